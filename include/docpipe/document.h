@@ -1,0 +1,92 @@
+// The document model that flows through every stage:
+// Document -> Pages -> Blocks, and the Chunks cut from them.
+//
+// Plain value types: build on one thread, then share read-only or move.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace docpipe {
+
+// A box in PDF points, origin top-left (MuPDF's convention), x0 < x1, y0 < y1.
+struct BBox {
+  float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+  float width() const { return x1 - x0; }
+  float height() const { return y1 - y0; }
+};
+
+enum class BlockType { kHeading, kParagraph, kListItem, kTable, kCaption };
+
+// Where a block's text came from.
+enum class TextSource { kDigital, kOcr };
+
+struct Block {
+  BlockType type = BlockType::kParagraph;
+  std::string text;  // NFC, ligatures expanded, hyphenated line breaks joined
+  int level = 0;     // heading: 1 (top) .. 6; list item: nesting depth from 0
+  bool ordered = false;  // list item: numbered ("1.", "a)") rather than bulleted
+  int page = 0;          // 1-based page number
+  BBox bbox;
+  std::vector<std::string> heading_path;  // enclosing headings, outermost first
+  TextSource source = TextSource::kDigital;
+  float confidence = 1.0f;  // 1 for digital text; OCR mean word confidence in [0, 1]
+};
+
+enum class PageKind { kDigital, kScanned, kMixed, kEmpty };
+
+struct Page {
+  int number = 0;  // 1-based
+  float width = 0, height = 0;
+  PageKind kind = PageKind::kDigital;
+  bool needs_ocr = false;  // no usable text layer; recognised by the OCR stage when enabled
+  std::string error;       // non-empty when this page failed alone (e.g. "timeout: ...")
+  float ocr_confidence = -1.0f;  // mean OCR confidence in [0, 1]; -1 when not OCR'd
+  std::vector<Block> blocks;     // in reading order
+};
+
+struct DocumentMetadata {
+  std::string title;  // from the PDF's metadata, else the first heading
+  std::string author;
+  std::string producer;
+  std::string creator;
+  int page_count = 0;
+};
+
+enum class DocumentKind { kDigital, kScanned, kMixed, kText };
+
+// Seconds spent per stage on one document; summed into the run report.
+struct StageSeconds {
+  double open = 0, extract = 0, structure = 0, chunk = 0, store = 0;
+};
+
+struct Document {
+  std::string path;
+  DocumentMetadata metadata;
+  DocumentKind kind = DocumentKind::kDigital;
+  std::vector<Page> pages;
+  StageSeconds seconds;
+};
+
+// A piece of a document sized for retrieval and embedding.
+struct Chunk {
+  int ordinal = 0;  // 0-based position within its document
+  std::string text;
+  std::vector<std::string> heading_path;
+  int page_start = 0, page_end = 0;  // 1-based, inclusive
+  int token_count = 0;
+  // Byte offsets into DocumentText(document); always
+  // text == DocumentText(document).substr(char_start, char_end - char_start).
+  int64_t char_start = 0, char_end = 0;
+};
+
+std::string_view BlockTypeName(BlockType type);      // "heading", "paragraph", ...
+std::string_view PageKindName(PageKind kind);        // "digital", "scanned", "mixed", "empty"
+std::string_view DocumentKindName(DocumentKind kind);
+
+// The document's plain text: block texts in reading order joined by "\n\n".
+// Chunk offsets refer to this string; `docpipe convert --to text` prints it.
+std::string DocumentText(const Document& document);
+
+}  // namespace docpipe

@@ -1,0 +1,105 @@
+// The knowledge store: documents, chunks, runs, and lexical search over chunks.
+//
+// Store is an interface so nothing above it speaks a particular database.
+// Open() picks the backend from the location: a file path or "sqlite://path"
+// is the embedded SQLite store; "postgresql://..." is reserved for the server
+// backend. A Store object is used by one thread at a time (the pipeline gives
+// it a single writer thread); open one Store per thread to read concurrently.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "docpipe/document.h"
+#include "docpipe/status.h"
+
+namespace docpipe {
+
+enum class DocumentStatus { kOk, kFailed };
+
+// One row of the documents table.
+struct DocumentRecord {
+  int64_t id = 0;  // assigned by the store
+  std::string path;
+  std::string sha256;
+  int64_t bytes = 0;
+  int pages = 0;
+  DocumentKind kind = DocumentKind::kDigital;
+  DocumentStatus status = DocumentStatus::kOk;
+  std::string error;          // why it failed; empty when ok
+  DocumentMetadata metadata;  // title, author, producer, creator, page_count
+  StageSeconds seconds;
+  std::vector<int> pages_needing_ocr;   // 1-based
+  std::vector<std::string> page_errors;  // "page 7: timeout: ..." for pages that failed alone
+};
+
+// A document and its chunks, written atomically.
+struct DocumentWrite {
+  DocumentRecord record;
+  std::vector<Chunk> chunks;
+};
+
+struct SearchOptions {
+  int k = 10;
+  int snippet_tokens = 24;  // words of context in the snippet
+  std::string open_mark = "[";   // put around matched terms in the snippet
+  std::string close_mark = "]";
+};
+
+struct SearchHit {
+  int64_t chunk_id = 0;
+  int64_t document_id = 0;
+  std::string path;
+  std::string title;
+  double score = 0;  // higher is better (BM25 negated by SQLite is flipped back)
+  std::string snippet;
+  std::string text;
+  std::vector<std::string> heading_path;
+  int page_start = 0, page_end = 0;
+};
+
+struct StoreCounts {
+  int64_t documents = 0, failed_documents = 0, chunks = 0, runs = 0;
+};
+
+struct StoreOptions {
+  bool create_if_missing = true;  // false: a missing database is kNotFound
+  bool read_only = false;
+};
+
+class Store {
+ public:
+  // Opens or creates the store at `location`, migrating an older schema forward.
+  // A file that is not a docpipe database is kCorrupt and left untouched; a
+  // schema from a newer docpipe is kUnsupported.
+  static Result<std::unique_ptr<Store>> Open(const std::string& location, const StoreOptions& options = {});
+  virtual ~Store() = default;
+
+  // The stored record with this path, if any.
+  virtual Result<std::optional<DocumentRecord>> FindByPath(const std::string& path) = 0;
+  // The successfully stored record with this content hash, if any.
+  virtual Result<std::optional<DocumentRecord>> FindBySha256(const std::string& sha256) = 0;
+
+  // Writes all documents in one transaction: all in or all out. A document
+  // replaces any earlier record at the same path and any failed record with
+  // the same sha256, together with their chunks. Assigns record ids.
+  virtual Status PutDocuments(std::vector<DocumentWrite>& writes) = 0;
+
+  // BM25 search over chunk text. An FTS query syntax error is kInvalidArgument
+  // with a readable message.
+  virtual Result<std::vector<SearchHit>> Search(const std::string& query, const SearchOptions& options) = 0;
+
+  // Chunks of one document in order.
+  virtual Result<std::vector<Chunk>> ChunksOf(int64_t document_id) = 0;
+
+  // A run: its configuration at the start, its metrics at the end (JSON texts).
+  virtual Result<int64_t> BeginRun(const std::string& config_json) = 0;
+  virtual Status FinishRun(int64_t run_id, const std::string& metrics_json) = 0;
+
+  virtual Result<StoreCounts> Counts() = 0;
+};
+
+}  // namespace docpipe
