@@ -1,1 +1,40 @@
-int main() { return 0; }
+// The docpipe executable: subcommands register themselves (see command.h).
+#include <cstdio>
+#include <vector>
+
+#include "command.h"
+
+namespace docpipe::cli {
+namespace {
+
+std::vector<CommandRegistrar>& Registrars() {
+  static std::vector<CommandRegistrar> registrars;
+  return registrars;
+}
+
+int exit_code = kExitOk;
+
+}  // namespace
+
+bool RegisterCommand(CommandRegistrar registrar) {
+  Registrars().push_back(registrar);
+  return true;
+}
+
+void SetExitCode(int code) { exit_code = code; }
+
+}  // namespace docpipe::cli
+
+int main(int argc, char** argv) {
+  CLI::App app{"docpipe: documents in; structured text, chunks, tags, embeddings and a searchable index out"};
+  app.set_version_flag("--version", "docpipe 0.1.0");
+  app.require_subcommand(1);
+  for (auto registrar : docpipe::cli::Registrars()) registrar(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : docpipe::cli::kExitUsage;
+  }
+  return docpipe::cli::exit_code;
+}

@@ -1,0 +1,27 @@
+// How a `docpipe` subcommand plugs into the executable: each tools/*_command.cc
+// defines a registrar and registers it with a file-scope DOCPIPE_REGISTER_COMMAND.
+// The registrar adds its CLI11 subcommand and a callback that runs it and
+// stores the process exit code with SetExitCode().
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace docpipe::cli {
+
+using CommandRegistrar = void (*)(CLI::App& app);
+
+// Returns true so it can initialise a file-scope constant.
+bool RegisterCommand(CommandRegistrar registrar);
+
+// Exit codes shared by all commands.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitInputFailed = 1;  // the run finished but some inputs failed
+inline constexpr int kExitUsage = 2;        // bad flags or arguments
+inline constexpr int kExitError = 3;        // the command could not run (store, model, server)
+
+void SetExitCode(int code);
+
+}  // namespace docpipe::cli
+
+#define DOCPIPE_REGISTER_COMMAND(registrar) \
+  static const bool docpipe_registered_##registrar = ::docpipe::cli::RegisterCommand(registrar)
