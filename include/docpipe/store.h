@@ -62,19 +62,26 @@ struct SearchHit {
 };
 
 struct StoreCounts {
-  int64_t documents = 0, failed_documents = 0, chunks = 0, runs = 0;
+  int64_t documents = 0;         // stored successfully (status ok)
+  int64_t failed_documents = 0;  // records of documents that failed
+  int64_t chunks = 0, runs = 0;
 };
 
 struct StoreOptions {
   bool create_if_missing = true;  // false: a missing database is kNotFound
   bool read_only = false;
+  // How long a write waits for another writer (another process on the same
+  // store) before giving up with kTimeout.
+  int lock_timeout_ms = 15000;
 };
 
 class Store {
  public:
   // Opens or creates the store at `location`, migrating an older schema forward.
   // A file that is not a docpipe database is kCorrupt and left untouched; a
-  // schema from a newer docpipe is kUnsupported.
+  // schema from a newer docpipe is kUnsupported, also untouched. A location
+  // that cannot be written is kIoError naming it; "postgresql://" locations
+  // are kUnsupported until that backend is built in.
   static Result<std::unique_ptr<Store>> Open(const std::string& location, const StoreOptions& options = {});
   virtual ~Store() = default;
 

@@ -1,0 +1,195 @@
+#include "store/sqlite_schema.h"
+
+#include <sys/stat.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include <fmt/format.h>
+
+namespace docpipe::store {
+namespace {
+
+// Version 1: documents, their chunks, runs, and full-text search over chunks.
+//
+// chunks_fts is an external-content FTS5 table over chunks.text kept in step by
+// triggers; the triggers also fire for chunks removed by ON DELETE CASCADE, so
+// deleting a document removes its chunks from the index in the same transaction.
+//
+// Tokenizer: porter over unicode61 with diacritics removed. The corpora are
+// mostly English technical text, where stemming ("indexing" finds "indexed",
+// "fusion" finds "fusions") matters more for recall than the rare false match
+// it adds; unicode61 underneath still splits and case-folds every script, and
+// remove_diacritics 2 lets "naive" find "naïve".
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE docpipe_meta(
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO docpipe_meta(key, value) VALUES ('application', 'docpipe');
+
+CREATE TABLE documents(
+  id INTEGER PRIMARY KEY,
+  path TEXT NOT NULL UNIQUE,
+  sha256 TEXT,
+  bytes INTEGER NOT NULL DEFAULT 0,
+  pages INTEGER NOT NULL DEFAULT 0,
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+  error TEXT NOT NULL DEFAULT '',
+  metadata TEXT NOT NULL DEFAULT '{}',
+  timings TEXT NOT NULL DEFAULT '{}',
+  pages_needing_ocr TEXT NOT NULL DEFAULT '[]',
+  page_errors TEXT NOT NULL DEFAULT '[]',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX documents_sha256 ON documents(sha256);
+
+CREATE TABLE chunks(
+  id INTEGER PRIMARY KEY,
+  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  ordinal INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  heading_path TEXT NOT NULL DEFAULT '[]',
+  page_start INTEGER NOT NULL,
+  page_end INTEGER NOT NULL,
+  token_count INTEGER NOT NULL,
+  char_start INTEGER NOT NULL,
+  char_end INTEGER NOT NULL,
+  UNIQUE (document_id, ordinal)
+);
+
+CREATE TABLE runs(
+  id INTEGER PRIMARY KEY,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  config TEXT NOT NULL DEFAULT '{}',
+  metrics TEXT
+);
+
+CREATE VIRTUAL TABLE chunks_fts USING fts5(
+  text,
+  content = 'chunks',
+  content_rowid = 'id',
+  tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER chunks_fts_insert AFTER INSERT ON chunks BEGIN
+  INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER chunks_fts_delete AFTER DELETE ON chunks BEGIN
+  INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TRIGGER chunks_fts_update AFTER UPDATE OF text ON chunks BEGIN
+  INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
+  INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text);
+END;
+)sql";
+
+constexpr std::array<Migration, 1> kMigrations = {{
+    {1, kSchemaV1},
+}};
+
+constexpr char kSqliteMagic[] = "SQLite format 3";  // 16 bytes with its NUL
+
+uint32_t BigEndian32(const unsigned char* bytes) {
+  return (uint32_t{bytes[0]} << 24) | (uint32_t{bytes[1]} << 16) | (uint32_t{bytes[2]} << 8) | bytes[3];
+}
+
+std::string NotDocpipe(const std::string& path, std::string_view why) {
+  return fmt::format("{} is not a docpipe store ({}); it was left untouched", path, why);
+}
+
+// Reads what SQLite itself says about the file through a read-only connection,
+// which also sees pages still in a write-ahead log.
+Result<FileProbe> ProbeSqlite(const std::string& path, int supported_version) {
+  DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, SqliteDb::Open(path, SQLITE_OPEN_READONLY));
+  DOCPIPE_ASSIGN_OR_RETURN(int64_t application_id, db->QueryInt("PRAGMA application_id"));
+  DOCPIPE_ASSIGN_OR_RETURN(int64_t version, db->QueryInt("PRAGMA user_version"));
+  DOCPIPE_ASSIGN_OR_RETURN(int64_t objects, db->QueryInt("SELECT count(*) FROM sqlite_schema"));
+  if (application_id == 0 && objects == 0) return FileProbe{FileState::kEmpty, 0};
+  if (application_id != kApplicationId) {
+    return Status::Corrupt(NotDocpipe(path, application_id == 0
+                                                ? "an SQLite database of another application"
+                                                : fmt::format("an SQLite database with application_id {:#x}",
+                                                              static_cast<uint32_t>(application_id))));
+  }
+  if (version > supported_version) {
+    return Status::Unsupported(fmt::format(
+        "{} was created by a newer docpipe (schema {}, this build supports {}); it was left untouched", path,
+        version, supported_version));
+  }
+  if (version >= 1) {
+    DOCPIPE_ASSIGN_OR_RETURN(
+        int64_t marked,
+        db->QueryInt("SELECT count(*) FROM docpipe_meta WHERE key = 'application' AND value = 'docpipe'"));
+    if (marked != 1) return Status::Corrupt(NotDocpipe(path, "the docpipe_meta marker is missing"));
+  }
+  return FileProbe{FileState::kDocpipe, static_cast<int>(version)};
+}
+
+}  // namespace
+
+std::span<const Migration> DocpipeMigrations() { return kMigrations; }
+
+int LatestSchemaVersion() { return kMigrations.back().version; }
+
+Result<FileProbe> ProbeFile(const std::string& path, int supported_version) {
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0) {
+    if (errno == ENOENT) return FileProbe{FileState::kAbsent, 0};
+    return Status::IoError(fmt::format("{}: cannot inspect the store file: {}", path, std::strerror(errno)));
+  }
+  if (S_ISDIR(info.st_mode)) return Status::InvalidArgument(fmt::format("{} is a directory, not a store file", path));
+  if (info.st_size == 0) return FileProbe{FileState::kEmpty, 0};
+
+  // The header is checked by hand first so that a file that is not SQLite at
+  // all, or belongs to another application, is never handed to SQLite.
+  std::array<unsigned char, 100> header{};
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return Status::IoError(fmt::format("{}: cannot read the store file: {}", path, std::strerror(errno)));
+  file.read(reinterpret_cast<char*>(header.data()), header.size());
+  if (file.gcount() < static_cast<std::streamsize>(header.size()) ||
+      std::memcmp(header.data(), kSqliteMagic, sizeof(kSqliteMagic)) != 0) {
+    return Status::Corrupt(NotDocpipe(path, "not an SQLite database"));
+  }
+  uint32_t application_id = BigEndian32(&header[68]);
+  if (application_id != 0 && application_id != static_cast<uint32_t>(kApplicationId)) {
+    return Status::Corrupt(NotDocpipe(path, fmt::format("an SQLite database with application_id {:#x}", application_id)));
+  }
+  return ProbeSqlite(path, supported_version);
+}
+
+Status Migrate(SqliteDb& db, std::span<const Migration> migrations) {
+  if (migrations.empty()) return Status::Ok();
+  const int latest = migrations.back().version;
+  // Read without the write lock first: an up-to-date store opens even while
+  // another process holds the write lock.
+  DOCPIPE_ASSIGN_OR_RETURN(int64_t version, db.QueryInt("PRAGMA user_version"));
+  if (version == latest) return Status::Ok();
+  for (const Migration& migration : migrations) {
+    DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> transaction, Transaction::Begin(db));
+    // Re-read under the lock: another process may have migrated meanwhile.
+    DOCPIPE_ASSIGN_OR_RETURN(version, db.QueryInt("PRAGMA user_version"));
+    DOCPIPE_ASSIGN_OR_RETURN(int64_t application_id, db.QueryInt("PRAGMA application_id"));
+    if (application_id != 0 && application_id != kApplicationId) {
+      return Status::Corrupt(NotDocpipe(db.path(), "another application's database"));
+    }
+    if (version > latest) {
+      return Status::Unsupported(fmt::format("{} was created by a newer docpipe (schema {}, this build supports {})",
+                                             db.path(), version, latest));
+    }
+    if (version >= migration.version) continue;
+    Status status = db.Exec(migration.sql);
+    if (!status.ok()) return status.WithContext(fmt::format("migrating to schema {}", migration.version));
+    std::string stamp =
+        fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {}", kApplicationId, migration.version);
+    DOCPIPE_RETURN_IF_ERROR(db.Exec(stamp.c_str()));
+    DOCPIPE_RETURN_IF_ERROR(transaction->Commit());
+  }
+  return Status::Ok();
+}
+
+}  // namespace docpipe::store

@@ -1,0 +1,244 @@
+#include "store/sqlite_store.h"
+
+#include <fmt/format.h>
+
+#include "store/record_json.h"
+#include "store/sqlite_schema.h"
+
+namespace docpipe::store {
+namespace {
+
+// Timestamps are UTC ISO 8601 with milliseconds; they sort as text.
+#define DOCPIPE_NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+
+// The columns ReadRecord() expects, in its order.
+#define DOCPIPE_DOCUMENT_COLUMNS \
+  "id, path, sha256, bytes, pages, kind, status, error, metadata, timings, pages_needing_ocr, page_errors"
+
+constexpr const char* kSelectByPath = "SELECT " DOCPIPE_DOCUMENT_COLUMNS " FROM documents WHERE path = ?1";
+// Several paths may hold the same content; the newest stands for it.
+constexpr const char* kSelectBySha256 = "SELECT " DOCPIPE_DOCUMENT_COLUMNS
+                                        " FROM documents WHERE sha256 = ?1 AND status = 'ok' ORDER BY id DESC LIMIT 1";
+
+constexpr const char* kSelectCreatedAt = "SELECT created_at FROM documents WHERE path = ?1";
+constexpr const char* kDeleteReplaced =
+    "DELETE FROM documents WHERE path = ?1 OR (sha256 = ?2 AND status = 'failed')";
+constexpr const char* kInsertDocument =
+    "INSERT INTO documents(path, sha256, bytes, pages, kind, status, error, metadata, timings, "
+    "pages_needing_ocr, page_errors, created_at, updated_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, coalesce(?12, " DOCPIPE_NOW "), " DOCPIPE_NOW ")";
+constexpr const char* kInsertChunk =
+    "INSERT INTO chunks(document_id, ordinal, text, heading_path, page_start, page_end, token_count, "
+    "char_start, char_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+// Reads a row selected with DOCPIPE_DOCUMENT_COLUMNS.
+Result<DocumentRecord> ReadRecord(const Statement& row) {
+  DocumentRecord record;
+  record.id = row.ColumnInt(0);
+  record.path = row.ColumnText(1);
+  record.sha256 = row.ColumnText(2);
+  record.bytes = row.ColumnInt(3);
+  record.pages = static_cast<int>(row.ColumnInt(4));
+  DOCPIPE_ASSIGN_OR_RETURN(record.kind, ParseDocumentKind(row.ColumnText(5)));
+  DOCPIPE_ASSIGN_OR_RETURN(record.status, ParseDocumentStatus(row.ColumnText(6)));
+  record.error = row.ColumnText(7);
+  DOCPIPE_ASSIGN_OR_RETURN(record.metadata, MetadataFromJson(row.ColumnText(8)));
+  DOCPIPE_ASSIGN_OR_RETURN(record.seconds, SecondsFromJson(row.ColumnText(9)));
+  DOCPIPE_ASSIGN_OR_RETURN(record.pages_needing_ocr, IntsFromJson(row.ColumnText(10)));
+  DOCPIPE_ASSIGN_OR_RETURN(record.page_errors, StringsFromJson(row.ColumnText(11)));
+  return record;
+}
+
+// Connection settings every store connection needs, writable or not.
+Status Configure(SqliteDb& db, const StoreOptions& options) {
+  sqlite3_busy_timeout(db.handle(), options.lock_timeout_ms);  // wait for another writer instead of failing
+  return db.Exec("PRAGMA foreign_keys = ON");
+}
+
+Result<std::unique_ptr<SqliteStore>> OpenReadOnly(const std::string& path, const FileProbe& probe,
+                                                  const StoreOptions& options) {
+  if (probe.state != FileState::kDocpipe) return Status::NotFound(path + ": no docpipe store there");
+  if (probe.schema_version < LatestSchemaVersion()) {
+    return Status::Unsupported(fmt::format(
+        "{} has schema {}, older than this build's {}; open it once for writing to upgrade it", path,
+        probe.schema_version, LatestSchemaVersion()));
+  }
+  DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, SqliteDb::Open(path, SQLITE_OPEN_READONLY));
+  DOCPIPE_RETURN_IF_ERROR(Configure(*db, options));
+  return std::make_unique<SqliteStore>(std::move(db), /*read_only=*/true);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Make(const std::string& path, const StoreOptions& options) {
+  if (path.empty()) return Status::InvalidArgument("the store location is empty");
+  if (options.lock_timeout_ms < 0) return Status::InvalidArgument("lock_timeout_ms must not be negative");
+  DOCPIPE_ASSIGN_OR_RETURN(FileProbe probe, ProbeFile(path, LatestSchemaVersion()));
+  if (options.read_only) return OpenReadOnly(path, probe, options);
+  if (probe.state == FileState::kAbsent && !options.create_if_missing) {
+    return Status::NotFound(path + ": no docpipe store there (and creating one was not asked for)");
+  }
+
+  DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db,
+                           SqliteDb::Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
+  if (sqlite3_db_readonly(db->handle(), "main") == 1) {
+    return Status::IoError(path + ": the store file is read-only; open the store read-only to search it");
+  }
+  DOCPIPE_RETURN_IF_ERROR(Configure(*db, options));
+  // WAL: readers and the one writer do not block each other, and a killed
+  // writer leaves only whole transactions behind. NORMAL sync is durable
+  // across process crashes (a power loss may drop the last commits, never
+  // corrupt). Switching an existing WAL database is a no-op.
+  DOCPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode = WAL"));
+  DOCPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous = NORMAL"));
+  DOCPIPE_RETURN_IF_ERROR(Migrate(*db, DocpipeMigrations()));
+  return std::make_unique<SqliteStore>(std::move(db), /*read_only=*/false);
+}
+
+Status SqliteStore::CheckWritable() const {
+  if (read_only_) return Status::InvalidArgument(db_->path() + ": the store was opened read-only");
+  return Status::Ok();
+}
+
+Result<std::optional<DocumentRecord>> SqliteStore::FindOne(const char* sql, const std::string& key) {
+  DOCPIPE_ASSIGN_OR_RETURN(StatementLease statement, db_->Prepare(sql));
+  statement->BindText(1, key);
+  DOCPIPE_ASSIGN_OR_RETURN(bool row, statement->Step());
+  if (!row) return std::optional<DocumentRecord>();
+  DOCPIPE_ASSIGN_OR_RETURN(DocumentRecord record, ReadRecord(*statement));
+  return std::optional<DocumentRecord>(std::move(record));
+}
+
+Result<std::optional<DocumentRecord>> SqliteStore::FindByPath(const std::string& path) {
+  return FindOne(kSelectByPath, path);
+}
+
+Result<std::optional<DocumentRecord>> SqliteStore::FindBySha256(const std::string& sha256) {
+  return FindOne(kSelectBySha256, sha256);
+}
+
+Status SqliteStore::PutDocuments(std::vector<DocumentWrite>& writes) {
+  DOCPIPE_RETURN_IF_ERROR(CheckWritable());
+  if (writes.empty()) return Status::Ok();
+  // One transaction for the batch: a failure anywhere, or a crash, leaves none of it.
+  DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> transaction, Transaction::Begin(*db_));
+  std::vector<int64_t> ids;
+  ids.reserve(writes.size());
+  for (const DocumentWrite& write : writes) {
+    Result<int64_t> id = WriteDocument(write);
+    if (!id.ok()) return id.status().WithContext("storing " + write.record.path);
+    ids.push_back(*id);
+  }
+  DOCPIPE_RETURN_IF_ERROR(transaction->Commit());
+  // Only now are the ids real.
+  for (size_t i = 0; i < writes.size(); ++i) writes[i].record.id = ids[i];
+  return Status::Ok();
+}
+
+Result<int64_t> SqliteStore::WriteDocument(const DocumentWrite& write) {
+  const DocumentRecord& record = write.record;
+  if (record.path.empty()) return Status::InvalidArgument("a document record has an empty path");
+
+  // A replaced document keeps the time it was first stored.
+  std::optional<std::string> created_at;
+  {
+    DOCPIPE_ASSIGN_OR_RETURN(StatementLease select, db_->Prepare(kSelectCreatedAt));
+    select->BindText(1, record.path);
+    DOCPIPE_ASSIGN_OR_RETURN(bool row, select->Step());
+    if (row) created_at = select->ColumnText(0);
+  }
+  {
+    // Chunks and their index rows go with the documents (ON DELETE CASCADE + triggers).
+    DOCPIPE_ASSIGN_OR_RETURN(StatementLease remove, db_->Prepare(kDeleteReplaced));
+    remove->BindText(1, record.path);
+    if (!record.sha256.empty()) remove->BindText(2, record.sha256);  // NULL matches no row
+    DOCPIPE_RETURN_IF_ERROR(remove->Run());
+  }
+
+  const std::string metadata = MetadataToJson(record.metadata);
+  const std::string timings = SecondsToJson(record.seconds);
+  const std::string ocr_pages = IntsToJson(record.pages_needing_ocr);
+  const std::string page_errors = StringsToJson(record.page_errors);
+  DOCPIPE_ASSIGN_OR_RETURN(StatementLease insert, db_->Prepare(kInsertDocument));
+  insert->BindText(1, record.path);
+  if (!record.sha256.empty()) insert->BindText(2, record.sha256);
+  insert->BindInt(3, record.bytes);
+  insert->BindInt(4, record.pages);
+  insert->BindText(5, DocumentKindName(record.kind));
+  insert->BindText(6, DocumentStatusName(record.status));
+  insert->BindText(7, record.error);
+  insert->BindText(8, metadata);
+  insert->BindText(9, timings);
+  insert->BindText(10, ocr_pages);
+  insert->BindText(11, page_errors);
+  if (created_at) insert->BindText(12, *created_at);
+  DOCPIPE_RETURN_IF_ERROR(insert->Run());
+  const int64_t id = sqlite3_last_insert_rowid(db_->handle());
+
+  DOCPIPE_RETURN_IF_ERROR(WriteChunks(id, write.chunks));
+  return id;
+}
+
+Status SqliteStore::WriteChunks(int64_t document_id, const std::vector<Chunk>& chunks) {
+  DOCPIPE_ASSIGN_OR_RETURN(StatementLease insert, db_->Prepare(kInsertChunk));
+  std::string heading_path;
+  for (const Chunk& chunk : chunks) {
+    heading_path = StringsToJson(chunk.heading_path);
+    insert->BindInt(1, document_id);
+    insert->BindInt(2, chunk.ordinal);
+    insert->BindText(3, chunk.text);
+    insert->BindText(4, heading_path);
+    insert->BindInt(5, chunk.page_start);
+    insert->BindInt(6, chunk.page_end);
+    insert->BindInt(7, chunk.token_count);
+    insert->BindInt(8, chunk.char_start);
+    insert->BindInt(9, chunk.char_end);
+    Status status = insert->Run();
+    insert->Reset();
+    if (!status.ok()) return status.WithContext(fmt::format("chunk {}", chunk.ordinal));
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> SqliteStore::BeginRun(const std::string& config_json) {
+  DOCPIPE_RETURN_IF_ERROR(CheckWritable());
+  const std::string config = config_json.empty() ? "{}" : config_json;
+  if (!IsJson(config)) return Status::InvalidArgument("the run configuration is not valid JSON");
+  DOCPIPE_ASSIGN_OR_RETURN(StatementLease insert,
+                           db_->Prepare("INSERT INTO runs(started_at, config) VALUES (" DOCPIPE_NOW ", ?1)"));
+  insert->BindText(1, config);
+  DOCPIPE_RETURN_IF_ERROR(insert->Run());
+  return sqlite3_last_insert_rowid(db_->handle());
+}
+
+Status SqliteStore::FinishRun(int64_t run_id, const std::string& metrics_json) {
+  DOCPIPE_RETURN_IF_ERROR(CheckWritable());
+  const std::string metrics = metrics_json.empty() ? "{}" : metrics_json;
+  if (!IsJson(metrics)) return Status::InvalidArgument("the run metrics are not valid JSON");
+  DOCPIPE_ASSIGN_OR_RETURN(
+      StatementLease update,
+      db_->Prepare("UPDATE runs SET finished_at = " DOCPIPE_NOW ", metrics = ?2 WHERE id = ?1"));
+  update->BindInt(1, run_id);
+  update->BindText(2, metrics);
+  DOCPIPE_RETURN_IF_ERROR(update->Run());
+  if (sqlite3_changes(db_->handle()) == 0) return Status::NotFound(fmt::format("no run with id {}", run_id));
+  return Status::Ok();
+}
+
+Result<StoreCounts> SqliteStore::Counts() {
+  DOCPIPE_ASSIGN_OR_RETURN(
+      StatementLease query,
+      db_->Prepare("SELECT (SELECT count(*) FROM documents WHERE status = 'ok'), "
+                   "(SELECT count(*) FROM documents WHERE status = 'failed'), "
+                   "(SELECT count(*) FROM chunks), (SELECT count(*) FROM runs)"));
+  DOCPIPE_ASSIGN_OR_RETURN(bool row, query->Step());
+  if (!row) return Status::Internal(db_->path() + ": counting rows returned nothing");
+  return StoreCounts{query->ColumnInt(0), query->ColumnInt(1), query->ColumnInt(2), query->ColumnInt(3)};
+}
+
+Status SqliteStore::LimitPagesForTesting(int64_t max_pages) {
+  std::string pragma = fmt::format("PRAGMA max_page_count = {}", max_pages);
+  return db_->Exec(pragma.c_str());
+}
+
+}  // namespace docpipe::store

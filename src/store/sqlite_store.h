@@ -1,0 +1,49 @@
+// The embedded backend of Store: one SQLite file in WAL mode with FTS5.
+//
+// Thread-safety: as Store, one thread at a time per object. Several objects,
+// in this process or others, may open the same file; writers take turns
+// (BEGIN IMMEDIATE, waiting up to StoreOptions::lock_timeout_ms), readers never
+// block the writer.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "docpipe/store.h"
+#include "store/sqlite_db.h"
+
+namespace docpipe::store {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens or creates the store file at `path`; see Store::Open for the rules.
+  static Result<std::unique_ptr<SqliteStore>> Make(const std::string& path, const StoreOptions& options);
+
+  SqliteStore(std::unique_ptr<SqliteDb> db, bool read_only) : db_(std::move(db)), read_only_(read_only) {}
+
+  Result<std::optional<DocumentRecord>> FindByPath(const std::string& path) override;
+  Result<std::optional<DocumentRecord>> FindBySha256(const std::string& sha256) override;
+  Status PutDocuments(std::vector<DocumentWrite>& writes) override;
+  Result<std::vector<SearchHit>> Search(const std::string& query, const SearchOptions& options) override;
+  Result<std::vector<Chunk>> ChunksOf(int64_t document_id) override;
+  Result<int64_t> BeginRun(const std::string& config_json) override;
+  Status FinishRun(int64_t run_id, const std::string& metrics_json) override;
+  Result<StoreCounts> Counts() override;
+
+  // Caps the file at `max_pages` database pages, so that tests can provoke
+  // the "disk full" path without filling a disk.
+  Status LimitPagesForTesting(int64_t max_pages);
+
+ private:
+  Status CheckWritable() const;
+  // Writes one document and its chunks inside the caller's transaction.
+  Result<int64_t> WriteDocument(const DocumentWrite& write);
+  Status WriteChunks(int64_t document_id, const std::vector<Chunk>& chunks);
+  Result<std::optional<DocumentRecord>> FindOne(const char* sql, const std::string& key);
+
+  std::unique_ptr<SqliteDb> db_;
+  bool read_only_;
+};
+
+}  // namespace docpipe::store

@@ -1,0 +1,25 @@
+// Store::Open: picks the backend from the location's scheme.
+#include <string_view>
+
+#include "docpipe/store.h"
+#include "store/sqlite_store.h"
+
+namespace docpipe {
+namespace {
+
+bool StartsWith(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& location, const StoreOptions& options) {
+  if (StartsWith(location, "postgresql://") || StartsWith(location, "postgres://")) {
+    return Status::Unsupported("the PostgreSQL backend is not built into this docpipe yet; use a SQLite file path");
+  }
+  std::string path = location;
+  constexpr std::string_view kSqliteScheme = "sqlite://";
+  if (StartsWith(location, kSqliteScheme)) path = location.substr(kSqliteScheme.size());
+  DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteStore> store, store::SqliteStore::Make(path, options));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace docpipe
