@@ -1,0 +1,324 @@
+#include "docpipe/ingest.h"
+
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <unordered_set>
+
+#include "core/sha256.h"
+#include "core/stopwatch.h"
+#include "docpipe/text_document.h"
+#include "pipeline/input_listing.h"
+
+namespace docpipe {
+namespace {
+
+// What happens to one input after the skip check.
+enum class Fate { kConvert, kSkip, kUnsupported, kFailed };
+
+// One input travelling through the pipeline; owned by whichever stage holds it.
+struct Item {
+  std::string path;
+  InputType type = InputType::kUnsupported;
+  std::string sha256;
+  int64_t bytes = 0;
+  Fate fate = Fate::kConvert;
+  Status status;  // why it failed, when fate == kFailed
+  Document document;
+  std::vector<Chunk> chunks;
+  double hash_seconds = 0;
+};
+using ItemPtr = std::unique_ptr<Item>;
+
+int ResolveWorkers(int requested) {
+  if (requested > 0) return requested;
+  unsigned cores = std::thread::hardware_concurrency();
+  return cores == 0 ? 1 : static_cast<int>(cores);
+}
+
+void HashInput(Item& item) {
+  Stopwatch watch;
+  std::error_code error;
+  auto size = std::filesystem::file_size(item.path, error);
+  Result<std::string> sha = Sha256File(item.path);
+  item.hash_seconds = watch.Seconds();
+  if (!sha.ok()) {
+    item.fate = Fate::kFailed;
+    item.status = sha.status();
+    return;
+  }
+  item.sha256 = std::move(sha).value();
+  item.bytes = error ? 0 : static_cast<int64_t>(size);
+  item.type = DetectInputType(item.path);
+  if (item.type == InputType::kUnsupported) item.fate = Fate::kUnsupported;
+}
+
+// Per-worker resources, created on first use by each thread and kept for the run.
+class WorkerResources {
+ public:
+  WorkerResources(std::shared_ptr<const PdfEngine> engine) : engine_(std::move(engine)) {}
+
+  Result<PdfWorker*> Pdf() {
+    std::unique_ptr<PdfWorker>& worker = pdf_workers_.local();
+    if (!worker) {
+      Stopwatch watch;
+      DOCPIPE_ASSIGN_OR_RETURN(worker, PdfWorker::Make(engine_));
+      std::lock_guard lock(mutex_);
+      setup_seconds_ += watch.Seconds();
+    }
+    return worker.get();
+  }
+
+  double setup_seconds() const {
+    std::lock_guard lock(mutex_);
+    return setup_seconds_;
+  }
+
+ private:
+  std::shared_ptr<const PdfEngine> engine_;
+  tbb::enumerable_thread_specific<std::unique_ptr<PdfWorker>> pdf_workers_;
+  mutable std::mutex mutex_;
+  double setup_seconds_ = 0;
+};
+
+void ConvertInput(Item& item, WorkerResources& resources, const IngestOptions& options) {
+  Result<Document> document = Status::Internal("unreachable");
+  if (item.type == InputType::kPdf) {
+    Result<PdfWorker*> worker = resources.Pdf();
+    if (!worker.ok()) {
+      document = worker.status();
+    } else {
+      document = (*worker)->Convert(item.path, options.pdf);
+    }
+  } else {
+    Stopwatch watch;
+    document = ParseTextFile(item.path);
+    if (document.ok()) document->seconds.extract = watch.Seconds();
+  }
+  if (!document.ok()) {
+    item.fate = Fate::kFailed;
+    item.status = document.status();
+    return;
+  }
+  item.document = std::move(document).value();
+  item.document.seconds.open += item.hash_seconds;
+  Stopwatch watch;
+  item.chunks = ChunkDocument(item.document, options.chunk);
+  item.document.seconds.chunk = watch.Seconds();
+}
+
+DocumentWrite MakeWrite(Item& item) {
+  DocumentWrite write;
+  DocumentRecord& record = write.record;
+  record.path = item.path;
+  record.sha256 = item.sha256;
+  record.bytes = item.bytes;
+  if (item.fate == Fate::kFailed) {
+    record.status = DocumentStatus::kFailed;
+    record.error = item.status.ToString();
+    return write;
+  }
+  const Document& document = item.document;
+  record.pages = static_cast<int>(document.pages.size());
+  record.kind = document.kind;
+  record.metadata = document.metadata;
+  record.seconds = document.seconds;
+  for (const Page& page : document.pages) {
+    if (page.needs_ocr) record.pages_needing_ocr.push_back(page.number);
+    if (!page.error.empty()) record.page_errors.push_back("page " + std::to_string(page.number) + ": " + page.error);
+  }
+  write.chunks = std::move(item.chunks);
+  return write;
+}
+
+// The single store stage: batches documents into transactions and keeps the report.
+class StoreStage {
+ public:
+  StoreStage(Store& store, const IngestOptions& options, IngestReport& report,
+             const IngestProgressCallback& progress, int64_t files_total)
+      : store_(store), options_(options), report_(report), progress_(progress) {
+    progress_state_.files_total = files_total;
+  }
+
+  void Accept(Item& item) {
+    ++progress_state_.files_done;
+    report_.busy.open += item.hash_seconds;
+    report_.hash_seconds += item.hash_seconds;
+    switch (item.fate) {
+      case Fate::kSkip: ++report_.documents_skipped; break;
+      case Fate::kUnsupported:
+        ++report_.unsupported;
+        report_.unsupported_files.push_back({item.path, "unsupported file type"});
+        break;
+      case Fate::kFailed: AcceptFailed(item); break;
+      case Fate::kConvert: AcceptConverted(item); break;
+    }
+    if (progress_) {
+      progress_state_.elapsed_seconds = watch_.Seconds();
+      progress_(progress_state_);
+    }
+  }
+
+  // Writes what is batched; a store failure ends the run.
+  Status Flush() {
+    if (batch_.empty()) return Status::Ok();
+    Stopwatch watch;
+    Status status = store_.PutDocuments(batch_);
+    report_.busy.store += watch.Seconds();
+    batch_.clear();
+    batch_chunks_ = 0;
+    return status;
+  }
+
+  const Status& status() const { return status_; }
+
+ private:
+  void AcceptFailed(Item& item) {
+    ++report_.documents_failed;
+    report_.failures.push_back({item.path, item.status.ToString()});
+    if (!item.sha256.empty()) Enqueue(MakeWrite(item));  // the failure is recorded in the store too
+  }
+
+  void AcceptConverted(Item& item) {
+    const Document& document = item.document;
+    ++report_.documents_ok;
+    report_.bytes += item.bytes;
+    report_.pages += static_cast<int64_t>(document.pages.size());
+    progress_state_.pages_done += static_cast<int64_t>(document.pages.size());
+    report_.chunks += static_cast<int64_t>(item.chunks.size());
+    report_.busy.open += document.seconds.open - item.hash_seconds;
+    report_.busy.extract += document.seconds.extract;
+    report_.busy.structure += document.seconds.structure;
+    report_.busy.chunk += document.seconds.chunk;
+    for (const Page& page : document.pages) {
+      if (page.needs_ocr) ++report_.pages_needing_ocr;
+      if (!page.error.empty()) {
+        report_.page_problems.push_back({item.path, "page " + std::to_string(page.number) + ": " + page.error});
+      }
+    }
+    Enqueue(MakeWrite(item));
+  }
+
+  void Enqueue(DocumentWrite write) {
+    batch_chunks_ += write.chunks.size();
+    batch_.push_back(std::move(write));
+    // Bound memory by chunks too: one batch of huge documents must not grow without limit.
+    if (static_cast<int>(batch_.size()) >= options_.store_batch_documents || batch_chunks_ >= 8192) {
+      if (status_.ok()) status_ = Flush();
+    }
+  }
+
+  Store& store_;
+  const IngestOptions& options_;
+  IngestReport& report_;
+  const IngestProgressCallback& progress_;
+  IngestProgress progress_state_;
+  Stopwatch watch_;
+  std::vector<DocumentWrite> batch_;
+  size_t batch_chunks_ = 0;
+  Status status_;
+};
+
+std::string ConfigJson(const IngestOptions& options, int workers) {
+  nlohmann::json config = {
+      {"workers", workers},
+      {"store_batch_documents", options.store_batch_documents},
+      {"page_timeout_seconds", options.pdf.page_timeout_seconds},
+      {"chunk", {{"target_tokens", options.chunk.target_tokens},
+                 {"max_tokens", options.chunk.max_tokens},
+                 {"overlap_tokens", options.chunk.overlap_tokens},
+                 {"min_tokens", options.chunk.min_tokens}}},
+      {"include", options.include_globs},
+      {"exclude", options.exclude_globs},
+  };
+  return config.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+Result<IngestReport> Ingest(Store& store, const IngestOptions& options, const IngestProgressCallback& progress) {
+  Stopwatch wall;
+  if (options.store_batch_documents < 1) return Status::InvalidArgument("store batch size must be at least 1");
+  DOCPIPE_ASSIGN_OR_RETURN(InputListing listing, ListInputs(options));
+
+  IngestReport report;
+  report.workers = ResolveWorkers(options.workers);
+  report.inputs = static_cast<int64_t>(listing.files.size());
+  for (InputProblem& problem : listing.problems) {
+    ++report.documents_failed;
+    report.failures.push_back(std::move(problem));
+  }
+
+  Stopwatch setup;
+  DOCPIPE_ASSIGN_OR_RETURN(std::shared_ptr<const PdfEngine> engine, PdfEngine::Make());
+  report.pdf_engine_setup_seconds = setup.Seconds();
+  WorkerResources resources(engine);
+
+  DOCPIPE_ASSIGN_OR_RETURN(int64_t run_id, store.BeginRun(ConfigJson(options, report.workers)));
+  StoreStage store_stage(store, options, report, progress, report.inputs);
+  std::unordered_set<std::string> seen_in_run;  // identical files within one run are stored once
+  Status store_error;
+  size_t next = 0;
+
+  auto source = [&](tbb::flow_control& control) -> ItemPtr {
+    if (next == listing.files.size() || !store_stage.status().ok() || !store_error.ok()) {
+      control.stop();
+      return nullptr;
+    }
+    auto item = std::make_unique<Item>();
+    item->path = listing.files[next++];
+    return item;
+  };
+  auto hash = [](ItemPtr item) {
+    HashInput(*item);
+    return item;
+  };
+  auto skip_check = [&](ItemPtr item) {
+    if (item->fate != Fate::kConvert) return item;
+    if (!seen_in_run.insert(item->sha256).second) {
+      item->fate = Fate::kSkip;
+      return item;
+    }
+    Result<std::optional<DocumentRecord>> stored = store.FindBySha256(item->sha256);
+    if (!stored.ok()) {
+      if (store_error.ok()) store_error = stored.status();
+      item->fate = Fate::kSkip;
+    } else if (stored->has_value()) {
+      item->fate = Fate::kSkip;
+    }
+    return item;
+  };
+  auto convert = [&](ItemPtr item) {
+    if (item->fate == Fate::kConvert) ConvertInput(*item, resources, options);
+    return item;
+  };
+  auto accept = [&](ItemPtr item) { store_stage.Accept(*item); };
+
+  tbb::task_arena arena(report.workers);
+  arena.execute([&] {
+    // Tokens in flight bound the memory: at most two documents per worker are held at once.
+    tbb::parallel_pipeline(
+        static_cast<size_t>(report.workers) * 2,
+        tbb::make_filter<void, ItemPtr>(tbb::filter_mode::serial_in_order, source) &
+            tbb::make_filter<ItemPtr, ItemPtr>(tbb::filter_mode::parallel, hash) &
+            tbb::make_filter<ItemPtr, ItemPtr>(tbb::filter_mode::serial_in_order, skip_check) &
+            tbb::make_filter<ItemPtr, ItemPtr>(tbb::filter_mode::parallel, convert) &
+            tbb::make_filter<ItemPtr, void>(tbb::filter_mode::serial_in_order, accept));
+  });
+
+  DOCPIPE_RETURN_IF_ERROR(store_error);
+  DOCPIPE_RETURN_IF_ERROR(store_stage.status());
+  DOCPIPE_RETURN_IF_ERROR(store_stage.Flush());
+  report.pdf_worker_setup_seconds = resources.setup_seconds();
+  report.wall_seconds = wall.Seconds();
+  DOCPIPE_RETURN_IF_ERROR(store.FinishRun(run_id, report.ToJson()));
+  return report;
+}
+
+}  // namespace docpipe

@@ -1,0 +1,63 @@
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "docpipe/ingest.h"
+
+namespace docpipe {
+namespace {
+
+nlohmann::json ProblemsJson(const std::vector<InputProblem>& problems) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const InputProblem& problem : problems) list.push_back({{"path", problem.path}, {"reason", problem.reason}});
+  return list;
+}
+
+double PerSecond(double count, double seconds) { return seconds > 0 ? count / seconds : 0; }
+
+}  // namespace
+
+std::string IngestReport::ToJson() const {
+  nlohmann::json report = {
+      {"inputs", inputs},
+      {"documents", {{"ok", documents_ok}, {"skipped", documents_skipped}, {"failed", documents_failed},
+                     {"unsupported", unsupported}}},
+      {"pages", pages},
+      {"pages_needing_ocr", pages_needing_ocr},
+      {"chunks", chunks},
+      {"bytes", bytes},
+      {"workers", workers},
+      {"wall_seconds", wall_seconds},
+      {"pages_per_second", PerSecond(static_cast<double>(pages), wall_seconds)},
+      {"busy_seconds", {{"open", busy.open}, {"extract", busy.extract}, {"structure", busy.structure},
+                        {"chunk", busy.chunk}, {"store", busy.store}}},
+      {"hash_seconds", hash_seconds},
+      {"setup_seconds", {{"pdf_engine", pdf_engine_setup_seconds}, {"pdf_workers", pdf_worker_setup_seconds}}},
+      {"failures", ProblemsJson(failures)},
+      {"page_problems", ProblemsJson(page_problems)},
+      {"unsupported_files", ProblemsJson(unsupported_files)},
+  };
+  // File names need not be UTF-8: replace bad bytes rather than fail the report.
+  return report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string IngestReport::ToText() const {
+  std::string out = fmt::format(
+      "documents: {} ok, {} skipped (already stored), {} failed, {} unsupported; {} pages ({} need OCR), "
+      "{} chunks\n"
+      "wall time: {:.2f} s on {} workers, {:.1f} pages/s\n",
+      documents_ok, documents_skipped, documents_failed, unsupported, pages, pages_needing_ocr, chunks,
+      wall_seconds, workers, PerSecond(static_cast<double>(pages), wall_seconds));
+  out += fmt::format("busy time: open {:.2f} s, extract {:.2f} s, structure {:.2f} s, chunk {:.2f} s, store {:.2f} s\n",
+                     busy.open, busy.extract, busy.structure, busy.chunk, busy.store);
+  for (const InputProblem& problem : failures) out += fmt::format("failed: {}: {}\n", problem.path, problem.reason);
+  for (const InputProblem& problem : page_problems) {
+    out += fmt::format("page problem: {}: {}\n", problem.path, problem.reason);
+  }
+  for (const InputProblem& problem : unsupported_files) {
+    out += fmt::format("unsupported: {}\n", problem.path);
+  }
+  return out;
+}
+
+}  // namespace docpipe
