@@ -1,0 +1,207 @@
+#include "docpipe/chunker.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <string_view>
+
+#include "text/chunk_units.h"
+#include "text/tokens.h"
+
+namespace docpipe {
+namespace {
+
+using text::Unit;
+using text::UnitizedDocument;
+
+// Units [begin, end) of one chunk or one section.
+struct UnitRange {
+  int begin = 0;
+  int end = 0;
+};
+
+ChunkOptions Sanitize(ChunkOptions options) {
+  options.max_tokens = std::max(1, options.max_tokens);
+  options.target_tokens = std::clamp(options.target_tokens, 1, options.max_tokens);
+  options.min_tokens = std::clamp(options.min_tokens, 0, options.max_tokens);
+  options.overlap_tokens = std::clamp(options.overlap_tokens, 0, options.max_tokens - 1);
+  return options;
+}
+
+int HeadingLevel(const Block& block) { return std::clamp(block.level, 1, 6); }
+
+bool StartsHeading(const Unit& unit) { return unit.heading && unit.block_start; }
+
+int Tokens(const std::vector<Unit>& units, UnitRange range) {
+  int tokens = 0;
+  for (int i = range.begin; i < range.end; ++i) tokens += units[i].tokens;
+  return tokens;
+}
+
+// Top-level sections (split before each heading of the document's top heading
+// level), with sections smaller than min_tokens joined to their neighbour.
+std::vector<UnitRange> Sections(const UnitizedDocument& doc, int min_tokens) {
+  const std::vector<Unit>& units = doc.units;
+  int top_level = 7;
+  for (const Unit& unit : units) {
+    if (StartsHeading(unit)) top_level = std::min(top_level, HeadingLevel(*doc.blocks[unit.block]));
+  }
+  std::vector<UnitRange> sections;
+  int tokens = 0;  // of sections.back()
+  for (int i = 0; i < static_cast<int>(units.size()); ++i) {
+    const Unit& unit = units[i];
+    const bool boundary = StartsHeading(unit) && HeadingLevel(*doc.blocks[unit.block]) <= top_level;
+    if (sections.empty() || (boundary && tokens >= min_tokens)) {
+      sections.push_back({i, i});
+      tokens = 0;
+    }
+    sections.back().end = i + 1;
+    tokens += unit.tokens;
+  }
+  if (sections.size() > 1 && tokens < min_tokens) {  // a tiny last section joins the one before
+    sections[sections.size() - 2].end = sections.back().end;
+    sections.pop_back();
+  }
+  return sections;
+}
+
+// How well a chunk ending after unit j fits: lower is better.
+struct Planner {
+  const std::vector<Unit>& units;
+  int target;
+  int max;  // for planning; overlap added later needs the rest
+  int min;
+
+  int Score(int j, int tokens, int section_end) const {
+    int score = std::abs(tokens - target);
+    const bool next_in_block = j + 1 < section_end && !units[j + 1].block_start;
+    if (next_in_block) score += target / 4;    // prefer paragraph breaks to sentence breaks
+    if (units[j].heading) score += 4 * max;     // a heading belongs with what follows it
+    return score;
+  }
+
+  // The end of the chunk that starts at unit `begin`.
+  int ChunkEnd(int begin, int section_end) const {
+    int tokens = 0;
+    int best_end = begin + 1;
+    int best_tokens = 0;
+    int best_score = 0;
+    for (int j = begin; j < section_end; ++j) {
+      if (j > begin && tokens + units[j].tokens > max) return best_end;
+      tokens += units[j].tokens;
+      if (j + 1 == section_end) {
+        // The rest fits: take it whole unless a good break leaves a real chunk after it.
+        const bool take_all = tokens <= target || j == begin || tokens - best_tokens < min;
+        return take_all ? section_end : best_end;
+      }
+      if (StartsHeading(units[j + 1]) && !units[j].heading && tokens >= min) return j + 1;
+      const int score = Score(j, tokens, section_end);
+      if (j == begin || score < best_score) {
+        best_end = j + 1;
+        best_tokens = tokens;
+        best_score = score;
+      }
+    }
+    return best_end;
+  }
+};
+
+// Chunks of one section, before overlap, with a small last piece merged back.
+void PlanSection(const Planner& planner, UnitRange section, int merge_limit, std::vector<UnitRange>* out) {
+  const size_t first = out->size();
+  for (int begin = section.begin; begin < section.end;) {
+    const int end = planner.ChunkEnd(begin, section.end);
+    out->push_back({begin, end});
+    begin = end;
+  }
+  if (out->size() - first >= 2) {
+    const UnitRange last = out->back();
+    const UnitRange before = (*out)[out->size() - 2];
+    const int last_tokens = Tokens(planner.units, last);
+    if (last_tokens < planner.min && Tokens(planner.units, before) + last_tokens <= merge_limit) {
+      out->pop_back();
+      out->back().end = last.end;
+    }
+  }
+}
+
+// Where the overlap taken from chunk `previous` starts: whole units from its end
+// while they fit in `budget` tokens, else the last words of its last unit.
+// Returns -1 when not even one word fits. *first_unit: the unit the overlap starts in.
+int64_t OverlapStart(const UnitizedDocument& doc, UnitRange previous, int budget, int* first_unit) {
+  const std::vector<Unit>& units = doc.units;
+  int tokens = 0;
+  int i = previous.end;
+  while (i > previous.begin && tokens + units[i - 1].tokens <= budget) tokens += units[--i].tokens;
+  *first_unit = i;
+  if (i < previous.end) return units[i].begin;
+  *first_unit = previous.end - 1;
+  const Unit& last = units[previous.end - 1];
+  const std::string_view text = doc.text;
+  int64_t start = -1;
+  int64_t pos = last.end;
+  while (pos > last.begin) {
+    int64_t word_begin = pos;
+    while (word_begin > last.begin && !text::IsAsciiSpace(text[word_begin - 1])) --word_begin;
+    tokens += CountTokens(text.substr(word_begin, pos - word_begin));
+    if (tokens > budget) break;
+    start = word_begin;
+    pos = word_begin;
+    while (pos > last.begin && text::IsAsciiSpace(text[pos - 1])) --pos;
+  }
+  return start;
+}
+
+Chunk MakeChunk(const UnitizedDocument& doc, UnitRange own, int64_t start, int first_unit) {
+  const Unit& head = doc.units[own.begin];
+  const Block& block = *doc.blocks[head.block];
+  Chunk chunk;
+  chunk.heading_path = block.heading_path;
+  if (StartsHeading(head)) chunk.heading_path.push_back(block.text);
+  chunk.char_start = start;
+  chunk.char_end = doc.units[own.end - 1].end;
+  chunk.text = doc.text.substr(start, chunk.char_end - start);
+  chunk.token_count = CountTokens(chunk.text);
+  chunk.page_start = doc.block_pages[doc.units[first_unit].block];
+  chunk.page_end = chunk.page_start;
+  for (int i = first_unit; i < own.end; ++i) {
+    const int page = doc.block_pages[doc.units[i].block];
+    chunk.page_start = std::min(chunk.page_start, page);
+    chunk.page_end = std::max(chunk.page_end, page);
+  }
+  return chunk;
+}
+
+}  // namespace
+
+std::vector<Chunk> ChunkDocument(const Document& document, const ChunkOptions& raw_options) {
+  const ChunkOptions options = Sanitize(raw_options);
+  const UnitizedDocument doc = text::Unitize(document, options.max_tokens);
+  const int overlap = options.overlap_tokens;
+  // Plan room for the overlap so that it is rarely squeezed out by max_tokens.
+  const Planner planner{doc.units, std::max(1, options.target_tokens - overlap),
+                        std::max(1, options.max_tokens - overlap), options.min_tokens};
+
+  std::vector<Chunk> chunks;
+  for (const UnitRange section : Sections(doc, options.min_tokens)) {
+    std::vector<UnitRange> plan;
+    PlanSection(planner, section, options.max_tokens, &plan);
+    for (size_t k = 0; k < plan.size(); ++k) {
+      int64_t start = doc.units[plan[k].begin].begin;
+      int first_unit = plan[k].begin;
+      const int budget = std::min(overlap, options.max_tokens - Tokens(doc.units, plan[k]));
+      if (k > 0 && budget > 0) {
+        int overlap_unit = 0;
+        const int64_t overlap_start = OverlapStart(doc, plan[k - 1], budget, &overlap_unit);
+        if (overlap_start >= 0) {
+          start = overlap_start;
+          first_unit = overlap_unit;
+        }
+      }
+      chunks.push_back(MakeChunk(doc, plan[k], start, first_unit));
+      chunks.back().ordinal = static_cast<int>(chunks.size()) - 1;
+    }
+  }
+  return chunks;
+}
+
+}  // namespace docpipe

@@ -1,0 +1,76 @@
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "docpipe/render.h"
+
+namespace docpipe {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// The double nearest the shortest decimal that reads back as `value`, so that
+// 0.9f prints as 0.9 rather than 0.8999999761581421 and still round-trips.
+Json FloatJson(float value) {
+  if (!std::isfinite(value)) return nullptr;
+  char buffer[32];
+  const auto result = std::to_chars(buffer, buffer + sizeof(buffer) - 1, value);
+  *result.ptr = '\0';
+  return std::strtod(buffer, nullptr);
+}
+
+Json BlockJson(const Block& block) {
+  Json json;
+  json["type"] = BlockTypeName(block.type);
+  json["text"] = block.text;
+  json["level"] = block.level;
+  json["ordered"] = block.ordered;
+  json["page"] = block.page;
+  json["bbox"] = Json::array(
+      {FloatJson(block.bbox.x0), FloatJson(block.bbox.y0), FloatJson(block.bbox.x1), FloatJson(block.bbox.y1)});
+  json["heading_path"] = block.heading_path;
+  json["source"] = block.source == TextSource::kOcr ? "ocr" : "digital";
+  json["confidence"] = FloatJson(block.confidence);
+  return json;
+}
+
+Json PageJson(const Page& page) {
+  Json json;
+  json["number"] = page.number;
+  json["width"] = FloatJson(page.width);
+  json["height"] = FloatJson(page.height);
+  json["kind"] = PageKindName(page.kind);
+  json["needs_ocr"] = page.needs_ocr;
+  json["error"] = page.error;
+  json["ocr_confidence"] = FloatJson(page.ocr_confidence);
+  Json blocks = Json::array();
+  for (const Block& block : page.blocks) blocks.push_back(BlockJson(block));
+  json["blocks"] = std::move(blocks);
+  return json;
+}
+
+}  // namespace
+
+std::string RenderJson(const Document& document) {
+  Json json;
+  json["path"] = document.path;
+  const DocumentMetadata& metadata = document.metadata;
+  json["metadata"] = {{"title", metadata.title},
+                      {"author", metadata.author},
+                      {"producer", metadata.producer},
+                      {"creator", metadata.creator},
+                      {"page_count", metadata.page_count}};
+  json["kind"] = DocumentKindName(document.kind);
+  Json pages = Json::array();
+  for (const Page& page : document.pages) pages.push_back(PageJson(page));
+  json["pages"] = std::move(pages);
+  // Text is repaired UTF-8 by contract; should a producer slip, replace rather than throw.
+  return json.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+std::string RenderText(const Document& document) { return DocumentText(document) + "\n"; }
+
+}  // namespace docpipe
