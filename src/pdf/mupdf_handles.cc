@@ -1,0 +1,186 @@
+#include "pdf/mupdf_handles.h"
+
+#include <cstring>
+
+namespace docpipe::pdf {
+namespace {
+
+// A MuPDF error copied out of the fz_catch block: trivially destructible so it
+// may live in the frames fz_try jumps across.
+struct CaughtError {
+  int code = 0;
+  char message[256] = {0};
+};
+
+void Catch(fz_context* ctx, CaughtError* error) {
+  error->code = fz_caught(ctx);
+  const char* message = fz_caught_message(ctx);
+  std::strncpy(error->message, message ? message : "unknown MuPDF error", sizeof(error->message) - 1);
+}
+
+void Silence(void* /*user*/, const char* /*message*/) {}
+
+void SilenceContext(fz_context* ctx) {
+  fz_set_error_callback(ctx, Silence, nullptr);
+  fz_set_warning_callback(ctx, Silence, nullptr);
+}
+
+void TryRegisterHandlers(fz_context* ctx, CaughtError* error) {
+  fz_try(ctx) { fz_register_document_handlers(ctx); }
+  fz_catch(ctx) { Catch(ctx, error); }
+}
+
+void TryOpen(fz_context* ctx, const char* path, fz_document** doc, CaughtError* error) {
+  fz_try(ctx) { *doc = fz_open_document(ctx, path); }
+  fz_catch(ctx) { Catch(ctx, error); }
+}
+
+// 0 = no password needed, 1 = needed; authenticated reports the result.
+void TryAuthenticate(fz_context* ctx, fz_document* doc, const char* password, int* needs,
+                     int* authenticated, CaughtError* error) {
+  fz_try(ctx) {
+    *needs = fz_needs_password(ctx, doc);
+    if (*needs && password[0] != '\0') *authenticated = fz_authenticate_password(ctx, doc, password);
+  }
+  fz_catch(ctx) { Catch(ctx, error); }
+}
+
+void TryCountPages(fz_context* ctx, fz_document* doc, int* count, CaughtError* error) {
+  fz_try(ctx) { *count = fz_count_pages(ctx, doc); }
+  fz_catch(ctx) { Catch(ctx, error); }
+}
+
+void TryLookup(fz_context* ctx, fz_document* doc, const char* key, char* buffer, int size,
+               int* length) {
+  fz_try(ctx) { *length = fz_lookup_metadata(ctx, doc, key, buffer, size); }
+  fz_catch(ctx) { *length = -1; }
+}
+
+void TryRunPage(fz_context* ctx, fz_document* doc, int index, const fz_stext_options* options,
+                fz_cookie* cookie, PageRun* run, CaughtError* error) {
+  fz_device* device = nullptr;
+  fz_var(device);
+  fz_try(ctx) {
+    run->page = fz_load_page(ctx, doc, index);
+    run->bounds = fz_bound_page(ctx, run->page);
+    run->text = fz_new_stext_page(ctx, run->bounds);
+    device = fz_new_stext_device(ctx, run->text, options);
+    fz_run_page(ctx, run->page, device, fz_identity, cookie);
+    fz_close_device(ctx, device);
+  }
+  fz_always(ctx) { fz_drop_device(ctx, device); }
+  fz_catch(ctx) { Catch(ctx, error); }
+}
+
+// A device that only counts the images a page paints.
+struct ImageProbe {
+  fz_device base;
+  int images;
+};
+
+void ProbeImage(fz_context*, fz_device* device, fz_image*, fz_matrix, float, fz_color_params) {
+  reinterpret_cast<ImageProbe*>(device)->images++;
+}
+
+void ProbeImageMask(fz_context*, fz_device* device, fz_image*, fz_matrix, fz_colorspace*,
+                    const float*, float, fz_color_params) {
+  reinterpret_cast<ImageProbe*>(device)->images++;
+}
+
+void TryProbeImages(fz_context* ctx, fz_page* page, int* images, CaughtError* error) {
+  ImageProbe* probe = nullptr;
+  fz_var(probe);
+  fz_try(ctx) {
+    probe = fz_new_derived_device(ctx, ImageProbe);
+    probe->images = 0;
+    probe->base.fill_image = ProbeImage;
+    probe->base.fill_image_mask = ProbeImageMask;
+    fz_run_page(ctx, page, &probe->base, fz_identity, nullptr);
+    fz_close_device(ctx, &probe->base);
+    *images = probe->images;
+  }
+  fz_always(ctx) { fz_drop_device(ctx, probe ? &probe->base : nullptr); }
+  fz_catch(ctx) { Catch(ctx, error); }
+}
+
+}  // namespace
+
+fz_locks_context MupdfLocks::Context() { return fz_locks_context{this, &Lock, &Unlock}; }
+
+void MupdfLocks::Lock(void* user, int lock) { static_cast<MupdfLocks*>(user)->mutexes_[lock].lock(); }
+
+void MupdfLocks::Unlock(void* user, int lock) {
+  static_cast<MupdfLocks*>(user)->mutexes_[lock].unlock();
+}
+
+Result<ContextPtr> NewBaseContext(MupdfLocks& locks) {
+  fz_locks_context lock_context = locks.Context();
+  ContextPtr ctx(fz_new_context(nullptr, &lock_context, FZ_STORE_DEFAULT));
+  if (!ctx) return Status::ResourceExhausted("cannot create MuPDF context");
+  SilenceContext(ctx.get());
+  CaughtError error;
+  TryRegisterHandlers(ctx.get(), &error);
+  if (error.code != 0) return Status::Internal(std::string("MuPDF handlers: ") + error.message);
+  return ctx;
+}
+
+Result<ContextPtr> CloneContext(fz_context* base) {
+  ContextPtr ctx(fz_clone_context(base));
+  if (!ctx) return Status::ResourceExhausted("cannot clone MuPDF context");
+  SilenceContext(ctx.get());
+  return ctx;
+}
+
+Result<DocumentPtr> OpenDocument(fz_context* ctx, const std::string& path,
+                                 const std::string& password) {
+  CaughtError error;
+  fz_document* raw = nullptr;
+  TryOpen(ctx, path.c_str(), &raw, &error);
+  DocumentPtr doc(raw, DocumentDeleter{ctx});
+  if (error.code != 0 || !doc) {
+    return Status::Corrupt(std::string("cannot open PDF: ") + error.message);
+  }
+  int needs = 0, authenticated = 0;
+  TryAuthenticate(ctx, doc.get(), password.c_str(), &needs, &authenticated, &error);
+  if (error.code != 0) return Status::Corrupt(std::string("cannot decrypt PDF: ") + error.message);
+  if (needs && password.empty()) {
+    return Status::PermissionDenied("PDF is encrypted and no password was given");
+  }
+  if (needs && !authenticated) return Status::PermissionDenied("wrong password for encrypted PDF");
+  return doc;
+}
+
+Result<int> CountPages(fz_context* ctx, fz_document* doc) {
+  CaughtError error;
+  int count = 0;
+  TryCountPages(ctx, doc, &count, &error);
+  if (error.code != 0) return Status::Corrupt(std::string("cannot count pages: ") + error.message);
+  return count;
+}
+
+std::string LookupMetadata(fz_context* ctx, fz_document* doc, const char* key) {
+  char buffer[1024];
+  int length = -1;
+  TryLookup(ctx, doc, key, buffer, sizeof(buffer), &length);
+  if (length <= 0) return {};
+  buffer[sizeof(buffer) - 1] = '\0';
+  return std::string(buffer);
+}
+
+Status RunPage(fz_context* ctx, fz_document* doc, int index, const fz_stext_options& options,
+               fz_cookie* cookie, PageRun* run) {
+  CaughtError error;
+  TryRunPage(ctx, doc, index, &options, cookie, run, &error);
+  if (error.code != 0) return Status::Corrupt(error.message);
+  return Status::Ok();
+}
+
+Result<bool> PageHasImages(fz_context* ctx, fz_page* page) {
+  CaughtError error;
+  int images = 0;
+  TryProbeImages(ctx, page, &images, &error);
+  if (error.code != 0) return Status::Corrupt(error.message);
+  return images > 0;
+}
+
+}  // namespace docpipe::pdf

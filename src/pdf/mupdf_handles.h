@@ -1,0 +1,78 @@
+// Owning wrappers for MuPDF handles and the calls that may throw a MuPDF
+// error. Every fz_try lives in mupdf_handles.cc inside small functions whose
+// locals are trivially destructible, so a longjmp never crosses a C++ frame
+// with destructors; errors come back as Status.
+//
+// Thread-safety: a context (and everything opened with it) belongs to one
+// thread at a time; the base context's locks let clones run in parallel.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <mupdf/fitz.h>
+
+#include "docpipe/status.h"
+
+namespace docpipe::pdf {
+
+struct ContextDeleter {
+  void operator()(fz_context* ctx) const { fz_drop_context(ctx); }
+};
+using ContextPtr = std::unique_ptr<fz_context, ContextDeleter>;
+
+struct DocumentDeleter {
+  fz_context* ctx = nullptr;
+  void operator()(fz_document* doc) const { fz_drop_document(ctx, doc); }
+};
+using DocumentPtr = std::unique_ptr<fz_document, DocumentDeleter>;
+
+// The mutexes MuPDF asks for (FZ_LOCK_MAX of them) behind fz_locks_context.
+// Must outlive every context created or cloned with it.
+class MupdfLocks {
+ public:
+  fz_locks_context Context();
+
+ private:
+  static void Lock(void* user, int lock);
+  static void Unlock(void* user, int lock);
+  std::array<std::mutex, FZ_LOCK_MAX> mutexes_;
+};
+
+// A base context with locks and the document handlers registered; MuPDF's
+// own stderr messages are silenced (errors reach the caller as Status).
+Result<ContextPtr> NewBaseContext(MupdfLocks& locks);
+
+// A per-thread context sharing the base context's caches and locks.
+Result<ContextPtr> CloneContext(fz_context* base);
+
+// Opens and authenticates. kCorrupt with MuPDF's reason when the file cannot
+// be parsed; kPermissionDenied when a password is missing or wrong.
+Result<DocumentPtr> OpenDocument(fz_context* ctx, const std::string& path,
+                                 const std::string& password);
+
+Result<int> CountPages(fz_context* ctx, fz_document* doc);
+
+// An Info dictionary entry such as FZ_META_INFO_TITLE; empty when absent.
+std::string LookupMetadata(fz_context* ctx, fz_document* doc, const char* key);
+
+// What running one page through the structured-text device produced.
+// `text` and `page` are owned by the caller (fz_drop_* them) even on error.
+struct PageRun {
+  fz_page* page = nullptr;
+  fz_stext_page* text = nullptr;
+  fz_rect bounds = {0, 0, 0, 0};
+};
+
+// Loads page `index` and fills a structured-text page, honouring `cookie`
+// (its abort flag stops a page that runs out of time). On a MuPDF error
+// returns a non-OK Status and leaves whatever was built in `run`.
+Status RunPage(fz_context* ctx, fz_document* doc, int index, const fz_stext_options& options,
+               fz_cookie* cookie, PageRun* run);
+
+// True when the page paints any image (a scan); run only for pages without text.
+Result<bool> PageHasImages(fz_context* ctx, fz_page* page);
+
+}  // namespace docpipe::pdf

@@ -1,0 +1,226 @@
+#include "pdf/page_extractor.h"
+
+#include <array>
+#include <cmath>
+#include <cstring>
+
+#include "core/unicode.h"
+#include "pdf/mupdf_handles.h"
+
+namespace docpipe::pdf {
+namespace {
+
+// A horizontal gap wider than this many font sizes ends a line: it is a
+// column gutter or a table cell boundary, never a word space.
+constexpr float kLineSplitGap = 1.5f;
+
+struct FzStextPageDeleter {
+  fz_context* ctx;
+  void operator()(fz_stext_page* page) const { fz_drop_stext_page(ctx, page); }
+};
+struct FzPageDeleter {
+  fz_context* ctx;
+  void operator()(fz_page* page) const { fz_drop_page(ctx, page); }
+};
+
+bool NameHas(const char* name, const char* part) { return name && std::strstr(name, part); }
+
+// Style of one font, looked up once per font change rather than per char.
+struct FontStyle {
+  fz_font* font = nullptr;
+  bool bold = false, italic = false;
+};
+
+FontStyle StyleOf(fz_context* ctx, fz_font* font) {
+  FontStyle style;
+  style.font = font;
+  if (!font) return style;
+  const char* name = fz_font_name(ctx, font);
+  style.bold = fz_font_is_bold(ctx, font) || NameHas(name, "Bold") || NameHas(name, "Black") ||
+               NameHas(name, "Heavy") || NameHas(name, "Semibold") || NameHas(name, "Demi");
+  style.italic = fz_font_is_italic(ctx, font) || NameHas(name, "Italic") || NameHas(name, "Oblique");
+  return style;
+}
+
+// Accumulates the characters of one output line.
+class LineBuilder {
+ public:
+  explicit LineBuilder(std::vector<RawLine>* out) : out_(out) {}
+
+  bool empty() const { return line_.chars == 0; }
+  float last_x1() const { return last_x1_; }
+
+  void Add(int c, const fz_rect& box, float baseline, float size, const FontStyle& style) {
+    if (c == ' ' || c == '\t' || c == 0xA0) {
+      if (!line_.text.empty() && line_.text.back() != ' ') line_.text.push_back(' ');
+      return;
+    }
+    if (line_.chars == 0) {
+      line_.bbox = BBox{box.x0, box.y0, box.x1, box.y1};
+      line_.baseline = baseline;
+    } else {
+      line_.bbox.x0 = std::min(line_.bbox.x0, box.x0);
+      line_.bbox.y0 = std::min(line_.bbox.y0, box.y0);
+      line_.bbox.x1 = std::max(line_.bbox.x1, box.x1);
+      line_.bbox.y1 = std::max(line_.bbox.y1, box.y1);
+    }
+    AppendUtf8(line_.text, static_cast<char32_t>(c));
+    line_.chars++;
+    bold_chars_ += style.bold;
+    italic_chars_ += style.italic;
+    CountSize(size);
+    last_x1_ = box.x1;
+  }
+
+  void Flush() {
+    if (line_.chars > 0) {
+      while (!line_.text.empty() && line_.text.back() == ' ') line_.text.pop_back();
+      line_.bold = bold_chars_ * 2 > line_.chars;
+      line_.italic = italic_chars_ * 2 > line_.chars;
+      line_.size = DominantSize();
+      out_->push_back(std::move(line_));
+    }
+    line_ = RawLine();
+    bold_chars_ = italic_chars_ = 0;
+    sizes_used_ = 0;
+  }
+
+ private:
+  void CountSize(float size) {
+    for (int i = 0; i < sizes_used_; ++i) {
+      if (std::fabs(sizes_[i].first - size) < 0.05f) {
+        sizes_[i].second++;
+        return;
+      }
+    }
+    if (sizes_used_ < static_cast<int>(sizes_.size())) sizes_[sizes_used_++] = {size, 1};
+  }
+  float DominantSize() const {
+    float best = 0;
+    int best_count = -1;
+    for (int i = 0; i < sizes_used_; ++i) {
+      if (sizes_[i].second > best_count) best = sizes_[i].first, best_count = sizes_[i].second;
+    }
+    return best;
+  }
+
+  std::vector<RawLine>* out_;
+  RawLine line_;
+  int bold_chars_ = 0, italic_chars_ = 0;
+  std::array<std::pair<float, int>, 8> sizes_{};
+  int sizes_used_ = 0;
+  float last_x1_ = 0;
+};
+
+void ReadLine(fz_context* ctx, const fz_stext_line* line, FontStyle* style, LineBuilder* builder) {
+  const bool horizontal = std::fabs(line->dir.y) < 0.1f;
+  for (const fz_stext_char* ch = line->first_char; ch; ch = ch->next) {
+    if (ch->font != style->font) *style = StyleOf(ctx, ch->font);
+    const fz_rect box = fz_rect_from_quad(ch->quad);
+    const bool space = ch->c == ' ' || ch->c == '\t' || ch->c == 0xA0;
+    if (!space && horizontal && !builder->empty() &&
+        box.x0 - builder->last_x1() > kLineSplitGap * ch->size) {
+      builder->Flush();
+    }
+    builder->Add(ch->c, box, ch->origin.y, ch->size, *style);
+  }
+  builder->Flush();
+}
+
+void ReadTextPage(fz_context* ctx, const fz_stext_page* text, RawPage* page) {
+  LineBuilder builder(&page->lines);
+  FontStyle style;
+  for (const fz_stext_block* block = text->first_block; block; block = block->next) {
+    if (block->type != FZ_STEXT_BLOCK_TEXT) continue;
+    for (const fz_stext_line* line = block->u.t.first_line; line; line = line->next) {
+      ReadLine(ctx, line, &style, &builder);
+    }
+  }
+  for (const RawLine& line : page->lines) page->chars += line.chars;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PageWatchdog>> PageWatchdog::Make() {
+  auto watchdog = std::make_unique<PageWatchdog>();
+  try {
+    watchdog->thread_ = std::thread([w = watchdog.get()] { w->Loop(); });
+  } catch (const std::system_error& e) {
+    return Status::ResourceExhausted(std::string("cannot start page watchdog: ") + e.what());
+  }
+  return watchdog;
+}
+
+PageWatchdog::~PageWatchdog() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void PageWatchdog::Arm(fz_cookie* cookie, double seconds) {
+  if (seconds <= 0) return;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    cookie_ = cookie;
+    deadline_ = std::chrono::steady_clock::now() +
+                std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                    std::chrono::duration<double>(seconds));
+  }
+  wake_.notify_all();
+}
+
+void PageWatchdog::Disarm() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  cookie_ = nullptr;
+}
+
+void PageWatchdog::Loop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stop_) {
+    if (!cookie_) {
+      wake_.wait(lock);
+    } else if (std::chrono::steady_clock::now() >= deadline_) {
+      cookie_->abort = 1;
+      cookie_ = nullptr;
+    } else {
+      wake_.wait_until(lock, deadline_);
+    }
+  }
+}
+
+RawPage ExtractPage(fz_context* ctx, fz_document* doc, int index, double timeout_seconds,
+                    PageWatchdog* watchdog) {
+  RawPage page;
+  page.number = index + 1;
+  fz_stext_options options{};
+  options.flags = FZ_STEXT_MEDIABOX_CLIP;
+  fz_cookie cookie{};
+  PageRun run;
+  watchdog->Arm(&cookie, timeout_seconds);
+  Status status = RunPage(ctx, doc, index, options, &cookie, &run);
+  watchdog->Disarm();
+  std::unique_ptr<fz_page, FzPageDeleter> owned_page(run.page, FzPageDeleter{ctx});
+  std::unique_ptr<fz_stext_page, FzStextPageDeleter> owned_text(run.text, FzStextPageDeleter{ctx});
+  page.width = run.bounds.x1 - run.bounds.x0;
+  page.height = run.bounds.y1 - run.bounds.y0;
+  if (cookie.abort) {
+    page.error = "timeout: page " + std::to_string(page.number) + " took longer than " +
+                 std::to_string(timeout_seconds) + " s";
+    return page;
+  }
+  if (!status.ok()) {
+    page.error = "damaged page: " + status.message();
+    return page;
+  }
+  ReadTextPage(ctx, owned_text.get(), &page);
+  if (page.chars < kMinTextChars) {
+    Result<bool> images = PageHasImages(ctx, owned_page.get());
+    page.has_images = images.ok() && *images;
+  }
+  return page;
+}
+
+}  // namespace docpipe::pdf

@@ -1,0 +1,52 @@
+// One page -> RawPage: MuPDF structured text walked into lines with font
+// size, weight and boxes, under a per-page time budget.
+//
+// Thread-safety: a PageWatchdog serves one worker thread; ExtractPage uses
+// the caller's context and document, which belong to that thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <mupdf/fitz.h>
+
+#include "docpipe/status.h"
+#include "pdf/raw_page.h"
+
+namespace docpipe::pdf {
+
+// A timer thread that sets a cookie's abort flag when a page overruns its
+// budget, so MuPDF stops interpreting that page and the document goes on.
+class PageWatchdog {
+ public:
+  static Result<std::unique_ptr<PageWatchdog>> Make();
+  PageWatchdog() = default;
+  ~PageWatchdog();
+  PageWatchdog(const PageWatchdog&) = delete;
+  PageWatchdog& operator=(const PageWatchdog&) = delete;
+
+  // Starts the budget for `cookie`; seconds <= 0 means no limit.
+  void Arm(fz_cookie* cookie, double seconds);
+  void Disarm();
+
+ private:
+  void Loop();
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  fz_cookie* cookie_ = nullptr;  // guarded by mutex_
+  std::chrono::steady_clock::time_point deadline_;  // guarded by mutex_
+  bool stop_ = false;  // guarded by mutex_
+  std::thread thread_;
+};
+
+// Never fails as a whole: a page MuPDF cannot load or interpret, or one that
+// runs out of time, comes back with RawPage::error set and whatever text was
+// recovered before the failure dropped.
+RawPage ExtractPage(fz_context* ctx, fz_document* doc, int index, double timeout_seconds,
+                    PageWatchdog* watchdog);
+
+}  // namespace docpipe::pdf

@@ -1,0 +1,199 @@
+#include "docpipe/pdf.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "pdf/document_structurer.h"
+#include "pdf/mupdf_handles.h"
+#include "pdf/page_extractor.h"
+
+namespace docpipe {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+class PdfEngineImpl final : public PdfEngine {
+ public:
+  static Result<std::shared_ptr<const PdfEngineImpl>> MakeImpl() {
+    const auto start = Clock::now();
+    auto engine = std::make_shared<PdfEngineImpl>();
+    DOCPIPE_ASSIGN_OR_RETURN(engine->base_, pdf::NewBaseContext(engine->locks_));
+    engine->make_seconds_ = SecondsSince(start);
+    return std::shared_ptr<const PdfEngineImpl>(std::move(engine));
+  }
+
+  double setup_seconds() const override {
+    const int workers = workers_made_.load();
+    const double per_worker = workers == 0 ? 0 : worker_seconds_.load() / workers;
+    return make_seconds_ + per_worker;
+  }
+
+  fz_context* base() const { return base_.get(); }
+
+  // Workers report their setup time here; the engine is otherwise immutable.
+  void RecordWorkerSetup(double seconds) const {
+    double old = worker_seconds_.load();
+    while (!worker_seconds_.compare_exchange_weak(old, old + seconds)) {
+    }
+    workers_made_.fetch_add(1);
+  }
+
+ private:
+  // Declared before base_ so the mutexes outlive the context that uses them.
+  mutable pdf::MupdfLocks locks_;
+  pdf::ContextPtr base_;
+  double make_seconds_ = 0;
+  mutable std::atomic<double> worker_seconds_{0};
+  mutable std::atomic<int> workers_made_{0};
+};
+
+// An open document on one worker's context.
+struct OpenedDocument {
+  pdf::DocumentPtr doc;
+  int page_count = 0;
+};
+
+class PdfWorkerImpl final : public PdfWorker {
+ public:
+  static Result<std::unique_ptr<PdfWorkerImpl>> MakeImpl(std::shared_ptr<const PdfEngine> engine) {
+    if (!engine) return Status::InvalidArgument("PdfWorker needs an engine");
+    const auto start = Clock::now();
+    auto worker = std::make_unique<PdfWorkerImpl>();
+    worker->engine_ = std::static_pointer_cast<const PdfEngineImpl>(std::move(engine));
+    DOCPIPE_ASSIGN_OR_RETURN(worker->ctx_, pdf::CloneContext(worker->engine_->base()));
+    DOCPIPE_ASSIGN_OR_RETURN(worker->watchdog_, pdf::PageWatchdog::Make());
+    worker->engine_->RecordWorkerSetup(SecondsSince(start));
+    return worker;
+  }
+
+  Result<OpenedDocument> Open(const std::string& path, const PdfOptions& options) {
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error)) {
+      return Status::NotFound("no such PDF file: " + path);
+    }
+    OpenedDocument opened;
+    DOCPIPE_ASSIGN_OR_RETURN(opened.doc, pdf::OpenDocument(ctx_.get(), path, options.password));
+    DOCPIPE_ASSIGN_OR_RETURN(opened.page_count, pdf::CountPages(ctx_.get(), opened.doc.get()));
+    if (opened.page_count <= 0) return Status::Corrupt("PDF has no pages: " + path);
+    return opened;
+  }
+
+  DocumentMetadata Metadata(const OpenedDocument& opened) {
+    DocumentMetadata metadata;
+    fz_document* doc = opened.doc.get();
+    metadata.title = pdf::LookupMetadata(ctx_.get(), doc, FZ_META_INFO_TITLE);
+    metadata.author = pdf::LookupMetadata(ctx_.get(), doc, FZ_META_INFO_AUTHOR);
+    metadata.producer = pdf::LookupMetadata(ctx_.get(), doc, FZ_META_INFO_PRODUCER);
+    metadata.creator = pdf::LookupMetadata(ctx_.get(), doc, FZ_META_INFO_CREATOR);
+    metadata.page_count = opened.page_count;
+    return metadata;
+  }
+
+  pdf::RawPage Extract(const OpenedDocument& opened, int index, const PdfOptions& options) {
+    return pdf::ExtractPage(ctx_.get(), opened.doc.get(), index, options.page_timeout_seconds,
+                            watchdog_.get());
+  }
+
+  Result<Document> Convert(const std::string& path, const PdfOptions& options) override {
+    Document document;
+    document.path = path;
+    auto start = Clock::now();
+    DOCPIPE_ASSIGN_OR_RETURN(OpenedDocument opened, Open(path, options));
+    document.metadata = Metadata(opened);
+    document.seconds.open = SecondsSince(start);
+    start = Clock::now();
+    std::vector<pdf::RawPage> pages;
+    pages.reserve(opened.page_count);
+    for (int i = 0; i < opened.page_count; ++i) pages.push_back(Extract(opened, i, options));
+    document.seconds.extract = SecondsSince(start);
+    start = Clock::now();
+    pdf::StructureDocument(std::move(pages), &document);
+    document.seconds.structure = SecondsSince(start);
+    return document;
+  }
+
+  Result<DocumentMetadata> ReadMetadata(const std::string& path, const PdfOptions& options) override {
+    DOCPIPE_ASSIGN_OR_RETURN(OpenedDocument opened, Open(path, options));
+    return Metadata(opened);
+  }
+
+ private:
+  std::shared_ptr<const PdfEngineImpl> engine_;
+  // The document handles opened with ctx_ are dropped before it (locals of
+  // the calls above), and the watchdog never touches the context.
+  pdf::ContextPtr ctx_;
+  std::unique_ptr<pdf::PageWatchdog> watchdog_;
+};
+
+// One extraction thread of ConvertPdfParallel: its own worker (cloned context)
+// and its own handle on the document; takes pages from a shared counter.
+Status ExtractShare(std::shared_ptr<const PdfEngine> engine, const std::string& path,
+                    const PdfOptions& options, std::atomic<int>* next_page,
+                    std::vector<pdf::RawPage>* pages) {
+  DOCPIPE_ASSIGN_OR_RETURN(auto worker, PdfWorkerImpl::MakeImpl(std::move(engine)));
+  DOCPIPE_ASSIGN_OR_RETURN(OpenedDocument opened, worker->Open(path, options));
+  const int count = static_cast<int>(pages->size());
+  for (int i = next_page->fetch_add(1); i < count; i = next_page->fetch_add(1)) {
+    (*pages)[i] = worker->Extract(opened, i, options);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const PdfEngine>> PdfEngine::Make() {
+  DOCPIPE_ASSIGN_OR_RETURN(auto engine, PdfEngineImpl::MakeImpl());
+  return std::shared_ptr<const PdfEngine>(std::move(engine));
+}
+
+Result<std::unique_ptr<PdfWorker>> PdfWorker::Make(std::shared_ptr<const PdfEngine> engine) {
+  DOCPIPE_ASSIGN_OR_RETURN(auto worker, PdfWorkerImpl::MakeImpl(std::move(engine)));
+  return std::unique_ptr<PdfWorker>(std::move(worker));
+}
+
+Result<Document> ConvertPdfParallel(std::shared_ptr<const PdfEngine> engine, const std::string& path,
+                                    const PdfOptions& options, int workers) {
+  if (workers <= 0) workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  DOCPIPE_ASSIGN_OR_RETURN(auto lead, PdfWorkerImpl::MakeImpl(engine));
+  Document document;
+  document.path = path;
+  auto start = Clock::now();
+  DOCPIPE_ASSIGN_OR_RETURN(OpenedDocument opened, lead->Open(path, options));
+  document.metadata = lead->Metadata(opened);
+  document.seconds.open = SecondsSince(start);
+  workers = std::min(workers, opened.page_count);
+  if (workers <= 1) {
+    opened = OpenedDocument();
+    return lead->Convert(path, options);
+  }
+  start = Clock::now();
+  std::vector<pdf::RawPage> pages(opened.page_count);
+  std::atomic<int> next_page{0};
+  std::vector<Status> statuses(workers);
+  {
+    std::vector<std::jthread> threads;
+    threads.reserve(workers - 1);
+    for (int t = 1; t < workers; ++t) {
+      threads.emplace_back([&, t] { statuses[t] = ExtractShare(engine, path, options, &next_page, &pages); });
+    }
+    const int count = opened.page_count;
+    for (int i = next_page.fetch_add(1); i < count; i = next_page.fetch_add(1)) {
+      pages[i] = lead->Extract(opened, i, options);
+    }
+  }
+  for (const Status& status : statuses) DOCPIPE_RETURN_IF_ERROR(status);
+  document.seconds.extract = SecondsSince(start);
+  start = Clock::now();
+  pdf::StructureDocument(std::move(pages), &document);
+  document.seconds.structure = SecondsSince(start);
+  return document;
+}
+
+}  // namespace docpipe

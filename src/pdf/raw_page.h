@@ -1,0 +1,36 @@
+// The per-page layout the extractor produces before any document-level pass:
+// text lines with their box, dominant font size and style. Plain values.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "docpipe/document.h"
+
+namespace docpipe::pdf {
+
+// Pages with fewer non-space characters than this have no usable text layer.
+inline constexpr int kMinTextChars = 16;
+
+// One run of text on a common baseline with no large horizontal gap inside
+// (MuPDF lines are split at gaps wider than a gutter so columns stay apart).
+struct RawLine {
+  std::string text;  // UTF-8 as MuPDF reports it, spaces included
+  BBox bbox;
+  float baseline = 0;
+  float size = 0;      // dominant font size, by character count
+  bool bold = false;   // most characters are in a bold face
+  bool italic = false;
+  int chars = 0;       // non-space characters
+};
+
+struct RawPage {
+  int number = 0;  // 1-based
+  float width = 0, height = 0;
+  std::string error;    // the page failed alone: "timeout: ...", "damaged page: ..."
+  bool has_images = false;  // only probed for pages without a usable text layer
+  int chars = 0;            // non-space characters over all lines
+  std::vector<RawLine> lines;
+};
+
+}  // namespace docpipe::pdf
