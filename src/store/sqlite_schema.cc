@@ -14,6 +14,10 @@ namespace {
 
 // Version 1: documents, their chunks, runs, and full-text search over chunks.
 //
+// Ids are AUTOINCREMENT so that an id is never handed out twice: a replaced
+// document's chunks get new ids, and an index kept outside this database
+// (vectors keyed by chunk id) can never attach an old entry to new text.
+//
 // chunks_fts is an external-content FTS5 table over chunks.text kept in step by
 // triggers; the triggers also fire for chunks removed by ON DELETE CASCADE, so
 // deleting a document removes its chunks from the index in the same transaction.
@@ -31,7 +35,7 @@ CREATE TABLE docpipe_meta(
 INSERT INTO docpipe_meta(key, value) VALUES ('application', 'docpipe');
 
 CREATE TABLE documents(
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   path TEXT NOT NULL UNIQUE,
   sha256 TEXT,
   bytes INTEGER NOT NULL DEFAULT 0,
@@ -49,7 +53,7 @@ CREATE TABLE documents(
 CREATE INDEX documents_sha256 ON documents(sha256);
 
 CREATE TABLE chunks(
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
   ordinal INTEGER NOT NULL,
   text TEXT NOT NULL,
@@ -63,7 +67,7 @@ CREATE TABLE chunks(
 );
 
 CREATE TABLE runs(
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   started_at TEXT NOT NULL,
   finished_at TEXT,
   config TEXT NOT NULL DEFAULT '{}',

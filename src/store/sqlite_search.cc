@@ -41,13 +41,10 @@ Result<SearchHit> ReadHit(const Statement& row) {
   return hit;
 }
 
-// FTS5 reports a malformed query as a generic SQL error whose message starts
-// with "fts5:" (or names an unknown column for a stray "word:" filter).
-bool IsQueryError(const Status& status) {
-  return status.code() == StatusCode::kInternal &&
-         (status.message().find("fts5:") != std::string::npos ||
-          status.message().find("no such column") != std::string::npos);
-}
+// FTS5 reports a malformed MATCH expression as a plain SQLITE_ERROR while
+// stepping ("fts5: syntax error near ...", "expected integer, got ..."); the
+// statement itself is fixed and prepared, so that code means the query.
+bool IsQueryError(sqlite3* db) { return sqlite3_errcode(db) == SQLITE_ERROR; }
 
 }  // namespace
 
@@ -66,7 +63,7 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const std::string& query, con
   while (true) {
     Result<bool> row = search->Step();
     if (!row.ok()) {
-      if (!IsQueryError(row.status())) return row.status();
+      if (!IsQueryError(db_->handle())) return row.status();
       return Status::InvalidArgument(fmt::format(
           "cannot search for '{}': {}. Plain words always work; FTS5 syntax needs upper-case AND/OR/NOT, "
           "balanced \"quotes\" and parentheses, NEAR(a b) and prefix*",
