@@ -1,0 +1,59 @@
+// The BERT encoder (MiniLM, bge, e5, gte) with Hugging Face's math: word +
+// absolute position + token-type-0 embeddings and a LayerNorm, then
+// post-LayerNorm blocks (attention scaled by 1/√head_dim, GELU feed-forward).
+// Immutable; weights borrowed from the model's mapping. Thread-safe.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "embed/encoder.h"
+#include "embed/model_folder.h"
+
+namespace docpipe::embed {
+
+class BertEncoder final : public Encoder {
+ public:
+  BertEncoder() = default;
+
+  static Result<std::unique_ptr<BertEncoder>> Make(const BertConfig& config, const SafetensorsFile& file,
+                                                   WeightArena& arena);
+
+  size_t hidden() const override { return static_cast<size_t>(config_.hidden); }
+  void Forward(const TokenBatch& batch, Workspace& workspace, float* out) const override;
+  double Flops(const TokenBatch& batch) const override;
+
+ private:
+  struct Layer {
+    const float* q_w;  // F32 [hidden, hidden], PyTorch [out, in]
+    const float* q_b;  // F32 [hidden]
+    const float* k_w;
+    const float* k_b;
+    const float* v_w;
+    const float* v_b;
+    const float* attn_out_w;  // F32 [hidden, hidden]
+    const float* attn_out_b;
+    const float* attn_norm_g;  // F32 [hidden]
+    const float* attn_norm_b;
+    const float* ff_in_w;  // F32 [intermediate, hidden]
+    const float* ff_in_b;  // F32 [intermediate]
+    const float* ff_out_w;  // F32 [hidden, intermediate]
+    const float* ff_out_b;
+    const float* ff_norm_g;
+    const float* ff_norm_b;
+  };
+
+  void Embed(const TokenBatch& batch, float* x) const;
+  void Block(const Layer& layer, const TokenBatch& batch, Workspace& workspace, float*& x, float*& y) const;
+  void Activate(float* x, size_t n) const;
+
+  BertConfig config_;
+  const float* word_embeddings_ = nullptr;      // F32 [vocab, hidden]
+  const float* position_embeddings_ = nullptr;  // F32 [max_positions, hidden]
+  const float* type_embeddings_ = nullptr;      // F32 [type_vocab, hidden]; row 0 is used
+  const float* embed_norm_g_ = nullptr;
+  const float* embed_norm_b_ = nullptr;
+  std::vector<Layer> layers_;
+};
+
+}  // namespace docpipe::embed
