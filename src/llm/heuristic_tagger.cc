@@ -1,0 +1,102 @@
+// Keyword scoring against the taxonomy: each label scores the number of its
+// keywords found (whole words, case-insensitive, each occurrence counted up to
+// three times). Fast enough to run on every chunk of a large ingest.
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include "docpipe/tagging.h"
+#include "llm/entity_patterns.h"
+
+namespace docpipe {
+namespace {
+
+constexpr int kMaxModifiers = 5;
+constexpr int kMaxCountPerKeyword = 3;
+
+bool IsWordByte(unsigned char c) { return std::isalnum(c) || c >= 0x80; }
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Occurrences of `keyword` in `text` that are not parts of longer words.
+int CountKeyword(std::string_view text, std::string_view keyword) {
+  bool word_start = IsWordByte(keyword.front());
+  bool word_end = IsWordByte(keyword.back());
+  int count = 0;
+  for (size_t at = text.find(keyword); at != std::string_view::npos && count < kMaxCountPerKeyword;
+       at = text.find(keyword, at + 1)) {
+    size_t end = at + keyword.size();
+    if (word_start && at > 0 && IsWordByte(text[at - 1])) continue;
+    if (word_end && end < text.size() && IsWordByte(text[end])) continue;
+    ++count;
+  }
+  return count;
+}
+
+struct Scored {
+  const TaxonomyLabel* label;
+  int hits;
+};
+
+std::vector<Scored> Score(std::string_view lower_text, const std::vector<TaxonomyLabel>& labels) {
+  std::vector<Scored> scored;
+  for (const TaxonomyLabel& label : labels) {
+    int hits = 0;
+    for (const std::string& keyword : label.keywords) hits += CountKeyword(lower_text, Lower(keyword));
+    if (hits > 0) scored.push_back({&label, hits});
+  }
+  // Stable: ties keep taxonomy order, so results are deterministic.
+  std::stable_sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) { return a.hits > b.hits; });
+  return scored;
+}
+
+float Confidence(int hits, float base, float cap) { return std::min(cap, base + 0.1f * static_cast<float>(hits)); }
+
+Tag Best(std::string_view lower_text, const std::vector<TaxonomyLabel>& labels, const std::string& fallback) {
+  std::vector<Scored> scored = Score(lower_text, labels);
+  if (scored.empty()) return {fallback, 0.2f};
+  return {scored.front().label->name, Confidence(scored.front().hits, 0.3f, 0.9f)};
+}
+
+}  // namespace
+
+HeuristicTagger::HeuristicTagger(std::shared_ptr<const Taxonomy> taxonomy)
+    : taxonomy_(taxonomy ? std::move(taxonomy) : Taxonomy::Default()) {}
+
+TagSet HeuristicTagger::Tags(std::string_view text) const {
+  std::string lower = Lower(text);
+  TagSet tags;
+  tags.domain = Best(lower, taxonomy_->domains(), taxonomy_->fallback_domain());
+  tags.task = Best(lower, taxonomy_->tasks(), taxonomy_->fallback_task());
+  for (const Scored& scored : Score(lower, taxonomy_->modifiers())) {
+    if (static_cast<int>(tags.modifiers.size()) == kMaxModifiers) break;
+    tags.modifiers.push_back({scored.label->name, Confidence(scored.hits, 0.2f, 0.8f)});
+  }
+  return tags;
+}
+
+std::vector<Entity> HeuristicTagger::Entities(std::string_view text) const {
+  return llm_internal::FindEntities(text);
+}
+
+EnrichmentResult HeuristicTagger::Tag(std::string_view id, std::string_view text, ExtractKinds kinds) const {
+  EnrichmentResult result;
+  result.id = std::string(id);
+  result.source = EnrichmentSource::kHeuristic;
+  result.producer = "heuristic";
+  if (kinds.tags) {
+    result.has_tags = true;
+    result.tags = Tags(text);
+  }
+  if (kinds.entities) {
+    result.has_entities = true;
+    result.entities = Entities(text);
+  }
+  return result;
+}
+
+}  // namespace docpipe

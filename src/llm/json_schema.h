@@ -1,0 +1,17 @@
+// A small JSON-schema validator: the subset the extraction prompts use
+// (type, properties, required, additionalProperties: false, items, enum,
+// minimum/maximum, minItems/maxItems, minLength/maxLength). Reports the first
+// violation with its JSON pointer, which goes back to the model in a repair
+// request. Pure function; thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "docpipe/status.h"
+
+namespace docpipe::llm_internal {
+
+// OK when `value` satisfies `schema`; else kInvalidArgument "at /results/0/id: expected string".
+Status ValidateJson(const nlohmann::json& value, const nlohmann::json& schema);
+
+}  // namespace docpipe::llm_internal
