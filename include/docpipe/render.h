@@ -8,15 +8,22 @@
 
 namespace docpipe {
 
-// Headings as '#' x level, list items as "- " / "1. " (indented by level),
-// paragraphs separated by blank lines. Pages needing OCR leave an HTML comment
-// ("<!-- page 3: needs OCR -->") so nothing disappears silently.
+// Headings as '#' x level, list items as "- " / "1. " (indented by level,
+// numbering restarting per list run), paragraphs separated by blank lines, tables
+// as plain paragraphs, captions in italics. Line starts that would change meaning
+// ("# ", "1. ", "- ", ">") are backslash-escaped. Pages needing OCR (with no
+// blocks) and failed pages leave an HTML comment ("<!-- page 3: needs OCR -->",
+// "<!-- page 4: failed: <error> -->") so nothing disappears silently. Ends with
+// a newline unless empty.
 std::string RenderMarkdown(const Document& document);
 
-// {"path", "metadata": {...}, "kind", "pages": [{"number", "width", "height",
-//  "kind", "needs_ocr", "error", "blocks": [{"type", "text", "level", "ordered",
-//  "page", "bbox": [x0, y0, x1, y1], "heading_path": [...], "source",
-//  "confidence"}]}]}, pretty-printed with two-space indentation.
+// {"path", "metadata": {"title", "author", "producer", "creator", "page_count"},
+//  "kind", "pages": [{"number", "width", "height", "kind", "needs_ocr", "error",
+//  "ocr_confidence", "blocks": [{"type", "text", "level", "ordered", "page",
+//  "bbox": [x0, y0, x1, y1], "heading_path": [...], "source", "confidence"}]}]},
+// keys in this order, pretty-printed with two-space indentation, then a newline.
+// Kinds and types are the names from document.h; "source" is "digital" or "ocr";
+// floats print as their shortest round-tripping decimal. Invalid UTF-8 becomes U+FFFD.
 std::string RenderJson(const Document& document);
 
 // DocumentText(document) followed by a newline.

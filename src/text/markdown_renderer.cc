@@ -94,6 +94,7 @@ std::string HeadingLine(const Block& block) {
   // A trailing run of '#' would be read as the heading's closing sequence.
   size_t hashes = 0;
   while (hashes < trimmed.size() && trimmed[trimmed.size() - 1 - hashes] == '#') ++hashes;
+  if (hashes < trimmed.size() && !IsBlank(trimmed[trimmed.size() - 1 - hashes])) hashes = 0;  // "C#"
   line += trimmed.substr(0, trimmed.size() - hashes);
   if (hashes > 0) line += "\\" + std::string(trimmed.substr(trimmed.size() - hashes));
   return line;
