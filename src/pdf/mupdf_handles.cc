@@ -20,6 +20,11 @@ void Catch(fz_context* ctx, CaughtError* error) {
 
 void Silence(void* /*user*/, const char* /*message*/) {}
 
+void RecordWarning(void* user, const char* message) {
+  WarningLog* log = static_cast<WarningLog*>(user);
+  std::strncpy(log->last, message ? message : "", sizeof(log->last) - 1);
+}
+
 void SilenceContext(fz_context* ctx) {
   fz_set_error_callback(ctx, Silence, nullptr);
   fz_set_warning_callback(ctx, Silence, nullptr);
@@ -124,10 +129,11 @@ Result<ContextPtr> NewBaseContext(MupdfLocks& locks) {
   return ctx;
 }
 
-Result<ContextPtr> CloneContext(fz_context* base) {
+Result<ContextPtr> CloneContext(fz_context* base, WarningLog* log) {
   ContextPtr ctx(fz_clone_context(base));
   if (!ctx) return Status::ResourceExhausted("cannot clone MuPDF context");
-  SilenceContext(ctx.get());
+  fz_set_error_callback(ctx.get(), RecordWarning, log);
+  fz_set_warning_callback(ctx.get(), RecordWarning, log);
   return ctx;
 }
 

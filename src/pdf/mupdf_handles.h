@@ -45,8 +45,15 @@ class MupdfLocks {
 // own stderr messages are silenced (errors reach the caller as Status).
 Result<ContextPtr> NewBaseContext(MupdfLocks& locks);
 
-// A per-thread context sharing the base context's caches and locks.
-Result<ContextPtr> CloneContext(fz_context* base);
+// The last error or warning MuPDF reported on one context: the reason given
+// when a page's content fails to parse (MuPDF counts those errors and goes on).
+struct WarningLog {
+  char last[256] = {0};
+};
+
+// A per-thread context sharing the base context's caches and locks; its
+// warnings go to `log`, which must outlive the context.
+Result<ContextPtr> CloneContext(fz_context* base, WarningLog* log);
 
 // Opens and authenticates. kCorrupt with MuPDF's reason when the file cannot
 // be parsed; kPermissionDenied when a password is missing or wrong.

@@ -192,13 +192,14 @@ void PageWatchdog::Loop() {
 }
 
 RawPage ExtractPage(fz_context* ctx, fz_document* doc, int index, double timeout_seconds,
-                    PageWatchdog* watchdog) {
+                    PageWatchdog* watchdog, WarningLog* warnings) {
   RawPage page;
   page.number = index + 1;
   fz_stext_options options{};
   options.flags = FZ_STEXT_MEDIABOX_CLIP;
   fz_cookie cookie{};
   PageRun run;
+  warnings->last[0] = '\0';
   watchdog->Arm(&cookie, timeout_seconds);
   Status status = RunPage(ctx, doc, index, options, &cookie, &run);
   watchdog->Disarm();
@@ -214,6 +215,10 @@ RawPage ExtractPage(fz_context* ctx, fz_document* doc, int index, double timeout
   if (!status.ok()) {
     page.error = "damaged page: " + status.message();
     return page;
+  }
+  if (cookie.errors > 0) {
+    page.error = "damaged page content: " + std::to_string(cookie.errors) + " error(s), last: " +
+                 warnings->last;
   }
   ReadTextPage(ctx, owned_text.get(), &page);
   if (page.chars < kMinTextChars) {

@@ -14,6 +14,7 @@
 #include <mupdf/fitz.h>
 
 #include "docpipe/status.h"
+#include "pdf/mupdf_handles.h"
 #include "pdf/raw_page.h"
 
 namespace docpipe::pdf {
@@ -46,7 +47,9 @@ class PageWatchdog {
 // Never fails as a whole: a page MuPDF cannot load or interpret, or one that
 // runs out of time, comes back with RawPage::error set and whatever text was
 // recovered before the failure dropped.
+// Content that fails to parse (MuPDF counts the errors and goes on) sets
+// RawPage::error with the last message `warnings` got but keeps the text read.
 RawPage ExtractPage(fz_context* ctx, fz_document* doc, int index, double timeout_seconds,
-                    PageWatchdog* watchdog);
+                    PageWatchdog* watchdog, WarningLog* warnings);
 
 }  // namespace docpipe::pdf

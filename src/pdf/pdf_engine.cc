@@ -67,7 +67,7 @@ class PdfWorkerImpl final : public PdfWorker {
     const auto start = Clock::now();
     auto worker = std::make_unique<PdfWorkerImpl>();
     worker->engine_ = std::static_pointer_cast<const PdfEngineImpl>(std::move(engine));
-    DOCPIPE_ASSIGN_OR_RETURN(worker->ctx_, pdf::CloneContext(worker->engine_->base()));
+    DOCPIPE_ASSIGN_OR_RETURN(worker->ctx_, pdf::CloneContext(worker->engine_->base(), &worker->warnings_));
     DOCPIPE_ASSIGN_OR_RETURN(worker->watchdog_, pdf::PageWatchdog::Make());
     worker->engine_->RecordWorkerSetup(SecondsSince(start));
     return worker;
@@ -98,7 +98,7 @@ class PdfWorkerImpl final : public PdfWorker {
 
   pdf::RawPage Extract(const OpenedDocument& opened, int index, const PdfOptions& options) {
     return pdf::ExtractPage(ctx_.get(), opened.doc.get(), index, options.page_timeout_seconds,
-                            watchdog_.get());
+                            watchdog_.get(), &warnings_);
   }
 
   Result<Document> Convert(const std::string& path, const PdfOptions& options) override {
@@ -126,6 +126,7 @@ class PdfWorkerImpl final : public PdfWorker {
 
  private:
   std::shared_ptr<const PdfEngineImpl> engine_;
+  pdf::WarningLog warnings_;  // written by MuPDF through ctx_, so declared before it
   // The document handles opened with ctx_ are dropped before it (locals of
   // the calls above), and the watchdog never touches the context.
   pdf::ContextPtr ctx_;
