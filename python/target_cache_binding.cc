@@ -1,0 +1,4 @@
+#include "ocr_convert.h"
+namespace docpipe::python {
+void RegisterTargetCache(py::module_&) {}
+}  // namespace docpipe::python
