@@ -1,0 +1,286 @@
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "chunk_test_util.h"
+#include "docpipe/chunker.h"
+
+namespace docpipe {
+namespace {
+
+using test_docs::TextBlock;
+
+Block Heading(const std::string& text, int level, std::vector<std::string> path = {}) {
+  Block block = TextBlock(BlockType::kHeading, text, level);
+  block.heading_path = std::move(path);
+  return block;
+}
+
+Block Paragraph(const std::string& text, std::vector<std::string> path = {}) {
+  Block block = TextBlock(BlockType::kParagraph, text);
+  block.heading_path = std::move(path);
+  return block;
+}
+
+// "Sk w1 w2 ... ." with exactly `tokens` tokens (words and the period).
+std::string Sentence(int k, int tokens) {
+  std::string text = "S" + std::to_string(k);
+  for (int i = 1; i < tokens - 1; ++i) text += " w" + std::to_string(i);
+  return text + ".";
+}
+
+std::string Sentences(int first, int count, int tokens) {
+  std::string text;
+  for (int k = first; k < first + count; ++k) text += (text.empty() ? "" : " ") + Sentence(k, tokens);
+  return text;
+}
+
+Document Pages(std::vector<std::vector<Block>> pages) {
+  Document document;
+  for (size_t i = 0; i < pages.size(); ++i) {
+    Page page;
+    page.number = static_cast<int>(i) + 1;
+    for (Block& block : pages[i]) {
+      block.page = page.number;
+      page.blocks.push_back(std::move(block));
+    }
+    document.pages.push_back(std::move(page));
+  }
+  return document;
+}
+
+void ExpectOffsetsHold(const Document& document, const std::vector<Chunk>& chunks) {
+  const std::string text = DocumentText(document);
+  for (const Chunk& chunk : chunks) {
+    EXPECT_EQ(chunk.text, text.substr(chunk.char_start, chunk.char_end - chunk.char_start));
+    EXPECT_EQ(chunk.token_count, CountTokens(chunk.text));
+  }
+}
+
+TEST(ChunkerTest, EmptyDocumentsGiveNoChunks) {
+  EXPECT_TRUE(ChunkDocument(Document{}, {}).empty());
+  EXPECT_TRUE(ChunkDocument(Pages({{}, {Paragraph("")}, {Paragraph(" \n ")}}), {}).empty());
+}
+
+TEST(ChunkerTest, SmallDocumentIsOneChunkWithPathAndPages) {
+  const Document document = Pages({
+      {Heading("Guide", 1), Paragraph("First part. Still first.", {"Guide"})},
+      {},  // a page without blocks contributes nothing
+      {Paragraph("Last words here.", {"Guide"})},
+  });
+  const std::vector<Chunk> chunks = ChunkDocument(document, {});
+  ASSERT_EQ(chunks.size(), 1u);
+  EXPECT_EQ(chunks[0].ordinal, 0);
+  EXPECT_EQ(chunks[0].text, "Guide\n\nFirst part. Still first.\n\nLast words here.");
+  EXPECT_EQ(chunks[0].heading_path, (std::vector<std::string>{"Guide"}));
+  EXPECT_EQ(chunks[0].page_start, 1);
+  EXPECT_EQ(chunks[0].page_end, 3);
+  ExpectOffsetsHold(document, chunks);
+}
+
+TEST(ChunkerTest, BreaksAtSentenceEndsNearTarget) {
+  // 20 sentences of 10 tokens in one paragraph; target 50, max 60.
+  const Document document = Pages({{Paragraph(Sentences(0, 20, 10))}});
+  const std::vector<Chunk> chunks = ChunkDocument(document, {50, 60, 0, 10});
+  ASSERT_EQ(chunks.size(), 4u);
+  for (size_t k = 0; k < chunks.size(); ++k) {
+    EXPECT_EQ(chunks[k].token_count, 50);
+    EXPECT_EQ(chunks[k].text.substr(0, chunks[k].text.find(' ')), "S" + std::to_string(k * 5));
+    EXPECT_EQ(chunks[k].text.back(), '.');
+  }
+  ExpectOffsetsHold(document, chunks);
+}
+
+TEST(ChunkerTest, PrefersParagraphBreaksOverSentenceBreaks) {
+  // Paragraphs of 30 and 30 tokens: the break between them (60) beats a sentence break at 50.
+  const Document document =
+      Pages({{Paragraph(Sentences(0, 3, 10)), Paragraph(Sentences(3, 3, 10)), Paragraph(Sentences(6, 3, 10))}});
+  const std::vector<Chunk> chunks = ChunkDocument(document, {50, 80, 0, 10});
+  ASSERT_EQ(chunks.size(), 2u);
+  EXPECT_EQ(chunks[0].token_count, 60);
+  EXPECT_EQ(chunks[1].text, Sentences(6, 3, 10));
+}
+
+TEST(ChunkerTest, HeadingsStartChunksAndExtendThePath) {
+  const Document document = Pages({{
+      Heading("Manual", 1),
+      Paragraph(Sentences(0, 3, 10), {"Manual"}),
+      Heading("Install", 2, {"Manual"}),
+      Paragraph(Sentences(3, 3, 10), {"Manual", "Install"}),
+      Paragraph(Sentences(6, 1, 10), {"Manual", "Install"}),
+  }});
+  const std::vector<Chunk> chunks = ChunkDocument(document, {100, 120, 0, 20});
+  ASSERT_EQ(chunks.size(), 2u);
+  EXPECT_EQ(chunks[0].heading_path, (std::vector<std::string>{"Manual"}));
+  EXPECT_EQ(chunks[0].text, "Manual\n\n" + Sentences(0, 3, 10));
+  EXPECT_EQ(chunks[1].heading_path, (std::vector<std::string>{"Manual", "Install"}));
+  EXPECT_EQ(chunks[1].text.substr(0, 9), "Install\n\n");
+  ExpectOffsetsHold(document, chunks);
+}
+
+TEST(ChunkerTest, ChunkInsideASectionCarriesItsBlockPath) {
+  const Document document = Pages({{
+      Heading("Part", 1),
+      Paragraph(Sentences(0, 10, 10), {"Part"}),
+  }});
+  const std::vector<Chunk> chunks = ChunkDocument(document, {50, 60, 0, 10});
+  ASSERT_GE(chunks.size(), 2u);
+  EXPECT_EQ(chunks[0].heading_path, (std::vector<std::string>{"Part"}));
+  EXPECT_EQ(chunks[1].heading_path, (std::vector<std::string>{"Part"}));
+  EXPECT_EQ(chunks[1].text[0], 'S');
+}
+
+TEST(ChunkerTest, NeverCrossesATopLevelSectionUnlessTiny) {
+  const Document document = Pages({{
+      Heading("Title", 1),  // a tiny section of its own: joins the next one
+      Heading("One", 1),
+      Paragraph(Sentences(0, 3, 10), {"One"}),
+      Heading("Two", 1),
+      Paragraph(Sentences(3, 3, 10), {"Two"}),
+      Heading("Three", 1),
+      Paragraph("Tiny end.", {"Three"}),  // a tiny last section: joins the one before
+  }});
+  const std::vector<Chunk> chunks = ChunkDocument(document, {300, 400, 0, 20});
+  ASSERT_EQ(chunks.size(), 2u);
+  EXPECT_EQ(chunks[0].text, "Title\n\nOne\n\n" + Sentences(0, 3, 10));
+  EXPECT_EQ(chunks[0].heading_path, (std::vector<std::string>{"Title"}));
+  EXPECT_EQ(chunks[1].text, "Two\n\n" + Sentences(3, 3, 10) + "\n\nThree\n\nTiny end.");
+  EXPECT_EQ(chunks[1].heading_path, (std::vector<std::string>{"Two"}));
+}
+
+TEST(ChunkerTest, TopLevelIsTheHighestHeadingLevelPresent) {
+  const Document document = Pages({{
+      Heading("A", 2),
+      Paragraph(Sentences(0, 3, 10), {"A"}),
+      Heading("B", 2),
+      Paragraph(Sentences(3, 3, 10), {"B"}),
+  }});
+  const std::vector<Chunk> chunks = ChunkDocument(document, {300, 400, 0, 20});
+  ASSERT_EQ(chunks.size(), 2u);
+  EXPECT_EQ(chunks[1].heading_path, (std::vector<std::string>{"B"}));
+}
+
+TEST(ChunkerTest, SmallTrailingPieceMergesIntoThePreviousChunk) {
+  // A subsection of 5 tokens at the end would be a chunk of its own after the heading break.
+  const Document document = Pages({{
+      Heading("Doc", 1),
+      Paragraph(Sentences(0, 4, 10), {"Doc"}),
+      Heading("Notes", 2, {"Doc"}),
+      Paragraph("Short note.", {"Doc", "Notes"}),
+  }});
+  const std::vector<Chunk> merged = ChunkDocument(document, {100, 120, 0, 20});
+  ASSERT_EQ(merged.size(), 1u);
+  EXPECT_EQ(merged[0].text.substr(merged[0].text.size() - 11), "Short note.");
+  // Not when the merge would exceed max_tokens.
+  const std::vector<Chunk> separate = ChunkDocument(document, {40, 42, 0, 20});
+  ASSERT_GE(separate.size(), 2u);
+  EXPECT_EQ(separate.back().text, "Notes\n\nShort note.");
+  EXPECT_EQ(separate.back().heading_path, (std::vector<std::string>{"Doc", "Notes"}));
+}
+
+TEST(ChunkerTest, SentenceLongerThanMaxSplitsAtWords) {
+  std::string sentence = "Start";
+  for (int i = 0; i < 999; ++i) sentence += " word" + std::to_string(i % 10);
+  sentence += ".";
+  const Document document = Pages({{Paragraph(sentence)}});
+  const std::vector<Chunk> chunks = ChunkDocument(document, {80, 100, 0, 10});
+  ASSERT_GE(chunks.size(), 11u);
+  std::string joined;
+  for (const Chunk& chunk : chunks) {
+    EXPECT_LE(chunk.token_count, 100);
+    EXPECT_NE(chunk.text.front(), ' ');
+    EXPECT_NE(chunk.text.back(), ' ');
+    const size_t end = static_cast<size_t>(chunk.char_end);
+    EXPECT_TRUE(end == sentence.size() || sentence[end] == ' ') << "cut inside a word at " << end;
+    joined += (joined.empty() ? "" : " ") + chunk.text;
+  }
+  EXPECT_EQ(joined, sentence);
+  ExpectOffsetsHold(document, chunks);
+}
+
+TEST(ChunkerTest, WordLongerThanMaxSplitsAtTokenBoundaries) {
+  const std::string word(4000, 'x');  // 500 tokens of 8 letters
+  const Document document = Pages({{Paragraph("Before. " + word + " after.")}});
+  const std::vector<Chunk> chunks = ChunkDocument(document, {50, 64, 0, 0});
+  int total = 0;
+  for (const Chunk& chunk : chunks) {
+    EXPECT_LE(chunk.token_count, 64);
+    total += chunk.token_count;
+  }
+  EXPECT_EQ(total, CountTokens(DocumentText(document)));
+  ExpectOffsetsHold(document, chunks);
+}
+
+TEST(ChunkerTest, OverlapRepeatsWholeSentencesFromThePreviousChunk) {
+  const Document document = Pages({{Paragraph(Sentences(0, 20, 10))}});
+  const std::vector<Chunk> chunks = ChunkDocument(document, {50, 60, 20, 10});
+  ASSERT_GE(chunks.size(), 3u);
+  for (size_t k = 1; k < chunks.size(); ++k) {
+    const Chunk& previous = chunks[k - 1];
+    const Chunk& chunk = chunks[k];
+    ASSERT_LT(chunk.char_start, previous.char_end);
+    const std::string repeated = chunk.text.substr(0, previous.char_end - chunk.char_start);
+    EXPECT_EQ(repeated, previous.text.substr(previous.text.size() - repeated.size()));
+    EXPECT_EQ(CountTokens(repeated), 20);  // two whole 10-token sentences
+    EXPECT_EQ(repeated[0], 'S');
+    EXPECT_LE(chunk.token_count, 60);
+  }
+  ExpectOffsetsHold(document, chunks);
+}
+
+TEST(ChunkerTest, OverlapFallsBackToWordsWhenASentenceIsTooLong) {
+  // Sentences of 30 tokens, overlap of 5: the last five words (tokens) of the previous chunk.
+  const Document document = Pages({{Paragraph(Sentences(0, 6, 30))}});
+  const std::vector<Chunk> chunks = ChunkDocument(document, {60, 70, 5, 10});
+  ASSERT_GE(chunks.size(), 2u);
+  const Chunk& previous = chunks[0];
+  const Chunk& chunk = chunks[1];
+  const std::string repeated = chunk.text.substr(0, previous.char_end - chunk.char_start);
+  EXPECT_EQ(CountTokens(repeated), 5);
+  EXPECT_EQ(repeated, previous.text.substr(previous.text.size() - repeated.size()));
+  EXPECT_EQ(repeated.front(), 'w');  // starts at a word
+  ExpectOffsetsHold(document, chunks);
+}
+
+TEST(ChunkerTest, OverlapStaysInsideTopLevelSections) {
+  const Document document = Pages({{
+      Heading("A", 1),
+      Paragraph(Sentences(0, 6, 10), {"A"}),
+      Heading("B", 1),
+      Paragraph(Sentences(6, 6, 10), {"B"}),
+  }});
+  const std::vector<Chunk> chunks = ChunkDocument(document, {200, 300, 20, 10});
+  ASSERT_EQ(chunks.size(), 2u);
+  EXPECT_EQ(chunks[1].text.substr(0, 3), "B\n\n");
+}
+
+TEST(ChunkerTest, DegenerateOptionsAreClamped) {
+  const Document document = Pages({{Paragraph("Hello, world! Fine.")}});
+  const std::vector<Chunk> chunks = ChunkDocument(document, {0, 0, 5, -3});
+  ASSERT_EQ(chunks.size(), 6u);  // one token per chunk
+  for (const Chunk& chunk : chunks) EXPECT_EQ(chunk.token_count, 1);
+  ExpectOffsetsHold(document, chunks);
+}
+
+TEST(ChunkerTest, LargeDocumentChunksCompletely) {
+  // 500k tokens over 1,000 pages; a quadratic pass would not finish here.
+  Document document;
+  for (int p = 1; p <= 1000; ++p) {
+    Page page;
+    page.number = p;
+    for (int b = 0; b < 5; ++b) page.blocks.push_back(Paragraph(Sentences(p * 5 + b, 5, 20)));
+    page.blocks.front().page = p;
+    document.pages.push_back(std::move(page));
+  }
+  const std::vector<Chunk> chunks = ChunkDocument(document, {});
+  ASSERT_FALSE(chunks.empty());
+  int64_t tokens = 0;
+  for (const Chunk& chunk : chunks) tokens += chunk.token_count;
+  EXPECT_EQ(tokens, 1000 * 5 * 5 * 20);
+  EXPECT_EQ(chunks.back().page_end, 1000);
+  EXPECT_EQ(chunks.back().char_end, static_cast<int64_t>(DocumentText(document).size()));
+}
+
+}  // namespace
+}  // namespace docpipe
