@@ -46,6 +46,12 @@ std::vector<float> TextSizes(const std::vector<PendingBlock>& blocks) {
   return sizes;
 }
 
+// A table-of-contents entry ("Method . . . . 12") looks like a bold heading
+// but is not one.
+bool HasDotLeader(std::string_view text) {
+  return text.find(". . . .") != std::string_view::npos || text.find("....") != std::string_view::npos;
+}
+
 bool IsLargeHeading(const PendingBlock& block, const LayoutStats& stats,
                     const std::vector<float>& text_sizes) {
   if (block.size < stats.body_size + std::max(0.8f, 0.08f * stats.body_size)) return false;
@@ -71,9 +77,10 @@ Block Classify(const PendingBlock& pending, const Vocabulary* vocabulary, const 
   block.page = pending.page;
   block.bbox = pending.bbox;
   const bool bullet = pending.marker.found && !pending.marker.ordered;
-  if (HasLetter(raw) && IsLargeHeading(pending, stats, text_sizes)) {
+  const bool heading_like = HasLetter(raw) && !HasDotLeader(raw);
+  if (heading_like && IsLargeHeading(pending, stats, text_sizes)) {
     block.type = BlockType::kHeading;
-  } else if (!bullet && HasLetter(raw) && IsBoldHeading(pending, raw, stats)) {
+  } else if (!bullet && heading_like && IsBoldHeading(pending, raw, stats)) {
     block.type = BlockType::kHeading;
   } else if (pending.marker.found) {
     block.type = BlockType::kListItem;

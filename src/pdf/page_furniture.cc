@@ -12,8 +12,10 @@ namespace {
 // Share of the page height, from the top and from the bottom, where running
 // headers and footers live.
 constexpr float kMarginZone = 0.12f;
-// A key must appear on at least this share of the pages with text (and on two).
+// A key must appear on at least this share of the pages with text, or on
+// kEnoughPages of them (running heads that change per chapter), and on two.
 constexpr float kMinPageShare = 0.3f;
+constexpr int kEnoughPages = 3;
 
 enum class Zone { kNone, kTop, kBottom };
 
@@ -117,7 +119,8 @@ void RemovePageFurniture(std::vector<RawPage>& pages) {
       if (seen.insert(key).second) page_counts[key]++;
     }
   }
-  const int needed = std::max(2, static_cast<int>(kMinPageShare * text_pages + 0.999f));
+  const int needed =
+      std::max(2, std::min(kEnoughPages, static_cast<int>(kMinPageShare * text_pages + 0.999f)));
   for (RawPage& page : pages) {
     if (text_pages == 1 && !page.lines.empty()) RemoveSinglePageFurniture(page);
     std::erase_if(page.lines, [&](const RawLine& line) {
