@@ -102,13 +102,19 @@ class PdfWorkerImpl final : public PdfWorker {
   }
 
   Result<Document> Convert(const std::string& path, const PdfOptions& options) override {
+    const auto start = Clock::now();
+    DOCPIPE_ASSIGN_OR_RETURN(OpenedDocument opened, Open(path, options));
+    return ConvertOpened(opened, path, options, SecondsSince(start));
+  }
+
+  // Every page on this thread, then the document-level passes.
+  Document ConvertOpened(const OpenedDocument& opened, const std::string& path,
+                         const PdfOptions& options, double open_seconds) {
     Document document;
     document.path = path;
-    auto start = Clock::now();
-    DOCPIPE_ASSIGN_OR_RETURN(OpenedDocument opened, Open(path, options));
     document.metadata = Metadata(opened);
-    document.seconds.open = SecondsSince(start);
-    start = Clock::now();
+    document.seconds.open = open_seconds;
+    auto start = Clock::now();
     std::vector<pdf::RawPage> pages;
     pages.reserve(opened.page_count);
     for (int i = 0; i < opened.page_count; ++i) pages.push_back(Extract(opened, i, options));
@@ -170,10 +176,7 @@ Result<Document> ConvertPdfParallel(std::shared_ptr<const PdfEngine> engine, con
   document.metadata = lead->Metadata(opened);
   document.seconds.open = SecondsSince(start);
   workers = std::min(workers, opened.page_count);
-  if (workers <= 1) {
-    opened = OpenedDocument();
-    return lead->Convert(path, options);
-  }
+  if (workers <= 1) return lead->ConvertOpened(opened, path, options, document.seconds.open);
   start = Clock::now();
   std::vector<pdf::RawPage> pages(opened.page_count);
   std::atomic<int> next_page{0};
