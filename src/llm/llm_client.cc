@@ -150,6 +150,11 @@ class CurlLlmClient final : public LlmClient {
   int PollTimeoutMs(Clock::time_point now) const;
   void Finish(Transfer& transfer, Status status, std::string content);
   void CancelAll();
+  void PublishBreaker() {
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    stats_.breaker_open = breaker_.open();
+    stats_.breaker_opened = breaker_.times_opened();
+  }
   std::string Scrub(std::string message) const;
 
   const LlmClientOptions options_;
@@ -188,8 +193,6 @@ void CurlLlmClient::Loop() {
     {
       std::lock_guard<std::mutex> lock(stats_mutex_);
       stats_.io_thread_cpu_seconds = ThreadCpuSeconds();
-      stats_.breaker_open = breaker_.open();
-      stats_.breaker_opened = breaker_.times_opened();
     }
     StartReady(Clock::now());  // fills the slots that just freed up; curl starts them on the next poll
     curl_multi_poll(multi_.get(), nullptr, 0, PollTimeoutMs(Clock::now()), nullptr);
@@ -230,6 +233,7 @@ void CurlLlmClient::StartReady(Clock::time_point now) {
       continue;
     }
     transfer->probe = decision == CircuitBreaker::Decision::kProbe;
+    if (transfer->probe) PublishBreaker();
     StartTransfer(std::move(transfer));
   }
 }
@@ -328,6 +332,7 @@ void CurlLlmClient::AfterAttempt(std::unique_ptr<Transfer> transfer, Outcome out
   } else {
     breaker_.RecordSuccess();
   }
+  PublishBreaker();  // before any callback runs, so callers see the state their result came from
   if (outcome.retryable && transfer->attempts <= options_.max_retries) {
     std::chrono::milliseconds delay = outcome.retry_after.count() > 0
                                           ? std::min(outcome.retry_after, options_.retry_after_max)

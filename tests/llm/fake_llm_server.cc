@@ -1,0 +1,293 @@
+#include "fake_llm_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+namespace docpipe::testing {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kMarker = "Chunks (JSON):\n";
+
+bool SendAll(int fd, const std::string& data) {
+  size_t sent = 0;
+  while (sent < data.size()) {
+    ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    sent += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// The balanced {...} starting at `at`, honouring strings and escapes.
+std::string JsonObjectAt(const std::string& text, size_t at) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = at; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{') {
+      ++depth;
+    } else if (c == '}' && --depth == 0) {
+      return text.substr(at, i - at + 1);
+    }
+  }
+  return {};
+}
+
+// The chunks the prompt carries: {"chunks": [{"id", "text"}]}.
+json PromptChunks(const json& body) {
+  std::vector<std::string> texts;
+  if (body.contains("prompt")) texts.push_back(body["prompt"].get<std::string>());
+  if (body.contains("messages")) {
+    for (const json& m : body["messages"]) texts.push_back(m.value("content", ""));
+  }
+  for (const std::string& text : texts) {
+    size_t at = text.find(kMarker);
+    if (at == std::string::npos) continue;
+    json chunks = json::parse(JsonObjectAt(text, at + kMarker.size()), nullptr, false);
+    if (!chunks.is_discarded()) return chunks["chunks"];
+  }
+  return json::array();
+}
+
+json FirstCapitalisedWord(const std::string& text, const FakeLlmBehavior& behavior) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    bool starts = std::isupper(static_cast<unsigned char>(text[i])) &&
+                  (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1])));
+    if (!starts) continue;
+    size_t end = i;
+    while (end < text.size() && std::isalnum(static_cast<unsigned char>(text[end]))) ++end;
+    size_t shift = behavior.shift_offsets ? 2 : 0;
+    return {{"text", text.substr(i, end - i)}, {"type", "term"}, {"start", i + shift}, {"end", end + shift},
+            {"confidence", 0.9}};
+  }
+  return nullptr;
+}
+
+std::string ModelReply(const json& body, bool malformed, bool drop_last, const FakeLlmBehavior& behavior) {
+  if (malformed) return "{\"results\": [{\"id\": ";
+  json chunks = PromptChunks(body);
+  json results = json::array();
+  size_t count = chunks.size() - (drop_last && chunks.size() > 1 ? 1 : 0);
+  for (size_t i = 0; i < count; ++i) {
+    std::string text = chunks[i]["text"].get<std::string>();
+    json entities = json::array();
+    if (json word = FirstCapitalisedWord(text, behavior); !word.is_null()) entities.push_back(word);
+    if (behavior.phantom_entity) {
+      entities.push_back({{"text", "Atlantis Corporation"}, {"type", "organization"}, {"start", 0}, {"end", 20}});
+    }
+    results.push_back({{"id", chunks[i]["id"]},
+                       {"domain", {{"label", "computer_science"}, {"confidence", 0.9}}},
+                       {"task", {{"label", "explain"}, {"confidence", 0.8}}},
+                       {"modifiers", json::array({{{"label", "technical"}, {"confidence", 0.7}}})},
+                       {"entities", entities}});
+  }
+  return json{{"results", results}}.dump();
+}
+
+std::string Envelope(const std::string& path, const std::string& content) {
+  json reply;
+  if (path == "/api/chat") {
+    reply = {{"model", "fake"}, {"message", {{"role", "assistant"}, {"content", content}}}, {"done", true}};
+  } else if (path == "/api/generate") {
+    reply = {{"model", "fake"}, {"response", content}, {"done", true}};
+  } else {
+    reply = {{"id", "fake"}, {"object", "chat.completion"},
+             {"choices", json::array({{{"index", 0}, {"message", {{"role", "assistant"}, {"content", content}}},
+                                       {"finish_reason", "stop"}}})}};
+  }
+  return reply.dump();
+}
+
+std::string HttpResponse(int status, const std::string& body, int retry_after_s) {
+  std::string reason = status == 200 ? "OK" : status == 429 ? "Too Many Requests" : "Error";
+  std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason +
+                    "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  if (retry_after_s > 0) out += "Retry-After: " + std::to_string(retry_after_s) + "\r\n";
+  return out + "\r\n" + body;
+}
+
+}  // namespace
+
+FakeLlmServer::FakeLlmServer(FakeLlmBehavior behavior) : behavior_(behavior) {
+  listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  int one = 1;
+  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+      ::listen(listen_fd_, 1024) != 0) {
+    std::perror("fake LLM server: bind/listen");
+    std::abort();
+  }
+  socklen_t length = sizeof(address);
+  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length);
+  port_ = ntohs(address.sin_port);
+  acceptor_ = std::thread([this] { AcceptLoop(); });
+}
+
+FakeLlmServer::~FakeLlmServer() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+    for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
+  }
+  stop_cv_.notify_all();
+  ::shutdown(listen_fd_, SHUT_RDWR);
+  acceptor_.join();
+  ::close(listen_fd_);
+  std::vector<std::thread> workers;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    workers.swap(workers_);
+  }
+  for (std::thread& worker : workers) worker.join();
+}
+
+void FakeLlmServer::set_behavior(const FakeLlmBehavior& behavior) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  behavior_ = behavior;
+}
+
+std::vector<std::string> FakeLlmServer::paths() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return paths_;
+}
+std::string FakeLlmServer::last_body() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return last_body_;
+}
+std::string FakeLlmServer::last_authorization() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return last_authorization_;
+}
+
+void FakeLlmServer::AcceptLoop() {
+  while (!stopping_) {
+    int fd = ::accept(listen_fd_, nullptr, nullptr);
+    if (fd < 0) {
+      if (stopping_) return;
+      continue;
+    }
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    ++connections_;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_) {
+      ::close(fd);
+      return;
+    }
+    open_fds_.push_back(fd);
+    workers_.emplace_back([this, fd] { Serve(fd); });
+  }
+}
+
+void FakeLlmServer::Serve(int fd) {
+  std::string buffer;
+  Request request;
+  while (!stopping_ && ReadRequest(fd, buffer, request)) {
+    std::string response = Answer(request);
+    if (response.empty() || !SendAll(fd, response)) break;
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  open_fds_.erase(std::remove(open_fds_.begin(), open_fds_.end(), fd), open_fds_.end());
+  ::close(fd);
+}
+
+bool FakeLlmServer::ReadRequest(int fd, std::string& buffer, Request& request) {
+  auto fill = [&] {
+    char chunk[65536];
+    ssize_t n = ::recv(fd, chunk, sizeof(chunk), 0);
+    if (n <= 0) return false;
+    buffer.append(chunk, static_cast<size_t>(n));
+    return true;
+  };
+  size_t header_end;
+  while ((header_end = buffer.find("\r\n\r\n")) == std::string::npos) {
+    if (!fill()) return false;
+  }
+  std::string head = buffer.substr(0, header_end);
+  std::string lower = head;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  size_t length = 0;
+  if (size_t at = lower.find("content-length:"); at != std::string::npos) length = std::stoul(head.substr(at + 15));
+  request.authorization.clear();
+  if (size_t at = lower.find("authorization:"); at != std::string::npos) {
+    size_t end = head.find("\r\n", at);
+    request.authorization = head.substr(at + 15, end == std::string::npos ? std::string::npos : end - at - 15);
+  }
+  size_t space = head.find(' ');
+  request.method = head.substr(0, space);
+  request.path = head.substr(space + 1, head.find(' ', space + 1) - space - 1);
+  while (buffer.size() < header_end + 4 + length) {
+    if (!fill()) return false;
+  }
+  request.body = buffer.substr(header_end + 4, length);
+  buffer.erase(0, header_end + 4 + length);
+  return true;
+}
+
+void FakeLlmServer::Wait(int ms) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  stop_cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopping_.load(); });
+}
+
+std::string FakeLlmServer::Answer(const Request& request) {
+  int number = ++requests_;
+  int now = ++in_progress_;
+  for (int seen = max_concurrent_; now > seen && !max_concurrent_.compare_exchange_weak(seen, now);) {
+  }
+  FakeLlmBehavior behavior;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    behavior = behavior_;
+    paths_.push_back(request.path);
+    last_body_ = request.body;
+    last_authorization_ = request.authorization;
+  }
+  std::string response;
+  if (number <= behavior.hang_first) {
+    Wait(24 * 3600 * 1000);  // until the server stops
+  } else {
+    Wait(behavior.latency_ms);
+    bool fail = number <= behavior.fail_first || (behavior.error_every > 0 && number % behavior.error_every == 0);
+    if (fail) {
+      std::string body = behavior.echo_authorization ? json{{"error", "rejected " + request.authorization}}.dump()
+                                                     : std::string("{\"error\":\"injected failure\"}");
+      response = HttpResponse(behavior.fail_status, body, behavior.retry_after_s);
+    } else {
+      json body = json::parse(request.body, nullptr, false);
+      bool malformed, drop_last;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        malformed = ++answered_ <= behavior.malformed_first;
+        bool multi = !body.is_discarded() && PromptChunks(body).size() > 1;
+        drop_last = multi && ++multi_chunk_ <= behavior.drop_last_id_first;
+      }
+      std::string content = body.is_discarded() ? "{}" : ModelReply(body, malformed, drop_last, behavior);
+      std::string envelope = malformed && behavior.malformed_envelope ? "{\"message\": {\"content\": " : Envelope(request.path, content);
+      response = HttpResponse(200, envelope, 0);
+    }
+  }
+  --in_progress_;
+  return response;
+}
+
+}  // namespace docpipe::testing
