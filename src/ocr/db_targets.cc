@@ -95,27 +95,36 @@ Status ShrinkMap(const std::vector<Polygon>& polygons, std::vector<char>& ignore
   return Status::Ok();
 }
 
+// thresh_max < thresh_min would make the transform decreasing; the maps then
+// fold raw distances and transform the canvas at the end.
+ThresholdTransform TransformOf(const DbTargetOptions& options) {
+  return {static_cast<float>(options.thresh_max - options.thresh_min), static_cast<float>(options.thresh_min)};
+}
+
 Status BorderMap(const std::vector<Polygon>& polygons, const std::vector<char>& ignore,
                  const DbTargetOptions& options, Planes& planes) {
-  BorderScratch scratch;
+  thread_local BorderScratch scratch;
+  const ThresholdTransform transform = TransformOf(options).scale >= 0 ? TransformOf(options)
+                                                                       : ThresholdTransform{1.0f, 0.0f};
   for (size_t i = 0; i < polygons.size(); ++i) {
     if (ignore[i]) continue;
     if (options.convention == TargetConvention::kPaddleOcr && !(GeosArea(polygons[i]) > 0)) continue;
     const double distance = OffsetDistance(polygons[i], options.shrink_ratio);
     DOCPIPE_RETURN_IF_ERROR(
-        DrawBorderMap(polygons[i], distance, options.distance, planes.canvas, planes.thresh_mask, scratch));
+        DrawBorderMap(polygons[i], distance, options.distance, transform, planes.canvas, planes.thresh_mask,
+                      scratch));
   }
   return Status::Ok();
 }
 
+// Only for a decreasing transform (see TransformOf): numpy's float32 multiply, then add.
 void FinishThresholdMap(const DbTargetOptions& options, FloatPlane canvas) {
-  // numpy: float32 canvas * python float -> float32 multiply, then float32 add.
-  const float scale = static_cast<float>(options.thresh_max - options.thresh_min);
-  const float offset = static_cast<float>(options.thresh_min);
+  const ThresholdTransform t = TransformOf(options);
+  if (t.scale >= 0) return;  // already applied while folding
   const size_t n = static_cast<size_t>(canvas.height) * static_cast<size_t>(canvas.width);
   for (size_t k = 0; k < n; ++k) {
-    const float scaled = canvas.data[k] * scale;
-    canvas.data[k] = scaled + offset;
+    const float scaled = canvas.data[k] * t.scale;
+    canvas.data[k] = scaled + t.offset;
   }
 }
 
@@ -196,7 +205,8 @@ Result<DbTargetMaps> ComputeDbTargets(std::span<const TextPolygon> polygons, int
   const size_t n = maps.plane_size();
   std::fill_n(planes.gt.data, n, 0.0f);
   std::fill_n(planes.mask.data, n, 1.0f);
-  std::fill_n(planes.canvas.data, n, 0.0f);
+  const ThresholdTransform transform = TransformOf(options);
+  std::fill_n(planes.canvas.data, n, transform.scale >= 0 ? transform.offset : 0.0f);
   std::fill_n(planes.thresh_mask.data, n, 0.0f);
 
   std::vector<Polygon> points = ToPoints(polygons);

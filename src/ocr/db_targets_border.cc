@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <climits>
 #include <cstdint>
 #include <limits>
 
@@ -26,53 +27,72 @@ struct Edge {
   double inv_len2; // 0 for a degenerate edge (exact mode only)
 };
 
-// The reference formula for one row: fills values[k] for x = x0 + k and marks the
-// pixels whose result needs ReferenceEdgeValue. Returns how many were marked.
+// The reference formula for one row: fills values[k] for x = x0 + k, or -1 for
+// the pixels that need ReferenceEdgeValue. Branch-free so it vectorises.
 __attribute__((target_clones("avx2", "default")))
-int ReferenceRow(const Edge& e, double y, double x0, int n, double inv_d, float* values,
-                 unsigned char* exact) {
+void ReferenceRow(const Edge& e, double y, double x0, int n, double inv_d, float* __restrict values) {
+  const double ax = e.ax, bx = e.bx, ex = e.ex, ey = e.ey, len2 = e.len2, inv_len2 = e.inv_len2;
   const double dy1 = y - e.ay, dy2 = y - e.by;
-  const double dy1sq = dy1 * dy1, dy2sq = dy2 * dy2;
-  int marked = 0;
+  const double dy1sq = dy1 * dy1, dy2sq = dy2 * dy2, dy1ex = dy1 * ex;
   for (int k = 0; k < n; ++k) {
     const double x = x0 + k;
-    const double dx1 = x - e.ax, dx2 = x - e.bx;
+    const double dx1 = x - ax, dx2 = x - bx;
     const double d1 = dx1 * dx1 + dy1sq;
     const double d2 = dx2 * dx2 + dy2sq;
     // The branch test must match the reference bit for bit: same operands, same order.
-    const double num = (e.len2 - d1) - d2;
-    const double cross = dx1 * e.ey - dy1 * e.ex;
+    const double num = (len2 - d1) - d2;
+    const double cross = dx1 * ey - dy1ex;
     const double cross2 = cross * cross;
     const bool endpoint = num < 0;
-    const double dist2 = endpoint ? std::min(d1, d2) : cross2 * e.inv_len2;
+    const double dist2 = endpoint ? (d1 < d2 ? d1 : d2) : cross2 * inv_len2;
     const bool mark = !endpoint && cross2 <= kNearlyCollinear * d1 * d2;
     const double v = std::sqrt(dist2) * inv_d;
-    values[k] = static_cast<float>(v < 1.0 ? v : 1.0);
-    exact[k] = mark;
-    marked += mark;
+    const float clipped = static_cast<float>(v < 1.0 ? v : 1.0);
+    values[k] = mark ? -1.0f : clipped;
   }
-  return marked;
 }
 
 // The true point-to-segment distance for one row.
 __attribute__((target_clones("avx2", "default")))
-void ExactRow(const Edge& e, double y, double x0, int n, double inv_d, float* values) {
+void ExactRow(const Edge& e, double y, double x0, int n, double inv_d, float* __restrict values) {
+  const double ax = e.ax, ex = e.ex, ey = e.ey, inv_len2 = e.inv_len2;
   const double dy1 = y - e.ay;
   for (int k = 0; k < n; ++k) {
-    const double dx1 = x0 + k - e.ax;
-    double t = (dx1 * e.ex + dy1 * e.ey) * e.inv_len2;
-    t = std::clamp(t, 0.0, 1.0);
-    const double px = dx1 - t * e.ex, py = dy1 - t * e.ey;
+    const double dx1 = x0 + k - ax;
+    double t = (dx1 * ex + dy1 * ey) * inv_len2;
+    t = t < 0.0 ? 0.0 : (t > 1.0 ? 1.0 : t);
+    const double px = dx1 - t * ex, py = dy1 - t * ey;
     const double v = std::sqrt(px * px + py * py) * inv_d;
     values[k] = static_cast<float>(v < 1.0 ? v : 1.0);
   }
 }
 
+bool AnyNegative(const float* values, int n) {
+  int any = 0;
+  for (int k = 0; k < n; ++k) any |= values[k] < 0.0f ? 1 : 0;
+  return any != 0;
+}
+
 // region = min(region, values), where a NaN on either side stays NaN (numpy's min).
-void MergeMin(const float* values, int n, float* region) {
+void MergeMin(const float* __restrict values, int n, float* __restrict region) {
   for (int k = 0; k < n; ++k) {
     const float v = values[k];
     region[k] = (v < region[k] || v != v) ? v : region[k];
+  }
+}
+
+// np.fmax(1 - value, canvas) followed by the final canvas * scale + offset. The
+// transform is monotonic (scale >= 0, checked by the caller), so applying it to
+// each polygon's contribution and taking the max gives the same floats as
+// transforming the finished canvas: NaN and 1 both leave the pixel as it is.
+void FoldIntoCanvas(const float* __restrict values, int n, ThresholdTransform t, float* __restrict canvas) {
+  for (int k = 0; k < n; ++k) {
+    const float v = values[k];
+    const float c = canvas[k];
+    const float scaled = (1.0f - v) * t.scale;
+    const float mapped = scaled + t.offset;
+    const float lifted = mapped > c ? mapped : c;
+    canvas[k] = v < 1.0f ? lifted : c;
   }
 }
 
@@ -109,14 +129,19 @@ void AccumulateEdge(const Edge& e, double distance, BorderDistance mode, const B
     const double yd = static_cast<double>(y), x0 = static_cast<double>(c0);
     if (mode == BorderDistance::kExact) {
       ExactRow(e, yd, x0, n, inv_d, values);
-    } else if (ReferenceRow(e, yd, x0, n, inv_d, values, s.exact.data()) > 0) {
-      const PointD a{e.ax, e.ay}, b{e.bx, e.by};
-      for (int k = 0; k < n; ++k) {
-        if (s.exact[k]) values[k] = ReferenceEdgeValue(x0 + k, yd, a, b, distance);
+    } else {
+      ReferenceRow(e, yd, x0, n, inv_d, values);
+      if (AnyNegative(values, n)) {
+        const PointD a{e.ax, e.ay}, b{e.bx, e.by};
+        for (int k = 0; k < n; ++k) {
+          if (values[k] < 0.0f) values[k] = ReferenceEdgeValue(x0 + k, yd, a, b, distance);
+        }
       }
     }
-    float* row = s.region.data() + (y - origin_y) * cols + (c0 - origin_x);
-    MergeMin(values, n, row);
+    const int64_t r = y - origin_y;
+    MergeMin(values, n, s.region.data() + r * cols + (c0 - origin_x));
+    s.span_lo[r] = std::min<int32_t>(s.span_lo[r], static_cast<int32_t>(c0 - origin_x));
+    s.span_hi[r] = std::max<int32_t>(s.span_hi[r], static_cast<int32_t>(c0 - origin_x + n));
   }
 }
 
@@ -141,7 +166,9 @@ float ReferenceEdgeValue(double x, double y, PointD a, PointD b, double distance
 }
 
 Status DrawBorderMap(std::span<const PointD> polygon, double distance, BorderDistance mode,
-                     FloatPlane canvas, FloatPlane mask, BorderScratch& scratch) {
+                     ThresholdTransform transform, FloatPlane thresh_map, FloatPlane mask,
+                     BorderScratch& scratch) {
+  FloatPlane& canvas = thresh_map;
   DOCPIPE_ASSIGN_OR_RETURN(std::vector<IntPath> padded, OffsetPolygon(polygon, distance));
   if (padded.empty() || padded[0].empty()) return Status::Ok();
   FillPolygonLikeOpenCv(mask, padded[0], 1.0f);
@@ -159,8 +186,9 @@ Status DrawBorderMap(std::span<const PointD> polygon, double distance, BorderDis
   if (region.x0 > region.x1 || region.y0 > region.y1) return Status::Ok();
   const int64_t cols = region.x1 - region.x0 + 1, rows = region.y1 - region.y0 + 1;
   scratch.region.assign(static_cast<size_t>(rows * cols), 1.0f);
+  scratch.span_lo.assign(static_cast<size_t>(rows), INT32_MAX);
+  scratch.span_hi.assign(static_cast<size_t>(rows), 0);
   scratch.values.resize(static_cast<size_t>(cols));
-  scratch.exact.resize(static_cast<size_t>(cols));
 
   const size_t n = polygon.size();
   for (size_t i = 0; i < n; ++i) {
@@ -180,13 +208,11 @@ Status DrawBorderMap(std::span<const PointD> polygon, double distance, BorderDis
   }
 
   for (int64_t r = 0; r < rows; ++r) {
-    const float* values = scratch.region.data() + r * cols;
-    float* out = canvas.data + (region.y0 + r) * canvas.width + region.x0;
-    for (int64_t c = 0; c < cols; ++c) {
-      // np.fmax(1 - value, canvas): NaN and 1 both leave the canvas as it is.
-      const float v = values[c];
-      if (v < 1.0f) out[c] = std::max(out[c], 1.0f - v);
-    }
+    const int32_t lo = scratch.span_lo[r], hi = scratch.span_hi[r];
+    if (lo >= hi) continue;  // no edge came near this row
+    const float* values = scratch.region.data() + r * cols + lo;
+    float* out = canvas.data + (region.y0 + r) * canvas.width + region.x0 + lo;
+    FoldIntoCanvas(values, hi - lo, transform, out);
   }
   return Status::Ok();
 }

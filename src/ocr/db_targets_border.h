@@ -9,6 +9,7 @@
 // Not thread-safe per BorderScratch; use one scratch per thread.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -21,14 +22,22 @@ namespace docpipe::ocr {
 // Reusable buffers, so a worker thread allocates once.
 struct BorderScratch {
   std::vector<float> region;         // min over edges of the normalised distance
-  std::vector<float> values;         // one edge's values along one row
-  std::vector<unsigned char> exact;  // pixels that need the reference's own arithmetic
+  std::vector<float> values;  // one edge's values along one row
+  std::vector<int32_t> span_lo, span_hi;  // per region row: the columns any edge evaluated
 };
 
-// MakeBorderMap.draw_border_map for one polygon: offsets it by +distance,
-// fills the first offset path into `mask` with 1, and updates `canvas`.
+// thresh_map = canvas * scale + offset, applied as float32 operations as numpy does.
+struct ThresholdTransform {
+  float scale = 0.4f;  // must be >= 0
+  float offset = 0.3f;
+};
+
+// MakeBorderMap.draw_border_map for one polygon: offsets it by +distance, fills
+// the first offset path into `mask` with 1, and raises `thresh_map` (which
+// starts at transform(0) = offset) to transform(1 - distance / D) near the edges.
 Status DrawBorderMap(std::span<const PointD> polygon, double distance, BorderDistance mode,
-                     FloatPlane canvas, FloatPlane mask, BorderScratch& scratch);
+                     ThresholdTransform transform, FloatPlane thresh_map, FloatPlane mask,
+                     BorderScratch& scratch);
 
 // The reference's distance from (x, y) to edge a-b, with its arithmetic and
 // NaN behaviour, already divided by `distance` and clipped to [0, 1].
