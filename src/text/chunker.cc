@@ -177,9 +177,11 @@ std::vector<Chunk> ChunkDocument(const Document& document, const ChunkOptions& r
   const ChunkOptions options = Sanitize(raw_options);
   const UnitizedDocument doc = text::Unitize(document, options.max_tokens);
   const int overlap = options.overlap_tokens;
-  // Plan room for the overlap so that it is rarely squeezed out by max_tokens.
-  const Planner planner{doc.units, std::max(1, options.target_tokens - overlap),
-                        std::max(1, options.max_tokens - overlap), options.min_tokens};
+  // Plan room for the overlap so that it is rarely squeezed out by max_tokens,
+  // without letting a large overlap shrink chunks to single sentences.
+  const int plan_max = std::max(1, options.max_tokens - overlap);
+  const int plan_target = std::min(plan_max, std::max(options.target_tokens - overlap, options.target_tokens / 2));
+  const Planner planner{doc.units, std::max(1, plan_target), plan_max, options.min_tokens};
 
   std::vector<Chunk> chunks;
   for (const UnitRange section : Sections(doc, options.min_tokens)) {
