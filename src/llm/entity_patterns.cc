@@ -97,9 +97,11 @@ constexpr std::array<std::string_view, 40> kGivenNames = {
     "Pierre", "Jean", "Karl", "Ludwig", "Niels", "Max", "Claude", "Alice", "Edward"};
 constexpr std::array<std::string_view, 10> kConnectors = {"of", "the", "de", "du", "von", "van", "and", "&",
                                                           "for", "la"};
-constexpr std::array<std::string_view, 26> kSentenceStarters = {
+constexpr std::array<std::string_view, 46> kSentenceStarters = {
     "The", "A", "An", "In", "On", "At", "This", "That", "These", "Those", "It", "We", "Our", "He", "She",
-    "They", "His", "Her", "Their", "As", "For", "By", "From", "When", "After", "Before"};
+    "They", "His", "Her", "Their", "As", "For", "By", "From", "When", "After", "Before", "Then", "However",
+    "But", "And", "So", "Also", "Later", "Today", "Here", "There", "If", "While", "Since", "During", "With",
+    "Although", "Because", "Once", "Its", "My"};
 
 class EntityScanner {
  public:
