@@ -30,8 +30,8 @@ TextSpan CutLongWord(std::string_view text, TextSpan word, int limit, std::vecto
 // pieces of about equal size, none above max_tokens.
 void SplitAtWords(std::string_view text, TextSpan sentence, int total, int max_tokens,
                   std::vector<TextSpan>* pieces) {
-  const int parts = (total + max_tokens - 1) / max_tokens;
-  const int limit = (total + parts - 1) / parts;
+  const int64_t parts = (int64_t{total} + max_tokens - 1) / max_tokens;
+  const int limit = static_cast<int>((total + parts - 1) / parts);
   TextSpan piece{sentence.begin, sentence.begin};
   int piece_tokens = 0;
   size_t pos = sentence.begin;

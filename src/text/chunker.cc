@@ -46,7 +46,7 @@ std::vector<UnitRange> Sections(const UnitizedDocument& doc, int min_tokens) {
     if (StartsHeading(unit)) top_level = std::min(top_level, HeadingLevel(*doc.blocks[unit.block]));
   }
   std::vector<UnitRange> sections;
-  int tokens = 0;  // of sections.back()
+  int64_t tokens = 0;  // of sections.back()
   for (int i = 0; i < static_cast<int>(units.size()); ++i) {
     const Unit& unit = units[i];
     const bool boundary = StartsHeading(unit) && HeadingLevel(*doc.blocks[unit.block]) <= top_level;
@@ -71,11 +71,11 @@ struct Planner {
   int max;  // for planning; overlap added later needs the rest
   int min;
 
-  int Score(int j, int tokens, int section_end) const {
-    int score = std::abs(tokens - target);
+  int64_t Score(int j, int tokens, int section_end) const {
+    int64_t score = std::abs(tokens - target);
     const bool next_in_block = j + 1 < section_end && !units[j + 1].block_start;
     if (next_in_block) score += target / 4;    // prefer paragraph breaks to sentence breaks
-    if (units[j].heading) score += 4 * max;     // a heading belongs with what follows it
+    if (units[j].heading) score += 4 * int64_t{max};  // a heading belongs with what follows it
     return score;
   }
 
@@ -84,7 +84,7 @@ struct Planner {
     int tokens = 0;
     int best_end = begin + 1;
     int best_tokens = 0;
-    int best_score = 0;
+    int64_t best_score = 0;
     for (int j = begin; j < section_end; ++j) {
       if (j > begin && tokens + units[j].tokens > max) return best_end;
       tokens += units[j].tokens;
@@ -94,7 +94,7 @@ struct Planner {
         return take_all ? section_end : best_end;
       }
       if (StartsHeading(units[j + 1]) && !units[j].heading && tokens >= min) return j + 1;
-      const int score = Score(j, tokens, section_end);
+      const int64_t score = Score(j, tokens, section_end);
       if (j == begin || score < best_score) {
         best_end = j + 1;
         best_tokens = tokens;

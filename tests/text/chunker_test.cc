@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -261,6 +262,12 @@ TEST(ChunkerTest, DegenerateOptionsAreClamped) {
   ASSERT_EQ(chunks.size(), 6u);  // one token per chunk
   for (const Chunk& chunk : chunks) EXPECT_EQ(chunk.token_count, 1);
   ExpectOffsetsHold(document, chunks);
+
+  constexpr int kHuge = std::numeric_limits<int>::max();
+  const std::vector<Chunk> huge = ChunkDocument(document, {kHuge, kHuge, kHuge, kHuge});
+  ASSERT_FALSE(huge.empty());
+  EXPECT_EQ(huge.back().char_end, static_cast<int64_t>(DocumentText(document).size()));
+  ExpectOffsetsHold(document, huge);
 }
 
 TEST(ChunkerTest, LargeDocumentChunksCompletely) {
