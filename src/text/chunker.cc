@@ -191,7 +191,8 @@ std::vector<Chunk> ChunkDocument(const Document& document, const ChunkOptions& r
       int64_t start = doc.units[plan[k].begin].begin;
       int first_unit = plan[k].begin;
       const int budget = std::min(overlap, options.max_tokens - Tokens(doc.units, plan[k]));
-      if (k > 0 && budget > 0) {
+      // A chunk that opens with a heading starts a new topic: no tail of the previous one.
+      if (k > 0 && budget > 0 && !StartsHeading(doc.units[plan[k].begin])) {
         int overlap_unit = 0;
         const int64_t overlap_start = OverlapStart(doc, plan[k - 1], budget, &overlap_unit);
         if (overlap_start >= 0) {

@@ -256,6 +256,19 @@ TEST(ChunkerTest, OverlapStaysInsideTopLevelSections) {
   EXPECT_EQ(chunks[1].text.substr(0, 3), "B\n\n");
 }
 
+TEST(ChunkerTest, NoOverlapBeforeAChunkThatOpensWithAHeading) {
+  const Document document = Pages({{
+      Heading("A", 1),
+      Paragraph(Sentences(0, 6, 10), {"A"}),
+      Heading("Sub", 2, {"A"}),
+      Paragraph(Sentences(6, 6, 10), {"A", "Sub"}),
+  }});
+  const std::vector<Chunk> chunks = ChunkDocument(document, {200, 300, 20, 10});
+  ASSERT_EQ(chunks.size(), 2u);
+  EXPECT_EQ(chunks[1].text.substr(0, 5), "Sub\n\n");
+  EXPECT_EQ(chunks[1].char_start, chunks[0].char_end + 2);
+}
+
 TEST(ChunkerTest, DegenerateOptionsAreClamped) {
   const Document document = Pages({{Paragraph("Hello, world! Fine.")}});
   const std::vector<Chunk> chunks = ChunkDocument(document, {0, 0, 5, -3});
