@@ -18,7 +18,7 @@ namespace docpipe {
 
 struct PdfOptions {
   std::string password;            // for encrypted PDFs; empty = none
-  double page_timeout_seconds = 60;  // budget per page; a page past it fails alone
+  double page_timeout_seconds = 60;  // budget per page; a page past it fails alone; <= 0: none
 };
 
 class PdfEngine {

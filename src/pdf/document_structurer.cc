@@ -245,8 +245,10 @@ void SetKinds(const std::vector<RawPage>& raw_pages, Document* document) {
       page.kind = PageKind::kScanned;
       page.needs_ocr = true;
       ++scanned;
-    } else if (page.blocks.empty()) {
+    } else if (page.blocks.empty() && page.error.empty()) {
       page.kind = PageKind::kEmpty;
+    } else if (page.blocks.empty()) {
+      page.kind = PageKind::kDigital;  // failed (timeout, damage): not known to be blank
     } else {
       page.kind = PageKind::kDigital;
       ++digital;

@@ -157,6 +157,18 @@ TEST_F(PdfCorpusTest, MetadataFromInfoDictionary) {
   EXPECT_EQ(unicode.metadata.author, Truth("unicode")["author"].get<std::string>());
 }
 
+TEST_F(PdfCorpusTest, ReadMetadataWithoutConverting) {
+  auto worker = PdfWorker::Make(engine_);
+  ASSERT_TRUE(worker.ok());
+  auto metadata = (*worker)->ReadMetadata(CorpusPdf("two_column"), PdfOptions());
+  ASSERT_TRUE(metadata.ok()) << metadata.status().ToString();
+  const nlohmann::json truth = Truth("two_column");
+  EXPECT_EQ(metadata->page_count, truth["pages"].get<int>());
+  EXPECT_EQ(metadata->title, truth["title"].get<std::string>());
+  EXPECT_EQ((*worker)->ReadMetadata(CorpusPdf("zero_byte"), PdfOptions()).status().code(),
+            StatusCode::kCorrupt);
+}
+
 TEST_F(PdfCorpusTest, PageWithoutTextLayerNeedsOcrAndOthersStillExtracted) {
   const Document document = Convert("mixed_ocr");
   const nlohmann::json truth = Truth("mixed_ocr");

@@ -107,6 +107,7 @@ TEST_F(PdfFailureTest, PageOverItsTimeBudgetFailsAloneAndDocumentGoesOn) {
   ASSERT_EQ(document->pages.size(), 3u);
   EXPECT_EQ(document->pages[1].error.rfind("timeout:", 0), 0u) << document->pages[1].error;
   EXPECT_TRUE(document->pages[1].blocks.empty());
+  EXPECT_NE(document->pages[1].kind, PageKind::kEmpty);
   EXPECT_TRUE(document->pages[0].error.empty());
   EXPECT_TRUE(document->pages[2].error.empty());
   ASSERT_EQ(document->pages[2].blocks.size(), 1u);

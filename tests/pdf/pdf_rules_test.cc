@@ -9,7 +9,7 @@
 namespace docpipe::pdf {
 namespace {
 
-TEST(ListMarkerTest, BulletsAndNumbers) {
+TEST(PdfListMarkerTest, BulletsAndNumbers) {
   EXPECT_TRUE(ParseListMarker("\xE2\x80\xA2 item").found);
   EXPECT_FALSE(ParseListMarker("\xE2\x80\xA2 item").ordered);
   EXPECT_EQ(ParseListMarker("- item").length, 2u);
@@ -24,7 +24,7 @@ TEST(ListMarkerTest, BulletsAndNumbers) {
   }
 }
 
-TEST(CaptionTest, Prefixes) {
+TEST(PdfCaptionTest, Prefixes) {
   EXPECT_TRUE(IsCaption("Figure 1: Recall"));
   EXPECT_TRUE(IsCaption("Table 3. Results"));
   EXPECT_TRUE(IsCaption("Fig. 2 A plot"));
@@ -32,7 +32,7 @@ TEST(CaptionTest, Prefixes) {
   EXPECT_FALSE(IsCaption("Tables are useful"));
 }
 
-TEST(JoinLinesTest, HyphenationRules) {
+TEST(PdfJoinLinesTest, HyphenationRules) {
   EXPECT_EQ(JoinLines({"valuable infor-", "mation across"}, nullptr), "valuable information across");
   EXPECT_EQ(JoinLines({"a state-of-", "the-art system"}, nullptr), "a state-of-the-art system");
   EXPECT_EQ(JoinLines({"is well-", "known"}, nullptr), "is well-known");
@@ -43,7 +43,7 @@ TEST(JoinLinesTest, HyphenationRules) {
   EXPECT_EQ(JoinLines({"plain", "lines"}, nullptr), "plain lines");
 }
 
-TEST(JoinLinesTest, DocumentVocabularyDecidesCompounds) {
+TEST(PdfJoinLinesTest, DocumentVocabularyDecidesCompounds) {
   Vocabulary vocabulary;
   vocabulary.AddLine("the co-operate spelling and cooperation", false);
   EXPECT_EQ(JoinLines({"we co-", "operate"}, &vocabulary), "we co-operate");
@@ -57,7 +57,7 @@ TEST(JoinLinesTest, DocumentVocabularyDecidesCompounds) {
   EXPECT_TRUE(fragments.Contains("line"));
 }
 
-TEST(FurnitureKeyTest, NormalisesDigitsAndCase) {
+TEST(PdfFurnitureKeyTest, NormalisesDigitsAndCase) {
   EXPECT_EQ(FurnitureKey("Page 12 of 40"), "page # of #");
   EXPECT_EQ(FurnitureKey("  Chapter   3  "), "chapter #");
   EXPECT_EQ(FurnitureKey("xiv"), "#");
@@ -74,7 +74,7 @@ RawLine Line(const std::string& text, float x0, float y0, float x1, float size =
   return line;
 }
 
-TEST(RemovePageFurnitureTest, RepeatedMarginLinesGoBodyStays) {
+TEST(PdfRemovePageFurnitureTest, RepeatedMarginLinesGoBodyStays) {
   std::vector<RawPage> pages(4);
   for (int p = 0; p < 4; ++p) {
     pages[p].number = p + 1;
@@ -107,7 +107,7 @@ std::vector<RawLine> TwoColumnPage() {
   return lines;
 }
 
-TEST(ReadingOrderTest, ColumnsWithinBands) {
+TEST(PdfReadingOrderTest, ColumnsWithinBands) {
   const std::vector<RawLine> lines = TwoColumnPage();
   const std::vector<Gutter> gutters = FindGutters(lines);
   ASSERT_EQ(gutters.size(), 1u);
@@ -125,7 +125,7 @@ TEST(ReadingOrderTest, ColumnsWithinBands) {
   EXPECT_EQ(order, expected);
 }
 
-TEST(ReadingOrderTest, SingleColumnAndRowPiecesMerged) {
+TEST(PdfReadingOrderTest, SingleColumnAndRowPiecesMerged) {
   std::vector<RawLine> lines;
   for (int i = 0; i < 8; ++i) lines.push_back(Line("line " + std::to_string(i), 72, 100 + 12.0f * i, 540));
   lines.push_back(Line("\xE2\x80\xA2", 72, 300, 76));
