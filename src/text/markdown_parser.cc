@@ -119,10 +119,25 @@ std::string_view StripQuote(std::string_view line) {
   return rest;
 }
 
+bool IsAsciiPunct(char c) {
+  return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') || (c >= '{' && c <= '~');
+}
+
+// Markdown's backslash escapes: "\#" -> "#"; a backslash before anything else stays.
+std::string Unescape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size() && IsAsciiPunct(text[i + 1])) ++i;
+    out += text[i];
+  }
+  return out;
+}
+
 // Assembles blocks and their heading paths as the parsers find them.
 class BlockBuilder {
  public:
-  explicit BlockBuilder(std::string_view line_joint) : joint_(line_joint) {}
+  BlockBuilder(std::string_view line_joint, bool markdown) : joint_(line_joint), markdown_(markdown) {}
 
   // Lines of the paragraph or list item in progress.
   void AddLine(std::string_view line) { lines_.emplace_back(Trim(line)); }
@@ -154,6 +169,7 @@ class BlockBuilder {
     Block block;
     block.type = item_ ? BlockType::kListItem : table ? BlockType::kTable : BlockType::kParagraph;
     block.text = Join(table ? "\n" : joint_);
+    if (markdown_) block.text = Unescape(block.text);
     if (item_) {
       block.level = item_->indent;
       block.ordered = item_->ordered;
@@ -178,9 +194,10 @@ class BlockBuilder {
     Block block;
     block.type = BlockType::kHeading;
     block.level = level;
-    block.text = std::string(title);
-    Emit(std::move(block));
-    open_.emplace_back(level, std::string(title));
+    block.text = markdown_ ? Unescape(title) : std::string(title);
+    std::string path_entry = block.text;
+    Emit(std::move(block));  // its own path excludes itself
+    open_.emplace_back(level, std::move(path_entry));
   }
 
   void Verbatim(std::string text) {
@@ -224,6 +241,7 @@ class BlockBuilder {
   }
 
   std::string joint_;
+  bool markdown_ = false;
   std::vector<std::string> lines_;
   std::optional<ListMarker> item_;
   std::vector<int> indents_;  // indentation of the open list items, outermost first
@@ -271,7 +289,7 @@ size_t TakeFence(const std::vector<std::string_view>& lines, size_t i, std::stri
 }  // namespace
 
 ParsedText ParsePlainText(std::string_view text) {
-  BlockBuilder builder("\n");
+  BlockBuilder builder("\n", false);
   for (std::string_view line : Lines(text)) {
     if (Trim(line).empty()) {
       builder.Flush();
@@ -284,7 +302,7 @@ ParsedText ParsePlainText(std::string_view text) {
 
 ParsedText ParseMarkdown(std::string_view text) {
   const std::vector<std::string_view> lines = Lines(text);
-  BlockBuilder builder(" ");
+  BlockBuilder builder(" ", true);
   std::string title;
   for (size_t i = SkipFrontMatter(lines, &title); i < lines.size();) {
     std::string_view fence;

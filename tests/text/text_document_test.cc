@@ -4,6 +4,7 @@
 #include <fstream>
 #include <string>
 
+#include "docpipe/render.h"
 #include "docpipe/text_document.h"
 
 namespace docpipe {
@@ -182,6 +183,58 @@ TEST(TextFilePathTest, KnowsTextExtensions) {
   EXPECT_TRUE(IsTextFilePath("x.markdown"));
   EXPECT_FALSE(IsTextFilePath("paper.pdf"));
   EXPECT_FALSE(IsTextFilePath("md"));
+}
+
+}  // namespace
+}  // namespace docpipe
+
+namespace docpipe {
+namespace {
+
+// What RenderMarkdown writes, ParseTextFile reads back as the same blocks.
+TEST_F(TextDocumentTest, RenderedMarkdownReadsBackAsTheSameBlocks) {
+  const auto make = [](BlockType type, std::string text, int level = 0, bool ordered = false) {
+    Block block;
+    block.type = type;
+    block.text = std::move(text);
+    block.level = level;
+    block.ordered = ordered;
+    return block;
+  };
+  Document original;
+  Page page;
+  page.number = 1;
+  page.blocks = {
+      make(BlockType::kHeading, "Title", 1),
+      make(BlockType::kParagraph, "# not a heading"),
+      make(BlockType::kParagraph, "1. not a list"),
+      make(BlockType::kParagraph, "- nor this"),
+      make(BlockType::kParagraph, "> nor a quote"),
+      make(BlockType::kParagraph, "***"),
+      make(BlockType::kParagraph, "```"),
+      make(BlockType::kHeading, "Issue #", 3),
+      make(BlockType::kHeading, "C# notes", 2),
+      make(BlockType::kListItem, "first", 0, true),
+      make(BlockType::kListItem, "second", 0, true),
+      make(BlockType::kListItem, "# nested", 1, false),
+      make(BlockType::kListItem, "10. deeper", 2, true),
+      make(BlockType::kListItem, "back", 0, true),
+      make(BlockType::kParagraph, "Plain \\ backslash and *stars*."),
+      make(BlockType::kHeading, "Six", 6),
+  };
+  original.pages.push_back(page);
+  const std::string path = Write("round.md", RenderMarkdown(original));
+  const Result<Document> parsed = ParseTextFile(path);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  const std::vector<Block>& got = Blocks(*parsed);
+  ASSERT_EQ(got.size(), page.blocks.size()) << RenderMarkdown(original);
+  for (size_t i = 0; i < got.size(); ++i) {
+    SCOPED_TRACE("block " + std::to_string(i));
+    EXPECT_EQ(got[i].type, page.blocks[i].type);
+    EXPECT_EQ(got[i].text, page.blocks[i].text);
+    EXPECT_EQ(got[i].level, page.blocks[i].level);
+    EXPECT_EQ(got[i].ordered, page.blocks[i].ordered);
+  }
 }
 
 }  // namespace
