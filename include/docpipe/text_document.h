@@ -14,8 +14,9 @@ namespace docpipe {
 // Files ending in ".md" or ".markdown" (any case) are read as Markdown: ATX
 // ("#".."######") and setext headings become heading blocks with their level,
 // "- ", "* ", "+ ", "1. " and "1) " lines become list items nested by
-// indentation, fenced code stays verbatim, lines of '|' form a table block, and
-// "> " quote markers are dropped. Every block carries its heading path;
+// indentation, fenced code stays verbatim, lines of '|' form a table block,
+// "> " quote markers are dropped, backslash escapes ("\#") are resolved, and
+// other inline markup stays as written. Every block carries its heading path;
 // metadata.title is the front-matter title, else the first heading.
 // Errors: kIoError when the file cannot be opened or read (missing included),
 // kInvalidArgument for a directory.

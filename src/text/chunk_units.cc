@@ -61,8 +61,7 @@ void SplitAtWords(std::string_view text, TextSpan sentence, int total, int max_t
 
 // Appends the units of one block whose text starts at `offset` in the document text.
 void UnitizeBlock(const Block& block, int block_index, int64_t offset, int max_tokens,
-                  std::vector<TextSpan>& spans, std::vector<TextSpan>& pieces,
-                  std::vector<Unit>* units) {
+                  std::vector<TextSpan>& spans, std::vector<TextSpan>& pieces, std::vector<Unit>* units) {
   const std::string_view text = block.text;
   spans.clear();
   if (block.type == BlockType::kHeading) {
@@ -87,7 +86,8 @@ void UnitizeBlock(const Block& block, int block_index, int64_t offset, int max_t
       Unit unit;
       unit.begin = offset + static_cast<int64_t>(piece.begin);
       unit.end = offset + static_cast<int64_t>(piece.end);
-      unit.tokens = pieces.size() == 1 ? tokens : CountTokens(text.substr(piece.begin, piece.end - piece.begin));
+      unit.tokens =
+          pieces.size() == 1 ? tokens : CountTokens(text.substr(piece.begin, piece.end - piece.begin));
       unit.block = block_index;
       unit.block_start = first;
       unit.heading = block.type == BlockType::kHeading;

@@ -18,9 +18,9 @@ struct Unit {
   int64_t begin = 0;  // byte offsets into DocumentText(document)
   int64_t end = 0;
   int tokens = 0;
-  int block = 0;            // index into UnitizedDocument::blocks
-  bool block_start = false; // the first unit of its block
-  bool heading = false;     // part of a heading block
+  int block = 0;             // index into UnitizedDocument::blocks
+  bool block_start = false;  // the first unit of its block
+  bool heading = false;      // part of a heading block
 };
 
 struct UnitizedDocument {

@@ -74,7 +74,7 @@ struct Planner {
   int64_t Score(int j, int tokens, int section_end) const {
     int64_t score = std::abs(tokens - target);
     const bool next_in_block = j + 1 < section_end && !units[j + 1].block_start;
-    if (next_in_block) score += target / 4;    // prefer paragraph breaks to sentence breaks
+    if (next_in_block) score += target / 4;           // prefer paragraph breaks to sentence breaks
     if (units[j].heading) score += 4 * int64_t{max};  // a heading belongs with what follows it
     return score;
   }
@@ -180,7 +180,8 @@ std::vector<Chunk> ChunkDocument(const Document& document, const ChunkOptions& r
   // Plan room for the overlap so that it is rarely squeezed out by max_tokens,
   // without letting a large overlap shrink chunks to single sentences.
   const int plan_max = std::max(1, options.max_tokens - overlap);
-  const int plan_target = std::min(plan_max, std::max(options.target_tokens - overlap, options.target_tokens / 2));
+  const int plan_target =
+      std::min(plan_max, std::max(options.target_tokens - overlap, options.target_tokens / 2));
   const Planner planner{doc.units, std::max(1, plan_target), plan_max, options.min_tokens};
 
   std::vector<Chunk> chunks;

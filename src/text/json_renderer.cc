@@ -1,9 +1,8 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "docpipe/render.h"
 
@@ -29,8 +28,8 @@ Json BlockJson(const Block& block) {
   json["level"] = block.level;
   json["ordered"] = block.ordered;
   json["page"] = block.page;
-  json["bbox"] = Json::array(
-      {FloatJson(block.bbox.x0), FloatJson(block.bbox.y0), FloatJson(block.bbox.x1), FloatJson(block.bbox.y1)});
+  json["bbox"] = Json::array({FloatJson(block.bbox.x0), FloatJson(block.bbox.y0), FloatJson(block.bbox.x1),
+                              FloatJson(block.bbox.y1)});
   json["heading_path"] = block.heading_path;
   json["source"] = block.source == TextSource::kOcr ? "ocr" : "digital";
   json["confidence"] = FloatJson(block.confidence);

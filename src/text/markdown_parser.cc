@@ -244,7 +244,7 @@ class BlockBuilder {
   bool markdown_ = false;
   std::vector<std::string> lines_;
   std::optional<ListMarker> item_;
-  std::vector<int> indents_;  // indentation of the open list items, outermost first
+  std::vector<int> indents_;                       // indentation of the open list items, outermost first
   std::vector<std::pair<int, std::string>> open_;  // enclosing headings: level, text
   std::vector<Block> blocks_;
 };
@@ -257,7 +257,8 @@ size_t SkipFrontMatter(const std::vector<std::string_view>& lines, std::string* 
     if (line == "---" || line == "...") return i + 1;
     if (line.rfind("title:", 0) == 0) {
       std::string_view value = Trim(line.substr(6));
-      if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+      if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+          value.back() == value.front()) {
         value = value.substr(1, value.size() - 2);
       }
       *title = std::string(value);

@@ -45,16 +45,34 @@ std::string EscapeLineStart(std::string_view line) {
   const bool then_blank = line.size() == 1 || IsBlank(line[1]);
   bool escape = false;
   switch (c) {
-    case '#': case '>': escape = true; break;
-    case '-': case '+': case '*': escape = then_blank || OnlyChar(line, c, 1); break;
-    case '=': escape = OnlyChar(line, c, 1); break;
-    case '_': escape = OnlyChar(line, c, 3); break;
-    case '`': case '~': escape = line.substr(0, 3) == std::string(3, c); break;
-    case '<': escape = line.size() > 1 && (std::isalpha(static_cast<unsigned char>(line[1])) ||
-                                            line[1] == '/' || line[1] == '!' || line[1] == '?');
+    case '#':
+    case '>':
+      escape = true;
       break;
-    case '[': escape = line.find("]:") != std::string_view::npos; break;
-    default: break;
+    case '-':
+    case '+':
+    case '*':
+      escape = then_blank || OnlyChar(line, c, 1);
+      break;
+    case '=':
+      escape = OnlyChar(line, c, 1);
+      break;
+    case '_':
+      escape = OnlyChar(line, c, 3);
+      break;
+    case '`':
+    case '~':
+      escape = line.substr(0, 3) == std::string(3, c);
+      break;
+    case '<':
+      escape = line.size() > 1 && (std::isalpha(static_cast<unsigned char>(line[1])) || line[1] == '/' ||
+                                   line[1] == '!' || line[1] == '?');
+      break;
+    case '[':
+      escape = line.find("]:") != std::string_view::npos;
+      break;
+    default:
+      break;
   }
   if (escape) return "\\" + std::string(line);
   // An ordered list marker: up to nine digits, then '.' or ')', then a blank or the end.
@@ -123,9 +141,15 @@ class MarkdownWriter {
     EndList();
     StartBlock();
     switch (block.type) {
-      case BlockType::kHeading: out_ += HeadingLine(block); break;
-      case BlockType::kCaption: Caption(block); break;
-      default: AppendLines(block.text, "", &out_); break;
+      case BlockType::kHeading:
+        out_ += HeadingLine(block);
+        break;
+      case BlockType::kCaption:
+        Caption(block);
+        break;
+      default:
+        AppendLines(block.text, "", &out_);
+        break;
     }
   }
 
@@ -137,8 +161,8 @@ class MarkdownWriter {
  private:
   struct OpenItem {
     bool ordered = false;
-    int number = 0;      // the last number used at this depth
-    size_t width = 0;    // marker width, which nested items indent by
+    int number = 0;    // the last number used at this depth
+    size_t width = 0;  // marker width, which nested items indent by
   };
 
   void StartBlock() {

@@ -11,11 +11,10 @@ namespace {
 
 // Abbreviations after which a period never ends a sentence (lower case, no dot).
 constexpr std::array<std::string_view, 52> kAbbreviations = {
-    "mr",   "mrs",  "ms",   "dr",    "prof", "sr",    "jr",   "st",   "mt",   "rev",  "gen",
-    "col",  "lt",   "sgt",  "capt",  "gov",  "sen",   "rep",  "vs",   "cf",   "fig",  "figs",
-    "eq",   "eqs",  "vol",  "vols",  "pp",   "ch",    "chap", "sec",  "sect", "tab",  "art",
-    "ref",  "refs", "ed",   "eds",   "viz",  "approx", "inc", "ltd",  "corp", "dept", "jan",
-    "feb",  "apr",  "jun",  "jul",   "aug",  "sept",  "oct",  "nov"};
+    "mr",  "mrs",  "ms",   "dr",   "prof", "sr",  "jr",  "st",  "mt",   "rev", "gen",  "col", "lt",
+    "sgt", "capt", "gov",  "sen",  "rep",  "vs",  "cf",  "fig", "figs", "eq",  "eqs",  "vol", "vols",
+    "pp",  "ch",   "chap", "sec",  "sect", "tab", "art", "ref", "refs", "ed",  "eds",  "viz", "approx",
+    "inc", "ltd",  "corp", "dept", "jan",  "feb", "apr", "jun", "jul",  "aug", "sept", "oct", "nov"};
 // Abbreviations that end a sentence only when a capitalised word follows.
 constexpr std::array<std::string_view, 2> kMaybeFinal = {"etc", "al"};
 
@@ -79,7 +78,8 @@ bool PeriodEndsSentence(std::string_view text, size_t start, size_t dot, char ne
   std::string lower(word);
   for (char& c : lower) c = IsAsciiUpper(c) ? static_cast<char>(c - 'A' + 'a') : c;
   if (std::find(kAbbreviations.begin(), kAbbreviations.end(), lower) != kAbbreviations.end()) return false;
-  if (std::find(kMaybeFinal.begin(), kMaybeFinal.end(), lower) != kMaybeFinal.end()) return IsAsciiUpper(next);
+  if (std::find(kMaybeFinal.begin(), kMaybeFinal.end(), lower) != kMaybeFinal.end())
+    return IsAsciiUpper(next);
   if (lower == "no") return !IsAsciiDigit(next);  // "No. 5"
   return true;
 }

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "core/unicode.h"
@@ -22,16 +22,19 @@ std::string LowerExtension(const std::string& path) {
   return extension;
 }
 
+// strerror's thread-safe equivalent.
+std::string ErrnoMessage() { return std::error_code(errno, std::generic_category()).message(); }
+
 Result<std::string> ReadWholeFile(const std::string& path) {
   std::error_code error;
   if (std::filesystem::is_directory(path, error)) {
     return Status::InvalidArgument(path + " is a directory, not a text file");
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IoError("cannot open " + path + ": " + std::strerror(errno));
+  if (!in) return Status::IoError("cannot open " + path + ": " + ErrnoMessage());
   std::ostringstream content;
   content << in.rdbuf();
-  if (in.bad()) return Status::IoError("cannot read " + path + ": " + std::strerror(errno));
+  if (in.bad()) return Status::IoError("cannot read " + path + ": " + ErrnoMessage());
   return std::move(content).str();
 }
 

@@ -38,9 +38,9 @@ class Generator {
   }
 
   std::string Sentence() {
-    static const char* const kTricky[] = {"e.g. Paris", "Dr. Smith", "Fig. 3", "3.14", "J. Doe",
-                                          "et al. (2020)", "approx. Ten", "i.e. London", "No. 7",
-                                          "U.S. Army", "don't", "(see below)"};
+    static const char* const kTricky[] = {"e.g. Paris", "Dr. Smith",     "Fig. 3",      "3.14",
+                                          "J. Doe",     "et al. (2020)", "approx. Ten", "i.e. London",
+                                          "No. 7",      "U.S. Army",     "don't",       "(see below)"};
     int words = 3 + Pick(20);
     if (options_.long_sentences && Pick(12) == 0) words = 300 + Pick(400);
     std::string sentence = Word();
@@ -68,7 +68,8 @@ class Generator {
     for (int i = 0; i < count; ++i) {
       if (!text.empty()) text += Pick(6) == 0 ? "\n" : " ";
       const std::string sentence = Sentence();
-      spans->push_back({static_cast<int64_t>(text.size()), static_cast<int64_t>(text.size() + sentence.size())});
+      spans->push_back(
+          {static_cast<int64_t>(text.size()), static_cast<int64_t>(text.size() + sentence.size())});
       text += sentence;
     }
     return text;
@@ -94,8 +95,8 @@ class Generator {
       for (int row = 0; row < 2 + Pick(4); ++row) {
         if (!block.text.empty()) block.text += '\n';
         const std::string line = Word() + " | " + std::to_string(Pick(1000)) + " | " + Word();
-        spans.push_back({static_cast<int64_t>(block.text.size()),
-                         static_cast<int64_t>(block.text.size() + line.size())});
+        spans.push_back(
+            {static_cast<int64_t>(block.text.size()), static_cast<int64_t>(block.text.size() + line.size())});
         block.text += line;
       }
     } else if (kind == 8) {

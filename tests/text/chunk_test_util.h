@@ -20,12 +20,12 @@ struct Span {
 
 struct GeneratedDocument {
   Document document;
-  std::string text;                 // DocumentText(document)
-  std::vector<Span> sentences;      // in order
+  std::string text;                   // DocumentText(document)
+  std::vector<Span> sentences;        // in order
   std::vector<int64_t> block_starts;  // offset of each block (reading order)
   std::vector<const Block*> blocks;   // each block, same order
   std::vector<int> block_pages;       // page number of each block
-  int top_level = 1;                // the document's top heading level
+  int top_level = 1;                  // the document's top heading level
 };
 
 struct GeneratorOptions {

@@ -14,7 +14,8 @@ namespace {
 constexpr int kDocuments = 150;
 
 const ChunkOptions kOptionSets[] = {
-    {384, 512, 0, 64}, {120, 160, 0, 30}, {60, 80, 0, 20}, {40, 50, 0, 0}, {200, 256, 32, 48}, {80, 100, 25, 20},
+    {384, 512, 0, 64}, {120, 160, 0, 30},  {60, 80, 0, 20},
+    {40, 50, 0, 0},    {200, 256, 32, 48}, {80, 100, 25, 20},
 };
 
 // Index of the block whose text contains offset `at` (the last block starting at or before it).
@@ -92,8 +93,8 @@ void CheckChunks(const GeneratedDocument& g, const ChunkOptions& options, const 
     covered_until = std::max(covered_until, c.char_end);
 
     EXPECT_FALSE(CutsFittingSentence(g, c.char_end, options.max_tokens))
-        << "ends mid-sentence: ..." << c.text.substr(c.text.size() - std::min<size_t>(c.text.size(), 80)) << "|"
-        << g.text.substr(c.char_end, 40);
+        << "ends mid-sentence: ..." << c.text.substr(c.text.size() - std::min<size_t>(c.text.size(), 80))
+        << "|" << g.text.substr(c.char_end, 40);
     if (options.overlap_tokens == 0) {
       EXPECT_FALSE(CutsFittingSentence(g, c.char_start, options.max_tokens)) << "starts mid-sentence";
     }
@@ -116,7 +117,8 @@ void CheckChunks(const GeneratedDocument& g, const ChunkOptions& options, const 
     for (size_t s = 1; s < sections.starts.size(); ++s) {
       const int64_t boundary = g.block_starts[sections.starts[s]];
       if (boundary <= c.char_start || boundary >= c.char_end) continue;
-      const bool tiny = sections.tokens[s - 1] < options.min_tokens || sections.TokensFrom(s) < options.min_tokens;
+      const bool tiny =
+          sections.tokens[s - 1] < options.min_tokens || sections.TokensFrom(s) < options.min_tokens;
       EXPECT_TRUE(tiny) << "crosses the top-level section starting at " << boundary;
     }
   }

@@ -1,3 +1,5 @@
+#include "docpipe/chunker.h"
+
 #include <gtest/gtest.h>
 
 #include <limits>
@@ -5,7 +7,6 @@
 #include <vector>
 
 #include "chunk_test_util.h"
-#include "docpipe/chunker.h"
 
 namespace docpipe {
 namespace {
@@ -95,8 +96,8 @@ TEST(ChunkerTest, BreaksAtSentenceEndsNearTarget) {
 
 TEST(ChunkerTest, PrefersParagraphBreaksOverSentenceBreaks) {
   // Paragraphs of 30 and 30 tokens: the break between them (60) beats a sentence break at 50.
-  const Document document =
-      Pages({{Paragraph(Sentences(0, 3, 10)), Paragraph(Sentences(3, 3, 10)), Paragraph(Sentences(6, 3, 10))}});
+  const Document document = Pages(
+      {{Paragraph(Sentences(0, 3, 10)), Paragraph(Sentences(3, 3, 10)), Paragraph(Sentences(6, 3, 10))}});
   const std::vector<Chunk> chunks = ChunkDocument(document, {50, 80, 0, 10});
   ASSERT_EQ(chunks.size(), 2u);
   EXPECT_EQ(chunks[0].token_count, 60);
@@ -135,11 +136,8 @@ TEST(ChunkerTest, ChunkInsideASectionCarriesItsBlockPath) {
 TEST(ChunkerTest, NeverCrossesATopLevelSectionUnlessTiny) {
   const Document document = Pages({{
       Heading("Title", 1),  // a tiny section of its own: joins the next one
-      Heading("One", 1),
-      Paragraph(Sentences(0, 3, 10), {"One"}),
-      Heading("Two", 1),
-      Paragraph(Sentences(3, 3, 10), {"Two"}),
-      Heading("Three", 1),
+      Heading("One", 1), Paragraph(Sentences(0, 3, 10), {"One"}), Heading("Two", 1),
+      Paragraph(Sentences(3, 3, 10), {"Two"}), Heading("Three", 1),
       Paragraph("Tiny end.", {"Three"}),  // a tiny last section: joins the one before
   }});
   const std::vector<Chunk> chunks = ChunkDocument(document, {300, 400, 0, 20});

@@ -1,11 +1,11 @@
+#include "docpipe/render.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 #include "docpipe/document.h"
-#include "docpipe/render.h"
 
 namespace docpipe {
 namespace {

@@ -1,3 +1,5 @@
+#include "docpipe/text_document.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -5,7 +7,6 @@
 #include <string>
 
 #include "docpipe/render.h"
-#include "docpipe/text_document.h"
 
 namespace docpipe {
 namespace {
@@ -32,7 +33,10 @@ class TextDocumentTest : public ::testing::Test {
 };
 
 TEST_F(TextDocumentTest, PlainTextParagraphsSplitOnBlankLines) {
-  const std::string path = Write("notes.txt", "\xEF\xBB\xBF" "First line\r\nsame paragraph  \r\n\r\n\n# not a heading\n  \n- nor a list\n");
+  const std::string path =
+      Write("notes.txt",
+            "\xEF\xBB\xBF"
+            "First line\r\nsame paragraph  \r\n\r\n\n# not a heading\n  \n- nor a list\n");
   const Result<Document> document = ParseTextFile(path);
   ASSERT_TRUE(document.ok()) << document.status().ToString();
   EXPECT_EQ(document->path, path);

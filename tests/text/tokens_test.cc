@@ -1,3 +1,5 @@
+#include "text/tokens.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -5,7 +7,6 @@
 
 #include "docpipe/chunker.h"
 #include "text/sentence_splitter.h"
-#include "text/tokens.h"
 
 namespace docpipe::text {
 namespace {
@@ -33,15 +34,18 @@ TEST(CountTokensTest, LongWordsCountAsPieces) {
 }
 
 TEST(CountTokensTest, UnicodeClasses) {
-  EXPECT_EQ(CountTokens("caf\xC3\xA9"), 1);                 // é is a letter
-  EXPECT_EQ(CountTokens("\xE2\x80\x9Cquoted\xE2\x80\x9D"), 3);  // curly quotes are marks
+  EXPECT_EQ(CountTokens("caf\xC3\xA9"), 1);                           // é is a letter
+  EXPECT_EQ(CountTokens("\xE2\x80\x9Cquoted\xE2\x80\x9D"), 3);        // curly quotes are marks
   EXPECT_EQ(CountTokens("\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E"), 3);  // three CJK characters
-  EXPECT_EQ(CountTokens("a\xC2\xA0" "b"), 2);               // no-break space separates
-  EXPECT_EQ(CountTokens("\xFF\xFE"), 1);                    // invalid bytes still count, once
+  EXPECT_EQ(CountTokens("a\xC2\xA0"
+                        "b"),
+            2);                           // no-break space separates
+  EXPECT_EQ(CountTokens("\xFF\xFE"), 1);  // invalid bytes still count, once
 }
 
 TEST(CountTokensTest, AdditiveAtTokenBoundaries) {
-  const std::string text = "Ein langes Wort: Donaudampfschifffahrtsgesellschaft, 3.14159 \xE6\x97\xA5\xE6\x9C\xAC!";
+  const std::string text =
+      "Ein langes Wort: Donaudampfschifffahrtsgesellschaft, 3.14159 \xE6\x97\xA5\xE6\x9C\xAC!";
   std::vector<size_t> cuts;
   ForEachToken(text, [&](size_t begin, size_t end) {
     cuts.push_back(begin);
@@ -82,14 +86,14 @@ TEST(SentenceSplitterTest, EllipsesAndIdeographicStops) {
   EXPECT_EQ(Sentences("Wait... and then? No!! Fine\xE2\x80\xA6 Next"),
             (std::vector<std::string>{"Wait... and then?", "No!!", "Fine\xE2\x80\xA6", "Next"}));
   EXPECT_EQ(Sentences("\xE4\xBD\xA0\xE5\xA5\xBD\xE3\x80\x82\xE5\x86\x8D\xE8\xA7\x81\xE3\x80\x82"),
-            (std::vector<std::string>{"\xE4\xBD\xA0\xE5\xA5\xBD\xE3\x80\x82", "\xE5\x86\x8D\xE8\xA7\x81\xE3\x80\x82"}));
+            (std::vector<std::string>{"\xE4\xBD\xA0\xE5\xA5\xBD\xE3\x80\x82",
+                                      "\xE5\x86\x8D\xE8\xA7\x81\xE3\x80\x82"}));
 }
 
 TEST(SentenceSplitterTest, DotLeadersAreScannedOnce) {
   // Quadratic rescanning of the run would not finish in any reasonable time.
   const std::string leader(200000, '.');
-  EXPECT_EQ(Sentences("Chapter 1 " + leader + " 5"),
-            (std::vector<std::string>{"Chapter 1 " + leader, "5"}));
+  EXPECT_EQ(Sentences("Chapter 1 " + leader + " 5"), (std::vector<std::string>{"Chapter 1 " + leader, "5"}));
 }
 
 TEST(SentenceSplitterTest, SplitLinesTrimsAndSkipsBlanks) {
