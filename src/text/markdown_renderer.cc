@@ -35,51 +35,54 @@ bool OnlyChar(std::string_view line, char c, int min_count) {
   return count >= min_count;
 }
 
-// Escapes what would give a line of text Markdown meaning at its start: a
+// Whether the first character of `line` (trimmed, non-empty) would open a
 // heading, quote, list item, thematic break, setext underline, code fence,
-// HTML block or link reference definition. The rest of the line is kept as is.
-std::string EscapeLineStart(std::string_view line) {
-  line = TrimLeft(line);
-  if (line.empty()) return {};
+// HTML block or link reference definition.
+bool OpensBlockSyntax(std::string_view line) {
   const char c = line[0];
-  const bool then_blank = line.size() == 1 || IsBlank(line[1]);
-  bool escape = false;
   switch (c) {
     case '#':
     case '>':
-      escape = true;
-      break;
+      return true;
     case '-':
     case '+':
     case '*':
-      escape = then_blank || OnlyChar(line, c, 1);
-      break;
+      return line.size() == 1 || IsBlank(line[1]) || OnlyChar(line, c, 1);
     case '=':
-      escape = OnlyChar(line, c, 1);
-      break;
+      return OnlyChar(line, c, 1);
     case '_':
-      escape = OnlyChar(line, c, 3);
-      break;
+      return OnlyChar(line, c, 3);
     case '`':
     case '~':
-      escape = line.substr(0, 3) == std::string(3, c);
-      break;
+      return line.substr(0, 3) == std::string(3, c);
     case '<':
-      escape = line.size() > 1 && (std::isalpha(static_cast<unsigned char>(line[1])) || line[1] == '/' ||
-                                   line[1] == '!' || line[1] == '?');
-      break;
+      return line.size() > 1 && (std::isalpha(static_cast<unsigned char>(line[1])) || line[1] == '/' ||
+                                 line[1] == '!' || line[1] == '?');
     case '[':
-      escape = line.find("]:") != std::string_view::npos;
-      break;
+      return line.find("]:") != std::string_view::npos;
     default:
-      break;
+      return false;
   }
-  if (escape) return "\\" + std::string(line);
-  // An ordered list marker: up to nine digits, then '.' or ')', then a blank or the end.
+}
+
+// The length of an ordered list marker's digits ("12" of "12. x"), or 0: up to
+// nine digits, then '.' or ')', then a blank or the end of the line.
+size_t OrderedMarkerDigits(std::string_view line) {
   size_t digits = 0;
   while (digits < line.size() && IsDigit(line[digits])) ++digits;
-  if (digits > 0 && digits <= 9 && digits < line.size() && (line[digits] == '.' || line[digits] == ')') &&
-      (digits + 1 == line.size() || IsBlank(line[digits + 1]))) {
+  const bool marker = digits > 0 && digits <= 9 && digits < line.size() &&
+                      (line[digits] == '.' || line[digits] == ')') &&
+                      (digits + 1 == line.size() || IsBlank(line[digits + 1]));
+  return marker ? digits : 0;
+}
+
+// Backslash-escapes what would give a line of text Markdown meaning at its
+// start; the rest of the line is kept as is.
+std::string EscapeLineStart(std::string_view line) {
+  line = TrimLeft(line);
+  if (line.empty()) return {};
+  if (OpensBlockSyntax(line)) return "\\" + std::string(line);
+  if (const size_t digits = OrderedMarkerDigits(line)) {
     return std::string(line.substr(0, digits)) + "\\" + std::string(line.substr(digits));
   }
   return std::string(line);
