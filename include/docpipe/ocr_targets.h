@@ -109,7 +109,8 @@ struct DbTargetSample {
   int width = 0;
 };
 
-// The maps of many images on `threads` threads (0: one per core). Every sample
+// The maps of many images on `threads` threads (0 or more than the cores: one per
+// core). Every sample
 // is validated first; an invalid one fails the batch with its index in the message.
 Result<std::vector<DbTargetMaps>> ComputeDbTargetsBatch(std::span<const DbTargetSample> samples,
                                                         const DbTargetOptions& options = {},

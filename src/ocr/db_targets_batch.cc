@@ -1,10 +1,11 @@
-// ComputeDbTargetsBatch: one image per task on a TBB arena of the requested size,
-// so a caller asking for N threads never gets more (no oversubscription with
-// DataLoader worker processes).
+// ComputeDbTargetsBatch: one image per task on a TBB arena of the requested size
+// (capped at the core count), so a caller asking for N threads never gets more
+// and DataLoader worker processes are not oversubscribed.
+#include <algorithm>
 #include <string>
-#include <thread>
 
 #include <tbb/blocked_range.h>
+#include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
@@ -31,7 +32,9 @@ Result<std::vector<DbTargetMaps>> ComputeDbTargetsBatch(std::span<const DbTarget
       errors[i] = result.status();
     }
   };
-  const int workers = threads == 0 ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) : threads;
+  // More threads than TBB allows (one per core) would only oversubscribe the cores.
+  const int cores = tbb::info::default_concurrency();
+  const int workers = threads == 0 ? cores : std::min(threads, cores);
   if (workers == 1 || samples.size() <= 1) {
     for (size_t i = 0; i < samples.size(); ++i) compute(i);
   } else {
