@@ -108,8 +108,9 @@ std::string NotDocpipe(const std::string& path, std::string_view why) {
 
 // Reads what SQLite itself says about the file through a read-only connection,
 // which also sees pages still in a write-ahead log.
-Result<FileProbe> ProbeSqlite(const std::string& path, int supported_version) {
+Result<FileProbe> ProbeSqlite(const std::string& path, int supported_version, int lock_timeout_ms) {
   DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, SqliteDb::Open(path, SQLITE_OPEN_READONLY));
+  sqlite3_busy_timeout(db->handle(), lock_timeout_ms);
   DOCPIPE_ASSIGN_OR_RETURN(int64_t application_id, db->QueryInt("PRAGMA application_id"));
   DOCPIPE_ASSIGN_OR_RETURN(int64_t version, db->QueryInt("PRAGMA user_version"));
   DOCPIPE_ASSIGN_OR_RETURN(int64_t objects, db->QueryInt("SELECT count(*) FROM sqlite_schema"));
@@ -140,7 +141,7 @@ std::span<const Migration> DocpipeMigrations() { return kMigrations; }
 
 int LatestSchemaVersion() { return kMigrations.back().version; }
 
-Result<FileProbe> ProbeFile(const std::string& path, int supported_version) {
+Result<FileProbe> ProbeFile(const std::string& path, int supported_version, int lock_timeout_ms) {
   struct stat info {};
   if (stat(path.c_str(), &info) != 0) {
     if (errno == ENOENT) return FileProbe{FileState::kAbsent, 0};
@@ -163,7 +164,7 @@ Result<FileProbe> ProbeFile(const std::string& path, int supported_version) {
   if (application_id != 0 && application_id != static_cast<uint32_t>(kApplicationId)) {
     return Status::Corrupt(NotDocpipe(path, fmt::format("an SQLite database with application_id {:#x}", application_id)));
   }
-  return ProbeSqlite(path, supported_version);
+  return ProbeSqlite(path, supported_version, lock_timeout_ms);
 }
 
 Status Migrate(SqliteDb& db, std::span<const Migration> migrations) {

@@ -44,8 +44,9 @@ struct FileProbe {
 // Inspects `path` without writing to it (the file's header is read directly;
 // an SQLite file is then opened read-only). A file that is not an SQLite
 // database, or a database of another application, is kCorrupt; a docpipe
-// database newer than `supported_version` is kUnsupported.
-Result<FileProbe> ProbeFile(const std::string& path, int supported_version);
+// database newer than `supported_version` is kUnsupported. The read waits up
+// to `lock_timeout_ms` for a writer that is recovering or checkpointing.
+Result<FileProbe> ProbeFile(const std::string& path, int supported_version, int lock_timeout_ms);
 
 // Applies every migration newer than the database's user_version, one
 // transaction each. Refuses (kUnsupported) a database newer than the list and

@@ -73,7 +73,7 @@ Result<std::unique_ptr<SqliteStore>> OpenReadOnly(const std::string& path, const
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Make(const std::string& path, const StoreOptions& options) {
   if (path.empty()) return Status::InvalidArgument("the store location is empty");
   if (options.lock_timeout_ms < 0) return Status::InvalidArgument("lock_timeout_ms must not be negative");
-  DOCPIPE_ASSIGN_OR_RETURN(FileProbe probe, ProbeFile(path, LatestSchemaVersion()));
+  DOCPIPE_ASSIGN_OR_RETURN(FileProbe probe, ProbeFile(path, LatestSchemaVersion(), options.lock_timeout_ms));
   if (options.read_only) return OpenReadOnly(path, probe, options);
   if (probe.state == FileState::kAbsent && !options.create_if_missing) {
     return Status::NotFound(path + ": no docpipe store there (and creating one was not asked for)");

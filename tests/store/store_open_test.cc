@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "docpipe/store.h"
 #include "store/sqlite_schema.h"
@@ -92,6 +93,26 @@ TEST(StoreOpenTest, FailedMigrationStepLeavesThePreviousVersion) {
   EXPECT_FALSE(Migrate(**db, steps).ok());
   EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), "1");
   EXPECT_EQ(RawQuery(path, "SELECT count(*) FROM log"), "0");
+}
+
+TEST(StoreOpenTest, ConcurrentFirstOpensAllSucceed) {
+  TempDir dir;
+  const std::string path = dir.File("race.db");
+  std::vector<Status> results(4);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < results.size(); ++i) {
+    threads.emplace_back([&, i] {
+      auto store = Store::Open(path);
+      results[i] = store.status();
+      if (!store.ok()) return;
+      std::vector<DocumentWrite> writes = {MakeWrite("doc" + std::to_string(i), "sha" + std::to_string(i), {"t"})};
+      results[i] = (*store)->PutDocuments(writes);
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const Status& status : results) EXPECT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), std::to_string(LatestSchemaVersion()));
+  EXPECT_EQ(RawQuery(path, "SELECT count(*) FROM documents"), "4");
 }
 
 TEST(StoreOpenTest, EmptyFileIsAdopted) {
