@@ -1,5 +1,6 @@
 // Enrichment result values: names, JSON round trip, extract-kind parsing, and
 // the in-memory cache.
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "docpipe/llm_cache.h"
@@ -10,7 +11,10 @@ namespace {
 
 using nlohmann::json;
 
-json TagToJson(const Tag& tag) { return {{"label", tag.label}, {"confidence", tag.confidence}}; }
+// Three decimals: a float printed in full ("0.6499999761581421") only adds noise.
+double Rounded(float confidence) { return std::round(static_cast<double>(confidence) * 1000.0) / 1000.0; }
+
+json TagToJson(const Tag& tag) { return {{"label", tag.label}, {"confidence", Rounded(tag.confidence)}}; }
 
 Tag TagFromJson(const json& j) { return {j.at("label").get<std::string>(), j.at("confidence").get<float>()}; }
 
@@ -76,7 +80,7 @@ std::string EnrichmentResultToJson(const EnrichmentResult& result) {
     json entities = json::array();
     for (const Entity& e : result.entities) {
       entities.push_back({{"text", e.text}, {"type", e.type}, {"start", e.start}, {"end", e.end},
-                          {"confidence", e.confidence}});
+                          {"confidence", Rounded(e.confidence)}});
     }
     j["entities"] = entities;
   }
