@@ -253,7 +253,8 @@ def bert_forward(w, cfg, ids_list):
     x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:t] + \
         w["embeddings.token_type_embeddings.weight"][0]
     x = layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], eps)
-    mask_add = (1.0 - mask)[:, None, None, :] * torch.finfo(torch.float64).min
+    mask = mask.to(x.dtype)
+    mask_add = (1.0 - mask)[:, None, None, :] * torch.finfo(x.dtype).min
     names = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value"}
     act = {"gelu": gelu_erf, "gelu_new": gelu_tanh, "relu": torch.relu}[cfg["hidden_act"]]
     for i in range(cfg["num_hidden_layers"]):
@@ -291,7 +292,8 @@ def t5_forward(w, cfg, ids_list):
                         cfg["relative_attention_max_distance"])
     rel = w["encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight"]
     bias = rel[buckets].permute(2, 0, 1)[None]  # [1, heads, t, t]
-    bias = bias + (1.0 - mask)[:, None, None, :] * torch.finfo(torch.float64).min
+    mask = mask.to(x.dtype)
+    bias = bias + (1.0 - mask)[:, None, None, :] * torch.finfo(x.dtype).min
     names = {"q": "SelfAttention.q", "k": "SelfAttention.k", "v": "SelfAttention.v"}
     gated = cfg["feed_forward_proj"].startswith("gated")
     for i in range(cfg["num_layers"]):

@@ -1,0 +1,118 @@
+#!/usr/bin/python3
+"""docpipe's native embedding engine against PyTorch on CPU, same weights, same texts, same threads.
+
+Writes random MiniLM-L6-shaped (BERT: 6 layers, hidden 384, 12 heads, ff 1536)
+and GTR-T5-base-shaped (T5: 12 layers, d_model 768, 12 heads, relu, d_ff 3072)
+model folders, then for 32 and 128 tokens per text times
+  - docpipe_embed_bench (the C++ engine, texts truncated to exactly N tokens), and
+  - the plain-PyTorch implementation of the same architecture used by the tests
+    (float32, torch.no_grad(), same batch size, torch.set_num_threads(threads)),
+and prints sentences/s, the ratio, docpipe's GFLOP/s against the measured
+OpenBLAS sgemm peak, and peak RSS.
+
+Usage: compare_with_torch.py --bench BUILD/bench/embed/docpipe_embed_bench [--threads 1] [--work DIR]
+Needs Debian's python3-torch, python3-numpy and python3-sentencepiece.
+"""
+import argparse
+import importlib.util
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+spec = importlib.util.spec_from_file_location(
+    "reference", os.path.join(HERE, "..", "..", "tests", "embed", "make_reference_models.py"))
+ref = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(ref)
+
+SHAPES = {
+    "minilm_l6_shaped": {"kind": "bert", "texts": 64, "cfg": {
+        "model_type": "bert", "vocab_size": 30522, "hidden_size": 384, "num_hidden_layers": 6,
+        "num_attention_heads": 12, "intermediate_size": 1536, "max_position_embeddings": 512,
+        "type_vocab_size": 2, "layer_norm_eps": 1e-12, "hidden_act": "gelu", "position_embedding_type": "absolute"}},
+    "gtr_t5_base_shaped": {"kind": "t5", "texts": 32, "cfg": {
+        "model_type": "t5", "vocab_size": 32128, "d_model": 768, "d_kv": 64, "d_ff": 3072, "num_layers": 12,
+        "num_heads": 12, "relative_attention_num_buckets": 32, "relative_attention_max_distance": 128,
+        "layer_norm_epsilon": 1e-6, "feed_forward_proj": "relu"}},
+}
+
+
+def write_model(folder, kind, cfg):
+    if os.path.exists(f"{folder}/modules.json"):
+        return
+    rng = np.random.default_rng(0)
+    os.makedirs(folder, exist_ok=True)
+    ref.write_json(f"{folder}/config.json", cfg)
+    if kind == "bert":
+        base = ref.make_vocab()
+        vocab = base + [f"[unused{i}]" for i in range(cfg["vocab_size"] - len(base))]
+        with open(f"{folder}/vocab.txt", "w") as f:
+            f.write("\n".join(vocab) + "\n")
+        weights = ref.bert_weights(rng, cfg)
+        width = cfg["hidden_size"]
+    else:
+        ref.train_spiece(f"{folder}/spiece.model")
+        weights = ref.t5_weights(rng, cfg)
+        width = cfg["d_model"]
+    ref.save_safetensors(f"{folder}/model.safetensors", weights, "F32")
+    ref.write_head(folder, rng, width, ["mean"], None, True, 512)
+
+
+def torch_rate(folder, kind, cfg, tokens, texts, batch, threads, repeats=3):
+    torch.set_num_threads(threads)
+    weights = {k: v.float() for k, v in ref.load_safetensors(f"{folder}/model.safetensors").items()}
+    rng = np.random.default_rng(1)
+    ids = [list(rng.integers(5, 100, size=tokens)) for _ in range(texts)]
+    forward = ref.bert_forward if kind == "bert" else ref.t5_forward
+    best = float("inf")
+    with torch.no_grad():
+        forward_batch(forward, weights, cfg, ids[:batch])  # warm-up
+        for _ in range(repeats):
+            start = time.perf_counter()
+            for i in range(0, texts, batch):
+                forward_batch(forward, weights, cfg, ids[i:i + batch])
+            best = min(best, time.perf_counter() - start)
+    return texts / best
+
+
+def forward_batch(forward, weights, cfg, ids):
+    states, mask = forward(weights, cfg, ids)
+    return torch.nn.functional.normalize(ref.pool(states, mask, ["mean"]), dim=1)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bench", required=True, help="path of the docpipe_embed_bench executable")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--work", default=os.path.join(os.path.dirname(os.path.abspath(parser.parse_known_args()[0].bench)), "models"))
+    args = parser.parse_args()
+    rows = []
+    for name, shape in SHAPES.items():
+        folder = os.path.join(args.work, name)
+        write_model(folder, shape["kind"], shape["cfg"])
+        for tokens in (32, 128):
+            texts = shape["texts"]
+            out = subprocess.run([args.bench, "--model", folder, "--tokens", str(tokens), "--texts", str(texts),
+                                  "--threads", str(args.threads), "--batch", str(args.batch)],
+                                 check=True, capture_output=True, text=True).stdout
+            native = json.loads(out)
+            torch_sps = torch_rate(folder, shape["kind"], shape["cfg"], tokens, texts, args.batch, args.threads)
+            rows.append((name, tokens, native, torch_sps))
+            print(f"{name:20s} {tokens:4d} tok  docpipe {native['sentences_per_s']:8.1f}/s  "
+                  f"torch {torch_sps:8.1f}/s  ratio {native['sentences_per_s'] / torch_sps:5.2f}x  "
+                  f"{native['gflops']:6.1f} GFLOP/s = {100 * native['fraction_of_peak']:4.1f}% of sgemm peak "
+                  f"{native['sgemm_peak_gflops']:.1f}  peak RSS {native['peak_rss_mb']:.0f} MB "
+                  f"(weights file {native['mapped_mb']:.0f} MB)", flush=True)
+    print(f"threads {args.threads}, batch {args.batch}; torch {torch.__version__}, "
+          f"python peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
