@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <system_error>
 #include <thread>
 
 #include "pdf/document_structurer.h"
@@ -139,18 +140,21 @@ class PdfWorkerImpl final : public PdfWorker {
   std::unique_ptr<pdf::PageWatchdog> watchdog_;
 };
 
-// One extraction thread of ConvertPdfParallel: its own worker (cloned context)
+// One helper thread of ConvertPdfParallel: its own worker (cloned context)
 // and its own handle on the document; takes pages from a shared counter.
-Status ExtractShare(std::shared_ptr<const PdfEngine> engine, const std::string& path,
-                    const PdfOptions& options, std::atomic<int>* next_page,
-                    std::vector<pdf::RawPage>* pages) {
-  DOCPIPE_ASSIGN_OR_RETURN(auto worker, PdfWorkerImpl::MakeImpl(std::move(engine)));
-  DOCPIPE_ASSIGN_OR_RETURN(OpenedDocument opened, worker->Open(path, options));
+// A helper that cannot start just takes no pages: the calling thread keeps
+// taking them until none are left, so every page is extracted either way.
+void ExtractShare(const std::shared_ptr<const PdfEngine>& engine, const std::string& path,
+                  const PdfOptions& options, std::atomic<int>* next_page,
+                  std::vector<pdf::RawPage>* pages) {
+  auto worker = PdfWorkerImpl::MakeImpl(engine);
+  if (!worker.ok()) return;
+  auto opened = (*worker)->Open(path, options);
+  if (!opened.ok()) return;
   const int count = static_cast<int>(pages->size());
   for (int i = next_page->fetch_add(1); i < count; i = next_page->fetch_add(1)) {
-    (*pages)[i] = worker->Extract(opened, i, options);
+    (*pages)[i] = (*worker)->Extract(*opened, i, options);
   }
-  return Status::Ok();
 }
 
 }  // namespace
@@ -180,19 +184,21 @@ Result<Document> ConvertPdfParallel(std::shared_ptr<const PdfEngine> engine, con
   start = Clock::now();
   std::vector<pdf::RawPage> pages(opened.page_count);
   std::atomic<int> next_page{0};
-  std::vector<Status> statuses(workers);
   {
-    std::vector<std::jthread> threads;
-    threads.reserve(workers - 1);
-    for (int t = 1; t < workers; ++t) {
-      threads.emplace_back([&, t] { statuses[t] = ExtractShare(engine, path, options, &next_page, &pages); });
+    std::vector<std::jthread> helpers;
+    helpers.reserve(workers - 1);
+    try {
+      for (int t = 1; t < workers; ++t) {
+        helpers.emplace_back([&] { ExtractShare(engine, path, options, &next_page, &pages); });
+      }
+    } catch (const std::system_error&) {
+      // Fewer threads than asked for: the pages still all get extracted.
     }
     const int count = opened.page_count;
     for (int i = next_page.fetch_add(1); i < count; i = next_page.fetch_add(1)) {
       pages[i] = lead->Extract(opened, i, options);
     }
   }
-  for (const Status& status : statuses) DOCPIPE_RETURN_IF_ERROR(status);
   document.seconds.extract = SecondsSince(start);
   start = Clock::now();
   pdf::StructureDocument(std::move(pages), &document);
