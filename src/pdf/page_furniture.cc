@@ -106,30 +106,47 @@ std::string FurnitureKey(std::string_view text) {
 }
 
 void RemovePageFurniture(std::vector<RawPage>& pages) {
+  // Per zone, on how many pages each exact text and each digit-normalised
+  // key occurs.
   int text_pages = 0;
   std::unordered_map<std::string, int> page_counts;
+  std::unordered_map<int, long> size_chars;
   for (const RawPage& page : pages) {
     if (page.lines.empty()) continue;
     ++text_pages;
     std::unordered_set<std::string> seen;
     for (const RawLine& line : page.lines) {
+      size_chars[static_cast<int>(line.size * 2 + 0.5f)] += line.chars;
       const Zone zone = ZoneOf(line, page.height);
       if (zone == Zone::kNone) continue;
-      std::string key = ZoneKey(zone, FurnitureKey(line.text));
-      if (seen.insert(key).second) page_counts[key]++;
+      for (std::string key : {ZoneKey(zone, "x|" + line.text), ZoneKey(zone, FurnitureKey(line.text))}) {
+        if (seen.insert(key).second) page_counts[key]++;
+      }
     }
   }
+  int body = 0;
+  long body_chars = -1;
+  for (const auto& [size, chars] : size_chars) {
+    if (chars > body_chars) body = size, body_chars = chars;
+  }
+  const float body_size = body / 2.0f;
   const int needed =
       std::max(2, std::min(kEnoughPages, static_cast<int>(kMinPageShare * text_pages + 0.999f)));
+  auto repeated = [&](const std::string& key) {
+    auto it = page_counts.find(key);
+    return it != page_counts.end() && it->second >= needed;
+  };
   for (RawPage& page : pages) {
     if (text_pages == 1 && !page.lines.empty()) RemoveSinglePageFurniture(page);
     std::erase_if(page.lines, [&](const RawLine& line) {
       const Zone zone = ZoneOf(line, page.height);
       if (zone == Zone::kNone) return false;
       const std::string key = FurnitureKey(line.text);
-      if (IsPageNumberKey(key)) return true;
-      auto it = page_counts.find(ZoneKey(zone, key));
-      return it != page_counts.end() && it->second >= needed;
+      if (IsPageNumberKey(key) || repeated(ZoneKey(zone, "x|" + line.text))) return true;
+      // Text that only repeats once its numbers are masked ("Part 7", "Part
+      // 8") is a running head when set no larger than the body, but a
+      // heading when set larger.
+      return line.size < body_size + 0.5f && repeated(ZoneKey(zone, key));
     });
   }
 }

@@ -75,6 +75,17 @@ TEST_F(PdfCorpusTest, UnicodeMatchesTruth) { ExpectGolden("unicode", Convert("un
 TEST_F(PdfCorpusTest, BlankPageMatchesTruth) { ExpectGolden("blank_page", Convert("blank_page")); }
 TEST_F(PdfCorpusTest, MixedOcrDigitalPagesMatchTruth) { ExpectGolden("mixed_ocr", Convert("mixed_ocr")); }
 
+// 1,000 pages whose "Part N" headings sit where running heads do: masking
+// their numbers must not turn them into page furniture.
+TEST_F(PdfCorpusTest, LongDocumentMatchesTruth) {
+  const Document document = Convert("long");
+  ExpectGolden("long", document);
+  const nlohmann::json metrics = pdf_test::WordMetrics("long", document);
+  ASSERT_TRUE(metrics.is_object());
+  EXPECT_EQ(metrics["recall"].get<double>(), 1.0);
+  EXPECT_EQ(metrics["precision"].get<double>(), 1.0);
+}
+
 TEST_F(PdfCorpusTest, WordRecallAndPrecisionOverCorpus) {
   long truth_words = 0;
   double recall_words = 0, precision_words = 0;
@@ -184,6 +195,18 @@ TEST_F(PdfCorpusTest, PageWithoutTextLayerNeedsOcrAndOthersStillExtracted) {
   EXPECT_FALSE(document.pages[2].blocks.empty());
   EXPECT_EQ(document.pages[0].kind, PageKind::kDigital);
   EXPECT_EQ(document.kind, DocumentKind::kMixed);
+}
+
+TEST_F(PdfCorpusTest, FullyScannedDocument) {
+  const Document document = Convert("scanned");
+  const nlohmann::json truth = Truth("scanned");
+  ASSERT_EQ(static_cast<int>(document.pages.size()), truth["pages"].get<int>());
+  for (int number : truth["needs_ocr_pages"].get<std::vector<int>>()) {
+    EXPECT_TRUE(document.pages[number - 1].needs_ocr);
+    EXPECT_EQ(document.pages[number - 1].kind, PageKind::kScanned);
+  }
+  EXPECT_EQ(document.kind, DocumentKind::kScanned);
+  EXPECT_EQ(document.metadata.title, truth["title"].get<std::string>());
 }
 
 TEST_F(PdfCorpusTest, BlankPageIsEmptyNotAnError) {
