@@ -18,16 +18,8 @@ struct ConvertFlags {
   PdfOptions pdf;
 };
 
-bool IsTextInput(const std::string& path) {
-  for (const char* extension : {".txt", ".md", ".markdown", ".text"}) {
-    std::string_view ext(extension);
-    if (path.size() >= ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0) return true;
-  }
-  return false;
-}
-
 Result<Document> Load(const ConvertFlags& flags) {
-  if (IsTextInput(flags.input)) return ParseTextFile(flags.input);
+  if (IsTextFilePath(flags.input)) return ParseTextFile(flags.input);
   DOCPIPE_ASSIGN_OR_RETURN(std::shared_ptr<const PdfEngine> engine, PdfEngine::Make());
   return ConvertPdfParallel(engine, flags.input, flags.pdf, flags.workers);
 }

@@ -27,6 +27,22 @@ std::string JoinPath(const std::vector<std::string>& headings) {
   return out;
 }
 
+// Snippets span paragraphs; a terminal line reads better with whitespace runs folded to one space.
+std::string OneLine(const std::string& text) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
 std::string PagesText(const SearchHit& hit) {
   if (hit.page_start == hit.page_end) return fmt::format("p. {}", hit.page_start);
   return fmt::format("pp. {}-{}", hit.page_start, hit.page_end);
@@ -49,7 +65,7 @@ void PrintHits(const std::vector<SearchHit>& hits, bool json) {
   for (const SearchHit& hit : hits) {
     std::printf("%d. %s (%s)  score %.3f\n", rank++, hit.path.c_str(), PagesText(hit).c_str(), hit.score);
     if (!hit.heading_path.empty()) std::printf("   %s\n", JoinPath(hit.heading_path).c_str());
-    std::printf("   %s\n\n", hit.snippet.c_str());
+    std::printf("   %s\n\n", OneLine(hit.snippet).c_str());
   }
 }
 

@@ -140,9 +140,9 @@ DocumentWrite MakeWrite(Item& item) {
 // The single store stage: batches documents into transactions and keeps the report.
 class StoreStage {
  public:
-  StoreStage(Store& store, const IngestOptions& options, IngestReport& report,
+  StoreStage(Store& store, std::mutex& store_mutex, const IngestOptions& options, IngestReport& report,
              const IngestProgressCallback& progress, int64_t files_total)
-      : store_(store), options_(options), report_(report), progress_(progress) {
+      : store_(store), store_mutex_(store_mutex), options_(options), report_(report), progress_(progress) {
     progress_state_.files_total = files_total;
   }
 
@@ -168,6 +168,7 @@ class StoreStage {
   // Writes what is batched; a store failure ends the run.
   Status Flush() {
     if (batch_.empty()) return Status::Ok();
+    std::lock_guard lock(store_mutex_);
     Stopwatch watch;
     Status status = store_.PutDocuments(batch_);
     report_.busy.store += watch.Seconds();
@@ -215,6 +216,7 @@ class StoreStage {
   }
 
   Store& store_;
+  std::mutex& store_mutex_;
   const IngestOptions& options_;
   IngestReport& report_;
   const IngestProgressCallback& progress_;
@@ -261,7 +263,10 @@ Result<IngestReport> Ingest(Store& store, const IngestOptions& options, const In
   WorkerResources resources(engine);
 
   DOCPIPE_ASSIGN_OR_RETURN(int64_t run_id, store.BeginRun(ConfigJson(options, report.workers)));
-  StoreStage store_stage(store, options, report, progress, report.inputs);
+  // The skip check and the store stage are different serial filters, which TBB may run at the
+  // same time; a Store is used by one thread at a time, so they take turns.
+  std::mutex store_mutex;
+  StoreStage store_stage(store, store_mutex, options, report, progress, report.inputs);
   std::unordered_set<std::string> seen_in_run;  // identical files within one run are stored once
   Status store_error;
   size_t next = 0;
@@ -285,7 +290,11 @@ Result<IngestReport> Ingest(Store& store, const IngestOptions& options, const In
       item->fate = Fate::kSkip;
       return item;
     }
-    Result<std::optional<DocumentRecord>> stored = store.FindBySha256(item->sha256);
+    Result<std::optional<DocumentRecord>> stored = Status::Internal("unreachable");
+    {
+      std::lock_guard lock(store_mutex);
+      stored = store.FindBySha256(item->sha256);
+    }
     if (!stored.ok()) {
       if (store_error.ok()) store_error = stored.status();
       item->fate = Fate::kSkip;

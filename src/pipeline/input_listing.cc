@@ -8,6 +8,8 @@
 #include <fstream>
 #include <iostream>
 
+#include "docpipe/text_document.h"
+
 namespace docpipe {
 namespace {
 
@@ -109,11 +111,8 @@ Result<InputListing> ListInputs(const IngestOptions& options) {
 }
 
 InputType DetectInputType(const std::string& path) {
-  std::string extension = Lowercase(fs::path(path).extension().string());
-  if (extension == ".pdf") return InputType::kPdf;
-  if (extension == ".txt" || extension == ".md" || extension == ".markdown" || extension == ".text") {
-    return InputType::kText;
-  }
+  if (Lowercase(fs::path(path).extension().string()) == ".pdf") return InputType::kPdf;
+  if (IsTextFilePath(path)) return InputType::kText;
   char magic[5] = {};
   if (FILE* file = std::fopen(path.c_str(), "rb")) {
     size_t n = std::fread(magic, 1, sizeof magic, file);
