@@ -11,7 +11,7 @@ namespace {
 
 // Pixels farther than this beyond D from an edge are never evaluated; the margin
 // absorbs rounding in the band computation.
-constexpr double kBandMargin = 2.0;
+constexpr double kBandMargin = 1.0;
 
 // Below this sin^2 of the angle at the pixel, the reference's 1 - cos^2 may round
 // to a negative number (NaN after sqrt) or to 0; such pixels, which lie on the
