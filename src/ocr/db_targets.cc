@@ -1,8 +1,12 @@
 // ComputeDbTargets: MhLiao/DB's MakeSegDetectionData + MakeBorderMap, and the
 // PaddleOCR ordering of the same steps.
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -140,12 +144,30 @@ std::string_view DbPlaneName(DbPlane plane) {
   return "?";
 }
 
+namespace {
+
+// Maps usually outlive the call (a DataLoader batch holds them), so each block is
+// fresh memory. Faulting it in 2 MiB pages instead of 4 KiB ones (transparent
+// huge pages, where the kernel allows them) saves most of the page-fault time.
+std::shared_ptr<float[]> AllocatePlanes(size_t floats) {
+  constexpr size_t kHugePage = size_t{2} << 20;
+  const size_t bytes = floats * sizeof(float);
+  if (bytes < kHugePage) return std::shared_ptr<float[]>(new float[floats]);
+  void* block = nullptr;
+  const size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+  if (::posix_memalign(&block, kHugePage, rounded) != 0) throw std::bad_alloc();
+  ::madvise(block, rounded, MADV_HUGEPAGE);  // advisory: ignored where THP is off
+  return std::shared_ptr<float[]>(static_cast<float*>(block), [](float* p) { std::free(p); });
+}
+
+}  // namespace
+
 DbTargetMaps DbTargetMaps::Allocate(int height, int width) {
   DbTargetMaps maps;
   maps.height_ = height;
   maps.width_ = width;
   maps.writable_ = true;
-  std::shared_ptr<float[]> block(new float[maps.plane_size() * kDbPlaneCount]);
+  std::shared_ptr<float[]> block = AllocatePlanes(maps.plane_size() * kDbPlaneCount);
   maps.data_ = block.get();
   maps.owner_ = std::move(block);
   return maps;
