@@ -107,7 +107,7 @@ published atomically, and entries made with other parameters or another
 docpipe_ocr version are never returned. Maps from the cache are read-only numpy
 views (copy them to modify). Pickles as its settings.)doc")
       .def(py::init(&MakeCache), py::arg("path") = py::none(), py::arg("max_ram_mb") = 1024.0,
-           py::arg("durable") = true)
+           py::arg("durable") = false)
       .def("get_or_compute", &GetOrCompute, py::arg("polygons"), py::arg("ignore") = py::none(), py::kw_only(),
            py::arg("height"), py::arg("width"), py::arg("shrink_ratio") = 0.4, py::arg("min_text_size") = 8.0,
            py::arg("thresh_min") = 0.3, py::arg("thresh_max") = 0.7, py::arg("distance") = "reference",

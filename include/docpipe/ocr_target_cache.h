@@ -35,7 +35,7 @@ namespace docpipe::ocr {
 struct TargetCacheOptions {
   std::string directory;                 // empty: memory only
   size_t max_ram_bytes = size_t{1} << 30;  // this process's LRU budget; 0 disables it
-  bool durable = true;                   // fsync an entry before publishing it (survives power loss)
+  bool durable = false;  // also fsync each entry before publishing it (survives power loss, slower)
 };
 
 struct TargetCacheStats {

@@ -6,7 +6,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <new>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -146,18 +148,58 @@ std::string_view DbPlaneName(DbPlane plane) {
 
 namespace {
 
-// Maps usually outlive the call (a DataLoader batch holds them), so each block is
-// fresh memory. Faulting it in 2 MiB pages instead of 4 KiB ones (transparent
+// Recently freed plane blocks, reused by the next Allocate of the same size so a
+// loop that drops its maps does not fault in fresh pages every time. Bounded;
+// deliberately never destroyed, since numpy may release maps at interpreter exit.
+class BlockPool {
+ public:
+  static BlockPool& Instance() {
+    static BlockPool* pool = new BlockPool();
+    return *pool;
+  }
+  void* Take(size_t bytes) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (size_t i = 0; i < blocks_.size(); ++i) {
+      if (blocks_[i].second == bytes) {
+        void* block = blocks_[i].first;
+        blocks_.erase(blocks_.begin() + static_cast<std::ptrdiff_t>(i));
+        return block;
+      }
+    }
+    return nullptr;
+  }
+  void Give(void* block, size_t bytes) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (blocks_.size() < kMaxBlocks) {
+        blocks_.emplace_back(block, bytes);
+        return;
+      }
+    }
+    std::free(block);
+  }
+
+ private:
+  static constexpr size_t kMaxBlocks = 8;
+  std::mutex mutex_;
+  std::vector<std::pair<void*, size_t>> blocks_;
+};
+
+// Maps usually outlive the call (a DataLoader batch holds them), so most blocks
+// are fresh memory. Faulting it in 2 MiB pages instead of 4 KiB ones (transparent
 // huge pages, where the kernel allows them) saves most of the page-fault time.
 std::shared_ptr<float[]> AllocatePlanes(size_t floats) {
   constexpr size_t kHugePage = size_t{2} << 20;
   const size_t bytes = floats * sizeof(float);
   if (bytes < kHugePage) return std::shared_ptr<float[]>(new float[floats]);
-  void* block = nullptr;
   const size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
-  if (::posix_memalign(&block, kHugePage, rounded) != 0) throw std::bad_alloc();
-  ::madvise(block, rounded, MADV_HUGEPAGE);  // advisory: ignored where THP is off
-  return std::shared_ptr<float[]>(static_cast<float*>(block), [](float* p) { std::free(p); });
+  void* block = BlockPool::Instance().Take(rounded);
+  if (block == nullptr) {
+    if (::posix_memalign(&block, kHugePage, rounded) != 0) throw std::bad_alloc();
+    ::madvise(block, rounded, MADV_HUGEPAGE);  // advisory: ignored where THP is off
+  }
+  return std::shared_ptr<float[]>(static_cast<float*>(block),
+                                  [rounded](float* p) { BlockPool::Instance().Give(p, rounded); });
 }
 
 }  // namespace

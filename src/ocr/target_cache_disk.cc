@@ -146,7 +146,9 @@ Result<std::optional<DbTargetMaps>> TargetCache::Disk::Read(const std::string& k
   if (::fstat(fd.get(), &st) != 0) return Status::IoError(Errno("cannot stat", path));
   const auto size = static_cast<size_t>(st.st_size);
   if (size < kHeaderBytes) return std::optional<DbTargetMaps>();
-  void* base = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd.get(), 0);
+  // MAP_POPULATE maps the whole entry at once: readers use every page, and one call
+  // is far cheaper than a page fault per 4 KiB.
+  void* base = ::mmap(nullptr, size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd.get(), 0);
   if (base == MAP_FAILED) return Status::IoError(Errno("cannot map", path));
   auto mapping = std::make_shared<Mapping>(base, size);
   Header header;
