@@ -45,7 +45,9 @@ Result<std::vector<std::string>> ReadLines(const std::string& path) {
 }
 
 nlohmann::json IdentityJson(const EmbedderIdentity& identity) {
-  return {{"name", identity.name}, {"dimension", identity.dimension}, {"weights_sha256", identity.weights_hash},
+  return {{"name", identity.name},
+          {"dimension", identity.dimension},
+          {"weights_sha256", identity.weights_hash},
           {"normalized", identity.normalized}};
 }
 
@@ -55,10 +57,10 @@ void PrintInfo(const EmbeddingModel& model) {
   std::fprintf(stderr,
                "model %s: %s, %d layers, hidden %d, %s tokenizer, max %d tokens, pooling %s, %d dense, %s\n"
                "  output dimension %zu, weights sha256 %s\n  %.1f MB mapped, %.1f MB widened from F16/BF16\n",
-               identity.name.c_str(), info.architecture.c_str(), info.layers, info.hidden, info.tokenizer.c_str(),
-               info.max_seq_length, info.pooling.c_str(), info.dense_layers,
-               info.normalize ? "normalized" : "not normalized", identity.dimension, identity.weights_hash.c_str(),
-               info.mapped_bytes / 1e6, info.widened_bytes / 1e6);
+               identity.name.c_str(), info.architecture.c_str(), info.layers, info.hidden,
+               info.tokenizer.c_str(), info.max_seq_length, info.pooling.c_str(), info.dense_layers,
+               info.normalize ? "normalized" : "not normalized", identity.dimension,
+               identity.weights_hash.c_str(), info.mapped_bytes / 1e6, info.widened_bytes / 1e6);
 }
 
 void PrintVectors(const EmbeddingModel& model, const EmbeddingMatrix& vectors, bool json) {
@@ -66,7 +68,8 @@ void PrintVectors(const EmbeddingModel& model, const EmbeddingMatrix& vectors, b
   if (json) {
     nlohmann::json out = {{"model", IdentityJson(model.Identity())}, {"count", vectors.rows}};
     nlohmann::json rows = nlohmann::json::array();
-    for (size_t i = 0; i < vectors.rows; ++i) rows.push_back(std::vector<float>(vectors.Row(i).begin(), vectors.Row(i).end()));
+    for (size_t i = 0; i < vectors.rows; ++i)
+      rows.push_back(std::vector<float>(vectors.Row(i).begin(), vectors.Row(i).end()));
     out["vectors"] = std::move(rows);
     std::printf("%s\n", out.dump(-1, ' ', false, replace).c_str());
     return;
@@ -88,7 +91,8 @@ void RunEmbed(const EmbedFlags& flags) {
     texts.insert(texts.end(), lines->begin(), lines->end());
   }
   if (texts.empty() && !flags.info) {
-    std::fprintf(stderr, "docpipe embed: no texts; pass them as arguments or with --input FILE (- for stdin)\n");
+    std::fprintf(stderr,
+                 "docpipe embed: no texts; pass them as arguments or with --input FILE (- for stdin)\n");
     return SetExitCode(kExitUsage);
   }
   const auto start = std::chrono::steady_clock::now();
@@ -113,8 +117,8 @@ void RunEmbed(const EmbedFlags& flags) {
   if (flags.stats) {
     const double load_s = std::chrono::duration<double>(loaded - start).count();
     const double embed_s = std::chrono::duration<double>(done - loaded).count();
-    std::fprintf(stderr, "docpipe embed: model loaded in %.3f s; %zu texts in %.3f s (%.1f texts/s)\n", load_s,
-                 texts.size(), embed_s, embed_s > 0 ? texts.size() / embed_s : 0.0);
+    std::fprintf(stderr, "docpipe embed: model loaded in %.3f s; %zu texts in %.3f s (%.1f texts/s)\n",
+                 load_s, texts.size(), embed_s, embed_s > 0 ? texts.size() / embed_s : 0.0);
   }
   SetExitCode(kExitOk);
 }

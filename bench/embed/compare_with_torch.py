@@ -13,17 +13,24 @@ OpenBLAS sgemm peak, and peak RSS.
 Usage: compare_with_torch.py --bench BUILD/bench/embed/docpipe_embed_bench [--threads 1] [--work DIR]
 Needs Debian's python3-torch, python3-numpy and python3-sentencepiece.
 """
-import argparse
-import importlib.util
-import json
 import os
-import resource
-import subprocess
 import sys
-import time
 
-import numpy as np
-import torch
+# PyTorch's GEMMs go to OpenBLAS, whose own thread pool torch.set_num_threads
+# does not size: pin it to the same thread count before torch loads.
+_threads = sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv else "1"
+os.environ["OPENBLAS_NUM_THREADS"] = _threads
+os.environ["OMP_NUM_THREADS"] = _threads
+
+import argparse  # noqa: E402
+import importlib.util  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 spec = importlib.util.spec_from_file_location(

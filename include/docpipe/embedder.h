@@ -36,9 +36,9 @@ struct EmbeddingModelOptions {
 
 // What was loaded, for reports and `docpipe embed --info`.
 struct EmbeddingModelInfo {
-  std::string architecture;   // "bert" or "t5"
-  std::string tokenizer;      // "wordpiece" or "sentencepiece"
-  std::string pooling;        // e.g. "mean", "cls", "mean+max"
+  std::string architecture;  // "bert" or "t5"
+  std::string tokenizer;     // "wordpiece" or "sentencepiece"
+  std::string pooling;       // e.g. "mean", "cls", "mean+max"
   int layers = 0;
   int hidden = 0;
   int max_seq_length = 0;

@@ -20,9 +20,7 @@ struct EmbeddingMatrix {
   size_t dimension = 0;
   std::vector<float> values;  // rows * dimension, row-major
 
-  std::span<const float> Row(size_t i) const {
-    return {values.data() + i * dimension, dimension};
-  }
+  std::span<const float> Row(size_t i) const { return {values.data() + i * dimension, dimension}; }
   std::span<float> Row(size_t i) { return {values.data() + i * dimension, dimension}; }
 };
 
@@ -33,9 +31,7 @@ struct EmbedderIdentity {
   bool normalized = false;   // vectors have unit length, so inner product is cosine
 
   // "name/dimension/hash", the key a store compares.
-  std::string Key() const {
-    return name + "/" + std::to_string(dimension) + "/" + weights_hash;
-  }
+  std::string Key() const { return name + "/" + std::to_string(dimension) + "/" + weights_hash; }
 };
 
 }  // namespace docpipe

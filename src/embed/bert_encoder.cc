@@ -11,7 +11,9 @@ namespace {
 // Workspace slots.
 enum Slot : size_t { kX, kY, kQ, kK, kV, kCtx, kFf, kScores };
 
-std::string LayerName(int i, const char* suffix) { return "encoder.layer." + std::to_string(i) + "." + suffix; }
+std::string LayerName(int i, const char* suffix) {
+  return "encoder.layer." + std::to_string(i) + "." + suffix;
+}
 
 }  // namespace
 
@@ -37,15 +39,18 @@ Result<std::unique_ptr<BertEncoder>> BertEncoder::Make(const BertConfig& config,
     l.v_b = w.Bind(LayerName(i, "attention.self.value.bias"), {h});
     l.attn_out_w = w.Bind(LayerName(i, "attention.output.dense.weight"), {h, h});
     l.attn_out_b = w.Bind(LayerName(i, "attention.output.dense.bias"), {h});
-    l.attn_norm_g = w.Bind({LayerName(i, "attention.output.LayerNorm.weight"),
-                            LayerName(i, "attention.output.LayerNorm.gamma")}, {h});
-    l.attn_norm_b = w.Bind({LayerName(i, "attention.output.LayerNorm.bias"),
-                            LayerName(i, "attention.output.LayerNorm.beta")}, {h});
+    l.attn_norm_g = w.Bind(
+        {LayerName(i, "attention.output.LayerNorm.weight"), LayerName(i, "attention.output.LayerNorm.gamma")},
+        {h});
+    l.attn_norm_b = w.Bind(
+        {LayerName(i, "attention.output.LayerNorm.bias"), LayerName(i, "attention.output.LayerNorm.beta")},
+        {h});
     l.ff_in_w = w.Bind(LayerName(i, "intermediate.dense.weight"), {ff, h});
     l.ff_in_b = w.Bind(LayerName(i, "intermediate.dense.bias"), {ff});
     l.ff_out_w = w.Bind(LayerName(i, "output.dense.weight"), {h, ff});
     l.ff_out_b = w.Bind(LayerName(i, "output.dense.bias"), {h});
-    l.ff_norm_g = w.Bind({LayerName(i, "output.LayerNorm.weight"), LayerName(i, "output.LayerNorm.gamma")}, {h});
+    l.ff_norm_g =
+        w.Bind({LayerName(i, "output.LayerNorm.weight"), LayerName(i, "output.LayerNorm.gamma")}, {h});
     l.ff_norm_b = w.Bind({LayerName(i, "output.LayerNorm.bias"), LayerName(i, "output.LayerNorm.beta")}, {h});
     encoder->layers_.push_back(l);
   }
@@ -69,11 +74,20 @@ void BertEncoder::Embed(const TokenBatch& batch, float* x) const {
 
 void BertEncoder::Activate(float* x, size_t n) const {
   switch (config_.activation) {
-    case Activation::kGeluErf: GeluErf(x, n); break;
-    case Activation::kGeluTanh: GeluTanh(x, n); break;
-    case Activation::kRelu: Relu(x, n); break;
-    case Activation::kTanh: Tanh(x, n); break;
-    case Activation::kIdentity: break;
+    case Activation::kGeluErf:
+      GeluErf(x, n);
+      break;
+    case Activation::kGeluTanh:
+      GeluTanh(x, n);
+      break;
+    case Activation::kRelu:
+      Relu(x, n);
+      break;
+    case Activation::kTanh:
+      Tanh(x, n);
+      break;
+    case Activation::kIdentity:
+      break;
   }
 }
 

@@ -35,8 +35,8 @@ class BertEncoder final : public Encoder {
     const float* attn_out_b;
     const float* attn_norm_g;  // F32 [hidden]
     const float* attn_norm_b;
-    const float* ff_in_w;  // F32 [intermediate, hidden]
-    const float* ff_in_b;  // F32 [intermediate]
+    const float* ff_in_w;   // F32 [intermediate, hidden]
+    const float* ff_in_b;   // F32 [intermediate]
     const float* ff_out_w;  // F32 [hidden, intermediate]
     const float* ff_out_b;
     const float* ff_norm_g;

@@ -58,7 +58,8 @@ struct EmbeddingSession::Scratch {
 EmbeddingSession::EmbeddingSession() = default;
 EmbeddingSession::~EmbeddingSession() = default;
 
-Result<std::unique_ptr<EmbeddingSession>> EmbeddingSession::Make(std::shared_ptr<const EmbeddingModel> model) {
+Result<std::unique_ptr<EmbeddingSession>> EmbeddingSession::Make(
+    std::shared_ptr<const EmbeddingModel> model) {
   if (model == nullptr) return Status::InvalidArgument("EmbeddingSession needs a loaded model");
   auto session = std::make_unique<EmbeddingSession>();
   session->model_ = std::move(model);
@@ -68,7 +69,8 @@ Result<std::unique_ptr<EmbeddingSession>> EmbeddingSession::Make(std::shared_ptr
 
 size_t EmbeddingSession::scratch_bytes() const {
   const Scratch& s = *scratch_;
-  return s.workspace.bytes() + (s.states.capacity() + s.head_a.capacity() + s.head_b.capacity()) * sizeof(float);
+  return s.workspace.bytes() +
+         (s.states.capacity() + s.head_a.capacity() + s.head_b.capacity()) * sizeof(float);
 }
 
 namespace {
@@ -155,7 +157,8 @@ Result<EmbeddingMatrix> EmbedInParallel(std::shared_ptr<const EmbeddingModel> mo
       auto& session = sessions.local();
       if (session == nullptr) session = std::move(EmbeddingSession::Make(model)).value();
       std::vector<std::string> part;
-      for (size_t i = c * chunk; i < std::min(texts.size(), (c + 1) * chunk); ++i) part.push_back(texts[order[i]]);
+      for (size_t i = c * chunk; i < std::min(texts.size(), (c + 1) * chunk); ++i)
+        part.push_back(texts[order[i]]);
       auto vectors = session->Embed(part);
       if (!vectors.ok()) {
         std::lock_guard<std::mutex> lock(error_mutex);
@@ -163,7 +166,8 @@ Result<EmbeddingMatrix> EmbedInParallel(std::shared_ptr<const EmbeddingModel> mo
         return;
       }
       for (size_t i = 0; i < part.size(); ++i)
-        std::memcpy(result.Row(order[c * chunk + i]).data(), vectors->Row(i).data(), dimension * sizeof(float));
+        std::memcpy(result.Row(order[c * chunk + i]).data(), vectors->Row(i).data(),
+                    dimension * sizeof(float));
     });
   });
   if (!error.ok()) return error;

@@ -19,7 +19,7 @@
 namespace docpipe::embed {
 
 struct TokenBatch {
-  std::vector<int32_t> ids;       // every text's ids, back to back
+  std::vector<int32_t> ids;        // every text's ids, back to back
   std::vector<size_t> offsets{0};  // text i is ids[offsets[i], offsets[i + 1])
 
   size_t texts() const { return offsets.size() - 1; }
@@ -65,7 +65,9 @@ class WeightBinder {
 
   // Binds the first of `names` (alternative spellings) present in the file.
   const float* Bind(std::initializer_list<std::string> names, const std::vector<int64_t>& shape);
-  const float* Bind(const std::string& name, const std::vector<int64_t>& shape) { return Bind({name}, shape); }
+  const float* Bind(const std::string& name, const std::vector<int64_t>& shape) {
+    return Bind({name}, shape);
+  }
   // Like Bind, but null without an error when no spelling is present.
   const float* BindOptional(const std::string& name, const std::vector<int64_t>& shape);
 

@@ -105,8 +105,7 @@ void UseCallingThreadForBlas() {
   std::call_once(once, [] { openblas_set_num_threads(1); });
 }
 
-void Linear(const float* x, size_t m, size_t k, const float* w, const float* bias, size_t n,
-            float* y) {
+void Linear(const float* x, size_t m, size_t k, const float* w, const float* bias, size_t n, float* y) {
   float beta = 0.0f;
   if (bias != nullptr) {  // start from the bias and let the GEMM accumulate onto it
     for (size_t r = 0; r < m; ++r) std::memcpy(y + r * n, bias, n * sizeof(float));
@@ -117,18 +116,18 @@ void Linear(const float* x, size_t m, size_t k, const float* w, const float* bia
               static_cast<int>(n));
 }
 
-void GemmNT(size_t m, size_t n, size_t k, float alpha, const float* a, size_t lda, const float* b,
-            size_t ldb, float* c, size_t ldc) {
+void GemmNT(size_t m, size_t n, size_t k, float alpha, const float* a, size_t lda, const float* b, size_t ldb,
+            float* c, size_t ldc) {
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m), static_cast<int>(n),
-              static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), 0.0f,
-              c, static_cast<int>(ldc));
+              static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), 0.0f, c,
+              static_cast<int>(ldc));
 }
 
-void GemmNN(size_t m, size_t n, size_t k, const float* a, size_t lda, const float* b, size_t ldb,
-            float* c, size_t ldc) {
+void GemmNN(size_t m, size_t n, size_t k, const float* a, size_t lda, const float* b, size_t ldb, float* c,
+            size_t ldc) {
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
-              static_cast<int>(k), 1.0f, a, static_cast<int>(lda), b, static_cast<int>(ldb), 0.0f,
-              c, static_cast<int>(ldc));
+              static_cast<int>(k), 1.0f, a, static_cast<int>(lda), b, static_cast<int>(ldb), 0.0f, c,
+              static_cast<int>(ldc));
 }
 
 DOCPIPE_VECTOR_CLONES

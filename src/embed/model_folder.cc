@@ -28,8 +28,7 @@ T Get(const json& object, const char* key, T fallback) {
 
 Result<Activation> ParseHfActivation(const std::string& name, const std::string& where) {
   if (name == "gelu" || name == "gelu_python") return Activation::kGeluErf;
-  if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast")
-    return Activation::kGeluTanh;
+  if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast") return Activation::kGeluTanh;
   if (name == "relu") return Activation::kRelu;
   return Status::Unsupported(where + ": activation \"" + name +
                              "\" is not supported; supported: gelu, gelu_new, gelu_pytorch_tanh, relu");

@@ -5,10 +5,9 @@
 // Plain values; thread-safe once built.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "docpipe/status.h"
 
@@ -69,8 +68,8 @@ struct FolderSpec {
   Architecture architecture = Architecture::kBert;
   BertConfig bert;
   T5Config t5;
-  int hidden = 0;          // width of the encoder's token states
-  int max_seq_length = 0;  // tokens per text, special tokens included
+  int hidden = 0;                 // width of the encoder's token states
+  int max_seq_length = 0;         // tokens per text, special tokens included
   bool lower_case_input = false;  // sentence_bert_config.json do_lower_case
   PoolingConfig pooling;
   std::vector<DenseConfig> dense;

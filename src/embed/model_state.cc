@@ -1,11 +1,11 @@
 #include "embed/model_state.h"
 
+#include <utf8proc.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-
-#include <utf8proc.h>
 
 #include "core/sha256.h"
 #include "core/unicode.h"
@@ -27,7 +27,8 @@ Result<std::unique_ptr<SafetensorsFile>> OpenWeights(const std::string& dir) {
   const std::string path = dir + "/model.safetensors";
   if (!Exists(path)) {
     if (Exists(dir + "/pytorch_model.bin"))
-      return Status::Unsupported(dir + " has only pytorch_model.bin (a pickle); supported: model.safetensors "
+      return Status::Unsupported(dir +
+                                 " has only pytorch_model.bin (a pickle); supported: model.safetensors "
                                  "(convert it once, e.g. with safetensors' convert script)");
     return Status::NotFound("missing " + path + "; supported weights: model.safetensors (F32, F16, BF16)");
   }
@@ -59,13 +60,14 @@ Status LoadEncoder(ModelState& state) {
     DOCPIPE_ASSIGN_OR_RETURN(state.encoder, BertEncoder::Make(spec.bert, *file, state.arena));
   } else {
     DOCPIPE_ASSIGN_OR_RETURN(state.tokenizer, SentencePieceTokenizer::Make(spec.folder + "/spiece.model"));
-    DOCPIPE_ASSIGN_OR_RETURN(state.encoder,
-                             T5Encoder::Make(spec.t5, static_cast<size_t>(spec.max_seq_length), *file, state.arena));
+    DOCPIPE_ASSIGN_OR_RETURN(state.encoder, T5Encoder::Make(spec.t5, static_cast<size_t>(spec.max_seq_length),
+                                                            *file, state.arena));
   }
   state.files.push_back(std::move(file));
   const int vocab = spec.architecture == Architecture::kBert ? spec.bert.vocab_size : spec.t5.vocab_size;
   if (state.tokenizer->vocab_size() > vocab)
-    return Status::Corrupt(spec.folder + ": the tokenizer has " + std::to_string(state.tokenizer->vocab_size()) +
+    return Status::Corrupt(spec.folder + ": the tokenizer has " +
+                           std::to_string(state.tokenizer->vocab_size()) +
                            " tokens but the embedding table only " + std::to_string(vocab));
   return Status::Ok();
 }
@@ -88,11 +90,20 @@ void FillInfo(ModelState& state) {
 
 void Activate(Activation activation, float* x, size_t n) {
   switch (activation) {
-    case Activation::kGeluErf: GeluErf(x, n); break;
-    case Activation::kGeluTanh: GeluTanh(x, n); break;
-    case Activation::kRelu: Relu(x, n); break;
-    case Activation::kTanh: Tanh(x, n); break;
-    case Activation::kIdentity: break;
+    case Activation::kGeluErf:
+      GeluErf(x, n);
+      break;
+    case Activation::kGeluTanh:
+      GeluTanh(x, n);
+      break;
+    case Activation::kRelu:
+      Relu(x, n);
+      break;
+    case Activation::kTanh:
+      Tanh(x, n);
+      break;
+    case Activation::kIdentity:
+      break;
   }
 }
 

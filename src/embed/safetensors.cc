@@ -13,14 +13,11 @@ size_t ElementSize(const std::string& dtype) {
   if (dtype == "F32" || dtype == "I32" || dtype == "U32") return 4;
   if (dtype == "F16" || dtype == "BF16" || dtype == "I16" || dtype == "U16") return 2;
   if (dtype == "F64" || dtype == "I64" || dtype == "U64") return 8;
-  if (dtype == "I8" || dtype == "U8" || dtype == "BOOL" || dtype == "F8_E4M3" ||
-      dtype == "F8_E5M2")
-    return 1;
+  if (dtype == "I8" || dtype == "U8" || dtype == "BOOL" || dtype == "F8_E4M3" || dtype == "F8_E5M2") return 1;
   return 0;
 }
 
-Result<TensorInfo> ParseTensor(const std::string& name, const nlohmann::json& entry,
-                               size_t data_size) {
+Result<TensorInfo> ParseTensor(const std::string& name, const nlohmann::json& entry, size_t data_size) {
   TensorInfo info;
   try {
     info.dtype = entry.at("dtype").get<std::string>();
@@ -124,8 +121,7 @@ Result<std::string> SafetensorsFile::PrefixOf(const std::string& suffix) const {
   return Status::NotFound("tensor " + suffix + " not found in " + file_->path());
 }
 
-Result<const float*> SafetensorsFile::Floats(const std::string& name,
-                                             const std::vector<int64_t>& shape,
+Result<const float*> SafetensorsFile::Floats(const std::string& name, const std::vector<int64_t>& shape,
                                              WeightArena& arena) const {
   const TensorInfo* info = Find(name);
   if (info == nullptr) return Status::NotFound("tensor " + name + " not found in " + file_->path());
@@ -135,15 +131,14 @@ Result<const float*> SafetensorsFile::Floats(const std::string& name,
   const unsigned char* raw = file_->data() + data_offset_ + info->begin;
   const size_t bytes = info->end - info->begin;
   if (info->dtype == "F32") {
-    if (reinterpret_cast<uintptr_t>(raw) % alignof(float) == 0)
-      return reinterpret_cast<const float*>(raw);
+    if (reinterpret_cast<uintptr_t>(raw) % alignof(float) == 0) return reinterpret_cast<const float*>(raw);
     float* copy = arena.Allocate(bytes / 4);  // misaligned data section: copy once
     std::memcpy(copy, raw, bytes);
     return static_cast<const float*>(copy);
   }
   if (info->dtype != "F16" && info->dtype != "BF16")
-    return Status::Unsupported("tensor " + name + " in " + file_->path() + " has dtype " +
-                               info->dtype + "; supported: F32, F16, BF16");
+    return Status::Unsupported("tensor " + name + " in " + file_->path() + " has dtype " + info->dtype +
+                               "; supported: F32, F16, BF16");
   const size_t count = bytes / 2;
   float* out = arena.Allocate(count);
   const bool half = info->dtype == "F16";

@@ -18,9 +18,9 @@
 namespace docpipe::embed {
 
 struct TensorInfo {
-  std::string dtype;           // "F32", "F16", "BF16", or whatever the file says
+  std::string dtype;  // "F32", "F16", "BF16", or whatever the file says
   std::vector<int64_t> shape;
-  size_t begin = 0;            // byte range inside the data section
+  size_t begin = 0;  // byte range inside the data section
   size_t end = 0;
 };
 

@@ -12,7 +12,8 @@ SentencePieceTokenizer::~SentencePieceTokenizer() = default;
 Result<std::unique_ptr<SentencePieceTokenizer>> SentencePieceTokenizer::Make(const std::string& model_path) {
   std::error_code ec;
   if (!std::filesystem::exists(model_path, ec))
-    return Status::NotFound("missing " + model_path + "; a T5 model needs its SentencePiece model spiece.model");
+    return Status::NotFound("missing " + model_path +
+                            "; a T5 model needs its SentencePiece model spiece.model");
   auto tokenizer = std::make_unique<SentencePieceTokenizer>();
   tokenizer->processor_ = std::make_unique<sentencepiece::SentencePieceProcessor>();
   const auto status = tokenizer->processor_->Load(model_path);
@@ -22,7 +23,8 @@ Result<std::unique_ptr<SentencePieceTokenizer>> SentencePieceTokenizer::Make(con
   return tokenizer;
 }
 
-void SentencePieceTokenizer::Encode(std::string_view text, size_t max_length, std::vector<int32_t>& ids) const {
+void SentencePieceTokenizer::Encode(std::string_view text, size_t max_length,
+                                    std::vector<int32_t>& ids) const {
   std::vector<int> pieces;
   // Encode fails only on an unloaded model, which Make() rules out.
   processor_->Encode(text, &pieces).IgnoreError();

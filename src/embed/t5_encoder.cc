@@ -17,11 +17,20 @@ std::string LayerName(int block, int sub, const char* suffix) {
 
 void Activate(Activation activation, float* x, size_t n) {
   switch (activation) {
-    case Activation::kGeluErf: GeluErf(x, n); break;
-    case Activation::kGeluTanh: GeluTanh(x, n); break;
-    case Activation::kRelu: Relu(x, n); break;
-    case Activation::kTanh: Tanh(x, n); break;
-    case Activation::kIdentity: break;
+    case Activation::kGeluErf:
+      GeluErf(x, n);
+      break;
+    case Activation::kGeluTanh:
+      GeluTanh(x, n);
+      break;
+    case Activation::kRelu:
+      Relu(x, n);
+      break;
+    case Activation::kTanh:
+      Tanh(x, n);
+      break;
+    case Activation::kIdentity:
+      break;
   }
 }
 
@@ -52,7 +61,8 @@ Result<std::unique_ptr<T5Encoder>> T5Encoder::Make(const T5Config& config, size_
   WeightBinder w(file, prefix, arena);
   WeightBinder top(file, root, arena);
   encoder->embeddings_ = w.BindOptional("embed_tokens.weight", {config.vocab_size, d});
-  if (encoder->embeddings_ == nullptr) encoder->embeddings_ = top.Bind("shared.weight", {config.vocab_size, d});
+  if (encoder->embeddings_ == nullptr)
+    encoder->embeddings_ = top.Bind("shared.weight", {config.vocab_size, d});
   encoder->relative_bias_ = w.Bind(LayerName(0, 0, "SelfAttention.relative_attention_bias.weight"),
                                    {config.num_buckets, config.heads});
   encoder->final_norm_ = w.Bind("final_layer_norm.weight", {d});

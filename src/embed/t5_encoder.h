@@ -35,11 +35,11 @@ class T5Encoder final : public Encoder {
     const float* q;          // F32 [inner, d_model], inner = heads · d_kv
     const float* k;
     const float* v;
-    const float* o;          // F32 [d_model, inner]
-    const float* ff_norm;    // F32 [d_model]
-    const float* wi;         // F32 [d_ff, d_model]; wi_0 when gated
-    const float* wi_1;       // F32 [d_ff, d_model]; null unless gated
-    const float* wo;         // F32 [d_model, d_ff]
+    const float* o;        // F32 [d_model, inner]
+    const float* ff_norm;  // F32 [d_model]
+    const float* wi;       // F32 [d_ff, d_model]; wi_0 when gated
+    const float* wi_1;     // F32 [d_ff, d_model]; null unless gated
+    const float* wo;       // F32 [d_model, d_ff]
   };
 
   void Block(const Layer& layer, const TokenBatch& batch, Workspace& workspace, float* x) const;

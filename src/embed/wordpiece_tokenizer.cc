@@ -45,9 +45,8 @@ bool IsPunctuation(char32_t c) {
 
 // The CJK Unified Ideograph blocks BERT isolates (not kana or hangul).
 bool IsCjk(char32_t c) {
-  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
-         (c >= 0x20000 && c <= 0x2A6DF) || (c >= 0x2A700 && c <= 0x2B73F) ||
-         (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B820 && c <= 0x2CEAF) ||
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF) ||
+         (c >= 0x2A700 && c <= 0x2B73F) || (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B820 && c <= 0x2CEAF) ||
          (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
 }
 
@@ -55,12 +54,12 @@ bool IsCjk(char32_t c) {
 // invalid bytes become U+FFFD, which cleaning then drops.
 std::vector<char32_t> DecodeUtf8(std::string_view text) {
   utf8proc_uint8_t* composed = nullptr;
-  const utf8proc_ssize_t length =
-      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
-                   static_cast<utf8proc_ssize_t>(text.size()), &composed,
-                   static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+  const utf8proc_ssize_t length = utf8proc_map(
+      reinterpret_cast<const utf8proc_uint8_t*>(text.data()), static_cast<utf8proc_ssize_t>(text.size()),
+      &composed, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
   std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owner(composed, &std::free);
-  if (length >= 0) text = std::string_view(reinterpret_cast<const char*>(composed), static_cast<size_t>(length));
+  if (length >= 0)
+    text = std::string_view(reinterpret_cast<const char*>(composed), static_cast<size_t>(length));
   std::vector<char32_t> out;
   out.reserve(text.size());
   const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
@@ -145,7 +144,8 @@ Result<std::vector<std::string>> VocabFromTokenizerJson(const json& tokenizer, c
   const json& model = tokenizer.at("model");
   const std::string type = JsonOr<std::string>(model, "type", "");
   if (type != "WordPiece")
-    return Status::Unsupported(path + ": tokenizer model \"" + type + "\" is not supported for BERT; supported: WordPiece");
+    return Status::Unsupported(path + ": tokenizer model \"" + type +
+                               "\" is not supported for BERT; supported: WordPiece");
   options.unk_token = JsonOr<std::string>(model, "unk_token", options.unk_token);
   options.continuation_prefix = JsonOr<std::string>(model, "continuing_subword_prefix", "##");
   options.max_chars_per_word = JsonOr<size_t>(model, "max_input_chars_per_word", 100);

@@ -19,8 +19,8 @@ namespace docpipe::embed {
 
 struct WordPieceOptions {
   bool lower_case = true;
-  bool strip_accents = true;   // Hugging Face strips them whenever it lower-cases, unless told not to
-  bool split_cjk = true;       // "tokenize_chinese_chars"
+  bool strip_accents = true;  // Hugging Face strips them whenever it lower-cases, unless told not to
+  bool split_cjk = true;      // "tokenize_chinese_chars"
   std::string unk_token = "[UNK]";
   std::string cls_token = "[CLS]";
   std::string sep_token = "[SEP]";

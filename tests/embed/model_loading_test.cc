@@ -84,7 +84,9 @@ void ExpectError(const Status& status, StatusCode code, std::initializer_list<st
 
 TEST_F(BrokenModelTest, ReferenceCopyLoads) { EXPECT_TRUE(Load(Copy("bert_f32_mean_normalize")).ok()); }
 
-TEST_F(BrokenModelTest, MissingFolder) { ExpectError(Load(dir_ / "nothing"), StatusCode::kNotFound, {"nothing"}); }
+TEST_F(BrokenModelTest, MissingFolder) {
+  ExpectError(Load(dir_ / "nothing"), StatusCode::kNotFound, {"nothing"});
+}
 
 TEST_F(BrokenModelTest, MissingConfig) {
   const fs::path model = Copy("bert_f32_mean_normalize");
@@ -130,8 +132,9 @@ TEST_F(BrokenModelTest, UnsupportedDtypeIsNamed) {
 
 TEST_F(BrokenModelTest, WrongShapeIsNamed) {
   const fs::path model = Copy("bert_f32_mean_normalize");
-  EditHeader(model / "model.safetensors",
-             [](json& h) { h["encoder.layer.0.intermediate.dense.weight"]["shape"] = {32, 64}; });
+  EditHeader(model / "model.safetensors", [](json& h) {
+    h["encoder.layer.0.intermediate.dense.weight"]["shape"] = {32, 64};
+  });
   ExpectError(Load(model), StatusCode::kCorrupt, {"intermediate.dense.weight", "[32, 64]", "[64, 32]"});
 }
 
@@ -156,7 +159,8 @@ TEST_F(BrokenModelTest, MissingVocabulary) {
 TEST_F(BrokenModelTest, UnsupportedModuleListsSupported) {
   const fs::path model = Copy("bert_f32_mean_normalize");
   EditJson(model / "modules.json", [](json& m) {
-    m.push_back({{"idx", 3}, {"name", "3"}, {"path", "3_LSTM"}, {"type", "sentence_transformers.models.LSTM"}});
+    m.push_back(
+        {{"idx", 3}, {"name", "3"}, {"path", "3_LSTM"}, {"type", "sentence_transformers.models.LSTM"}});
   });
   ExpectError(Load(model), StatusCode::kUnsupported, {"LSTM", "Pooling", "Dense", "Normalize"});
 }

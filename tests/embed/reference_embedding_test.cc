@@ -23,7 +23,9 @@ const nlohmann::json& Reference() {
   return reference;
 }
 
-std::string ModelFolder(const std::string& name) { return std::string(DOCPIPE_EMBED_REFERENCE_DIR) + "/" + name; }
+std::string ModelFolder(const std::string& name) {
+  return std::string(DOCPIPE_EMBED_REFERENCE_DIR) + "/" + name;
+}
 
 std::vector<std::string> Texts() { return Reference().at("texts").get<std::vector<std::string>>(); }
 
@@ -36,7 +38,8 @@ std::shared_ptr<const EmbeddingModel> LoadOrDie(const std::string& name, int bat
   return model.ok() ? *model : nullptr;
 }
 
-EmbeddingMatrix EmbedOrDie(const std::shared_ptr<const EmbeddingModel>& model, const std::vector<std::string>& texts) {
+EmbeddingMatrix EmbedOrDie(const std::shared_ptr<const EmbeddingModel>& model,
+                           const std::vector<std::string>& texts) {
   auto session = EmbeddingSession::Make(model);
   EXPECT_TRUE(session.ok());
   auto vectors = (*session)->Embed(texts);
@@ -57,8 +60,8 @@ double Cosine(std::span<const float> a, const std::vector<double>& b) {
 class ReferenceModelTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    ASSERT_FALSE(Reference().is_null()) << "missing " << DOCPIPE_EMBED_REFERENCE_DIR
-                                        << "/reference.json (built by make_reference_models.py)";
+    ASSERT_FALSE(Reference().is_null())
+        << "missing " << DOCPIPE_EMBED_REFERENCE_DIR << "/reference.json (built by make_reference_models.py)";
     expected_ = Reference().at("models").at(GetParam());
   }
   nlohmann::json expected_;

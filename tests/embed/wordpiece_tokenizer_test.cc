@@ -13,8 +13,9 @@ namespace {
 using Pieces = std::vector<std::string>;
 
 std::vector<std::string> Vocab() {
-  return {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "un", "##aff", "##able", "the", "hello", "world", "cafe", "Café",
-          ",", "!", "'", "東", "京", "a", "##a", "x", "##b", "rock", "n", "roll", "unaff"};
+  return {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "un", "##aff", "##able", "the", "hello",
+          "world", "cafe",  "Café",  ",",     "!",  "'",     "東",     "京",  "a",
+          "##a",   "x",     "##b",   "rock",  "n",  "roll",  "unaff"};
 }
 
 std::unique_ptr<WordPieceTokenizer> Make(bool lower = true) {
