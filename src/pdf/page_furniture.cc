@@ -16,9 +16,6 @@ constexpr float kMarginZone = 0.12f;
 // kEnoughPages of them (running heads that change per chapter), and on two.
 constexpr float kMinPageShare = 0.3f;
 constexpr int kEnoughPages = 3;
-// In documents this short a header may be printed once (page 2 of 2), so a
-// lone small-type margin line counts as furniture without repeating.
-constexpr int kFewPages = 3;
 
 enum class Zone { kNone, kTop, kBottom };
 
@@ -58,8 +55,8 @@ float BodySize(const RawPage& page) {
   return best / 2.0f;
 }
 
-// With too few pages to compare, a small-type line alone in the margin zone,
-// well apart from the text, is a running header or footer.
+// Without other pages to compare with, a small-type line alone in the margin
+// zone, well apart from the text, is a running header or footer.
 bool IsLoneMarginLine(const RawPage& page, const RawLine& line, float body_size) {
   if (line.size > body_size - 0.5f) return false;
   const float reach = 1.5f * line.bbox.height();
@@ -70,7 +67,7 @@ bool IsLoneMarginLine(const RawPage& page, const RawLine& line, float body_size)
   return true;
 }
 
-void RemoveLoneMarginLines(RawPage& page) {
+void RemoveSinglePageFurniture(RawPage& page) {
   const float body_size = BodySize(page);
   std::vector<const RawLine*> doomed;
   for (const RawLine& line : page.lines) {
@@ -140,7 +137,7 @@ void RemovePageFurniture(std::vector<RawPage>& pages) {
     return it != page_counts.end() && it->second >= needed;
   };
   for (RawPage& page : pages) {
-    if (text_pages <= kFewPages && !page.lines.empty()) RemoveLoneMarginLines(page);
+    if (text_pages == 1 && !page.lines.empty()) RemoveSinglePageFurniture(page);
     std::erase_if(page.lines, [&](const RawLine& line) {
       const Zone zone = ZoneOf(line, page.height);
       if (zone == Zone::kNone) return false;

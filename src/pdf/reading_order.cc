@@ -31,7 +31,7 @@ bool Crosses(const BBox& box, const Gutter& gutter) {
 // A candidate strip is a gutter when real column text lies on both sides,
 // side by side, and few lines cross it (a table inside one column does not
 // turn a page into columns).
-bool IsGutter(const std::vector<RawLine>& lines, Gutter& gutter) {
+bool IsGutter(const std::vector<RawLine>& lines, const Gutter& gutter) {
   int left = 0, right = 0, crossing = 0;
   float left_y0 = 1e9f, left_y1 = -1e9f, right_y0 = 1e9f, right_y1 = -1e9f;
   for (const RawLine& line : lines) {
@@ -45,37 +45,8 @@ bool IsGutter(const std::vector<RawLine>& lines, Gutter& gutter) {
     }
   }
   if (left < kMinColumnLines || right < kMinColumnLines || crossing > left + right) return false;
-  gutter.y0 = std::max(left_y0, right_y0);
-  gutter.y1 = std::min(left_y1, right_y1);
-  return gutter.y1 > gutter.y0;
-}
-
-float CenterY(const BBox& box) { return 0.5f * (box.y0 + box.y1); }
-
-// Columns rarely end level: the side-by-side span grows over the lines just
-// above and below it that stay clear of the gutter (a longer left column),
-// up to the first line that crosses it.
-void ExtendSpan(const std::vector<RawLine>& lines, Gutter& gutter) {
-  std::vector<const RawLine*> sorted;
-  sorted.reserve(lines.size());
-  for (const RawLine& line : lines) sorted.push_back(&line);
-  std::sort(sorted.begin(), sorted.end(),
-            [](const RawLine* a, const RawLine* b) { return CenterY(a->bbox) < CenterY(b->bbox); });
-  for (const RawLine* line : sorted) {
-    if (CenterY(line->bbox) <= gutter.y1) continue;
-    if (Crosses(line->bbox, gutter)) break;
-    gutter.y1 = line->bbox.y1;
-  }
-  for (auto it = sorted.rbegin(); it != sorted.rend(); ++it) {
-    if (CenterY((*it)->bbox) >= gutter.y0) continue;
-    if (Crosses((*it)->bbox, gutter)) break;
-    gutter.y0 = (*it)->bbox.y0;
-  }
-}
-
-bool ActiveAt(const Gutter& gutter, const BBox& box) {
-  const float center = CenterY(box);
-  return center >= gutter.y0 && center <= gutter.y1;
+  const float overlap = std::min(left_y1, right_y1) - std::max(left_y0, right_y0);
+  return overlap > 0;
 }
 
 // Groups lines of one region into visual rows and concatenates each row.
@@ -143,11 +114,8 @@ std::vector<Gutter> FindGutters(const std::vector<RawLine>& lines) {
     }
     int end = b;
     while (end < hi && coverage[end] <= allowed) ++end;
-    Gutter gutter{extent.x0 + b, extent.x0 + end, 0, 0};
-    if (gutter.x1 - gutter.x0 >= kMinGutterWidth && IsGutter(lines, gutter)) {
-      ExtendSpan(lines, gutter);
-      gutters.push_back(gutter);
-    }
+    Gutter gutter{extent.x0 + b, extent.x0 + end};
+    if (gutter.x1 - gutter.x0 >= kMinGutterWidth && IsGutter(lines, gutter)) gutters.push_back(gutter);
     b = end;
   }
   return gutters;
@@ -175,21 +143,17 @@ std::vector<PageLine> OrderLines(std::vector<RawLine> lines) {
     full.clear();
   };
   for (RawLine& line : lines) {
-    bool active = false, spanning = false;
-    size_t column = 0;
-    const float center = 0.5f * (line.bbox.x0 + line.bbox.x1);
-    for (const Gutter& gutter : gutters) {
-      if (!ActiveAt(gutter, line.bbox)) continue;
-      active = true;
-      spanning = spanning || Crosses(line.bbox, gutter);
-      column += center > gutter.x1;
-    }
-    if (!active || spanning) {
+    const bool spanning = std::any_of(gutters.begin(), gutters.end(),
+                                      [&](const Gutter& g) { return Crosses(line.bbox, g); });
+    if (spanning || gutters.empty()) {
       flush_columns();
       full.push_back(std::move(line));
       continue;
     }
     flush_full();
+    const float center = 0.5f * (line.bbox.x0 + line.bbox.x1);
+    size_t column = 0;
+    while (column < gutters.size() && center > gutters[column].x1) ++column;
     columns[column].push_back(std::move(line));
   }
   flush_columns();

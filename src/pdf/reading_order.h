@@ -12,12 +12,8 @@
 
 namespace docpipe::pdf {
 
-// A vertical white strip between columns, x0..x1, separating text only over
-// y0..y1 (where lines stand side by side); above and below it the page is
-// read as a single column.
 struct Gutter {
   float x0 = 0, x1 = 0;
-  float y0 = 0, y1 = 0;
 };
 
 // A line placed in reading order. `cell` numbers the (band, column) regions
