@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <string>
+
+#include <unistd.h>
 
 namespace docpipe {
 namespace {
@@ -28,7 +31,7 @@ TEST(Sha256Test, IncrementalUpdatesMatchOneShot) {
 }
 
 TEST(Sha256Test, FilesHashLikeTheirBytes) {
-  auto path = std::filesystem::temp_directory_path() / "docpipe_sha256_test.bin";
+  auto path = std::filesystem::temp_directory_path() / ("docpipe_sha256_test_" + std::to_string(::getpid()) + ".bin");
   std::string data(3 << 20, '\0');
   for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 31);
   std::ofstream(path, std::ios::binary) << data;

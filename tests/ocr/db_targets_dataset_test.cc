@@ -38,7 +38,9 @@ std::string JpegHeader(int width, int height) {
 class DatasetTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::path(DOCPIPE_TEST_TMPDIR) / "dataset";
+    // ctest runs each test as its own process, in parallel: every test needs its own folder.
+    root_ = fs::path(DOCPIPE_TEST_TMPDIR) /
+            (std::string("dataset_") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(root_);
     fs::create_directories(root_ / "gt");
     fs::create_directories(root_ / "img");
