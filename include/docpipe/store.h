@@ -1,10 +1,13 @@
-// The knowledge store: documents, chunks, runs, and lexical search over chunks.
+// The knowledge store: documents, chunks, what was extracted from each chunk
+// (tags and entities), the enrichment cache, runs, and lexical search over chunks.
 //
 // Store is an interface so nothing above it speaks a particular database.
 // Open() picks the backend from the location: a file path or "sqlite://path"
 // is the embedded SQLite store; "postgresql://..." is reserved for the server
 // backend. A Store object is used by one thread at a time (the pipeline gives
 // it a single writer thread); open one Store per thread to read concurrently.
+// The StoreEnrichmentCache a Store opens is the exception: it has its own
+// connection and may be used from any number of threads.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +17,9 @@
 #include <vector>
 
 #include "docpipe/document.h"
+#include "docpipe/llm_cache.h"
 #include "docpipe/status.h"
+#include "docpipe/tagging.h"
 
 namespace docpipe {
 
@@ -40,6 +45,26 @@ struct DocumentRecord {
 struct DocumentWrite {
   DocumentRecord record;
   std::vector<Chunk> chunks;
+  // What was extracted from each chunk: empty, or exactly one result per chunk
+  // in the order of `chunks` (anything else is kInvalidArgument). Stored with
+  // the chunks in the same transaction and removed with them.
+  std::vector<EnrichmentResult> enrichments;
+};
+
+// An EnrichmentCache kept in the store, so that re-ingesting the same text
+// never asks the LLM again, whichever document or run the text came from.
+//
+// Thread-safety: Get() and Put() may be called from any threads at once (it
+// uses its own connection to the store, behind a mutex). Put() only queues the
+// result in memory, where Get() already sees it; Flush() writes the queue in
+// one transaction. The owner calls Flush() from time to time (the ingest
+// pipeline does at every store batch) and at the end; the destructor flushes
+// what is left and drops a write error, which costs repeated LLM calls later,
+// never wrong data.
+class StoreEnrichmentCache : public EnrichmentCache {
+ public:
+  virtual Status Flush() = 0;
+  virtual size_t pending() const = 0;  // results queued, not yet flushed
 };
 
 struct SearchOptions {
@@ -101,6 +126,16 @@ class Store {
 
   // Chunks of one document in order.
   virtual Result<std::vector<Chunk>> ChunksOf(int64_t document_id) = 0;
+
+  // What was extracted from the chunks of one document, one result per chunk
+  // in chunk order (an empty result for a chunk with nothing stored). Each
+  // result's id is the chunk's ordinal; its source, producer and prompt
+  // version are those of the chunk's tag rows (else its entity rows).
+  virtual Result<std::vector<EnrichmentResult>> EnrichmentsOf(int64_t document_id) = 0;
+
+  // The store's enrichment cache, on a connection of its own. A read-only
+  // store is kInvalidArgument.
+  virtual Result<std::unique_ptr<StoreEnrichmentCache>> OpenEnrichmentCache() = 0;
 
   // A run: its configuration at the start, its metrics at the end (JSON texts).
   virtual Result<int64_t> BeginRun(const std::string& config_json) = 0;

@@ -92,8 +92,50 @@ CREATE TRIGGER chunks_fts_update AFTER UPDATE OF text ON chunks BEGIN
 END;
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations = {{
+// Version 2: LLM enrichment. enrichment_cache remembers validated LLM answers
+// by (model, prompt version, chunk text hash), independent of any document, so
+// deleting or replacing a document never forgets what the model said about its
+// text. chunk_tags and chunk_entities hold what was extracted from each stored
+// chunk (by the LLM, the heuristic tagger, or the heuristic standing in after an
+// LLM failure) and go with their chunk by ON DELETE CASCADE.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE enrichment_cache(
+  model TEXT NOT NULL,
+  prompt_version TEXT NOT NULL,
+  text_sha256 TEXT NOT NULL,
+  result_json TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (model, prompt_version, text_sha256)
+) WITHOUT ROWID;
+
+CREATE TABLE chunk_tags(
+  chunk_id INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
+  axis TEXT NOT NULL CHECK (axis IN ('domain', 'task', 'modifier')),
+  label TEXT NOT NULL,
+  confidence REAL NOT NULL,
+  source TEXT NOT NULL CHECK (source IN ('llm', 'heuristic', 'fallback')),
+  producer TEXT NOT NULL,
+  prompt_version TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX chunk_tags_chunk ON chunk_tags(chunk_id);
+CREATE INDEX chunk_tags_label ON chunk_tags(axis, label);
+
+CREATE TABLE chunk_entities(
+  chunk_id INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
+  type TEXT NOT NULL,
+  text TEXT NOT NULL,
+  start INTEGER NOT NULL,
+  "end" INTEGER NOT NULL,
+  confidence REAL NOT NULL,
+  source TEXT NOT NULL CHECK (source IN ('llm', 'heuristic', 'fallback'))
+);
+CREATE INDEX chunk_entities_chunk ON chunk_entities(chunk_id);
+CREATE INDEX chunk_entities_text ON chunk_entities(type, text);
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations = {{
     {1, kSchemaV1},
+    {2, kSchemaV2},
 }};
 
 constexpr char kSqliteMagic[] = "SQLite format 3";  // 16 bytes with its NUL

@@ -65,7 +65,7 @@ Result<std::unique_ptr<SqliteStore>> OpenReadOnly(const std::string& path, const
   }
   DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, SqliteDb::Open(path, SQLITE_OPEN_READONLY));
   DOCPIPE_RETURN_IF_ERROR(Configure(*db, options));
-  return std::make_unique<SqliteStore>(std::move(db), /*read_only=*/true);
+  return std::make_unique<SqliteStore>(std::move(db), /*read_only=*/true, options.lock_timeout_ms);
 }
 
 }  // namespace
@@ -92,7 +92,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Make(const std::string& path, 
   DOCPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode = WAL"));
   DOCPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous = NORMAL"));
   DOCPIPE_RETURN_IF_ERROR(Migrate(*db, DocpipeMigrations()));
-  return std::make_unique<SqliteStore>(std::move(db), /*read_only=*/false);
+  return std::make_unique<SqliteStore>(std::move(db), /*read_only=*/false, options.lock_timeout_ms);
 }
 
 Status SqliteStore::CheckWritable() const {
@@ -138,6 +138,10 @@ Status SqliteStore::PutDocuments(std::vector<DocumentWrite>& writes) {
 Result<int64_t> SqliteStore::WriteDocument(const DocumentWrite& write) {
   const DocumentRecord& record = write.record;
   if (record.path.empty()) return Status::InvalidArgument("a document record has an empty path");
+  if (!write.enrichments.empty() && write.enrichments.size() != write.chunks.size()) {
+    return Status::InvalidArgument(fmt::format("{} enrichment results for {} chunks", write.enrichments.size(),
+                                               write.chunks.size()));
+  }
 
   // A replaced document keeps the time it was first stored.
   std::optional<std::string> created_at;
@@ -175,14 +179,15 @@ Result<int64_t> SqliteStore::WriteDocument(const DocumentWrite& write) {
   DOCPIPE_RETURN_IF_ERROR(insert->Run());
   const int64_t id = sqlite3_last_insert_rowid(db_->handle());
 
-  DOCPIPE_RETURN_IF_ERROR(WriteChunks(id, write.chunks));
+  DOCPIPE_RETURN_IF_ERROR(WriteChunks(id, write));
   return id;
 }
 
-Status SqliteStore::WriteChunks(int64_t document_id, const std::vector<Chunk>& chunks) {
+Status SqliteStore::WriteChunks(int64_t document_id, const DocumentWrite& write) {
   DOCPIPE_ASSIGN_OR_RETURN(StatementLease insert, db_->Prepare(kInsertChunk));
   std::string heading_path;
-  for (const Chunk& chunk : chunks) {
+  for (size_t i = 0; i < write.chunks.size(); ++i) {
+    const Chunk& chunk = write.chunks[i];
     heading_path = StringsToJson(chunk.heading_path);
     insert->BindInt(1, document_id);
     insert->BindInt(2, chunk.ordinal);
@@ -196,6 +201,10 @@ Status SqliteStore::WriteChunks(int64_t document_id, const std::vector<Chunk>& c
     Status status = insert->Run();
     insert->Reset();
     if (!status.ok()) return status.WithContext(fmt::format("chunk {}", chunk.ordinal));
+    if (!write.enrichments.empty()) {
+      status = WriteEnrichment(sqlite3_last_insert_rowid(db_->handle()), write.enrichments[i]);
+      if (!status.ok()) return status.WithContext(fmt::format("enrichment of chunk {}", chunk.ordinal));
+    }
   }
   return Status::Ok();
 }

@@ -20,13 +20,16 @@ class SqliteStore final : public Store {
   // Opens or creates the store file at `path`; see Store::Open for the rules.
   static Result<std::unique_ptr<SqliteStore>> Make(const std::string& path, const StoreOptions& options);
 
-  SqliteStore(std::unique_ptr<SqliteDb> db, bool read_only) : db_(std::move(db)), read_only_(read_only) {}
+  SqliteStore(std::unique_ptr<SqliteDb> db, bool read_only, int lock_timeout_ms)
+      : db_(std::move(db)), read_only_(read_only), lock_timeout_ms_(lock_timeout_ms) {}
 
   Result<std::optional<DocumentRecord>> FindByPath(const std::string& path) override;
   Result<std::optional<DocumentRecord>> FindBySha256(const std::string& sha256) override;
   Status PutDocuments(std::vector<DocumentWrite>& writes) override;
   Result<std::vector<SearchHit>> Search(const std::string& query, const SearchOptions& options) override;
   Result<std::vector<Chunk>> ChunksOf(int64_t document_id) override;
+  Result<std::vector<EnrichmentResult>> EnrichmentsOf(int64_t document_id) override;
+  Result<std::unique_ptr<StoreEnrichmentCache>> OpenEnrichmentCache() override;
   Result<int64_t> BeginRun(const std::string& config_json) override;
   Status FinishRun(int64_t run_id, const std::string& metrics_json) override;
   Result<StoreCounts> Counts() override;
@@ -39,11 +42,14 @@ class SqliteStore final : public Store {
   Status CheckWritable() const;
   // Writes one document and its chunks inside the caller's transaction.
   Result<int64_t> WriteDocument(const DocumentWrite& write);
-  Status WriteChunks(int64_t document_id, const std::vector<Chunk>& chunks);
+  Status WriteChunks(int64_t document_id, const DocumentWrite& write);
+  // Tag and entity rows of one chunk (sqlite_enrichment.cc).
+  Status WriteEnrichment(int64_t chunk_id, const EnrichmentResult& result);
   Result<std::optional<DocumentRecord>> FindOne(const char* sql, const std::string& key);
 
   std::unique_ptr<SqliteDb> db_;
   bool read_only_;
+  int lock_timeout_ms_;
 };
 
 }  // namespace docpipe::store

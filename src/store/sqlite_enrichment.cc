@@ -1,0 +1,145 @@
+// The enrichment tables of the SQLite store: tag and entity rows per chunk,
+// written with the chunks, and read back per document.
+#include <fmt/format.h>
+
+#include <string>
+
+#include "store/sqlite_enrichment_cache.h"
+#include "store/sqlite_store.h"
+
+namespace docpipe::store {
+namespace {
+
+constexpr const char* kInsertTag =
+    "INSERT INTO chunk_tags(chunk_id, axis, label, confidence, source, producer, prompt_version) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr const char* kInsertEntity =
+    "INSERT INTO chunk_entities(chunk_id, type, text, start, \"end\", confidence, source) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+// Rows come in chunk order, and within a chunk in the order they were written,
+// so modifiers keep their ranking.
+constexpr const char* kSelectTags =
+    "SELECT c.ordinal, t.axis, t.label, t.confidence, t.source, t.producer, t.prompt_version "
+    "FROM chunk_tags t JOIN chunks c ON c.id = t.chunk_id WHERE c.document_id = ?1 ORDER BY c.ordinal, t.rowid";
+constexpr const char* kSelectEntities =
+    "SELECT c.ordinal, e.type, e.text, e.start, e.\"end\", e.confidence, e.source "
+    "FROM chunk_entities e JOIN chunks c ON c.id = e.chunk_id WHERE c.document_id = ?1 ORDER BY c.ordinal, e.rowid";
+constexpr const char* kCountChunks = "SELECT count(*) FROM chunks WHERE document_id = ?1";
+
+Result<EnrichmentSource> ParseSource(std::string_view name) {
+  if (name == "llm") return EnrichmentSource::kLlm;
+  if (name == "heuristic") return EnrichmentSource::kHeuristic;
+  if (name == "fallback") return EnrichmentSource::kFallback;
+  return Status::Corrupt(fmt::format("unknown enrichment source '{}'", name));
+}
+
+// The chunk a row belongs to; kCorrupt when the ordinal is out of range.
+Result<EnrichmentResult*> ResultFor(std::vector<EnrichmentResult>& results, int64_t ordinal) {
+  if (ordinal < 0 || ordinal >= static_cast<int64_t>(results.size())) {
+    return Status::Corrupt(fmt::format("enrichment row for chunk {} of a {}-chunk document", ordinal, results.size()));
+  }
+  return &results[static_cast<size_t>(ordinal)];
+}
+
+}  // namespace
+
+Status SqliteStore::WriteEnrichment(int64_t chunk_id, const EnrichmentResult& result) {
+  const std::string_view source = EnrichmentSourceName(result.source);
+  if (result.has_tags) {
+    DOCPIPE_ASSIGN_OR_RETURN(StatementLease insert, db_->Prepare(kInsertTag));
+    auto write_tag = [&](std::string_view axis, const Tag& tag) -> Status {
+      if (tag.label.empty()) return Status::Ok();  // nothing fitted on this axis
+      insert->BindInt(1, chunk_id);
+      insert->BindText(2, axis);
+      insert->BindText(3, tag.label);
+      insert->BindDouble(4, tag.confidence);
+      insert->BindText(5, source);
+      insert->BindText(6, result.producer);
+      insert->BindText(7, result.prompt_version);
+      Status status = insert->Run();
+      insert->Reset();
+      return status;
+    };
+    DOCPIPE_RETURN_IF_ERROR(write_tag("domain", result.tags.domain));
+    DOCPIPE_RETURN_IF_ERROR(write_tag("task", result.tags.task));
+    for (const Tag& modifier : result.tags.modifiers) DOCPIPE_RETURN_IF_ERROR(write_tag("modifier", modifier));
+  }
+  if (result.has_entities) {
+    DOCPIPE_ASSIGN_OR_RETURN(StatementLease insert, db_->Prepare(kInsertEntity));
+    for (const Entity& entity : result.entities) {
+      insert->BindInt(1, chunk_id);
+      insert->BindText(2, entity.type);
+      insert->BindText(3, entity.text);
+      insert->BindInt(4, entity.start);
+      insert->BindInt(5, entity.end);
+      insert->BindDouble(6, entity.confidence);
+      insert->BindText(7, source);
+      Status status = insert->Run();
+      insert->Reset();
+      DOCPIPE_RETURN_IF_ERROR(status);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<EnrichmentResult>> SqliteStore::EnrichmentsOf(int64_t document_id) {
+  std::vector<EnrichmentResult> results;
+  {
+    DOCPIPE_ASSIGN_OR_RETURN(StatementLease count, db_->Prepare(kCountChunks));
+    count->BindInt(1, document_id);
+    DOCPIPE_ASSIGN_OR_RETURN(bool row, count->Step());
+    results.resize(row ? static_cast<size_t>(count->ColumnInt(0)) : 0);
+  }
+  for (size_t i = 0; i < results.size(); ++i) results[i].id = std::to_string(i);
+  {
+    DOCPIPE_ASSIGN_OR_RETURN(StatementLease select, db_->Prepare(kSelectTags));
+    select->BindInt(1, document_id);
+    while (true) {
+      DOCPIPE_ASSIGN_OR_RETURN(bool row, select->Step());
+      if (!row) break;
+      DOCPIPE_ASSIGN_OR_RETURN(EnrichmentResult * result, ResultFor(results, select->ColumnInt(0)));
+      const std::string axis = select->ColumnText(1);
+      Tag tag{select->ColumnText(2), static_cast<float>(select->ColumnDouble(3))};
+      if (axis == "domain") {
+        result->tags.domain = std::move(tag);
+      } else if (axis == "task") {
+        result->tags.task = std::move(tag);
+      } else {
+        result->tags.modifiers.push_back(std::move(tag));
+      }
+      result->has_tags = true;
+      DOCPIPE_ASSIGN_OR_RETURN(result->source, ParseSource(select->ColumnText(4)));
+      result->producer = select->ColumnText(5);
+      result->prompt_version = select->ColumnText(6);
+    }
+  }
+  DOCPIPE_ASSIGN_OR_RETURN(StatementLease select, db_->Prepare(kSelectEntities));
+  select->BindInt(1, document_id);
+  while (true) {
+    DOCPIPE_ASSIGN_OR_RETURN(bool row, select->Step());
+    if (!row) break;
+    DOCPIPE_ASSIGN_OR_RETURN(EnrichmentResult * result, ResultFor(results, select->ColumnInt(0)));
+    Entity entity;
+    entity.type = select->ColumnText(1);
+    entity.text = select->ColumnText(2);
+    entity.start = select->ColumnInt(3);
+    entity.end = select->ColumnInt(4);
+    entity.confidence = static_cast<float>(select->ColumnDouble(5));
+    result->entities.push_back(std::move(entity));
+    result->has_entities = true;
+    if (!result->has_tags) {
+      DOCPIPE_ASSIGN_OR_RETURN(result->source, ParseSource(select->ColumnText(6)));
+    }
+  }
+  return results;
+}
+
+Result<std::unique_ptr<StoreEnrichmentCache>> SqliteStore::OpenEnrichmentCache() {
+  DOCPIPE_RETURN_IF_ERROR(CheckWritable());
+  DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<SqliteEnrichmentCache> cache,
+                           SqliteEnrichmentCache::Make(db_->path(), lock_timeout_ms_));
+  return std::unique_ptr<StoreEnrichmentCache>(std::move(cache));
+}
+
+}  // namespace docpipe::store
