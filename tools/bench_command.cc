@@ -72,7 +72,7 @@ void PrintTable(const std::vector<IngestReport>& reports) {
   double per_context = base.pdf_worker_setup_seconds / std::max(1, base.workers);
   std::printf(
       "\n%lld documents, %lld pages, %lld chunks per run.\n"
-      "MuPDF set-up: base context %.2f ms, per-worker context %.3f ms; work per document %.2f ms.\n"
+      "MuPDF set-up: engine %.2f ms, per-worker context %.3f ms; work per document %.2f ms.\n"
       "A context per document would add %.1f%% to the per-document cost; docpipe makes one per worker.\n",
       static_cast<long long>(base.documents_ok), static_cast<long long>(base.pages),
       static_cast<long long>(base.chunks), base.pdf_engine_setup_seconds * 1e3, per_context * 1e3,

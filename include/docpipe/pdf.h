@@ -1,10 +1,12 @@
 // PDF -> Document for pages with a text layer (MuPDF structured text).
 //
-// PdfEngine is the immutable shared part: a base MuPDF context with locks,
-// created once per process. PdfWorker is the per-thread part: a context cloned
-// from the engine, created once per worker thread and reused for every
-// document that worker handles. A PdfWorker must only be used by one thread at
-// a time; the engine may be shared by any number of workers.
+// PdfEngine is the immutable shared part, created once per process; it also
+// collects the set-up cost of the workers. PdfWorker is the per-thread part:
+// a MuPDF context of its own, created once per worker thread and reused for
+// every document that worker handles (contexts are not cloned from a shared
+// base, because clones serialise on MuPDF's allocation lock). A PdfWorker must
+// only be used by one thread at a time; the engine may be shared by any number
+// of workers.
 #pragma once
 
 #include <functional>
@@ -23,7 +25,7 @@ struct PdfOptions {
 
 class PdfEngine {
  public:
-  // Creates the base context. Fails only when MuPDF cannot allocate.
+  // Creates the shared part; MuPDF contexts are made by the workers.
   static Result<std::shared_ptr<const PdfEngine>> Make();
   virtual ~PdfEngine() = default;
   // Seconds taken by Make() and by the average PdfWorker::Make(): reported so

@@ -18,16 +18,9 @@ void Catch(fz_context* ctx, CaughtError* error) {
   std::strncpy(error->message, message ? message : "unknown MuPDF error", sizeof(error->message) - 1);
 }
 
-void Silence(void* /*user*/, const char* /*message*/) {}
-
 void RecordWarning(void* user, const char* message) {
   WarningLog* log = static_cast<WarningLog*>(user);
   std::strncpy(log->last, message ? message : "", sizeof(log->last) - 1);
-}
-
-void SilenceContext(fz_context* ctx) {
-  fz_set_error_callback(ctx, Silence, nullptr);
-  fz_set_warning_callback(ctx, Silence, nullptr);
 }
 
 void TryRegisterHandlers(fz_context* ctx, CaughtError* error) {
@@ -110,28 +103,12 @@ void TryProbeImages(fz_context* ctx, fz_page* page, int* images, CaughtError* er
 
 }  // namespace
 
-fz_locks_context MupdfLocks::Context() { return fz_locks_context{this, &Lock, &Unlock}; }
-
-void MupdfLocks::Lock(void* user, int lock) { static_cast<MupdfLocks*>(user)->mutexes_[lock].lock(); }
-
-void MupdfLocks::Unlock(void* user, int lock) {
-  static_cast<MupdfLocks*>(user)->mutexes_[lock].unlock();
-}
-
-Result<ContextPtr> NewBaseContext(MupdfLocks& locks) {
-  fz_locks_context lock_context = locks.Context();
-  ContextPtr ctx(fz_new_context(nullptr, &lock_context, FZ_STORE_DEFAULT));
+Result<ContextPtr> NewWorkerContext(WarningLog* log) {
+  ContextPtr ctx(fz_new_context(nullptr, nullptr, FZ_STORE_DEFAULT));
   if (!ctx) return Status::ResourceExhausted("cannot create MuPDF context");
-  SilenceContext(ctx.get());
   CaughtError error;
   TryRegisterHandlers(ctx.get(), &error);
   if (error.code != 0) return Status::Internal(std::string("MuPDF handlers: ") + error.message);
-  return ctx;
-}
-
-Result<ContextPtr> CloneContext(fz_context* base, WarningLog* log) {
-  ContextPtr ctx(fz_clone_context(base));
-  if (!ctx) return Status::ResourceExhausted("cannot clone MuPDF context");
   fz_set_error_callback(ctx.get(), RecordWarning, log);
   fz_set_warning_callback(ctx.get(), RecordWarning, log);
   return ctx;

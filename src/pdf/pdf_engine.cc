@@ -25,7 +25,6 @@ class PdfEngineImpl final : public PdfEngine {
   static Result<std::shared_ptr<const PdfEngineImpl>> MakeImpl() {
     const auto start = Clock::now();
     auto engine = std::make_shared<PdfEngineImpl>();
-    DOCPIPE_ASSIGN_OR_RETURN(engine->base_, pdf::NewBaseContext(engine->locks_));
     engine->make_seconds_ = SecondsSince(start);
     return std::shared_ptr<const PdfEngineImpl>(std::move(engine));
   }
@@ -36,8 +35,6 @@ class PdfEngineImpl final : public PdfEngine {
     return make_seconds_ + per_worker;
   }
 
-  fz_context* base() const { return base_.get(); }
-
   // Workers report their setup time here; the engine is otherwise immutable.
   void RecordWorkerSetup(double seconds) const {
     double old = worker_seconds_.load();
@@ -47,9 +44,6 @@ class PdfEngineImpl final : public PdfEngine {
   }
 
  private:
-  // Declared before base_ so the mutexes outlive the context that uses them.
-  mutable pdf::MupdfLocks locks_;
-  pdf::ContextPtr base_;
   double make_seconds_ = 0;
   mutable std::atomic<double> worker_seconds_{0};
   mutable std::atomic<int> workers_made_{0};
@@ -68,7 +62,7 @@ class PdfWorkerImpl final : public PdfWorker {
     const auto start = Clock::now();
     auto worker = std::make_unique<PdfWorkerImpl>();
     worker->engine_ = std::static_pointer_cast<const PdfEngineImpl>(std::move(engine));
-    DOCPIPE_ASSIGN_OR_RETURN(worker->ctx_, pdf::CloneContext(worker->engine_->base(), &worker->warnings_));
+    DOCPIPE_ASSIGN_OR_RETURN(worker->ctx_, pdf::NewWorkerContext(&worker->warnings_));
     DOCPIPE_ASSIGN_OR_RETURN(worker->watchdog_, pdf::PageWatchdog::Make());
     worker->engine_->RecordWorkerSetup(SecondsSince(start));
     return worker;
