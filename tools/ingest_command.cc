@@ -4,7 +4,9 @@
 
 #include "command.h"
 #include "docpipe/ingest.h"
+#include "docpipe/llm_client.h"
 #include "docpipe/store.h"
+#include "docpipe/tagging.h"
 #include "progress_bar.h"
 
 namespace docpipe::cli {
@@ -13,10 +15,19 @@ namespace {
 struct IngestFlags {
   IngestOptions options;
   std::string db = "docpipe.sqlite";
+  std::string extract = "tags,entities";
   bool json = false;
 };
 
-void RunIngest(const IngestFlags& flags) {
+void RunIngest(IngestFlags& flags) {
+  Result<ExtractKinds> kinds = ExtractKinds::Parse(flags.extract);
+  if (!kinds.ok()) {
+    std::fprintf(stderr, "docpipe ingest: --extract: %s\n", kinds.status().ToString().c_str());
+    SetExitCode(kExitUsage);
+    return;
+  }
+  flags.options.enrich.kinds = *kinds;
+  if (!flags.options.enrich.llm_url.empty()) flags.options.enrich.llm_api_key = ApiKeyFromEnvironment();
   Result<std::unique_ptr<Store>> store = Store::Open(flags.db);
   if (!store.ok()) {
     std::fprintf(stderr, "docpipe ingest: cannot open store %s: %s\n", flags.db.c_str(),
@@ -56,6 +67,10 @@ void RegisterIngest(CLI::App& app) {
   cmd->footer(
       "Idempotent: documents already stored with the same content are skipped; a changed file\n"
       "replaces its old chunks; a killed run can simply be run again.\n"
+      "Every chunk gets tags (domain, task, modifiers) and entities, from the LLM given with --llm or from the\n"
+      "built-in heuristic tagger; each row says which (llm, heuristic, or fallback when the LLM failed for it).\n"
+      "LLM answers are cached in the store by model, prompt version and text, so the same text is never sent\n"
+      "twice. The API key, if the server needs one, is read from DOCPIPE_LLM_API_KEY and never printed.\n"
       "Exit status: 0 all inputs ok, 1 some inputs failed (listed), 2 usage error, 3 store error.");
   cmd->add_option("inputs", o.inputs, "Files and directories (recursive); - reads paths from stdin");
   cmd->add_option("--db", flags->db, "Store location: a SQLite file")->capture_default_str();
@@ -71,6 +86,29 @@ void RegisterIngest(CLI::App& app) {
   cmd->add_option("--overlap-tokens", o.chunk.overlap_tokens, "Tokens repeated between neighbouring chunks")
       ->capture_default_str();
   cmd->add_option("--batch", o.store_batch_documents, "Documents per store transaction")->capture_default_str();
+  IngestEnrichOptions& e = o.enrich;
+  cmd->add_option("--llm", e.llm_url,
+                  "LLM server base URL for tags and entities: Ollama (http://host:11434) or OpenAI-compatible "
+                  "(a URL ending in /v1); none: the built-in heuristic tagger");
+  cmd->add_option("--llm-model", e.llm_model, "Model name on the LLM server")->capture_default_str();
+  cmd->add_option("--llm-protocol", e.llm_protocol,
+                  "auto (openai when the URL ends in /v1, else ollama), ollama, ollama-generate or openai")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "ollama", "ollama-chat", "ollama-generate", "openai"}));
+  cmd->add_option("--llm-concurrency", e.llm_concurrency, "Most LLM requests in flight at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
+  cmd->add_option("--llm-batch", e.llm_batch, "Chunks per LLM request")->capture_default_str()->check(CLI::Range(1, 256));
+  cmd->add_option("--llm-timeout", e.llm_timeout_seconds, "Seconds per LLM request attempt")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--llm-retries", e.llm_retries, "Retries per LLM request on connection errors, timeouts, 429, 5xx")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 20));
+  cmd->add_option("--extract", flags->extract, "What to extract from each chunk: tags, entities, or tags,entities")
+      ->capture_default_str();
+  cmd->add_option("--taxonomy", e.taxonomy_file, "Taxonomy JSON file replacing the built-in one")
+      ->check(CLI::ExistingFile);
   cmd->add_flag("--json", flags->json, "Print the run report as JSON on stdout");
   cmd->callback([flags] {
     if (flags->options.inputs.empty() && flags->options.list_files.empty()) {

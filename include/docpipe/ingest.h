@@ -1,10 +1,18 @@
 // Ingest: files and directories in, documents and chunks in a Store out.
 //
 // Documents flow through the stages (hash, skip check, open + extract +
-// structure, chunk, store) on a pool of `workers` threads joined by a bounded
-// pipeline, so memory stays flat however many inputs there are. Each worker
-// owns its expensive resources (a MuPDF context) for the whole run. The store
-// is written by one stage at a time, in batches, one transaction per batch.
+// structure, chunk, enrich, store) on a pool of `workers` threads joined by a
+// bounded pipeline, so memory stays flat however many inputs there are. Each
+// worker owns its expensive resources (a MuPDF context) for the whole run. The
+// store is written by one stage at a time, in batches, one transaction per batch.
+//
+// Enrichment tags every stored chunk and finds its entities. Without an LLM
+// the heuristic tagger runs inline on the worker that chunked the document.
+// With one, each document's chunks are handed to an Enricher (one LlmClient per
+// run) and the worker moves on; the finished document reaches the store stage
+// when its last answer arrives, so no worker waits on the network unless the
+// bounded number of documents at the LLM is reached (backpressure). LLM answers
+// are cached in the store by (model, prompt version, text hash).
 //
 // Ingest is idempotent: a document whose content (sha256) is already stored is
 // skipped; a changed file at a known path replaces its old chunks; a run killed
@@ -24,8 +32,23 @@
 #include "docpipe/pdf.h"
 #include "docpipe/status.h"
 #include "docpipe/store.h"
+#include "docpipe/tagging.h"
 
 namespace docpipe {
+
+// How chunks are tagged and their entities found.
+struct IngestEnrichOptions {
+  std::string llm_url;  // LLM server base URL; empty: the heuristic tagger
+  std::string llm_model = "llama3.1:8b";
+  std::string llm_protocol = "auto";  // as ParseLlmProtocol() reads it
+  std::string llm_api_key;  // read at the edge (ApiKeyFromEnvironment()); never reported or stored
+  int llm_concurrency = 8;  // LLM requests in flight at most
+  int llm_batch = 1;        // chunks per LLM request
+  double llm_timeout_seconds = 120;  // per request attempt
+  int llm_retries = 3;
+  ExtractKinds kinds;
+  std::string taxonomy_file;  // a taxonomy JSON file; empty: the built-in taxonomy
+};
 
 struct IngestOptions {
   std::vector<std::string> inputs;    // files and directories; "-" reads paths from stdin
@@ -36,12 +59,31 @@ struct IngestOptions {
   int store_batch_documents = 32;  // documents per store transaction
   PdfOptions pdf;
   ChunkOptions chunk;
+  IngestEnrichOptions enrich;
 };
 
 // One input that did not make it, and why.
 struct InputProblem {
   std::string path;
   std::string reason;
+};
+
+// What enrichment did in one run. Chunk counts are of the chunks stored in
+// this run, by what produced their tags and entities.
+struct IngestEnrichmentReport {
+  std::string producer;      // "heuristic" or "llm:<model>"
+  int64_t chunks = 0;        // chunks enriched and stored
+  int64_t llm = 0;           // by the LLM (cache hits included)
+  int64_t heuristic = 0;     // by the heuristic tagger, no LLM configured
+  int64_t fallback = 0;      // by the heuristic tagger after the LLM failed for them
+  int64_t cache_hits = 0;    // LLM results taken from the store's cache, no request made
+  int64_t llm_requests = 0;  // requests sent (batches, repairs and singles)
+  int64_t retries = 0;       // HTTP attempts repeated after errors
+  int64_t errors = 0;        // requests the client gave up on
+  int64_t invalid_outputs = 0;  // model replies that failed validation
+  int64_t breaker_trips = 0;    // times the circuit breaker opened
+  double seconds = 0;        // worker time spent tagging or handing chunks to the LLM
+  double llm_client_cpu_seconds = 0;  // the LLM client's I/O thread
 };
 
 struct IngestReport {
@@ -63,6 +105,7 @@ struct IngestReport {
   std::vector<InputProblem> failures;       // failed documents with reasons
   std::vector<InputProblem> page_problems;  // pages that failed alone ("page 7: timeout ...")
   std::vector<InputProblem> unsupported_files;
+  IngestEnrichmentReport enrichment;
 
   bool any_failed() const { return documents_failed > 0; }
   std::string ToJson() const;   // the --json report

@@ -4,7 +4,9 @@
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -14,6 +16,7 @@
 #include "core/sha256.h"
 #include "core/stopwatch.h"
 #include "docpipe/text_document.h"
+#include "pipeline/chunk_enrichment.h"
 #include "pipeline/input_listing.h"
 
 namespace docpipe {
@@ -32,6 +35,7 @@ struct Item {
   Status status;  // why it failed, when fate == kFailed
   Document document;
   std::vector<Chunk> chunks;
+  std::vector<EnrichmentResult> enrichments;  // one per chunk once enriched
   double hash_seconds = 0;
 };
 using ItemPtr = std::unique_ptr<Item>;
@@ -134,15 +138,22 @@ DocumentWrite MakeWrite(Item& item) {
     if (!page.error.empty()) record.page_errors.push_back("page " + std::to_string(page.number) + ": " + page.error);
   }
   write.chunks = std::move(item.chunks);
+  write.enrichments = std::move(item.enrichments);
   return write;
 }
 
 // The single store stage: batches documents into transactions and keeps the report.
 class StoreStage {
  public:
-  StoreStage(Store& store, std::mutex& store_mutex, const IngestOptions& options, IngestReport& report,
-             const IngestProgressCallback& progress, int64_t files_total)
-      : store_(store), store_mutex_(store_mutex), options_(options), report_(report), progress_(progress) {
+  StoreStage(Store& store, std::mutex& store_mutex, pipeline::ChunkEnrichment& enrichment,
+             const IngestOptions& options, IngestReport& report, const IngestProgressCallback& progress,
+             int64_t files_total)
+      : store_(store),
+        store_mutex_(store_mutex),
+        enrichment_(enrichment),
+        options_(options),
+        report_(report),
+        progress_(progress) {
     progress_state_.files_total = files_total;
   }
 
@@ -171,6 +182,9 @@ class StoreStage {
     std::lock_guard lock(store_mutex_);
     Stopwatch watch;
     Status status = store_.PutDocuments(batch_);
+    // The LLM's answers for these chunks go to the cache table right after
+    // them, so a run killed later does not ask again.
+    if (status.ok()) status = enrichment_.FlushCache();
     report_.busy.store += watch.Seconds();
     batch_.clear();
     batch_chunks_ = 0;
@@ -193,6 +207,7 @@ class StoreStage {
     report_.pages += static_cast<int64_t>(document.pages.size());
     progress_state_.pages_done += static_cast<int64_t>(document.pages.size());
     report_.chunks += static_cast<int64_t>(item.chunks.size());
+    CountEnrichments(item.enrichments);
     report_.busy.open += document.seconds.open - item.hash_seconds;
     report_.busy.extract += document.seconds.extract;
     report_.busy.structure += document.seconds.structure;
@@ -206,6 +221,18 @@ class StoreStage {
     Enqueue(MakeWrite(item));
   }
 
+  void CountEnrichments(const std::vector<EnrichmentResult>& results) {
+    IngestEnrichmentReport& counts = report_.enrichment;
+    counts.chunks += static_cast<int64_t>(results.size());
+    for (const EnrichmentResult& result : results) {
+      switch (result.source) {
+        case EnrichmentSource::kLlm: ++counts.llm; break;
+        case EnrichmentSource::kHeuristic: ++counts.heuristic; break;
+        case EnrichmentSource::kFallback: ++counts.fallback; break;
+      }
+    }
+  }
+
   void Enqueue(DocumentWrite write) {
     batch_chunks_ += write.chunks.size();
     batch_.push_back(std::move(write));
@@ -217,6 +244,7 @@ class StoreStage {
 
   Store& store_;
   std::mutex& store_mutex_;
+  pipeline::ChunkEnrichment& enrichment_;
   const IngestOptions& options_;
   IngestReport& report_;
   const IngestProgressCallback& progress_;
@@ -238,7 +266,18 @@ std::string ConfigJson(const IngestOptions& options, int workers) {
                  {"min_tokens", options.chunk.min_tokens}}},
       {"include", options.include_globs},
       {"exclude", options.exclude_globs},
+      {"extract", options.enrich.kinds.ToString()},
+      {"taxonomy", options.enrich.taxonomy_file},
   };
+  // The server's URL is left out: it may carry credentials. The API key never goes anywhere.
+  if (!options.enrich.llm_url.empty()) {
+    config["llm"] = {{"model", options.enrich.llm_model},
+                     {"protocol", options.enrich.llm_protocol},
+                     {"concurrency", options.enrich.llm_concurrency},
+                     {"batch", options.enrich.llm_batch},
+                     {"timeout_seconds", options.enrich.llm_timeout_seconds},
+                     {"retries", options.enrich.llm_retries}};
+  }
   return config.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -261,12 +300,17 @@ Result<IngestReport> Ingest(Store& store, const IngestOptions& options, const In
   DOCPIPE_ASSIGN_OR_RETURN(std::shared_ptr<const PdfEngine> engine, PdfEngine::Make());
   report.pdf_engine_setup_seconds = setup.Seconds();
   WorkerResources resources(engine);
+  DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<pipeline::ChunkEnrichment> enrichment,
+                           pipeline::ChunkEnrichment::Make(options.enrich, store));
+  // Enough documents at the LLM to keep its request slots full while workers
+  // convert the next ones; past this many, a worker waits for an answer.
+  pipeline::DocumentsAtLlm<ItemPtr> at_llm(std::max(4, 2 * report.workers + options.enrich.llm_concurrency));
 
   DOCPIPE_ASSIGN_OR_RETURN(int64_t run_id, store.BeginRun(ConfigJson(options, report.workers)));
   // The skip check and the store stage are different serial filters, which TBB may run at the
   // same time; a Store is used by one thread at a time, so they take turns.
   std::mutex store_mutex;
-  StoreStage store_stage(store, store_mutex, options, report, progress, report.inputs);
+  StoreStage store_stage(store, store_mutex, *enrichment, options, report, progress, report.inputs);
   std::unordered_set<std::string> seen_in_run;  // identical files within one run are stored once
   Status store_error;
   size_t next = 0;
@@ -303,15 +347,32 @@ Result<IngestReport> Ingest(Store& store, const IngestOptions& options, const In
     }
     return item;
   };
-  auto convert = [&](ItemPtr item) {
+  // Converts and enriches. A document handed to the LLM leaves the pipeline
+  // here (null goes on) and comes back to the store stage through `at_llm`.
+  auto convert = [&](ItemPtr item) -> ItemPtr {
     if (item->fate == Fate::kConvert) ConvertInput(*item, resources, options);
-    return item;
+    if (item->fate != Fate::kConvert || item->chunks.empty()) return item;
+    if (!enrichment->uses_llm()) {
+      item->enrichments = enrichment->Tag(item->chunks);
+      return item;
+    }
+    at_llm.Hand(std::move(item), [&](Item* handed, std::function<void()> on_done) {
+      enrichment->Submit(handed->chunks, [handed, on_done = std::move(on_done)](std::vector<EnrichmentResult> results) {
+        handed->enrichments = std::move(results);
+        on_done();
+      });
+    });
+    return nullptr;
   };
-  auto accept = [&](ItemPtr item) { store_stage.Accept(*item); };
+  auto accept = [&](ItemPtr item) {
+    if (item) store_stage.Accept(*item);
+    for (ItemPtr& enriched : at_llm.TakeFinished()) store_stage.Accept(*enriched);
+  };
 
   tbb::task_arena arena(report.workers);
   arena.execute([&] {
-    // Tokens in flight bound the memory: at most two documents per worker are held at once.
+    // Tokens in flight bound the memory: at most two documents per worker are held at once
+    // (plus those at the LLM, bounded by `at_llm`).
     tbb::parallel_pipeline(
         static_cast<size_t>(report.workers) * 2,
         tbb::make_filter<void, ItemPtr>(tbb::filter_mode::serial_in_order, source) &
@@ -320,10 +381,15 @@ Result<IngestReport> Ingest(Store& store, const IngestOptions& options, const In
             tbb::make_filter<ItemPtr, ItemPtr>(tbb::filter_mode::parallel, convert) &
             tbb::make_filter<ItemPtr, void>(tbb::filter_mode::serial_in_order, accept));
   });
+  // Every document at the LLM is waited for, even after a store error: the
+  // enricher must not be destroyed with answers outstanding.
+  for (ItemPtr& enriched : at_llm.TakeAll()) store_stage.Accept(*enriched);
 
   DOCPIPE_RETURN_IF_ERROR(store_error);
   DOCPIPE_RETURN_IF_ERROR(store_stage.status());
   DOCPIPE_RETURN_IF_ERROR(store_stage.Flush());
+  DOCPIPE_RETURN_IF_ERROR(enrichment->FlushCache());
+  enrichment->FillReport(report.enrichment);
   report.pdf_worker_setup_seconds = resources.setup_seconds();
   report.wall_seconds = wall.Seconds();
   DOCPIPE_RETURN_IF_ERROR(store.FinishRun(run_id, report.ToJson()));

@@ -15,6 +15,34 @@ nlohmann::json ProblemsJson(const std::vector<InputProblem>& problems) {
 
 double PerSecond(double count, double seconds) { return seconds > 0 ? count / seconds : 0; }
 
+nlohmann::json EnrichmentJson(const IngestEnrichmentReport& e) {
+  return {{"producer", e.producer},
+          {"chunks", e.chunks},
+          {"by_source", {{"llm", e.llm}, {"heuristic", e.heuristic}, {"fallback", e.fallback}}},
+          {"cache_hits", e.cache_hits},
+          {"llm_requests", e.llm_requests},
+          {"retries", e.retries},
+          {"errors", e.errors},
+          {"invalid_outputs", e.invalid_outputs},
+          {"breaker_trips", e.breaker_trips},
+          {"seconds", e.seconds},
+          {"llm_client_cpu_seconds", e.llm_client_cpu_seconds}};
+}
+
+std::string EnrichmentText(const IngestEnrichmentReport& e) {
+  std::string out = fmt::format("enrichment ({}): {} chunks: {} llm ({} from cache), {} heuristic, {} fallback\n",
+                                e.producer, e.chunks, e.llm, e.cache_hits, e.heuristic, e.fallback);
+  if (e.producer != "heuristic") {
+    out += fmt::format("llm: {} requests, {} retries, {} errors, {} invalid outputs, breaker tripped {} time(s)\n",
+                       e.llm_requests, e.retries, e.errors, e.invalid_outputs, e.breaker_trips);
+  }
+  if (e.fallback > 0) {
+    out += fmt::format("warning: the LLM failed for {} chunk(s); the heuristic tagger stood in (source 'fallback')\n",
+                       e.fallback);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string IngestReport::ToJson() const {
@@ -36,6 +64,7 @@ std::string IngestReport::ToJson() const {
       {"failures", ProblemsJson(failures)},
       {"page_problems", ProblemsJson(page_problems)},
       {"unsupported_files", ProblemsJson(unsupported_files)},
+      {"enrichment", EnrichmentJson(enrichment)},
   };
   // File names need not be UTF-8: replace bad bytes rather than fail the report.
   return report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -50,6 +79,7 @@ std::string IngestReport::ToText() const {
       wall_seconds, workers, PerSecond(static_cast<double>(pages), wall_seconds));
   out += fmt::format("busy time: open {:.2f} s, extract {:.2f} s, structure {:.2f} s, chunk {:.2f} s, store {:.2f} s\n",
                      busy.open, busy.extract, busy.structure, busy.chunk, busy.store);
+  out += EnrichmentText(enrichment);
   for (const InputProblem& problem : failures) out += fmt::format("failed: {}: {}\n", problem.path, problem.reason);
   for (const InputProblem& problem : page_problems) {
     out += fmt::format("page problem: {}: {}\n", problem.path, problem.reason);

@@ -1,0 +1,105 @@
+// The ingest pipeline's enrichment: the heuristic tagger run inline, or one
+// LlmClient + Enricher per run with the store's cache, and the queue of
+// documents whose chunks are with the LLM.
+//
+// Thread-safety: Tag(), Submit() and the DocumentsAtLlm methods may be called
+// from any pipeline thread; FlushCache() and FillReport() from one thread at a
+// time (the store stage, then the caller of Ingest()).
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "docpipe/document.h"
+#include "docpipe/ingest.h"
+#include "docpipe/llm_client.h"
+#include "docpipe/llm_enricher.h"
+#include "docpipe/status.h"
+#include "docpipe/store.h"
+
+namespace docpipe::pipeline {
+
+class ChunkEnrichment {
+ public:
+  // Makes the client (when options.llm_url is set), the enricher and, for
+  // the LLM, the store-backed cache. Bad options are kInvalidArgument.
+  static Result<std::unique_ptr<ChunkEnrichment>> Make(const IngestEnrichOptions& options, Store& store);
+
+  bool uses_llm() const { return client_ != nullptr; }
+  // The heuristic tagger, on the calling thread.
+  std::vector<EnrichmentResult> Tag(const std::vector<Chunk>& chunks);
+  // Hands the chunks to the LLM and returns at once; `done` runs exactly once,
+  // on the client's I/O thread or (all cached) on this one.
+  void Submit(const std::vector<Chunk>& chunks, std::function<void(std::vector<EnrichmentResult>)> done);
+  // Writes the LLM results the cache has queued.
+  Status FlushCache();
+  // Request, retry, cache and breaker counters of the run so far.
+  void FillReport(IngestEnrichmentReport& report) const;
+
+ private:
+  // Destroyed in reverse: the enricher first, then the client (which joins its
+  // I/O thread), then the cache, which both of them use.
+  std::unique_ptr<StoreEnrichmentCache> cache_;
+  std::unique_ptr<LlmClient> client_;
+  std::unique_ptr<Enricher> enricher_;
+  std::string producer_;
+  mutable std::mutex seconds_mutex_;
+  double seconds_ = 0;  // guarded by seconds_mutex_
+};
+
+// Documents whose chunks are with the LLM. A worker hands a document over and
+// moves on; the LLM's completion parks it in `finished_`, from where the store
+// stage takes it. At most `max_documents` are out at once: past that, the
+// handing worker waits, which is the pipeline's backpressure when the LLM is
+// the bottleneck.
+template <typename ItemPtr>
+class DocumentsAtLlm {
+ public:
+  explicit DocumentsAtLlm(int max_documents) : max_documents_(max_documents) {}
+
+  // Blocks while the queue is full, then calls `submit(item, on_done)`; the
+  // caller's submit must arrange for `on_done` to be called exactly once.
+  template <typename SubmitFn>
+  void Hand(ItemPtr item, SubmitFn submit) {
+    {
+      std::unique_lock lock(mutex_);
+      room_.wait(lock, [&] { return outstanding_ < max_documents_; });
+      ++outstanding_;
+    }
+    auto* raw = item.release();
+    submit(raw, [this, raw] {
+      std::lock_guard lock(mutex_);
+      finished_.emplace_back(raw);
+      --outstanding_;
+      room_.notify_all();
+    });
+  }
+
+  // Documents finished so far, without waiting.
+  std::vector<ItemPtr> TakeFinished() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(finished_, {});
+  }
+
+  // Waits for every handed document; returns those not yet taken.
+  std::vector<ItemPtr> TakeAll() {
+    std::unique_lock lock(mutex_);
+    room_.wait(lock, [&] { return outstanding_ == 0; });
+    return std::exchange(finished_, {});
+  }
+
+ private:
+  const int max_documents_;
+  std::mutex mutex_;
+  std::condition_variable room_;
+  int outstanding_ = 0;            // guarded by mutex_
+  std::vector<ItemPtr> finished_;  // guarded by mutex_
+};
+
+}  // namespace docpipe::pipeline
