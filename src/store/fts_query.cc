@@ -13,7 +13,9 @@ struct Token {
   bool prefix = false;  // followed by '*'
 };
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+// Control characters count as space: FTS5 stops reading a query at a NUL byte,
+// which would leave a quoted term open (found by tests/fuzz/fuzz_fts_query).
+bool IsSpace(char c) { return static_cast<unsigned char>(c) <= ' ' || c == '\x7f'; }
 
 // Letters and digits in ASCII, and any non-ASCII byte: something the
 // unicode61 tokenizer may index. A word without any is pure punctuation.

@@ -69,3 +69,15 @@ TEST(FtsQueryTest, CommasOutsideNearAreDropped) {
 
 }  // namespace
 }  // namespace docpipe::store
+
+namespace docpipe::store {
+namespace {
+
+// FTS5 stops reading at a NUL byte; control characters must separate terms, not sit inside them.
+TEST(FtsQueryTest, ControlCharactersSeparateTerms) {
+  EXPECT_EQ(ToFtsQuery(std::string("%\0\x04" "1", 4)), "\"1\"");
+  EXPECT_EQ(ToFtsQuery(std::string("rank\0fusion", 11)), "\"rank\" \"fusion\"");
+}
+
+}  // namespace
+}  // namespace docpipe::store
