@@ -72,25 +72,6 @@ void BertEncoder::Embed(const TokenBatch& batch, float* x) const {
   AddLayerNorm(x, nullptr, batch.tokens(), h, embed_norm_g_, embed_norm_b_, config_.layer_norm_eps);
 }
 
-void BertEncoder::Activate(float* x, size_t n) const {
-  switch (config_.activation) {
-    case Activation::kGeluErf:
-      GeluErf(x, n);
-      break;
-    case Activation::kGeluTanh:
-      GeluTanh(x, n);
-      break;
-    case Activation::kRelu:
-      Relu(x, n);
-      break;
-    case Activation::kTanh:
-      Tanh(x, n);
-      break;
-    case Activation::kIdentity:
-      break;
-  }
-}
-
 // One post-LayerNorm block; the result lands in `x` (the buffers swap roles).
 void BertEncoder::Block(const Layer& l, const TokenBatch& batch, Workspace& ws, float*& x, float*& y) const {
   const size_t n = batch.tokens(), h = hidden(), ff = static_cast<size_t>(config_.intermediate);
@@ -121,7 +102,7 @@ void BertEncoder::Block(const Layer& l, const TokenBatch& batch, Workspace& ws, 
   std::swap(x, y);
   float* inner = ws.Get(kFf, n * ff);
   Linear(x, n, h, l.ff_in_w, l.ff_in_b, ff, inner);
-  Activate(inner, n * ff);
+  Activate(config_.activation, inner, n * ff);
   Linear(inner, n, ff, l.ff_out_w, l.ff_out_b, h, y);
   AddLayerNorm(y, x, n, h, l.ff_norm_g, l.ff_norm_b, config_.layer_norm_eps);
   std::swap(x, y);

@@ -45,7 +45,6 @@ class BertEncoder final : public Encoder {
 
   void Embed(const TokenBatch& batch, float* x) const;
   void Block(const Layer& layer, const TokenBatch& batch, Workspace& workspace, float*& x, float*& y) const;
-  void Activate(float* x, size_t n) const;
 
   BertConfig config_;
   const float* word_embeddings_ = nullptr;      // F32 [vocab, hidden]

@@ -1,5 +1,7 @@
 #include "embed/kernels.h"
 
+#include "embed/model_folder.h"
+
 #include <cblas.h>
 
 #include <algorithm>
@@ -197,6 +199,25 @@ void SoftmaxRows(float* x, size_t rows, size_t cols) {
     for (size_t i = 0; i < cols; ++i) row[i] = FastExp(row[i] - m);
     const float inv = 1.0f / Sum(row, cols);
     for (size_t i = 0; i < cols; ++i) row[i] *= inv;
+  }
+}
+
+void Activate(Activation activation, float* x, size_t n) {
+  switch (activation) {
+    case Activation::kGeluErf:
+      GeluErf(x, n);
+      break;
+    case Activation::kGeluTanh:
+      GeluTanh(x, n);
+      break;
+    case Activation::kRelu:
+      Relu(x, n);
+      break;
+    case Activation::kTanh:
+      Tanh(x, n);
+      break;
+    case Activation::kIdentity:
+      break;
   }
 }
 

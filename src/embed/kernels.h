@@ -42,6 +42,11 @@ void Relu(float* x, size_t n);
 void Tanh(float* x, size_t n);
 void MultiplyInPlace(float* y, const float* x, size_t n);
 
+enum class Activation;  // embed/model_folder.h
+
+// The activation a model's config names, applied in place.
+void Activate(Activation activation, float* x, size_t n);
+
 // Row-wise softmax over `cols` contiguous values, in place.
 void SoftmaxRows(float* x, size_t rows, size_t cols);
 

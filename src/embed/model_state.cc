@@ -88,25 +88,6 @@ void FillInfo(ModelState& state) {
   info.widened_bytes = state.arena.bytes();
 }
 
-void Activate(Activation activation, float* x, size_t n) {
-  switch (activation) {
-    case Activation::kGeluErf:
-      GeluErf(x, n);
-      break;
-    case Activation::kGeluTanh:
-      GeluTanh(x, n);
-      break;
-    case Activation::kRelu:
-      Relu(x, n);
-      break;
-    case Activation::kTanh:
-      Tanh(x, n);
-      break;
-    case Activation::kIdentity:
-      break;
-  }
-}
-
 std::string LowerCase(std::string_view text) {
   std::string out;
   out.reserve(text.size());

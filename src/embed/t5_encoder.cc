@@ -15,25 +15,6 @@ std::string LayerName(int block, int sub, const char* suffix) {
   return "block." + std::to_string(block) + ".layer." + std::to_string(sub) + "." + suffix;
 }
 
-void Activate(Activation activation, float* x, size_t n) {
-  switch (activation) {
-    case Activation::kGeluErf:
-      GeluErf(x, n);
-      break;
-    case Activation::kGeluTanh:
-      GeluTanh(x, n);
-      break;
-    case Activation::kRelu:
-      Relu(x, n);
-      break;
-    case Activation::kTanh:
-      Tanh(x, n);
-      break;
-    case Activation::kIdentity:
-      break;
-  }
-}
-
 }  // namespace
 
 int32_t T5Encoder::RelativeBucket(int64_t distance, int num_buckets, int max_distance) {
