@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <string>
+#include <unordered_map>
 
 #include "docpipe/tagging.h"
 #include "llm/entity_patterns.h"
@@ -37,16 +38,53 @@ int CountKeyword(std::string_view text, std::string_view keyword) {
   return count;
 }
 
+// The lower-cased text with its whole words counted once, so that a one-word
+// keyword costs a hash lookup instead of a scan of the text (ingest tags every
+// chunk against every keyword). A keyword made only of word bytes occurs as a
+// whole word exactly where a maximal run of word bytes equals it, so the
+// counts are those CountKeyword() would find.
+class LowerText {
+ public:
+  LowerText(const LowerText&) = delete;  // words_ points into text_
+  LowerText& operator=(const LowerText&) = delete;
+  explicit LowerText(std::string_view text) : text_(Lower(text)) {
+    std::string_view view = text_;
+    for (size_t i = 0; i < view.size();) {
+      if (!IsWordByte(static_cast<unsigned char>(view[i]))) {
+        ++i;
+        continue;
+      }
+      size_t end = i;
+      while (end < view.size() && IsWordByte(static_cast<unsigned char>(view[end]))) ++end;
+      ++words_[view.substr(i, end - i)];
+      i = end;
+    }
+  }
+
+  int Count(std::string_view keyword) const {
+    if (keyword.empty()) return 0;
+    for (char c : keyword) {
+      if (!IsWordByte(static_cast<unsigned char>(c))) return CountKeyword(text_, keyword);
+    }
+    auto it = words_.find(keyword);
+    return it == words_.end() ? 0 : std::min(it->second, kMaxCountPerKeyword);
+  }
+
+ private:
+  std::string text_;
+  std::unordered_map<std::string_view, int> words_;  // views into text_
+};
+
 struct Scored {
   const TaxonomyLabel* label;
   int hits;
 };
 
-std::vector<Scored> Score(std::string_view lower_text, const std::vector<TaxonomyLabel>& labels) {
+std::vector<Scored> Score(const LowerText& lower_text, const std::vector<TaxonomyLabel>& labels) {
   std::vector<Scored> scored;
   for (const TaxonomyLabel& label : labels) {
     int hits = 0;
-    for (const std::string& keyword : label.keywords) hits += CountKeyword(lower_text, Lower(keyword));
+    for (const std::string& keyword : label.keywords) hits += lower_text.Count(Lower(keyword));
     if (hits > 0) scored.push_back({&label, hits});
   }
   // Stable: ties keep taxonomy order, so results are deterministic.
@@ -56,7 +94,7 @@ std::vector<Scored> Score(std::string_view lower_text, const std::vector<Taxonom
 
 float Confidence(int hits, float base, float cap) { return std::min(cap, base + 0.1f * static_cast<float>(hits)); }
 
-Tag Best(std::string_view lower_text, const std::vector<TaxonomyLabel>& labels, const std::string& fallback) {
+Tag Best(const LowerText& lower_text, const std::vector<TaxonomyLabel>& labels, const std::string& fallback) {
   std::vector<Scored> scored = Score(lower_text, labels);
   if (scored.empty()) return {fallback, 0.2f};
   return {scored.front().label->name, Confidence(scored.front().hits, 0.3f, 0.9f)};
@@ -68,7 +106,7 @@ HeuristicTagger::HeuristicTagger(std::shared_ptr<const Taxonomy> taxonomy)
     : taxonomy_(taxonomy ? std::move(taxonomy) : Taxonomy::Default()) {}
 
 TagSet HeuristicTagger::Tags(std::string_view text) const {
-  std::string lower = Lower(text);
+  const LowerText lower(text);
   TagSet tags;
   tags.domain = Best(lower, taxonomy_->domains(), taxonomy_->fallback_domain());
   tags.task = Best(lower, taxonomy_->tasks(), taxonomy_->fallback_task());
