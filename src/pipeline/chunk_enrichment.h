@@ -43,11 +43,13 @@ class ChunkEnrichment {
   void FillReport(IngestEnrichmentReport& report) const;
 
  private:
-  // Destroyed in reverse: the enricher first, then the client (which joins its
-  // I/O thread), then the cache, which both of them use.
+  // Destroyed in reverse: the client first, which joins its I/O thread, so no
+  // completion can still be running in the enricher when it goes (ingest
+  // destroys this only after every document came back, so the client has
+  // nothing left to cancel); then the enricher; then the cache both used.
   std::unique_ptr<StoreEnrichmentCache> cache_;
-  std::unique_ptr<LlmClient> client_;
   std::unique_ptr<Enricher> enricher_;
+  std::unique_ptr<LlmClient> client_;
   std::string producer_;
   mutable std::mutex seconds_mutex_;
   double seconds_ = 0;  // guarded by seconds_mutex_
