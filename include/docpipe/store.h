@@ -133,6 +133,10 @@ class Store {
   // version are those of the chunk's tag rows (else its entity rows).
   virtual Result<std::vector<EnrichmentResult>> EnrichmentsOf(int64_t document_id) = 0;
 
+  // Another connection to the same store, read-only, for a second thread
+  // (readers never wait for the writer, and the writer never waits for them).
+  virtual Result<std::unique_ptr<Store>> OpenReader() const = 0;
+
   // The store's enrichment cache, on a connection of its own. A read-only
   // store is kInvalidArgument.
   virtual Result<std::unique_ptr<StoreEnrichmentCache>> OpenEnrichmentCache() = 0;

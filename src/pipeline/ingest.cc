@@ -145,11 +145,10 @@ DocumentWrite MakeWrite(Item& item) {
 // The single store stage: batches documents into transactions and keeps the report.
 class StoreStage {
  public:
-  StoreStage(Store& store, std::mutex& store_mutex, pipeline::ChunkEnrichment& enrichment,
+  StoreStage(Store& store, pipeline::ChunkEnrichment& enrichment,
              const IngestOptions& options, IngestReport& report, const IngestProgressCallback& progress,
              int64_t files_total)
       : store_(store),
-        store_mutex_(store_mutex),
         enrichment_(enrichment),
         options_(options),
         report_(report),
@@ -179,7 +178,6 @@ class StoreStage {
   // Writes what is batched; a store failure ends the run.
   Status Flush() {
     if (batch_.empty()) return Status::Ok();
-    std::lock_guard lock(store_mutex_);
     Stopwatch watch;
     Status status = store_.PutDocuments(batch_);
     // The LLM's answers for these chunks go to the cache table right after
@@ -243,7 +241,6 @@ class StoreStage {
   }
 
   Store& store_;
-  std::mutex& store_mutex_;
   pipeline::ChunkEnrichment& enrichment_;
   const IngestOptions& options_;
   IngestReport& report_;
@@ -307,10 +304,11 @@ Result<IngestReport> Ingest(Store& store, const IngestOptions& options, const In
   pipeline::DocumentsAtLlm<ItemPtr> at_llm(std::max(4, 2 * report.workers + options.enrich.llm_concurrency));
 
   DOCPIPE_ASSIGN_OR_RETURN(int64_t run_id, store.BeginRun(ConfigJson(options, report.workers)));
-  // The skip check and the store stage are different serial filters, which TBB may run at the
-  // same time; a Store is used by one thread at a time, so they take turns.
-  std::mutex store_mutex;
-  StoreStage store_stage(store, store_mutex, *enrichment, options, report, progress, report.inputs);
+  // The skip check and the store stage are different serial filters, which TBB runs at the
+  // same time; a Store is used by one thread at a time, so the skip check reads through a
+  // connection of its own and never waits for a batch being written.
+  DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<Store> reader, store.OpenReader());
+  StoreStage store_stage(store, *enrichment, options, report, progress, report.inputs);
   std::unordered_set<std::string> seen_in_run;  // identical files within one run are stored once
   Status store_error;
   size_t next = 0;
@@ -334,11 +332,7 @@ Result<IngestReport> Ingest(Store& store, const IngestOptions& options, const In
       item->fate = Fate::kSkip;
       return item;
     }
-    Result<std::optional<DocumentRecord>> stored = Status::Internal("unreachable");
-    {
-      std::lock_guard lock(store_mutex);
-      stored = store.FindBySha256(item->sha256);
-    }
+    Result<std::optional<DocumentRecord>> stored = reader->FindBySha256(item->sha256);
     if (!stored.ok()) {
       if (store_error.ok()) store_error = stored.status();
       item->fate = Fate::kSkip;
@@ -371,15 +365,17 @@ Result<IngestReport> Ingest(Store& store, const IngestOptions& options, const In
 
   tbb::task_arena arena(report.workers);
   arena.execute([&] {
-    // Tokens in flight bound the memory: at most two documents per worker are held at once
-    // (plus those at the LLM, bounded by `at_llm`).
+    // Tokens in flight bound the memory: at most four documents per worker are held at once
+    // (plus those at the LLM, bounded by `at_llm`). The serial stages take documents in
+    // whatever order they finish: in input order, one slow document would hold back every
+    // token behind it and leave workers idle.
     tbb::parallel_pipeline(
-        static_cast<size_t>(report.workers) * 2,
+        static_cast<size_t>(report.workers) * 4,
         tbb::make_filter<void, ItemPtr>(tbb::filter_mode::serial_in_order, source) &
             tbb::make_filter<ItemPtr, ItemPtr>(tbb::filter_mode::parallel, hash) &
-            tbb::make_filter<ItemPtr, ItemPtr>(tbb::filter_mode::serial_in_order, skip_check) &
+            tbb::make_filter<ItemPtr, ItemPtr>(tbb::filter_mode::serial_out_of_order, skip_check) &
             tbb::make_filter<ItemPtr, ItemPtr>(tbb::filter_mode::parallel, convert) &
-            tbb::make_filter<ItemPtr, void>(tbb::filter_mode::serial_in_order, accept));
+            tbb::make_filter<ItemPtr, void>(tbb::filter_mode::serial_out_of_order, accept));
   });
   // Every document at the LLM is waited for, even after a store error: the
   // enricher must not be destroyed with answers outstanding.

@@ -95,6 +95,15 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Make(const std::string& path, 
   return std::make_unique<SqliteStore>(std::move(db), /*read_only=*/false, options.lock_timeout_ms);
 }
 
+Result<std::unique_ptr<Store>> SqliteStore::OpenReader() const {
+  StoreOptions options;
+  options.create_if_missing = false;
+  options.read_only = true;
+  options.lock_timeout_ms = lock_timeout_ms_;
+  DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> reader, Make(db_->path(), options));
+  return std::unique_ptr<Store>(std::move(reader));
+}
+
 Status SqliteStore::CheckWritable() const {
   if (read_only_) return Status::InvalidArgument(db_->path() + ": the store was opened read-only");
   return Status::Ok();

@@ -29,6 +29,7 @@ class SqliteStore final : public Store {
   Result<std::vector<SearchHit>> Search(const std::string& query, const SearchOptions& options) override;
   Result<std::vector<Chunk>> ChunksOf(int64_t document_id) override;
   Result<std::vector<EnrichmentResult>> EnrichmentsOf(int64_t document_id) override;
+  Result<std::unique_ptr<Store>> OpenReader() const override;
   Result<std::unique_ptr<StoreEnrichmentCache>> OpenEnrichmentCache() override;
   Result<int64_t> BeginRun(const std::string& config_json) override;
   Status FinishRun(int64_t run_id, const std::string& metrics_json) override;

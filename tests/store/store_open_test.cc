@@ -42,6 +42,27 @@ TEST(StoreOpenTest, CreatesSchemaAndReopens) {
   EXPECT_EQ((*found)->sha256, "sha-a");
 }
 
+TEST(StoreOpenTest, ReaderSeesCommittedWritesAndCannotWrite) {
+  TempDir dir;
+  auto store = Store::Open(dir.File("store.db"));
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto reader = (*store)->OpenReader();
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  auto before = (*reader)->FindBySha256("sha-a");
+  ASSERT_TRUE(before.ok());
+  EXPECT_FALSE(before->has_value());
+
+  std::vector<DocumentWrite> writes = {MakeWrite("a.pdf", "sha-a", {"first chunk"})};
+  ASSERT_TRUE((*store)->PutDocuments(writes).ok());
+  auto after = (*reader)->FindBySha256("sha-a");
+  ASSERT_TRUE(after.ok());
+  ASSERT_TRUE(after->has_value());
+  EXPECT_EQ((*after)->path, "a.pdf");
+
+  std::vector<DocumentWrite> more = {MakeWrite("b.pdf", "sha-b", {"second"})};
+  EXPECT_EQ((*reader)->PutDocuments(more).code(), StatusCode::kInvalidArgument);
+}
+
 TEST(StoreOpenTest, MigrationsAreIdempotent) {
   TempDir dir;
   const std::string path = dir.File("store.db");
