@@ -58,16 +58,18 @@ Result<IngestReport> BestRun(const BenchFlags& flags, int workers) {
 
 void PrintTable(const std::vector<IngestReport>& reports) {
   const IngestReport& base = reports.front();
-  std::printf("%-8s %9s %10s %8s %8s %8s %9s %7s %7s %7s\n", "workers", "wall s", "pages/s", "speedup",
-              "open s", "extract", "structure", "chunk", "store", "failed");
+  std::printf("%-8s %9s %10s %8s %8s %8s %9s %7s %7s %7s %7s\n", "workers", "wall s", "pages/s", "speedup",
+              "open s", "extract", "structure", "chunk", "enrich", "store", "failed");
   for (const IngestReport& r : reports) {
     double pages_per_second = r.wall_seconds > 0 ? static_cast<double>(r.pages) / r.wall_seconds : 0;
-    std::printf("%-8d %9.3f %10.1f %7.2fx %8.3f %8.3f %9.3f %7.3f %7.3f %7lld\n", r.workers, r.wall_seconds,
-                pages_per_second, base.wall_seconds / r.wall_seconds, r.busy.open, r.busy.extract,
-                r.busy.structure, r.busy.chunk, r.busy.store, static_cast<long long>(r.documents_failed));
+    std::printf("%-8d %9.3f %10.1f %7.2fx %8.3f %8.3f %9.3f %7.3f %7.3f %7.3f %7lld\n", r.workers,
+                r.wall_seconds, pages_per_second, base.wall_seconds / r.wall_seconds, r.busy.open, r.busy.extract,
+                r.busy.structure, r.busy.chunk, r.enrichment.seconds, r.busy.store,
+                static_cast<long long>(r.documents_failed));
   }
   int64_t documents = base.documents_ok > 0 ? base.documents_ok : 1;
-  double per_document = (base.busy.open + base.busy.extract + base.busy.structure + base.busy.chunk) /
+  double per_document = (base.busy.open + base.busy.extract + base.busy.structure + base.busy.chunk +
+                         base.enrichment.seconds) /
                         static_cast<double>(documents);
   double per_context = base.pdf_worker_setup_seconds / std::max(1, base.workers);
   std::printf(
