@@ -5,7 +5,8 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <cstddef>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -177,6 +178,31 @@ Result<FileProbe> ProbeSqlite(const std::string& path, int supported_version, in
   return FileProbe{FileState::kDocpipe, static_cast<int>(version)};
 }
 
+// Reads the first bytes of the file through SQLite's own file layer, not a
+// plain open(): closing any descriptor of a file drops every POSIX lock this
+// process holds on it, so a plain read next to another connection of this
+// process (a second Store, a reader) would silently unlock that connection
+// mid-transaction. SQLite's layer shares descriptors per file and defers the
+// close while locks are held.
+Status ReadHeader(const std::string& path, std::array<unsigned char, 100>& header, bool& complete) {
+  sqlite3_vfs* vfs = sqlite3_vfs_find(nullptr);
+  std::vector<std::max_align_t> storage(static_cast<size_t>(vfs->szOsFile) / sizeof(std::max_align_t) + 1);
+  auto* file = reinterpret_cast<sqlite3_file*>(storage.data());
+  int flags = 0;
+  int rc = vfs->xOpen(vfs, path.c_str(), file, SQLITE_OPEN_READONLY | SQLITE_OPEN_MAIN_DB, &flags);
+  if (rc != SQLITE_OK) {
+    if (file->pMethods != nullptr) file->pMethods->xClose(file);
+    return Status::IoError(fmt::format("{}: cannot read the store file: {}", path, sqlite3_errstr(rc)));
+  }
+  rc = file->pMethods->xRead(file, header.data(), static_cast<int>(header.size()), 0);
+  file->pMethods->xClose(file);
+  if (rc != SQLITE_OK && rc != SQLITE_IOERR_SHORT_READ) {
+    return Status::IoError(fmt::format("{}: cannot read the store file: {}", path, sqlite3_errstr(rc)));
+  }
+  complete = rc == SQLITE_OK;
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::span<const Migration> DocpipeMigrations() { return kMigrations; }
@@ -195,11 +221,9 @@ Result<FileProbe> ProbeFile(const std::string& path, int supported_version, int 
   // The header is checked by hand first so that a file that is not SQLite at
   // all, or belongs to another application, is never handed to SQLite.
   std::array<unsigned char, 100> header{};
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return Status::IoError(fmt::format("{}: cannot read the store file: {}", path, std::strerror(errno)));
-  file.read(reinterpret_cast<char*>(header.data()), header.size());
-  if (file.gcount() < static_cast<std::streamsize>(header.size()) ||
-      std::memcmp(header.data(), kSqliteMagic, sizeof(kSqliteMagic)) != 0) {
+  bool complete = false;
+  DOCPIPE_RETURN_IF_ERROR(ReadHeader(path, header, complete));
+  if (!complete || std::memcmp(header.data(), kSqliteMagic, sizeof(kSqliteMagic)) != 0) {
     return Status::Corrupt(NotDocpipe(path, "not an SQLite database"));
   }
   uint32_t application_id = BigEndian32(&header[68]);
