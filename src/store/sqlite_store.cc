@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+#include <thread>
+
 #include "store/record_json.h"
 #include "store/sqlite_schema.h"
 
@@ -68,6 +71,21 @@ Result<std::unique_ptr<SqliteStore>> OpenReadOnly(const std::string& path, const
   return std::make_unique<SqliteStore>(std::move(db), /*read_only=*/true, options.lock_timeout_ms);
 }
 
+// Switching a new database to WAL needs an exclusive lock, and SQLite gives up
+// at once, without its busy handler, when another connection is reading it
+// (several processes or threads opening a fresh store together): retry within
+// the lock timeout.
+Status SwitchToWal(SqliteDb& db, int lock_timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(lock_timeout_ms);
+  while (true) {
+    Status status = db.Exec("PRAGMA journal_mode = WAL");
+    if (status.ok() || status.code() != StatusCode::kTimeout || std::chrono::steady_clock::now() >= deadline) {
+      return status;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Make(const std::string& path, const StoreOptions& options) {
@@ -89,7 +107,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Make(const std::string& path, 
   // writer leaves only whole transactions behind. NORMAL sync is durable
   // across process crashes (a power loss may drop the last commits, never
   // corrupt). Switching an existing WAL database is a no-op.
-  DOCPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode = WAL"));
+  DOCPIPE_RETURN_IF_ERROR(SwitchToWal(*db, options.lock_timeout_ms));
   DOCPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous = NORMAL"));
   DOCPIPE_RETURN_IF_ERROR(Migrate(*db, DocpipeMigrations()));
   return std::make_unique<SqliteStore>(std::move(db), /*read_only=*/false, options.lock_timeout_ms);
