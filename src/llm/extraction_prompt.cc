@@ -124,7 +124,10 @@ std::string ExtractionPrompt::Instructions() const {
   }
   if (kinds_.entities) {
     out += "List the named entities of each chunk (at most " + std::to_string(max_entities_) + "), typed as one of:";
-    for (std::string_view type : kEntityTypes) out += " " + std::string(type);
+    for (std::string_view type : kEntityTypes) {
+      out += ' ';  // appended piecewise: `" " + std::string(type)` trips GCC 12's -Wrestrict at -O3
+      out += type;
+    }
     out += ". Copy each entity's text exactly as it appears; start and end are its character offsets in the "
            "chunk text (end exclusive).\n";
   }
