@@ -30,6 +30,18 @@ void AppendUtf8(std::string& out, char32_t codepoint) {
   out.append(reinterpret_cast<const char*>(buffer), static_cast<size_t>(n));
 }
 
+char32_t NextCodepoint(std::string_view text, size_t& pos) {
+  utf8proc_int32_t cp = 0;
+  utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + pos),
+                                        static_cast<utf8proc_ssize_t>(text.size() - pos), &cp);
+  if (n <= 0) {
+    ++pos;
+    return 0xFFFD;
+  }
+  pos += static_cast<size_t>(n);
+  return static_cast<char32_t>(cp);
+}
+
 bool IsValidUtf8(std::string_view text) {
   auto p = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
   utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(text.size());

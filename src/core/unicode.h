@@ -14,6 +14,10 @@ std::string NormalizeText(std::string_view text);
 // True when `text` is well-formed UTF-8.
 bool IsValidUtf8(std::string_view text);
 
+// The code point starting at byte `pos` of `text`, advancing `pos` past it.
+// An invalid byte yields U+FFFD and advances by one byte. Requires pos < size.
+char32_t NextCodepoint(std::string_view text, size_t& pos);
+
 // Appends the UTF-8 encoding of `codepoint` to `out`.
 void AppendUtf8(std::string& out, char32_t codepoint);
 

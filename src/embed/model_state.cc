@@ -91,18 +91,9 @@ void FillInfo(ModelState& state) {
 std::string LowerCase(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
-  utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(text.size());
-  while (left > 0) {
-    utf8proc_int32_t c = 0;
-    utf8proc_ssize_t n = utf8proc_iterate(p, left, &c);
-    if (n <= 0) {
-      c = 0xFFFD;
-      n = 1;
-    }
-    AppendUtf8(out, static_cast<char32_t>(utf8proc_tolower(c)));
-    p += n;
-    left -= n;
+  for (size_t pos = 0; pos < text.size();) {
+    char32_t c = NextCodepoint(text, pos);
+    AppendUtf8(out, static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c))));
   }
   return out;
 }

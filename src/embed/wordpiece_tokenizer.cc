@@ -62,19 +62,7 @@ std::vector<char32_t> DecodeUtf8(std::string_view text) {
     text = std::string_view(reinterpret_cast<const char*>(composed), static_cast<size_t>(length));
   std::vector<char32_t> out;
   out.reserve(text.size());
-  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
-  utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(text.size());
-  while (left > 0) {
-    utf8proc_int32_t c = 0;
-    utf8proc_ssize_t n = utf8proc_iterate(p, left, &c);
-    if (n <= 0) {
-      c = 0xFFFD;
-      n = 1;
-    }
-    out.push_back(static_cast<char32_t>(c));
-    p += n;
-    left -= n;
-  }
+  for (size_t pos = 0; pos < text.size();) out.push_back(NextCodepoint(text, pos));
   return out;
 }
 

@@ -28,6 +28,13 @@ TEST(UnicodeTest, InvalidBytesBecomeReplacementCharacters) {
   EXPECT_TRUE(IsValidUtf8("\xCE\xB1\xCE\xB2"));
 }
 
+TEST(UnicodeTest, NextCodepointDecodesAndRepairs) {
+  std::string_view text("a\xC3\xA9\xE9z\xF0\x9F\x98\x80", 9);
+  std::u32string decoded;
+  for (size_t pos = 0; pos < text.size();) decoded += NextCodepoint(text, pos);
+  EXPECT_EQ(decoded, std::u32string(U"a\u00E9\uFFFDz\U0001F600"));
+}
+
 TEST(UnicodeTest, AppendUtf8EncodesEveryLength) {
   std::string out;
   AppendUtf8(out, U'A');
