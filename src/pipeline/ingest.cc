@@ -111,7 +111,6 @@ void ConvertInput(Item& item, WorkerResources& resources, const IngestOptions& o
     return;
   }
   item.document = std::move(document).value();
-  item.document.seconds.open += item.hash_seconds;
   Stopwatch watch;
   item.chunks = ChunkDocument(item.document, options.chunk);
   item.document.seconds.chunk = watch.Seconds();
@@ -206,7 +205,7 @@ class StoreStage {
     progress_state_.pages_done += static_cast<int64_t>(document.pages.size());
     report_.chunks += static_cast<int64_t>(item.chunks.size());
     CountEnrichments(item.enrichments);
-    report_.busy.open += document.seconds.open - item.hash_seconds;
+    report_.busy.open += document.seconds.open;
     report_.busy.extract += document.seconds.extract;
     report_.busy.structure += document.seconds.structure;
     report_.busy.chunk += document.seconds.chunk;
