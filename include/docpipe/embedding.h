@@ -29,6 +29,10 @@ struct EmbedderIdentity {
   size_t dimension = 0;      // length of every vector
   std::string weights_hash;  // SHA-256 of the weight files; for remote models, of "url|model"
   bool normalized = false;   // vectors have unit length, so inner product is cosine
+  // Where the model came from: its folder, or "<url>#<model>" for a remote
+  // server. Recorded so that a query can be embedded by the same model later;
+  // not part of Key() (the same weights in another folder are the same model).
+  std::string source;
 
   // "name/dimension/hash", the key a store compares.
   std::string Key() const { return name + "/" + std::to_string(dimension) + "/" + weights_hash; }

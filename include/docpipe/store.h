@@ -11,12 +11,15 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "docpipe/document.h"
+#include "docpipe/embedding.h"
 #include "docpipe/llm_cache.h"
 #include "docpipe/status.h"
 #include "docpipe/tagging.h"
@@ -39,6 +42,8 @@ struct DocumentRecord {
   StageSeconds seconds;
   std::vector<int> pages_needing_ocr;   // 1-based
   std::vector<std::string> page_errors;  // "page 7: timeout: ..." for pages that failed alone
+  // EmbedderIdentity::Key() of the vectors stored with its chunks; empty: none.
+  std::string embedding_key;
 };
 
 // A document and its chunks, written atomically.
@@ -49,6 +54,12 @@ struct DocumentWrite {
   // in the order of `chunks` (anything else is kInvalidArgument). Stored with
   // the chunks in the same transaction and removed with them.
   std::vector<EnrichmentResult> enrichments;
+  // Embeddings of the chunks: empty, or exactly one row per chunk in the order
+  // of `chunks`, made by `embedder` (whose dimension they must have). Stored
+  // with the chunks and removed with them; record.embedding_key is set from
+  // `embedder` when vectors are given and cleared when they are not.
+  EmbeddingMatrix vectors;
+  EmbedderIdentity embedder;
 };
 
 // An EnrichmentCache kept in the store, so that re-ingesting the same text
@@ -90,6 +101,7 @@ struct StoreCounts {
   int64_t documents = 0;         // stored successfully (status ok)
   int64_t failed_documents = 0;  // records of documents that failed
   int64_t chunks = 0, runs = 0;
+  int64_t vectors = 0;  // chunk embeddings, over all embedders
 };
 
 struct StoreOptions {
@@ -123,6 +135,22 @@ class Store {
   // BM25 search over chunk text. An FTS query syntax error is kInvalidArgument
   // with a readable message.
   virtual Result<std::vector<SearchHit>> Search(const std::string& query, const SearchOptions& options) = 0;
+
+  // Exact inner-product search over the vectors made by the embedder with this
+  // key (EmbedderIdentity::Key()). Hits have the shape of Search()'s; the
+  // snippet is the start of the chunk text. A query of another dimension is
+  // kInvalidArgument; an embedder with no vectors here is kNotFound.
+  virtual Result<std::vector<SearchHit>> VectorSearch(std::span<const float> query, const std::string& embedder_key,
+                                                      const SearchOptions& options) = 0;
+
+  // The embedders that have vectors in the store, with their sources.
+  virtual Result<std::vector<EmbedderIdentity>> Embedders() = 0;
+
+  // Calls `visit` with every vector made by the embedder with this key, in
+  // chunk id order (for index builds). An error from `visit` stops the walk
+  // and is returned.
+  using VectorVisitor = std::function<Status(int64_t chunk_id, std::span<const float> vector)>;
+  virtual Status ForEachVector(const std::string& embedder_key, const VectorVisitor& visit) = 0;
 
   // Chunks of one document in order.
   virtual Result<std::vector<Chunk>> ChunksOf(int64_t document_id) = 0;

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -48,6 +49,11 @@ class Statement {
     sqlite3_bind_text64(handle_.get(), index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
   }
 
+  // The bytes must outlive the step: they are bound without a copy.
+  void BindBlob(int index, const void* data, size_t size) {
+    sqlite3_bind_blob64(handle_.get(), index, data, size, SQLITE_STATIC);
+  }
+
   // true: a row is ready; false: done. Errors carry the connection's message.
   Result<bool> Step();
   // Steps a statement that returns no rows (or whose rows are not needed).
@@ -57,6 +63,12 @@ class Statement {
   double ColumnDouble(int column) const { return sqlite3_column_double(handle_.get(), column); }
   bool ColumnIsNull(int column) const { return sqlite3_column_type(handle_.get(), column) == SQLITE_NULL; }
   std::string ColumnText(int column) const;
+  // The column's bytes, valid until the next Step() or Reset().
+  std::span<const unsigned char> ColumnBlob(int column) const {
+    const void* data = sqlite3_column_blob(handle_.get(), column);
+    const int size = sqlite3_column_bytes(handle_.get(), column);
+    return {static_cast<const unsigned char*>(data), static_cast<size_t>(size)};
+  }
 
   void Reset() {
     sqlite3_reset(handle_.get());

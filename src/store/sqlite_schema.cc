@@ -134,9 +134,37 @@ CREATE INDEX chunk_entities_chunk ON chunk_entities(chunk_id);
 CREATE INDEX chunk_entities_text ON chunk_entities(type, text);
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations = {{
+// Version 3: dense vectors. An embedder row names the model that made a set of
+// vectors (its identity key: name, dimension, weights hash), so vectors of
+// different models never meet in one search. A chunk has at most one vector,
+// a float32 little-endian blob, and loses it with the chunk (ON DELETE
+// CASCADE). documents.embedding_key says which embedder the document's chunks
+// were embedded with, so a re-ingest with another model re-embeds it.
+constexpr const char* kSchemaV3 = R"sql(
+CREATE TABLE embedders(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  key TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  dimension INTEGER NOT NULL CHECK (dimension > 0),
+  weights_hash TEXT NOT NULL,
+  normalized INTEGER NOT NULL,
+  source TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE chunk_vectors(
+  chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
+  embedder_id INTEGER NOT NULL REFERENCES embedders(id),
+  vector BLOB NOT NULL
+);
+CREATE INDEX chunk_vectors_embedder ON chunk_vectors(embedder_id, chunk_id);
+
+ALTER TABLE documents ADD COLUMN embedding_key TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations = {{
     {1, kSchemaV1},
     {2, kSchemaV2},
+    {3, kSchemaV3},
 }};
 
 constexpr char kSqliteMagic[] = "SQLite format 3";  // 16 bytes with its NUL

@@ -7,6 +7,7 @@
 
 #include "store/record_json.h"
 #include "store/sqlite_schema.h"
+#include "store/write_checks.h"
 
 namespace docpipe::store {
 namespace {
@@ -16,7 +17,8 @@ namespace {
 
 // The columns ReadRecord() expects, in its order.
 #define DOCPIPE_DOCUMENT_COLUMNS \
-  "id, path, sha256, bytes, pages, kind, status, error, metadata, timings, pages_needing_ocr, page_errors"
+  "id, path, sha256, bytes, pages, kind, status, error, metadata, timings, pages_needing_ocr, page_errors, " \
+  "embedding_key"
 
 constexpr const char* kSelectByPath = "SELECT " DOCPIPE_DOCUMENT_COLUMNS " FROM documents WHERE path = ?1";
 // Several paths may hold the same content; the newest stands for it.
@@ -28,8 +30,8 @@ constexpr const char* kDeleteReplaced =
     "DELETE FROM documents WHERE path = ?1 OR (sha256 = ?2 AND status = 'failed')";
 constexpr const char* kInsertDocument =
     "INSERT INTO documents(path, sha256, bytes, pages, kind, status, error, metadata, timings, "
-    "pages_needing_ocr, page_errors, created_at, updated_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, coalesce(?12, " DOCPIPE_NOW "), " DOCPIPE_NOW ")";
+    "pages_needing_ocr, page_errors, embedding_key, created_at, updated_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, coalesce(?12, " DOCPIPE_NOW "), " DOCPIPE_NOW ")";
 constexpr const char* kInsertChunk =
     "INSERT INTO chunks(document_id, ordinal, text, heading_path, page_start, page_end, token_count, "
     "char_start, char_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
@@ -49,6 +51,7 @@ Result<DocumentRecord> ReadRecord(const Statement& row) {
   DOCPIPE_ASSIGN_OR_RETURN(record.seconds, SecondsFromJson(row.ColumnText(9)));
   DOCPIPE_ASSIGN_OR_RETURN(record.pages_needing_ocr, IntsFromJson(row.ColumnText(10)));
   DOCPIPE_ASSIGN_OR_RETURN(record.page_errors, StringsFromJson(row.ColumnText(11)));
+  record.embedding_key = row.ColumnText(12);
   return record;
 }
 
@@ -164,10 +167,10 @@ Status SqliteStore::PutDocuments(std::vector<DocumentWrite>& writes) {
 
 Result<int64_t> SqliteStore::WriteDocument(const DocumentWrite& write) {
   const DocumentRecord& record = write.record;
-  if (record.path.empty()) return Status::InvalidArgument("a document record has an empty path");
-  if (!write.enrichments.empty() && write.enrichments.size() != write.chunks.size()) {
-    return Status::InvalidArgument(fmt::format("{} enrichment results for {} chunks", write.enrichments.size(),
-                                               write.chunks.size()));
+  DOCPIPE_RETURN_IF_ERROR(CheckDocumentWrite(write));
+  int64_t embedder_id = 0;
+  if (write.vectors.rows > 0) {
+    DOCPIPE_ASSIGN_OR_RETURN(embedder_id, EmbedderId(write.embedder));
   }
 
   // A replaced document keeps the time it was first stored.
@@ -203,14 +206,16 @@ Result<int64_t> SqliteStore::WriteDocument(const DocumentWrite& write) {
   insert->BindText(10, ocr_pages);
   insert->BindText(11, page_errors);
   if (created_at) insert->BindText(12, *created_at);
+  const std::string embedding_key = write.vectors.rows > 0 ? write.embedder.Key() : std::string();
+  insert->BindText(13, embedding_key);
   DOCPIPE_RETURN_IF_ERROR(insert->Run());
   const int64_t id = sqlite3_last_insert_rowid(db_->handle());
 
-  DOCPIPE_RETURN_IF_ERROR(WriteChunks(id, write));
+  DOCPIPE_RETURN_IF_ERROR(WriteChunks(id, write, embedder_id));
   return id;
 }
 
-Status SqliteStore::WriteChunks(int64_t document_id, const DocumentWrite& write) {
+Status SqliteStore::WriteChunks(int64_t document_id, const DocumentWrite& write, int64_t embedder_id) {
   DOCPIPE_ASSIGN_OR_RETURN(StatementLease insert, db_->Prepare(kInsertChunk));
   std::string heading_path;
   for (size_t i = 0; i < write.chunks.size(); ++i) {
@@ -228,8 +233,13 @@ Status SqliteStore::WriteChunks(int64_t document_id, const DocumentWrite& write)
     Status status = insert->Run();
     insert->Reset();
     if (!status.ok()) return status.WithContext(fmt::format("chunk {}", chunk.ordinal));
+    const int64_t chunk_id = sqlite3_last_insert_rowid(db_->handle());
+    if (embedder_id != 0) {
+      status = WriteVector(chunk_id, embedder_id, write.vectors.Row(i));
+      if (!status.ok()) return status.WithContext(fmt::format("vector of chunk {}", chunk.ordinal));
+    }
     if (!write.enrichments.empty()) {
-      status = WriteEnrichment(sqlite3_last_insert_rowid(db_->handle()), write.enrichments[i]);
+      status = WriteEnrichment(chunk_id, write.enrichments[i]);
       if (!status.ok()) return status.WithContext(fmt::format("enrichment of chunk {}", chunk.ordinal));
     }
   }
@@ -266,10 +276,16 @@ Result<StoreCounts> SqliteStore::Counts() {
       StatementLease query,
       db_->Prepare("SELECT (SELECT count(*) FROM documents WHERE status = 'ok'), "
                    "(SELECT count(*) FROM documents WHERE status = 'failed'), "
-                   "(SELECT count(*) FROM chunks), (SELECT count(*) FROM runs)"));
+                   "(SELECT count(*) FROM chunks), (SELECT count(*) FROM runs), (SELECT count(*) FROM chunk_vectors)"));
   DOCPIPE_ASSIGN_OR_RETURN(bool row, query->Step());
   if (!row) return Status::Internal(db_->path() + ": counting rows returned nothing");
-  return StoreCounts{query->ColumnInt(0), query->ColumnInt(1), query->ColumnInt(2), query->ColumnInt(3)};
+  StoreCounts counts;
+  counts.documents = query->ColumnInt(0);
+  counts.failed_documents = query->ColumnInt(1);
+  counts.chunks = query->ColumnInt(2);
+  counts.runs = query->ColumnInt(3);
+  counts.vectors = query->ColumnInt(4);
+  return counts;
 }
 
 Status SqliteStore::LimitPagesForTesting(int64_t max_pages) {

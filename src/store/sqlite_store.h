@@ -8,7 +8,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
+#include <utility>
 
 #include "docpipe/store.h"
 #include "store/sqlite_db.h"
@@ -27,6 +29,10 @@ class SqliteStore final : public Store {
   Result<std::optional<DocumentRecord>> FindBySha256(const std::string& sha256) override;
   Status PutDocuments(std::vector<DocumentWrite>& writes) override;
   Result<std::vector<SearchHit>> Search(const std::string& query, const SearchOptions& options) override;
+  Result<std::vector<SearchHit>> VectorSearch(std::span<const float> query, const std::string& embedder_key,
+                                              const SearchOptions& options) override;
+  Result<std::vector<EmbedderIdentity>> Embedders() override;
+  Status ForEachVector(const std::string& embedder_key, const VectorVisitor& visit) override;
   Result<std::vector<Chunk>> ChunksOf(int64_t document_id) override;
   Result<std::vector<EnrichmentResult>> EnrichmentsOf(int64_t document_id) override;
   Result<std::unique_ptr<Store>> OpenReader() const override;
@@ -43,7 +49,15 @@ class SqliteStore final : public Store {
   Status CheckWritable() const;
   // Writes one document and its chunks inside the caller's transaction.
   Result<int64_t> WriteDocument(const DocumentWrite& write);
-  Status WriteChunks(int64_t document_id, const DocumentWrite& write);
+  Status WriteChunks(int64_t document_id, const DocumentWrite& write, int64_t embedder_id);
+  // Vectors (sqlite_vectors.cc): the row id of an embedder, added when new;
+  // one chunk's vector.
+  Result<int64_t> EmbedderId(const EmbedderIdentity& embedder);
+  Status WriteVector(int64_t chunk_id, int64_t embedder_id, std::span<const float> vector);
+  // The embedder row with this key: id and dimension; kNotFound when absent.
+  Result<std::pair<int64_t, size_t>> FindEmbedder(const std::string& key);
+  // A chunk as a search hit (score left 0) with its leading words as snippet.
+  Result<SearchHit> ChunkHit(int64_t chunk_id, const SearchOptions& options);
   // Tag and entity rows of one chunk (sqlite_enrichment.cc).
   Status WriteEnrichment(int64_t chunk_id, const EnrichmentResult& result);
   Result<std::optional<DocumentRecord>> FindOne(const char* sql, const std::string& key);

@@ -149,7 +149,7 @@ TEST(StoreMigrationTest, VersionOneStoreGainsEnrichmentTablesAndKeepsItsRows) {
 
   auto store = Store::Open(path);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), "2");
+  EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), std::to_string(LatestSchemaVersion()));
   EXPECT_EQ(RawQuery(path, "SELECT count(*) FROM sqlite_schema WHERE name IN "
                            "('enrichment_cache', 'chunk_tags', 'chunk_entities')"),
             "3");

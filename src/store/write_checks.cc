@@ -1,0 +1,28 @@
+#include "store/write_checks.h"
+
+#include <fmt/format.h>
+
+namespace docpipe::store {
+
+Status CheckDocumentWrite(const DocumentWrite& write) {
+  if (write.record.path.empty()) return Status::InvalidArgument("a document record has an empty path");
+  const size_t chunks = write.chunks.size();
+  if (!write.enrichments.empty() && write.enrichments.size() != chunks) {
+    return Status::InvalidArgument(fmt::format("{} enrichment results for {} chunks", write.enrichments.size(), chunks));
+  }
+  const EmbeddingMatrix& vectors = write.vectors;
+  if (vectors.rows == 0) return Status::Ok();
+  if (vectors.rows != chunks) {
+    return Status::InvalidArgument(fmt::format("{} vectors for {} chunks", vectors.rows, chunks));
+  }
+  if (write.embedder.name.empty() || write.embedder.dimension == 0) {
+    return Status::InvalidArgument("vectors are given without the identity of the embedder that made them");
+  }
+  if (vectors.dimension != write.embedder.dimension || vectors.values.size() != vectors.rows * vectors.dimension) {
+    return Status::InvalidArgument(fmt::format("vectors of dimension {} for embedder {} of dimension {}",
+                                               vectors.dimension, write.embedder.name, write.embedder.dimension));
+  }
+  return Status::Ok();
+}
+
+}  // namespace docpipe::store
