@@ -54,10 +54,11 @@ struct DocumentWrite {
   // in the order of `chunks` (anything else is kInvalidArgument). Stored with
   // the chunks in the same transaction and removed with them.
   std::vector<EnrichmentResult> enrichments;
-  // Embeddings of the chunks: empty, or exactly one row per chunk in the order
-  // of `chunks`, made by `embedder` (whose dimension they must have). Stored
-  // with the chunks and removed with them; record.embedding_key is set from
-  // `embedder` when vectors are given and cleared when they are not.
+  // Embeddings of the chunks. With an `embedder` named: exactly one row per
+  // chunk in the order of `chunks`, of the embedder's dimension, stored with
+  // the chunks and removed with them, and record.embedding_key set to the
+  // embedder's key (also for a document without chunks, so it is not embedded
+  // again). Without one: no vectors, and record.embedding_key empty.
   EmbeddingMatrix vectors;
   EmbedderIdentity embedder;
 };

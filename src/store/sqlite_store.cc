@@ -206,7 +206,7 @@ Result<int64_t> SqliteStore::WriteDocument(const DocumentWrite& write) {
   insert->BindText(10, ocr_pages);
   insert->BindText(11, page_errors);
   if (created_at) insert->BindText(12, *created_at);
-  const std::string embedding_key = write.vectors.rows > 0 ? write.embedder.Key() : std::string();
+  const std::string embedding_key = write.embedder.name.empty() ? std::string() : write.embedder.Key();
   insert->BindText(13, embedding_key);
   DOCPIPE_RETURN_IF_ERROR(insert->Run());
   const int64_t id = sqlite3_last_insert_rowid(db_->handle());

@@ -11,14 +11,19 @@ Status CheckDocumentWrite(const DocumentWrite& write) {
     return Status::InvalidArgument(fmt::format("{} enrichment results for {} chunks", write.enrichments.size(), chunks));
   }
   const EmbeddingMatrix& vectors = write.vectors;
-  if (vectors.rows == 0) return Status::Ok();
+  const bool has_embedder = !write.embedder.name.empty() || write.embedder.dimension != 0;
+  if (!has_embedder) {
+    if (vectors.rows == 0) return Status::Ok();
+    return Status::InvalidArgument("vectors are given without the identity of the embedder that made them");
+  }
+  if (write.embedder.name.empty() || write.embedder.dimension == 0) {
+    return Status::InvalidArgument("the embedder identity needs a name and a dimension");
+  }
   if (vectors.rows != chunks) {
     return Status::InvalidArgument(fmt::format("{} vectors for {} chunks", vectors.rows, chunks));
   }
-  if (write.embedder.name.empty() || write.embedder.dimension == 0) {
-    return Status::InvalidArgument("vectors are given without the identity of the embedder that made them");
-  }
-  if (vectors.dimension != write.embedder.dimension || vectors.values.size() != vectors.rows * vectors.dimension) {
+  if (vectors.rows > 0 &&
+      (vectors.dimension != write.embedder.dimension || vectors.values.size() != vectors.rows * vectors.dimension)) {
     return Status::InvalidArgument(fmt::format("vectors of dimension {} for embedder {} of dimension {}",
                                                vectors.dimension, write.embedder.name, write.embedder.dimension));
   }

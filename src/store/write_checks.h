@@ -7,8 +7,9 @@
 namespace docpipe::store {
 
 // kInvalidArgument, naming the problem, when the record has no path, the
-// enrichments or vectors do not match the chunks one to one, or the vectors do
-// not have their embedder's dimension.
+// enrichments do not match the chunks one to one, an embedder is named but its
+// vectors do not match the chunks one to one or have another dimension, or
+// vectors come without an embedder.
 Status CheckDocumentWrite(const DocumentWrite& write);
 
 }  // namespace docpipe::store

@@ -157,7 +157,18 @@ TEST_F(StoreVectorsTest, MalformedVectorsAreRefusedAndNothingIsStored) {
   writes.pop_back();
   writes.push_back(WithVectors(MakeWrite("a.md", "sha-a", {"one"}), EmbedderIdentity{}, {{1, 0, 0}}));
   EXPECT_EQ(store_->PutDocuments(writes).code(), StatusCode::kInvalidArgument);
+
+  writes.pop_back();
+  writes.push_back(WithVectors(MakeWrite("a.md", "sha-a", {"one"}), mini_, {}));
+  EXPECT_EQ(store_->PutDocuments(writes).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM documents"), "0");
+}
+
+TEST_F(StoreVectorsTest, DocumentWithoutChunksRecordsItsEmbedder) {
+  Put(WithVectors(MakeWrite("empty.md", "sha-e", {}), mini_, {}));
+  auto record = store_->FindByPath("empty.md");
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_EQ((*record)->embedding_key, mini_.Key());
 }
 
 TEST_F(StoreVectorsTest, QueryOfAnotherDimensionOrUnknownEmbedderIsAnError) {
