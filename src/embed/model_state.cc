@@ -121,6 +121,9 @@ const EmbedderIdentity& ModelState::Identity() const {
     identity_.dimension = dimension;
     identity_.weights_hash = hash.HexDigest();
     identity_.normalized = spec.normalize;
+    std::error_code error;
+    std::filesystem::path absolute = std::filesystem::absolute(spec.folder, error);
+    identity_.source = error ? spec.folder : absolute.lexically_normal().string();
   });
   return identity_;
 }

@@ -9,7 +9,9 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cmath>
 #include <cstring>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 namespace docpipe::testing {
@@ -114,6 +116,27 @@ std::string Envelope(const std::string& path, const std::string& content) {
   return reply.dump();
 }
 
+bool IsEmbeddingPath(const std::string& path) { return path == "/v1/embeddings" || path == "/api/embed"; }
+
+// {"input": "text"} or {"input": ["a", "b"]} answered in the protocol of `path`.
+std::string EmbeddingReply(const std::string& path, const json& body, int dimension) {
+  std::vector<std::string> inputs;
+  if (body.contains("input") && body["input"].is_string()) inputs.push_back(body["input"].get<std::string>());
+  if (body.contains("input") && body["input"].is_array()) {
+    for (const json& input : body["input"]) inputs.push_back(input.is_string() ? input.get<std::string>() : "");
+  }
+  json vectors = json::array();
+  for (const std::string& input : inputs) vectors.push_back(FakeEmbedding(input, dimension));
+  if (path == "/api/embed") return json{{"model", body.value("model", "")}, {"embeddings", vectors}}.dump();
+  json data = json::array();
+  for (size_t i = 0; i < vectors.size(); ++i) {
+    data.push_back({{"object", "embedding"}, {"index", i}, {"embedding", vectors[i]}});
+  }
+  return json{{"object", "list"}, {"data", data}, {"model", body.value("model", "")},
+              {"usage", {{"prompt_tokens", inputs.size()}, {"total_tokens", inputs.size()}}}}
+      .dump();
+}
+
 std::string HttpResponse(int status, const std::string& body, int retry_after_s) {
   std::string reason = status == 200 ? "OK" : status == 429 ? "Too Many Requests" : "Error";
   std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason +
@@ -123,6 +146,32 @@ std::string HttpResponse(int status, const std::string& body, int retry_after_s)
 }
 
 }  // namespace
+
+std::vector<float> FakeEmbedding(const std::string& text, int dimension) {
+  std::vector<float> vector(static_cast<size_t>(dimension), 0.0f);
+  std::string word;
+  auto flush = [&] {
+    if (word.empty()) return;
+    vector[std::hash<std::string>{}(word) % vector.size()] += 1.0f;
+    word.clear();
+  };
+  for (char c : text) {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else {
+      flush();
+    }
+  }
+  flush();
+  double norm = 0;
+  for (float value : vector) norm += static_cast<double>(value) * value;
+  if (norm == 0) {  // no words: a fixed unit vector
+    vector[0] = 1.0f;
+    norm = 1;
+  }
+  for (float& value : vector) value = static_cast<float>(value / std::sqrt(norm));
+  return vector;
+}
 
 FakeLlmServer::FakeLlmServer(FakeLlmBehavior behavior) : behavior_(behavior) {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -272,6 +321,13 @@ std::string FakeLlmServer::Answer(const Request& request) {
       std::string body = behavior.echo_authorization ? json{{"error", "rejected " + request.authorization}}.dump()
                                                      : std::string("{\"error\":\"injected failure\"}");
       response = HttpResponse(behavior.fail_status, body, behavior.retry_after_s);
+    } else if (IsEmbeddingPath(request.path)) {
+      json body = json::parse(request.body, nullptr, false);
+      if (body.is_discarded() || !body.contains("model")) {
+        response = HttpResponse(400, "{\"error\":\"bad embedding request\"}", 0);
+      } else {
+        response = HttpResponse(200, EmbeddingReply(request.path, body, behavior.embedding_dimension), 0);
+      }
     } else {
       json body = json::parse(request.body, nullptr, false);
       bool malformed, drop_last;

@@ -3,6 +3,8 @@
 // (/v1/chat/completions). It answers extraction prompts with valid results
 // for the chunks it is sent, and can be told to be slow, fail, ask for
 // back-off (429 + Retry-After), return malformed JSON, omit ids, or hang.
+// It also plays an embedding server: OpenAI-compatible POST /v1/embeddings
+// and Ollama's POST /api/embed, answering FakeEmbedding() of every input.
 // It counts requests, TCP connections and simultaneous requests.
 //
 // Thread-safety: one thread per connection; all accessors are thread-safe.
@@ -31,7 +33,12 @@ struct FakeLlmBehavior {
   int drop_last_id_first = 0;  // the first N multi-chunk requests omit the last chunk
   bool shift_offsets = false;  // entity offsets off by 2 (text still right)
   bool phantom_entity = false; // add an entity whose text is not in the chunk
+  int embedding_dimension = 16;  // length of the vectors the embedding endpoints return
 };
+
+// The fake embedding of `text`: lower-cased words hashed into `dimension`
+// buckets, L2-normalised, so texts sharing words are near each other.
+std::vector<float> FakeEmbedding(const std::string& text, int dimension);
 
 class FakeLlmServer {
  public:

@@ -1,0 +1,39 @@
+// MakeTextEmbedder: the native engine for a folder, a remote client for a URL.
+#include "docpipe/text_embedder.h"
+
+#include <cstdlib>
+
+#include "embed/text_embedders.h"
+
+namespace docpipe {
+
+Result<std::shared_ptr<TextEmbedder>> MakeTextEmbedder(const TextEmbedderOptions& options) {
+  if (!options.model_folder.empty() && !options.url.empty()) {
+    return Status::InvalidArgument("give either an embedding model folder or an embedding server URL, not both");
+  }
+  if (!options.model_folder.empty()) return embed::MakeNativeTextEmbedder(options);
+  if (!options.url.empty()) return embed::MakeRemoteEmbedder(options);
+  return Status::InvalidArgument("no embedder given: name a model folder or a server URL");
+}
+
+Result<std::shared_ptr<TextEmbedder>> MakeTextEmbedderFromSource(const std::string& source,
+                                                                 const std::string& api_key) {
+  TextEmbedderOptions options;
+  const size_t hash = source.rfind('#');
+  const bool remote = source.starts_with("http://") || source.starts_with("https://");
+  if (remote && hash != std::string::npos) {
+    options.url = source.substr(0, hash);
+    options.remote_model = source.substr(hash + 1);
+    options.api_key = api_key;
+  } else {
+    options.model_folder = source;
+  }
+  return MakeTextEmbedder(options);
+}
+
+std::string EmbedApiKeyFromEnvironment() {
+  const char* key = std::getenv("DOCPIPE_EMBED_API_KEY");
+  return key == nullptr ? std::string() : std::string(key);
+}
+
+}  // namespace docpipe
