@@ -7,6 +7,7 @@
 #include "docpipe/llm_client.h"
 #include "docpipe/store.h"
 #include "docpipe/tagging.h"
+#include "docpipe/text_embedder.h"
 #include "progress_bar.h"
 
 namespace docpipe::cli {
@@ -28,6 +29,7 @@ void RunIngest(IngestFlags& flags) {
   }
   flags.options.enrich.kinds = *kinds;
   if (!flags.options.enrich.llm_url.empty()) flags.options.enrich.llm_api_key = ApiKeyFromEnvironment();
+  if (!flags.options.embed.url.empty()) flags.options.embed.api_key = EmbedApiKeyFromEnvironment();
   Result<std::unique_ptr<Store>> store = Store::Open(flags.db);
   if (!store.ok()) {
     std::fprintf(stderr, "docpipe ingest: cannot open store %s: %s\n", flags.db.c_str(),
@@ -71,6 +73,9 @@ void RegisterIngest(CLI::App& app) {
       "built-in heuristic tagger; each row says which (llm, heuristic, or fallback when the LLM failed for it).\n"
       "LLM answers are cached in the store by model, prompt version and text, so the same text is never sent\n"
       "twice. The API key, if the server needs one, is read from DOCPIPE_LLM_API_KEY and never printed.\n"
+      "With --embed-model (a sentence-transformers folder, run natively) or --embed-url (an OpenAI-compatible\n"
+      "or Ollama server; key from DOCPIPE_EMBED_API_KEY) every chunk gets a vector, stored with the model's\n"
+      "identity; documents embedded by another model are embedded again. Search them with --mode vector.\n"
       "Exit status: 0 all inputs ok, 1 some inputs failed (listed), 2 usage error, 3 store error.");
   cmd->add_option("inputs", o.inputs, "Files and directories (recursive); - reads paths from stdin");
   cmd->add_option("--db", flags->db, "Store location: a SQLite file")->capture_default_str();
@@ -109,10 +114,39 @@ void RegisterIngest(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--taxonomy", e.taxonomy_file, "Taxonomy JSON file replacing the built-in one")
       ->check(CLI::ExistingFile);
+  TextEmbedderOptions& m = o.embed;
+  cmd->add_option("--embed-model", m.model_folder, "Sentence-transformers model folder to embed chunks with")
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--embed-max-seq-length", m.max_seq_length, "Tokens per chunk the model sees (0: the model's own)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--embed-url", m.url,
+                  "Embedding server base URL: OpenAI-compatible (ending in /v1: TEI, vLLM, llama.cpp, OpenAI) "
+                  "or Ollama (http://host:11434)");
+  cmd->add_option("--embed-remote-model", m.remote_model, "Model name on the embedding server");
+  cmd->add_option("--embed-protocol", m.protocol, "auto (openai when the URL ends in /v1, else ollama), openai, ollama")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "openai", "ollama"}));
+  cmd->add_option("--embed-batch", m.batch_size, "Texts per embedding server request")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
+  cmd->add_option("--embed-timeout", m.timeout_seconds, "Seconds per embedding server request attempt")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--json", flags->json, "Print the run report as JSON on stdout");
   cmd->callback([flags] {
     if (flags->options.inputs.empty() && flags->options.list_files.empty()) {
       std::fprintf(stderr, "docpipe ingest: give at least one input (file, directory, --list FILE or -)\n");
+      SetExitCode(kExitUsage);
+      return;
+    }
+    if (!flags->options.embed.model_folder.empty() && !flags->options.embed.url.empty()) {
+      std::fprintf(stderr, "docpipe ingest: give either --embed-model or --embed-url, not both\n");
+      SetExitCode(kExitUsage);
+      return;
+    }
+    if (!flags->options.embed.url.empty() && flags->options.embed.remote_model.empty()) {
+      std::fprintf(stderr, "docpipe ingest: --embed-url needs --embed-remote-model (the model name on the server)\n");
       SetExitCode(kExitUsage);
       return;
     }

@@ -58,7 +58,7 @@ enum class DocumentKind { kDigital, kScanned, kMixed, kText };
 
 // Seconds spent per stage on one document; summed into the run report.
 struct StageSeconds {
-  double open = 0, extract = 0, structure = 0, chunk = 0, store = 0;
+  double open = 0, extract = 0, structure = 0, chunk = 0, embed = 0, store = 0;
 };
 
 struct Document {

@@ -14,8 +14,12 @@
 // bounded number of documents at the LLM is reached (backpressure). LLM answers
 // are cached in the store by (model, prompt version, text hash).
 //
+// With an embedder, each worker embeds the chunks it made (the native engine
+// keeps one session per worker; a remote server gets one request per batch
+// from each worker) and the vectors are stored with the chunks.
+//
 // Ingest is idempotent: a document whose content (sha256) is already stored is
-// skipped; a changed file at a known path replaces its old chunks; a run killed
+// skipped (unless its vectors are from another embedder); a changed file at a known path replaces its old chunks; a run killed
 // at any moment and re-run ends with exactly the rows of a clean run.
 //
 // Thread-safety: Ingest() is a blocking call; the progress callback is called
@@ -33,6 +37,7 @@
 #include "docpipe/status.h"
 #include "docpipe/store.h"
 #include "docpipe/tagging.h"
+#include "docpipe/text_embedder.h"
 
 namespace docpipe {
 
@@ -60,6 +65,12 @@ struct IngestOptions {
   PdfOptions pdf;
   ChunkOptions chunk;
   IngestEnrichOptions enrich;
+  // Dense vectors for every stored chunk, when `embed` names a model folder or
+  // a server (or `embedder` is given, which is used as it is). A stored
+  // document whose vectors came from another embedder is re-processed and
+  // re-embedded instead of skipped.
+  TextEmbedderOptions embed;
+  std::shared_ptr<TextEmbedder> embedder;
 };
 
 // One input that did not make it, and why.
@@ -106,6 +117,8 @@ struct IngestReport {
   std::vector<InputProblem> page_problems;  // pages that failed alone ("page 7: timeout ...")
   std::vector<InputProblem> unsupported_files;
   IngestEnrichmentReport enrichment;
+  std::string embedder;  // EmbedderIdentity name of the vectors made; empty: none
+  int64_t vectors = 0;   // chunk vectors made and stored in this run
 
   bool any_failed() const { return documents_failed > 0; }
   std::string ToJson() const;   // the --json report

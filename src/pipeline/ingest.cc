@@ -36,7 +36,9 @@ struct Item {
   Document document;
   std::vector<Chunk> chunks;
   std::vector<EnrichmentResult> enrichments;  // one per chunk once enriched
+  EmbeddingMatrix vectors;                    // one per chunk when embedding
   double hash_seconds = 0;
+  bool stored = false;  // the same content is already stored (and stays, whatever happens now)
 };
 using ItemPtr = std::unique_ptr<Item>;
 
@@ -116,7 +118,23 @@ void ConvertInput(Item& item, WorkerResources& resources, const IngestOptions& o
   item.document.seconds.chunk = watch.Seconds();
 }
 
-DocumentWrite MakeWrite(Item& item) {
+// Embeds the chunks on the calling worker; a failure fails the document alone.
+void EmbedChunks(Item& item, TextEmbedder& embedder) {
+  std::vector<std::string> texts;
+  texts.reserve(item.chunks.size());
+  for (const Chunk& chunk : item.chunks) texts.push_back(chunk.text);
+  Stopwatch watch;
+  Result<EmbeddingMatrix> vectors = embedder.Embed(texts);
+  item.document.seconds.embed = watch.Seconds();
+  if (!vectors.ok()) {
+    item.fate = Fate::kFailed;
+    item.status = vectors.status().WithContext("embedding its chunks");
+    return;
+  }
+  item.vectors = std::move(vectors).value();
+}
+
+DocumentWrite MakeWrite(Item& item, const TextEmbedder* embedder) {
   DocumentWrite write;
   DocumentRecord& record = write.record;
   record.path = item.path;
@@ -138,17 +156,22 @@ DocumentWrite MakeWrite(Item& item) {
   }
   write.chunks = std::move(item.chunks);
   write.enrichments = std::move(item.enrichments);
+  if (embedder != nullptr) {
+    write.embedder = embedder->Identity();
+    write.vectors = std::move(item.vectors);
+  }
   return write;
 }
 
 // The single store stage: batches documents into transactions and keeps the report.
 class StoreStage {
  public:
-  StoreStage(Store& store, pipeline::ChunkEnrichment& enrichment,
+  StoreStage(Store& store, pipeline::ChunkEnrichment& enrichment, const TextEmbedder* embedder,
              const IngestOptions& options, IngestReport& report, const IngestProgressCallback& progress,
              int64_t files_total)
       : store_(store),
         enrichment_(enrichment),
+        embedder_(embedder),
         options_(options),
         report_(report),
         progress_(progress) {
@@ -194,7 +217,9 @@ class StoreStage {
   void AcceptFailed(Item& item) {
     ++report_.documents_failed;
     report_.failures.push_back({item.path, item.status.ToString()});
-    if (!item.sha256.empty()) Enqueue(MakeWrite(item));  // the failure is recorded in the store too
+    // The failure is recorded in the store too, unless the content is stored
+    // already: a failed re-embedding must not replace a good record.
+    if (!item.sha256.empty() && !item.stored) Enqueue(MakeWrite(item, nullptr));
   }
 
   void AcceptConverted(Item& item) {
@@ -209,13 +234,15 @@ class StoreStage {
     report_.busy.extract += document.seconds.extract;
     report_.busy.structure += document.seconds.structure;
     report_.busy.chunk += document.seconds.chunk;
+    report_.busy.embed += document.seconds.embed;
+    report_.vectors += static_cast<int64_t>(item.vectors.rows);
     for (const Page& page : document.pages) {
       if (page.needs_ocr) ++report_.pages_needing_ocr;
       if (!page.error.empty()) {
         report_.page_problems.push_back({item.path, "page " + std::to_string(page.number) + ": " + page.error});
       }
     }
-    Enqueue(MakeWrite(item));
+    Enqueue(MakeWrite(item, embedder_));
   }
 
   void CountEnrichments(const std::vector<EnrichmentResult>& results) {
@@ -241,6 +268,7 @@ class StoreStage {
 
   Store& store_;
   pipeline::ChunkEnrichment& enrichment_;
+  const TextEmbedder* embedder_;
   const IngestOptions& options_;
   IngestReport& report_;
   const IngestProgressCallback& progress_;
@@ -251,7 +279,7 @@ class StoreStage {
   Status status_;
 };
 
-std::string ConfigJson(const IngestOptions& options, int workers) {
+std::string ConfigJson(const IngestOptions& options, int workers, const TextEmbedder* embedder) {
   nlohmann::json config = {
       {"workers", workers},
       {"store_batch_documents", options.store_batch_documents},
@@ -273,6 +301,14 @@ std::string ConfigJson(const IngestOptions& options, int workers) {
                      {"batch", options.enrich.llm_batch},
                      {"timeout_seconds", options.enrich.llm_timeout_seconds},
                      {"retries", options.enrich.llm_retries}};
+  }
+  if (embedder != nullptr) {
+    // The identity, not the options: a remote URL may carry credentials.
+    const EmbedderIdentity& identity = embedder->Identity();
+    config["embedder"] = {{"name", identity.name},
+                          {"dimension", identity.dimension},
+                          {"weights_sha256", identity.weights_hash},
+                          {"normalized", identity.normalized}};
   }
   return config.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -302,12 +338,19 @@ Result<IngestReport> Ingest(Store& store, const IngestOptions& options, const In
   // convert the next ones; past this many, a worker waits for an answer.
   pipeline::DocumentsAtLlm<ItemPtr> at_llm(std::max(4, 2 * report.workers + options.enrich.llm_concurrency));
 
-  DOCPIPE_ASSIGN_OR_RETURN(int64_t run_id, store.BeginRun(ConfigJson(options, report.workers)));
+  std::shared_ptr<TextEmbedder> embedder = options.embedder;
+  if (!embedder && WantsEmbedder(options.embed)) {
+    DOCPIPE_ASSIGN_OR_RETURN(embedder, MakeTextEmbedder(options.embed));
+  }
+  const std::string embedding_key = embedder ? embedder->Identity().Key() : std::string();
+  if (embedder) report.embedder = embedder->Identity().name;
+
+  DOCPIPE_ASSIGN_OR_RETURN(int64_t run_id, store.BeginRun(ConfigJson(options, report.workers, embedder.get())));
   // The skip check and the store stage are different serial filters, which TBB runs at the
   // same time; a Store is used by one thread at a time, so the skip check reads through a
   // connection of its own and never waits for a batch being written.
   DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<Store> reader, store.OpenReader());
-  StoreStage store_stage(store, *enrichment, options, report, progress, report.inputs);
+  StoreStage store_stage(store, *enrichment, embedder.get(), options, report, progress, report.inputs);
   std::unordered_set<std::string> seen_in_run;  // identical files within one run are stored once
   Status store_error;
   size_t next = 0;
@@ -336,7 +379,9 @@ Result<IngestReport> Ingest(Store& store, const IngestOptions& options, const In
       if (store_error.ok()) store_error = stored.status();
       item->fate = Fate::kSkip;
     } else if (stored->has_value()) {
-      item->fate = Fate::kSkip;
+      item->stored = true;
+      // With another embedder's vectors (or none) it is embedded again.
+      if (!embedder || (*stored)->embedding_key == embedding_key) item->fate = Fate::kSkip;
     }
     return item;
   };
@@ -344,6 +389,7 @@ Result<IngestReport> Ingest(Store& store, const IngestOptions& options, const In
   // here (null goes on) and comes back to the store stage through `at_llm`.
   auto convert = [&](ItemPtr item) -> ItemPtr {
     if (item->fate == Fate::kConvert) ConvertInput(*item, resources, options);
+    if (item->fate == Fate::kConvert && embedder && !item->chunks.empty()) EmbedChunks(*item, *embedder);
     if (item->fate != Fate::kConvert || item->chunks.empty()) return item;
     if (!enrichment->uses_llm()) {
       item->enrichments = enrichment->Tag(item->chunks);

@@ -58,13 +58,14 @@ std::string IngestReport::ToJson() const {
       {"wall_seconds", wall_seconds},
       {"pages_per_second", PerSecond(static_cast<double>(pages), wall_seconds)},
       {"busy_seconds", {{"open", busy.open}, {"extract", busy.extract}, {"structure", busy.structure},
-                        {"chunk", busy.chunk}, {"store", busy.store}}},
+                        {"chunk", busy.chunk}, {"embed", busy.embed}, {"store", busy.store}}},
       {"hash_seconds", hash_seconds},
       {"setup_seconds", {{"pdf_engine", pdf_engine_setup_seconds}, {"pdf_workers", pdf_worker_setup_seconds}}},
       {"failures", ProblemsJson(failures)},
       {"page_problems", ProblemsJson(page_problems)},
       {"unsupported_files", ProblemsJson(unsupported_files)},
       {"enrichment", EnrichmentJson(enrichment)},
+      {"embedding", {{"embedder", embedder}, {"vectors", vectors}}},
   };
   // File names need not be UTF-8: replace bad bytes rather than fail the report.
   return report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -77,9 +78,12 @@ std::string IngestReport::ToText() const {
       "wall time: {:.2f} s on {} workers, {:.1f} pages/s\n",
       documents_ok, documents_skipped, documents_failed, unsupported, pages, pages_needing_ocr, chunks,
       wall_seconds, workers, PerSecond(static_cast<double>(pages), wall_seconds));
-  out += fmt::format("busy time: open {:.2f} s, extract {:.2f} s, structure {:.2f} s, chunk {:.2f} s, store {:.2f} s\n",
-                     busy.open, busy.extract, busy.structure, busy.chunk, busy.store);
+  out += fmt::format(
+      "busy time: open {:.2f} s, extract {:.2f} s, structure {:.2f} s, chunk {:.2f} s, embed {:.2f} s, "
+      "store {:.2f} s\n",
+      busy.open, busy.extract, busy.structure, busy.chunk, busy.embed, busy.store);
   out += EnrichmentText(enrichment);
+  if (!embedder.empty()) out += fmt::format("embedding ({}): {} vectors\n", embedder, vectors);
   for (const InputProblem& problem : failures) out += fmt::format("failed: {}: {}\n", problem.path, problem.reason);
   for (const InputProblem& problem : page_problems) {
     out += fmt::format("page problem: {}: {}\n", problem.path, problem.reason);
