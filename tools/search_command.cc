@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.h"
+#include "docpipe/search.h"
 #include "docpipe/store.h"
 
 namespace docpipe::cli {
@@ -14,7 +15,11 @@ namespace {
 struct SearchFlags {
   std::string query;
   std::string db = "docpipe.sqlite";
-  SearchOptions options;
+  std::string mode = "lexical";
+  QueryOptions options;
+  TextEmbedderOptions embed;  // the query embedder, when not the one the store recorded
+  std::string embedder_name;
+  bool explain = false;
   bool json = false;
 };
 
@@ -48,22 +53,34 @@ std::string PagesText(const SearchHit& hit) {
   return fmt::format("pp. {}-{}", hit.page_start, hit.page_end);
 }
 
-void PrintHits(const std::vector<SearchHit>& hits, bool json) {
-  if (json) {
+std::string Explanation(const RankedHit& ranked) {
+  auto side = [](int rank) { return rank > 0 ? std::to_string(rank) : std::string("-"); };
+  return fmt::format("lexical rank {}, vector rank {}", side(ranked.lexical_rank), side(ranked.vector_rank));
+}
+
+void PrintHits(const std::vector<RankedHit>& ranked, const SearchFlags& flags) {
+  if (flags.json) {
     nlohmann::json results = nlohmann::json::array();
-    for (const SearchHit& hit : hits) {
-      results.push_back({{"chunk_id", hit.chunk_id}, {"document_id", hit.document_id}, {"path", hit.path},
-                         {"title", hit.title}, {"score", hit.score}, {"snippet", hit.snippet},
-                         {"text", hit.text}, {"heading_path", hit.heading_path},
-                         {"page_start", hit.page_start}, {"page_end", hit.page_end}});
+    for (const RankedHit& entry : ranked) {
+      const SearchHit& hit = entry.hit;
+      nlohmann::json result = {{"chunk_id", hit.chunk_id}, {"document_id", hit.document_id}, {"path", hit.path},
+                               {"title", hit.title}, {"score", hit.score}, {"snippet", hit.snippet},
+                               {"text", hit.text}, {"heading_path", hit.heading_path},
+                               {"page_start", hit.page_start}, {"page_end", hit.page_end}};
+      if (flags.explain) {
+        result["explain"] = {{"lexical_rank", entry.lexical_rank}, {"vector_rank", entry.vector_rank}};
+      }
+      results.push_back(std::move(result));
     }
     std::printf("%s\n", results.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return;
   }
-  if (hits.empty()) std::printf("no results\n");
+  if (ranked.empty()) std::printf("no results\n");
   int rank = 1;
-  for (const SearchHit& hit : hits) {
+  for (const RankedHit& entry : ranked) {
+    const SearchHit& hit = entry.hit;
     std::printf("%d. %s (%s)  score %.3f\n", rank++, hit.path.c_str(), PagesText(hit).c_str(), hit.score);
+    if (flags.explain) std::printf("   %s\n", Explanation(entry).c_str());
     if (!hit.heading_path.empty()) std::printf("   %s\n", JoinPath(hit.heading_path).c_str());
     std::printf("   %s\n\n", OneLine(hit.snippet).c_str());
   }
@@ -80,25 +97,60 @@ void RunSearch(const SearchFlags& flags) {
     SetExitCode(kExitError);
     return;
   }
-  Result<std::vector<SearchHit>> hits = (*store)->Search(flags.query, flags.options);
-  if (!hits.ok()) {
-    std::fprintf(stderr, "docpipe search: %s\n", hits.status().ToString().c_str());
-    SetExitCode(hits.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitError);
-    return;
+  auto fail = [](const Status& status) {
+    std::fprintf(stderr, "docpipe search: %s\n", status.ToString().c_str());
+    SetExitCode(status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitError);
+  };
+  QueryOptions options = flags.options;
+  Result<SearchMode> mode = ParseSearchMode(flags.mode);
+  if (!mode.ok()) return fail(mode.status());
+  options.mode = *mode;
+  std::shared_ptr<TextEmbedder> embedder;
+  if (options.mode != SearchMode::kLexical) {
+    TextEmbedderOptions embed = flags.embed;
+    if (!embed.url.empty()) embed.api_key = EmbedApiKeyFromEnvironment();
+    Result<std::shared_ptr<TextEmbedder>> opened = OpenQueryEmbedder(**store, embed, flags.embedder_name);
+    if (!opened.ok()) return fail(opened.status());
+    embedder = *opened;
   }
-  PrintHits(*hits, flags.json);
+  Result<std::vector<RankedHit>> hits = SearchChunks(**store, flags.query, embedder.get(), options);
+  if (!hits.ok()) return fail(hits.status());
+  PrintHits(*hits, flags);
   SetExitCode(kExitOk);
 }
 
 void RegisterSearch(CLI::App& app) {
   auto flags = std::make_shared<SearchFlags>();
-  CLI::App* cmd = app.add_subcommand("search", "Search the stored chunks (BM25 ranking)");
+  CLI::App* cmd = app.add_subcommand("search", "Search the stored chunks: lexical (BM25), vector, or hybrid");
   cmd->footer(
-      "Plain words are matched as terms; FTS5 syntax (\"exact phrase\", AND, OR, NOT, NEAR, prefix*) is\n"
-      "honoured when written explicitly. Matched terms are marked [like this] in snippets.");
+      "Lexical: plain words are matched as terms; FTS5 syntax (\"exact phrase\", AND, OR, NOT, NEAR, prefix*)\n"
+      "is honoured when written explicitly. Matched terms are marked [like this] in snippets.\n"
+      "Vector: the query is embedded by the model that embedded the chunks (found from the store; a store\n"
+      "with vectors of several models needs --embedder NAME) and compared by inner product.\n"
+      "Hybrid: reciprocal rank fusion of both lists (score = sum of weight / (rrf-k + rank)).");
   cmd->add_option("query", flags->query, "What to look for")->required();
   cmd->add_option("--db", flags->db, "Store location: a SQLite file")->capture_default_str();
-  cmd->add_option("-k,--top", flags->options.k, "Number of results")->capture_default_str()->check(CLI::Range(1, 10000));
+  cmd->add_option("-k,--top", flags->options.search.k, "Number of results")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+  cmd->add_option("--mode", flags->mode, "lexical, vector or hybrid")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"lexical", "vector", "hybrid"}));
+  cmd->add_option("--embedder", flags->embedder_name, "Which stored embedder's vectors to search (by name)");
+  cmd->add_option("--embed-model", flags->embed.model_folder, "Embed the query with this model folder instead")
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--embed-url", flags->embed.url, "Embed the query with this server instead");
+  cmd->add_option("--embed-remote-model", flags->embed.remote_model, "Model name on that server");
+  cmd->add_option("--rrf-k", flags->options.rrf_k, "Hybrid: the k of reciprocal rank fusion")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--lexical-weight", flags->options.lexical_weight, "Hybrid: weight of the lexical ranks")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--vector-weight", flags->options.vector_weight, "Hybrid: weight of the vector ranks")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--explain", flags->explain, "Show each hit's rank on the lexical and vector sides");
   cmd->add_flag("--json", flags->json, "Results as JSON");
   cmd->callback([flags] { RunSearch(*flags); });
 }
