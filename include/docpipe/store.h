@@ -16,6 +16,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "docpipe/document.h"
@@ -79,11 +80,21 @@ class StoreEnrichmentCache : public EnrichmentCache {
   virtual size_t pending() const = 0;  // results queued, not yet flushed
 };
 
+// Which chunks a search may return; every condition given must hold.
+struct SearchFilter {
+  std::vector<int64_t> document_ids;  // any of these documents (all when empty)
+  std::string path_glob;              // the document path matches this glob (* ? [..], as SQLite GLOB)
+  // Tags the chunk carries, as (axis, label): "domain"/"task"/"modifier". All must be present.
+  std::vector<std::pair<std::string, std::string>> tags;
+  bool empty() const { return document_ids.empty() && path_glob.empty() && tags.empty(); }
+};
+
 struct SearchOptions {
   int k = 10;
   int snippet_tokens = 24;  // words of context in the snippet
   std::string open_mark = "[";   // put around matched terms in the snippet
   std::string close_mark = "]";
+  SearchFilter filter;
 };
 
 struct SearchHit {
@@ -96,6 +107,16 @@ struct SearchHit {
   std::string text;
   std::vector<std::string> heading_path;
   int page_start = 0, page_end = 0;
+};
+
+// What identifies the set of vectors one embedder has in the store, cheaply:
+// chunk ids are never reused, so any insertion or removal changes it. A
+// vector index built from the store keeps the stamp it was built at.
+struct VectorStamp {
+  int64_t count = 0;
+  int64_t max_chunk_id = 0;
+  int64_t chunk_id_sum = 0;
+  bool operator==(const VectorStamp&) const = default;
 };
 
 struct StoreCounts {
@@ -133,12 +154,12 @@ class Store {
   // the same sha256, together with their chunks. Assigns record ids.
   virtual Status PutDocuments(std::vector<DocumentWrite>& writes) = 0;
 
-  // BM25 search over chunk text. An FTS query syntax error is kInvalidArgument
-  // with a readable message.
+  // BM25 search over chunk text, within options.filter. An FTS query syntax
+  // error is kInvalidArgument with a readable message.
   virtual Result<std::vector<SearchHit>> Search(const std::string& query, const SearchOptions& options) = 0;
 
   // Exact inner-product search over the vectors made by the embedder with this
-  // key (EmbedderIdentity::Key()). Hits have the shape of Search()'s; the
+  // key (EmbedderIdentity::Key()), within options.filter. Hits have the shape of Search()'s; the
   // snippet is the start of the chunk text. A query of another dimension is
   // kInvalidArgument; an embedder with no vectors here is kNotFound.
   virtual Result<std::vector<SearchHit>> VectorSearch(std::span<const float> query, const std::string& embedder_key,
@@ -152,6 +173,15 @@ class Store {
   // and is returned.
   using VectorVisitor = std::function<Status(int64_t chunk_id, std::span<const float> vector)>;
   virtual Status ForEachVector(const std::string& embedder_key, const VectorVisitor& visit) = 0;
+
+  // The stamp of the embedder's vectors now (all zero when it has none).
+  virtual Result<VectorStamp> StampOf(const std::string& embedder_key) = 0;
+
+  // The chunks with these ids as search hits (score 0, snippet the leading
+  // words), in the order given, leaving out ids that no longer exist or do
+  // not pass options.filter. Used to complete hits found in a vector index.
+  virtual Result<std::vector<SearchHit>> ChunkHits(std::span<const int64_t> chunk_ids,
+                                                   const SearchOptions& options) = 0;
 
   // Chunks of one document in order.
   virtual Result<std::vector<Chunk>> ChunksOf(int64_t document_id) = 0;

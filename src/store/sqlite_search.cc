@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "store/fts_query.h"
+#include "store/sqlite_filter.h"
 #include "store/record_json.h"
 #include "store/sqlite_store.h"
 
@@ -20,7 +21,7 @@ constexpr const char* kSearch =
     "-bm25(chunks_fts), snippet(chunks_fts, 0, ?2, ?3, '…', ?4), c.text, c.heading_path, "
     "c.page_start, c.page_end "
     "FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid JOIN documents d ON d.id = c.document_id "
-    "WHERE chunks_fts MATCH ?1 ORDER BY rank LIMIT ?5";
+    "WHERE chunks_fts MATCH ?1 AND" DOCPIPE_FILTER_SQL "ORDER BY rank LIMIT ?5";
 
 constexpr const char* kChunksOf =
     "SELECT ordinal, text, heading_path, page_start, page_end, token_count, char_start, char_end "
@@ -60,6 +61,8 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const std::string& query, con
   search->BindText(3, options.close_mark);
   search->BindInt(4, std::clamp(options.snippet_tokens, 1, kMaxSnippetTokens));
   search->BindInt(5, options.k);
+  BoundFilter filter;
+  BindFilter(*search, options.filter, filter);
   while (true) {
     Result<bool> row = search->Step();
     if (!row.ok()) {

@@ -33,6 +33,8 @@ class SqliteStore final : public Store {
                                               const SearchOptions& options) override;
   Result<std::vector<EmbedderIdentity>> Embedders() override;
   Status ForEachVector(const std::string& embedder_key, const VectorVisitor& visit) override;
+  Result<VectorStamp> StampOf(const std::string& embedder_key) override;
+  Result<std::vector<SearchHit>> ChunkHits(std::span<const int64_t> chunk_ids, const SearchOptions& options) override;
   Result<std::vector<Chunk>> ChunksOf(int64_t document_id) override;
   Result<std::vector<EnrichmentResult>> EnrichmentsOf(int64_t document_id) override;
   Result<std::unique_ptr<Store>> OpenReader() const override;
@@ -56,8 +58,9 @@ class SqliteStore final : public Store {
   Status WriteVector(int64_t chunk_id, int64_t embedder_id, std::span<const float> vector);
   // The embedder row with this key: id and dimension; kNotFound when absent.
   Result<std::pair<int64_t, size_t>> FindEmbedder(const std::string& key);
-  // A chunk as a search hit (score left 0) with its leading words as snippet.
-  Result<SearchHit> ChunkHit(int64_t chunk_id, const SearchOptions& options);
+  // A chunk as a search hit (score left 0) with its leading words as snippet;
+  // nothing when it does not exist or does not pass options.filter.
+  Result<std::optional<SearchHit>> ChunkHit(int64_t chunk_id, const SearchOptions& options);
   // Tag and entity rows of one chunk (sqlite_enrichment.cc).
   Status WriteEnrichment(int64_t chunk_id, const EnrichmentResult& result);
   Result<std::optional<DocumentRecord>> FindOne(const char* sql, const std::string& key);

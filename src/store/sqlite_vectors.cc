@@ -4,10 +4,12 @@
 #include <bit>
 #include <cstring>
 #include <queue>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
 #include "store/record_json.h"
+#include "store/sqlite_filter.h"
 #include "store/sqlite_store.h"
 #include "store/vector_math.h"
 
@@ -31,7 +33,13 @@ constexpr const char* kSelectEmbedders =
 constexpr const char* kSelectHit =
     "SELECT c.id, c.document_id, d.path, coalesce(json_extract(d.metadata, '$.title'), ''), c.text, "
     "c.heading_path, c.page_start, c.page_end FROM chunks c JOIN documents d ON d.id = c.document_id "
-    "WHERE c.id = ?1";
+    "WHERE c.id = ?1 AND" DOCPIPE_FILTER_SQL;
+// The chunks a filter lets through, for exact search with a filter.
+constexpr const char* kFilteredChunks =
+    "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE" DOCPIPE_FILTER_SQL;
+constexpr const char* kStamp =
+    "SELECT count(*), coalesce(max(chunk_id), 0), coalesce(sum(chunk_id), 0) FROM chunk_vectors "
+    "WHERE embedder_id = ?1";
 
 struct Scored {
   double score;
@@ -114,8 +122,21 @@ Result<std::vector<SearchHit>> SqliteStore::VectorSearch(std::span<const float> 
   }
   std::vector<SearchHit> hits;
   if (options.k == 0) return hits;
+  std::unordered_set<int64_t> allowed;
+  const bool filtered = !options.filter.empty();
+  if (filtered) {
+    DOCPIPE_ASSIGN_OR_RETURN(StatementLease select, db_->Prepare(kFilteredChunks));
+    BoundFilter bound;
+    BindFilter(*select, options.filter, bound);
+    while (true) {
+      DOCPIPE_ASSIGN_OR_RETURN(bool row, select->Step());
+      if (!row) break;
+      allowed.insert(select->ColumnInt(0));
+    }
+  }
   std::priority_queue<Scored> best;
   DOCPIPE_RETURN_IF_ERROR(ForEachVector(embedder_key, [&](int64_t chunk_id, std::span<const float> vector) {
+    if (filtered && !allowed.contains(chunk_id)) return Status::Ok();
     Scored scored{InnerProduct(query, vector), chunk_id};
     if (best.size() < static_cast<size_t>(options.k)) {
       best.push(scored);
@@ -129,18 +150,44 @@ Result<std::vector<SearchHit>> SqliteStore::VectorSearch(std::span<const float> 
   for (; !best.empty(); best.pop()) ranked.push_back(best.top());
   std::reverse(ranked.begin(), ranked.end());
   for (const Scored& scored : ranked) {
-    DOCPIPE_ASSIGN_OR_RETURN(SearchHit hit, ChunkHit(scored.chunk_id, options));
-    hit.score = scored.score;
-    hits.push_back(std::move(hit));
+    DOCPIPE_ASSIGN_OR_RETURN(std::optional<SearchHit> hit, ChunkHit(scored.chunk_id, options));
+    if (!hit) return Status::Internal(fmt::format("{}: chunk {} has a vector but no row", db_->path(), scored.chunk_id));
+    hit->score = scored.score;
+    hits.push_back(std::move(*hit));
   }
   return hits;
 }
 
-Result<SearchHit> SqliteStore::ChunkHit(int64_t chunk_id, const SearchOptions& options) {
+Result<std::vector<SearchHit>> SqliteStore::ChunkHits(std::span<const int64_t> chunk_ids,
+                                                      const SearchOptions& options) {
+  std::vector<SearchHit> hits;
+  for (int64_t chunk_id : chunk_ids) {
+    DOCPIPE_ASSIGN_OR_RETURN(std::optional<SearchHit> hit, ChunkHit(chunk_id, options));
+    if (hit) hits.push_back(std::move(*hit));
+  }
+  return hits;
+}
+
+Result<VectorStamp> SqliteStore::StampOf(const std::string& embedder_key) {
+  Result<std::pair<int64_t, size_t>> embedder = FindEmbedder(embedder_key);
+  if (!embedder.ok()) {
+    if (embedder.status().code() == StatusCode::kNotFound) return VectorStamp{};
+    return embedder.status();
+  }
+  DOCPIPE_ASSIGN_OR_RETURN(StatementLease select, db_->Prepare(kStamp));
+  select->BindInt(1, embedder->first);
+  DOCPIPE_ASSIGN_OR_RETURN(bool row, select->Step());
+  if (!row) return VectorStamp{};
+  return VectorStamp{select->ColumnInt(0), select->ColumnInt(1), select->ColumnInt(2)};
+}
+
+Result<std::optional<SearchHit>> SqliteStore::ChunkHit(int64_t chunk_id, const SearchOptions& options) {
   DOCPIPE_ASSIGN_OR_RETURN(StatementLease select, db_->Prepare(kSelectHit));
   select->BindInt(1, chunk_id);
+  BoundFilter bound;
+  BindFilter(*select, options.filter, bound);
   DOCPIPE_ASSIGN_OR_RETURN(bool row, select->Step());
-  if (!row) return Status::Internal(fmt::format("{}: chunk {} has a vector but no row", db_->path(), chunk_id));
+  if (!row) return std::optional<SearchHit>();
   SearchHit hit;
   hit.chunk_id = select->ColumnInt(0);
   hit.document_id = select->ColumnInt(1);
@@ -151,7 +198,7 @@ Result<SearchHit> SqliteStore::ChunkHit(int64_t chunk_id, const SearchOptions& o
   hit.page_start = static_cast<int>(select->ColumnInt(6));
   hit.page_end = static_cast<int>(select->ColumnInt(7));
   hit.snippet = LeadingWords(hit.text, options.snippet_tokens);
-  return hit;
+  return std::optional<SearchHit>(std::move(hit));
 }
 
 Result<std::vector<EmbedderIdentity>> SqliteStore::Embedders() {

@@ -209,3 +209,93 @@ TEST(StoreVectorsMigrationTest, VersionTwoStoreGainsVectorTables) {
 
 }  // namespace
 }  // namespace docpipe::store
+
+namespace docpipe::store {
+namespace {
+
+EnrichmentResult DomainTag(const std::string& domain) {
+  EnrichmentResult result;
+  result.has_tags = true;
+  result.tags.domain = {domain, 0.9f};
+  result.producer = "heuristic";
+  return result;
+}
+
+class StoreFilterTest : public StoreVectorsTest {
+ protected:
+  void SetUp() override {
+    StoreVectorsTest::SetUp();
+    DocumentWrite medicine = WithVectors(MakeWrite("med/a.md", "sha-a", {"heart cells", "lung cells"}), mini_,
+                                         {{1, 0, 0}, {0.9f, 0.1f, 0}});
+    medicine.enrichments = {DomainTag("medicine"), DomainTag("biology")};
+    DocumentWrite physics = WithVectors(MakeWrite("phys/b.md", "sha-b", {"quark cells"}), mini_, {{0.95f, 0, 0.05f}});
+    physics.enrichments = {DomainTag("physics")};
+    Put(std::move(medicine));
+    Put(std::move(physics));
+  }
+
+  std::vector<std::string> Texts(const Result<std::vector<SearchHit>>& hits) {
+    EXPECT_TRUE(hits.ok()) << hits.status().ToString();
+    std::vector<std::string> texts;
+    if (hits.ok()) {
+      for (const SearchHit& hit : *hits) texts.push_back(hit.text);
+    }
+    return texts;
+  }
+};
+
+TEST_F(StoreFilterTest, TagPathAndDocumentFiltersApplyToBothSearches) {
+  SearchOptions by_tag;
+  by_tag.filter.tags = {{"domain", "medicine"}};
+  EXPECT_EQ(Texts(store_->Search("cells", by_tag)), (std::vector<std::string>{"heart cells"}));
+  EXPECT_EQ(Texts(store_->VectorSearch(std::vector<float>{1, 0, 0}, mini_.Key(), by_tag)),
+            (std::vector<std::string>{"heart cells"}));
+
+  SearchOptions by_path;
+  by_path.filter.path_glob = "phys/*";
+  EXPECT_EQ(Texts(store_->Search("cells", by_path)), (std::vector<std::string>{"quark cells"}));
+  EXPECT_EQ(Texts(store_->VectorSearch(std::vector<float>{1, 0, 0}, mini_.Key(), by_path)),
+            (std::vector<std::string>{"quark cells"}));
+
+  auto record = store_->FindByPath("med/a.md");
+  ASSERT_TRUE(record.ok() && record->has_value());
+  SearchOptions by_document;
+  by_document.filter.document_ids = {(*record)->id};
+  EXPECT_EQ(Texts(store_->VectorSearch(std::vector<float>{1, 0, 0}, mini_.Key(), by_document)),
+            (std::vector<std::string>{"heart cells", "lung cells"}));
+
+  SearchOptions none;
+  none.filter.tags = {{"domain", "medicine"}, {"domain", "physics"}};  // all must hold: nothing does
+  EXPECT_TRUE(Texts(store_->Search("cells", none)).empty());
+}
+
+TEST_F(StoreFilterTest, ChunkHitsKeepTheGivenOrderAndDropWhatIsGoneOrFiltered) {
+  std::vector<int64_t> ids;
+  ASSERT_TRUE(store_->ForEachVector(mini_.Key(), [&](int64_t id, std::span<const float>) {
+    ids.push_back(id);
+    return Status::Ok();
+  }).ok());
+  ASSERT_EQ(ids.size(), 3u);
+  std::vector<int64_t> asked = {ids[2], 999999, ids[0]};
+  EXPECT_EQ(Texts(store_->ChunkHits(asked, {})), (std::vector<std::string>{"quark cells", "heart cells"}));
+  SearchOptions by_tag;
+  by_tag.filter.tags = {{"domain", "medicine"}};
+  EXPECT_EQ(Texts(store_->ChunkHits(asked, by_tag)), (std::vector<std::string>{"heart cells"}));
+}
+
+TEST_F(StoreFilterTest, StampChangesWithEveryInsertionAndRemoval) {
+  auto before = store_->StampOf(mini_.Key());
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ(before->count, 3);
+  Put(WithVectors(MakeWrite("phys/b.md", "sha-b2", {"new quark text"}), mini_, {{0, 0, 1}}));
+  auto after = store_->StampOf(mini_.Key());
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->count, 3);  // one removed, one added
+  EXPECT_FALSE(*after == *before);
+  auto unknown = store_->StampOf("nobody/3/x");
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_EQ(unknown->count, 0);
+}
+
+}  // namespace
+}  // namespace docpipe::store
