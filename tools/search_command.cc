@@ -8,6 +8,7 @@
 #include "command.h"
 #include "docpipe/search.h"
 #include "docpipe/store.h"
+#include "docpipe/vector_index.h"
 
 namespace docpipe::cli {
 namespace {
@@ -19,6 +20,9 @@ struct SearchFlags {
   QueryOptions options;
   TextEmbedderOptions embed;  // the query embedder, when not the one the store recorded
   std::string embedder_name;
+  std::string index_dir;  // empty: the store's default
+  std::vector<std::string> filters;
+  bool exact = false;
   bool explain = false;
   bool json = false;
 };
@@ -86,6 +90,34 @@ void PrintHits(const std::vector<RankedHit>& ranked, const SearchFlags& flags) {
   }
 }
 
+// "domain=medicine" (a tag: axis=label), "path=GLOB", "document=ID".
+Status ParseFilters(const std::vector<std::string>& texts, SearchFilter& filter) {
+  for (const std::string& text : texts) {
+    const size_t equals = text.find('=');
+    if (equals == std::string::npos || equals == 0 || equals + 1 == text.size()) {
+      return Status::InvalidArgument(fmt::format("--filter '{}': expected NAME=VALUE", text));
+    }
+    const std::string name = text.substr(0, equals);
+    const std::string value = text.substr(equals + 1);
+    if (name == "path") {
+      filter.path_glob = value;
+    } else if (name == "document") {
+      try {
+        filter.document_ids.push_back(std::stoll(value));
+      } catch (const std::exception&) {
+        return Status::InvalidArgument(fmt::format("--filter '{}': a document id is a number", text));
+      }
+    } else if (name == "domain" || name == "task" || name == "modifier") {
+      filter.tags.emplace_back(name, value);
+    } else {
+      return Status::InvalidArgument(
+          fmt::format("--filter '{}': filter by domain=, task=, modifier= (tags), path= (glob) or document= (id)",
+                      text));
+    }
+  }
+  return Status::Ok();
+}
+
 void RunSearch(const SearchFlags& flags) {
   StoreOptions store_options;
   store_options.create_if_missing = false;
@@ -113,7 +145,23 @@ void RunSearch(const SearchFlags& flags) {
     if (!opened.ok()) return fail(opened.status());
     embedder = *opened;
   }
-  Result<std::vector<RankedHit>> hits = SearchChunks(**store, flags.query, embedder.get(), options);
+  Status parsed = ParseFilters(flags.filters, options.search.filter);
+  if (!parsed.ok()) return fail(parsed);
+  std::unique_ptr<VectorIndex> index;
+  if (embedder && !flags.exact) {
+    const std::string directory = flags.index_dir.empty() ? DefaultIndexDirectory(flags.db) : flags.index_dir;
+    Result<std::unique_ptr<VectorIndex>> opened =
+        VectorIndex::Open(**store, embedder->Identity().Key(), directory, VectorIndexOptions{});
+    if (!opened.ok()) return fail(opened.status().WithContext("opening the vector index"));
+    index = std::move(*opened);
+    const VectorIndexInfo& info = index->info();
+    if (info.rebuilt) {
+      std::fprintf(stderr, "docpipe search: built the %s vector index of %lld vectors in %.2f s (%s)\n",
+                   std::string(VectorIndexKindName(info.kind)).c_str(), static_cast<long long>(info.vectors),
+                   info.build_seconds, info.reason.c_str());
+    }
+  }
+  Result<std::vector<RankedHit>> hits = SearchChunks(**store, flags.query, embedder.get(), options, index.get());
   if (!hits.ok()) return fail(hits.status());
   PrintHits(*hits, flags);
   SetExitCode(kExitOk);
@@ -127,7 +175,9 @@ void RegisterSearch(CLI::App& app) {
       "is honoured when written explicitly. Matched terms are marked [like this] in snippets.\n"
       "Vector: the query is embedded by the model that embedded the chunks (found from the store; a store\n"
       "with vectors of several models needs --embedder NAME) and compared by inner product.\n"
-      "Hybrid: reciprocal rank fusion of both lists (score = sum of weight / (rrf-k + rank)).");
+      "Hybrid: reciprocal rank fusion of both lists (score = sum of weight / (rrf-k + rank)).\n"
+      "The vector side uses a FAISS index kept beside the store (flat below 20,000 vectors, HNSW above),\n"
+      "built on first use and rebuilt whenever the stored vectors changed; see `docpipe index`.");
   cmd->add_option("query", flags->query, "What to look for")->required();
   cmd->add_option("--db", flags->db, "Store location: a SQLite file")->capture_default_str();
   cmd->add_option("-k,--top", flags->options.search.k, "Number of results")
@@ -150,6 +200,11 @@ void RegisterSearch(CLI::App& app) {
   cmd->add_option("--vector-weight", flags->options.vector_weight, "Hybrid: weight of the vector ranks")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--filter", flags->filters,
+                  "Only chunks with this tag (domain=LABEL, task=LABEL, modifier=LABEL), in documents whose path "
+                  "matches path=GLOB, or in document=ID (repeatable; all must hold)");
+  cmd->add_flag("--exact", flags->exact, "Vector side: compare with every stored vector instead of the index");
+  cmd->add_option("--index-dir", flags->index_dir, "Where the vector index lives (default: beside the store)");
   cmd->add_flag("--explain", flags->explain, "Show each hit's rank on the lexical and vector sides");
   cmd->add_flag("--json", flags->json, "Results as JSON");
   cmd->callback([flags] { RunSearch(*flags); });

@@ -17,6 +17,7 @@
 #include "docpipe/status.h"
 #include "docpipe/store.h"
 #include "docpipe/text_embedder.h"
+#include "docpipe/vector_index.h"
 
 namespace docpipe {
 
@@ -54,8 +55,12 @@ Result<std::shared_ptr<TextEmbedder>> OpenQueryEmbedder(Store& store, const Text
                                                         const std::string& name = "");
 
 // Runs the query. Lexical mode ignores `embedder`; vector and hybrid modes
-// need one (kInvalidArgument without).
+// need one (kInvalidArgument without). The vector side searches `index` when
+// given (built from the same embedder's vectors in this store), else every
+// stored vector exactly. With a filter, the index is asked for more
+// candidates than k and the store drops those the filter excludes; when too
+// few remain, the exact search answers instead.
 Result<std::vector<RankedHit>> SearchChunks(Store& store, const std::string& query, TextEmbedder* embedder,
-                                            const QueryOptions& options);
+                                            const QueryOptions& options, const VectorIndex* index = nullptr);
 
 }  // namespace docpipe

@@ -19,10 +19,35 @@ std::string Describe(const std::vector<EmbedderIdentity>& embedders) {
   return out;
 }
 
+// The vector side through the index: ids and scores from FAISS, the rest
+// (and the filter) from the store. Empty when a filter left fewer than k.
+Result<std::vector<SearchHit>> IndexHits(Store& store, std::span<const float> query, const VectorIndex& index,
+                                         const SearchOptions& options) {
+  const bool filtered = !options.filter.empty();
+  const int wanted = filtered ? std::max(options.k * 10, 200) : options.k;
+  DOCPIPE_ASSIGN_OR_RETURN(auto found, index.Search(query, wanted));
+  std::vector<int64_t> ids;
+  std::unordered_map<int64_t, float> scores;
+  for (const auto& [id, score] : found) {
+    ids.push_back(id);
+    scores[id] = score;
+  }
+  DOCPIPE_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, store.ChunkHits(ids, options));
+  const bool exhausted = static_cast<int>(found.size()) < wanted;
+  if (filtered && static_cast<int>(hits.size()) < options.k && !exhausted) return std::vector<SearchHit>();
+  if (static_cast<int>(hits.size()) > options.k) hits.resize(static_cast<size_t>(options.k));
+  for (SearchHit& hit : hits) hit.score = scores[hit.chunk_id];
+  return hits;
+}
+
 Result<std::vector<SearchHit>> VectorHits(Store& store, const std::string& query, TextEmbedder& embedder,
-                                          const SearchOptions& options) {
+                                          const VectorIndex* index, const SearchOptions& options) {
   DOCPIPE_ASSIGN_OR_RETURN(EmbeddingMatrix vector, embedder.Embed({query}));
   if (vector.rows != 1) return Status::Internal("the embedder returned no vector for the query");
+  if (index != nullptr) {
+    DOCPIPE_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, IndexHits(store, vector.Row(0), *index, options));
+    if (!hits.empty() || options.filter.empty()) return hits;
+  }
   return store.VectorSearch(vector.Row(0), embedder.Identity().Key(), options);
 }
 
@@ -130,7 +155,7 @@ Result<std::shared_ptr<TextEmbedder>> OpenQueryEmbedder(Store& store, const Text
 }
 
 Result<std::vector<RankedHit>> SearchChunks(Store& store, const std::string& query, TextEmbedder* embedder,
-                                            const QueryOptions& options) {
+                                            const QueryOptions& options, const VectorIndex* index) {
   if (options.search.k < 0) return Status::InvalidArgument("search k must not be negative");
   if (options.mode == SearchMode::kLexical) {
     DOCPIPE_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, store.Search(query, options.search));
@@ -140,13 +165,13 @@ Result<std::vector<RankedHit>> SearchChunks(Store& store, const std::string& que
     return Status::InvalidArgument(fmt::format("{} search needs an embedder", SearchModeName(options.mode)));
   }
   if (options.mode == SearchMode::kVector) {
-    DOCPIPE_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, VectorHits(store, query, *embedder, options.search));
+    DOCPIPE_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, VectorHits(store, query, *embedder, index, options.search));
     return Ranked(std::move(hits), false);
   }
   SearchOptions wide = options.search;
   wide.k = std::max(options.search.k, options.candidates);
   DOCPIPE_ASSIGN_OR_RETURN(std::vector<SearchHit> lexical, store.Search(query, wide));
-  DOCPIPE_ASSIGN_OR_RETURN(std::vector<SearchHit> vector, VectorHits(store, query, *embedder, wide));
+  DOCPIPE_ASSIGN_OR_RETURN(std::vector<SearchHit> vector, VectorHits(store, query, *embedder, index, wide));
   return Fuse(std::move(lexical), std::move(vector), options);
 }
 

@@ -186,3 +186,53 @@ TEST(EmbedIngestTest, SeveralEmbeddersNeedAChoiceByName) {
 
 }  // namespace
 }  // namespace docpipe::testing
+
+namespace docpipe::testing {
+namespace {
+
+TEST(EmbedIngestTest, IndexCommandsAndFiltersWorkOnTheCli) {
+  ScratchDir dir;
+  WriteTopics(dir / "docs");
+  WriteTopics(dir / "more");
+  // Identical files are stored once: make the second set differ.
+  for (const auto& entry : fs::directory_iterator(dir / "more")) {
+    WriteFile(entry.path().string(), ReadFile(entry.path().string()) + "\nA second copy, in another folder.\n");
+  }
+  const std::string model = kModels + "/bert_f32_mean_normalize";
+  RunJson({"ingest", dir / "docs", dir / "more", "--db", dir / "kb.sqlite", "--json", "--embed-model", model});
+
+  CliResult status = RunDocpipe({"index", "status", "--db", dir / "kb.sqlite"});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("flat index, 6 vectors"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("missing"), std::string::npos) << status.out;
+  CliResult again = RunDocpipe({"index", "status", "--db", dir / "kb.sqlite"});
+  EXPECT_NE(again.out.find("up to date"), std::string::npos) << again.out;
+  CliResult hnsw = RunDocpipe({"index", "rebuild", "--db", dir / "kb.sqlite", "--kind", "hnsw"});
+  EXPECT_EQ(hnsw.exit_code, 0) << hnsw.err;
+  EXPECT_NE(hnsw.out.find("hnsw index, 6 vectors"), std::string::npos) << hnsw.out;
+  EXPECT_TRUE(fs::is_directory(dir / "kb.sqlite.index"));
+
+  // Filters hold on the vector side too: only chunks under more/ come back.
+  json hits = RunJson({"search", "diesel engine compression", "--db", dir / "kb.sqlite", "--mode", "hybrid",
+                       "--filter", "path=*/more/*", "--json", "-k", "10"});
+  ASSERT_TRUE(hits.is_array());
+  EXPECT_EQ(hits.size(), 3u);
+  for (const json& hit : hits) EXPECT_EQ(fs::path(hit["path"].get<std::string>()).parent_path(), dir / "more");
+  CliResult bad = RunDocpipe({"search", "x", "--db", dir / "kb.sqlite", "--filter", "colour=red"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--filter"), std::string::npos) << bad.err;
+
+  // A new document makes the index stale: the next vector search rebuilds it and finds the new chunk.
+  WriteFile(dir / "more/volcano.md", "# Volcanoes\n\nMagma rises through the crust and erupts as lava.\n");
+  RunJson({"ingest", dir / "more", "--db", dir / "kb.sqlite", "--json", "--embed-model", model});
+  CliResult fresh = RunDocpipe({"search", "Magma rises through the crust and erupts as lava.", "--db",
+                                dir / "kb.sqlite", "--mode", "vector", "--json", "-k", "1"});
+  EXPECT_EQ(fresh.exit_code, 0) << fresh.err;
+  EXPECT_NE(fresh.err.find("stale"), std::string::npos) << fresh.err;
+  json top = json::parse(fresh.out, nullptr, false);
+  ASSERT_TRUE(top.is_array() && top.size() == 1u) << fresh.out;
+  EXPECT_EQ(top[0]["path"], dir / "more/volcano.md");
+}
+
+}  // namespace
+}  // namespace docpipe::testing
