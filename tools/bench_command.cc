@@ -1,5 +1,6 @@
-// `docpipe bench ingest`: the same inputs ingested at several worker counts,
-// each into a fresh store, with the speedup and where the time went.
+// `docpipe bench`, and `bench ingest`: the same inputs ingested at several
+// worker counts, each into a fresh store, with the speedup and where the time
+// went. The other benchmarks register under it (bench_commands.h).
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "bench_commands.h"
 #include "command.h"
 #include "docpipe/ingest.h"
 #include "docpipe/store.h"
@@ -117,6 +119,7 @@ void RegisterBench(CLI::App& app) {
   cmd->add_option("--exclude", flags->options.exclude_globs, "Glob for files to skip");
   cmd->add_flag("--json", flags->json, "Reports as JSON");
   cmd->callback([flags] { RunBench(*flags); });
+  RegisterBenchSearch(*bench);
 }
 
 }  // namespace

@@ -56,6 +56,9 @@ class FaissIndex final : public VectorIndex {
     const auto wanted = static_cast<faiss::Index::idx_t>(k);
     std::vector<float> scores(static_cast<size_t>(k));
     std::vector<faiss::Index::idx_t> labels(static_cast<size_t>(k));
+    // One query gains nothing from an OpenMP team, and waking one costs
+    // milliseconds on a busy machine; this only sets the calling thread's count.
+    omp_set_num_threads(1);
     try {
       index_->search(1, query.data(), wanted, scores.data(), labels.data());
     } catch (const std::exception& error) {
