@@ -6,6 +6,7 @@
 #include "docpipe/pdf.h"
 #include "docpipe/render.h"
 #include "docpipe/text_document.h"
+#include "ocr_flags.h"
 
 namespace docpipe::cli {
 namespace {
@@ -16,16 +17,30 @@ struct ConvertFlags {
   std::string output;  // empty = stdout
   int workers = 0;
   PdfOptions pdf;
+  OcrOptions ocr;
+  std::string ocr_mode = "auto";
 };
 
-Result<Document> Load(const ConvertFlags& flags) {
-  if (IsTextFilePath(flags.input)) return ParseTextFile(flags.input);
-  DOCPIPE_ASSIGN_OR_RETURN(std::shared_ptr<const PdfEngine> engine, PdfEngine::Make());
-  return ConvertPdfParallel(engine, flags.input, flags.pdf, flags.workers);
+Result<std::shared_ptr<const PdfEngine>> MakeEngine(const ConvertFlags& flags) {
+  OcrOptions ocr = flags.ocr;
+  DOCPIPE_ASSIGN_OR_RETURN(ocr.mode, ParseOcrMode(flags.ocr_mode));
+  return PdfEngine::Make(ocr);
 }
 
 void RunConvert(const ConvertFlags& flags) {
-  Result<Document> document = Load(flags);
+  Result<Document> document = Status::Internal("unreachable");
+  if (IsTextFilePath(flags.input)) {
+    document = ParseTextFile(flags.input);
+  } else {
+    // Set-up problems (an OCR language not installed) are usage errors, told once.
+    Result<std::shared_ptr<const PdfEngine>> engine = MakeEngine(flags);
+    if (!engine.ok()) {
+      std::fprintf(stderr, "docpipe convert: %s\n", engine.status().ToString().c_str());
+      SetExitCode(kExitUsage);
+      return;
+    }
+    document = ConvertPdfParallel(*engine, flags.input, flags.pdf, flags.workers);
+  }
   if (!document.ok()) {
     std::fprintf(stderr, "docpipe convert: %s: %s\n", flags.input.c_str(), document.status().ToString().c_str());
     SetExitCode(kExitInputFailed);
@@ -61,14 +76,15 @@ void RegisterConvert(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("convert", "Convert one document (PDF, text, Markdown) to Markdown, JSON or text");
   cmd->footer(
       "Pages of a PDF are spread over --workers threads and reassembled in order. Pages without a\n"
-      "text layer are marked as needing OCR; a page that fails or runs past --page-timeout is reported\n"
-      "on stderr and the rest of the document is still converted.");
+      "text layer are recognised with Tesseract (--ocr auto); a page that fails or runs past\n"
+      "--page-timeout is reported on stderr and the rest of the document is still converted.");
   cmd->add_option("input", flags->input, "The document")->required();
   cmd->add_option("--to", flags->to, "Output format")->check(CLI::IsMember({"md", "json", "text"}))->capture_default_str();
   cmd->add_option("-o,--output", flags->output, "Write to this file instead of stdout");
   cmd->add_option("--workers,-j", flags->workers, "Threads for the pages (0 = all cores)")->capture_default_str();
   cmd->add_option("--password", flags->pdf.password, "Password of an encrypted PDF");
   cmd->add_option("--page-timeout", flags->pdf.page_timeout_seconds, "Seconds allowed per page")->capture_default_str();
+  AddOcrOptions(cmd, &flags->ocr_mode, &flags->ocr);
   cmd->callback([flags] { RunConvert(*flags); });
 }
 

@@ -8,6 +8,7 @@
 #include "docpipe/store.h"
 #include "docpipe/tagging.h"
 #include "docpipe/text_embedder.h"
+#include "ocr_flags.h"
 #include "progress_bar.h"
 
 namespace docpipe::cli {
@@ -17,6 +18,7 @@ struct IngestFlags {
   IngestOptions options;
   std::string db = "docpipe.sqlite";
   std::string extract = "tags,entities";
+  std::string ocr_mode = "auto";
   bool json = false;
 };
 
@@ -28,6 +30,13 @@ void RunIngest(IngestFlags& flags) {
     return;
   }
   flags.options.enrich.kinds = *kinds;
+  Result<OcrMode> ocr_mode = ParseOcrMode(flags.ocr_mode);
+  if (!ocr_mode.ok()) {
+    std::fprintf(stderr, "docpipe ingest: --ocr: %s\n", ocr_mode.status().ToString().c_str());
+    SetExitCode(kExitUsage);
+    return;
+  }
+  flags.options.ocr.mode = *ocr_mode;
   if (!flags.options.enrich.llm_url.empty()) flags.options.enrich.llm_api_key = ApiKeyFromEnvironment();
   if (!flags.options.embed.url.empty()) flags.options.embed.api_key = EmbedApiKeyFromEnvironment();
   Result<std::unique_ptr<Store>> store = Store::Open(flags.db);
@@ -133,6 +142,7 @@ void RegisterIngest(CLI::App& app) {
   cmd->add_option("--embed-timeout", m.timeout_seconds, "Seconds per embedding server request attempt")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  AddOcrOptions(cmd, &flags->ocr_mode, &o.ocr);
   cmd->add_flag("--json", flags->json, "Print the run report as JSON on stdout");
   cmd->callback([flags] {
     if (flags->options.inputs.empty() && flags->options.list_files.empty()) {

@@ -59,6 +59,7 @@ enum class DocumentKind { kDigital, kScanned, kMixed, kText };
 // Seconds spent per stage on one document; summed into the run report.
 struct StageSeconds {
   double open = 0, extract = 0, structure = 0, chunk = 0, embed = 0, store = 0;
+  double render = 0, ocr = 0;  // scanned pages: drawing them for OCR, and recognising them
 };
 
 struct Document {

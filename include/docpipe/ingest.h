@@ -63,6 +63,7 @@ struct IngestOptions {
   int workers = 0;                // 0 = the machine's cores
   int store_batch_documents = 32;  // documents per store transaction
   PdfOptions pdf;
+  OcrOptions ocr;  // scanned pages: recognised by default (OcrMode::kAuto)
   ChunkOptions chunk;
   IngestEnrichOptions enrich;
   // Dense vectors for every stored chunk, when `embed` names a model folder or
@@ -105,6 +106,7 @@ struct IngestReport {
   int64_t unsupported = 0;      // files of a type docpipe does not read (found in directories)
   int64_t pages = 0;            // pages of the documents stored in this run
   int64_t pages_needing_ocr = 0;
+  int64_t pages_ocr = 0;        // pages (or image parts of pages) recognised by OCR
   int64_t chunks = 0;
   int64_t bytes = 0;
   double wall_seconds = 0;
@@ -113,6 +115,9 @@ struct IngestReport {
   double hash_seconds = 0;
   double pdf_engine_setup_seconds = 0;  // base MuPDF context
   double pdf_worker_setup_seconds = 0;  // all per-worker contexts together
+  double ocr_session_setup_seconds = 0;  // one Tesseract instance, on average (made once per worker)
+  int ocr_sessions = 0;                  // Tesseract instances made
+  std::vector<InputProblem> low_confidence_pages;  // OCR'd pages below OcrOptions::low_confidence
   std::vector<InputProblem> failures;       // failed documents with reasons
   std::vector<InputProblem> page_problems;  // pages that failed alone ("page 7: timeout ...")
   std::vector<InputProblem> unsupported_files;

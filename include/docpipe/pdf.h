@@ -1,9 +1,12 @@
-// PDF -> Document for pages with a text layer (MuPDF structured text).
+// PDF -> Document: pages with a text layer through MuPDF structured text,
+// scanned pages (and the image parts of mixed ones) rendered by MuPDF and
+// recognised by Tesseract (docpipe/ocr.h), into the same block model.
 //
-// PdfEngine is the immutable shared part, created once per process; it also
-// collects the set-up cost of the workers. PdfWorker is the per-thread part:
-// a MuPDF context of its own, created once per worker thread and reused for
-// every document that worker handles (contexts are not cloned from a shared
+// PdfEngine is the immutable shared part, created once per process (with the
+// OCR model when OCR is on); it also collects the set-up cost of the workers.
+// PdfWorker is the per-thread part: a MuPDF context of its own (and an
+// OcrSession, made when its first scanned page comes), created once per worker
+// thread and reused for every document that worker handles (contexts are not cloned from a shared
 // base, because clones serialise on MuPDF's allocation lock). A PdfWorker must
 // only be used by one thread at a time; the engine may be shared by any number
 // of workers.
@@ -14,6 +17,7 @@
 #include <string>
 
 #include "docpipe/document.h"
+#include "docpipe/ocr.h"
 #include "docpipe/status.h"
 
 namespace docpipe {
@@ -25,9 +29,16 @@ struct PdfOptions {
 
 class PdfEngine {
  public:
-  // Creates the shared part; MuPDF contexts are made by the workers.
+  // Creates the shared part without OCR: pages without a text layer are only
+  // marked needs_ocr. MuPDF contexts are made by the workers.
   static Result<std::shared_ptr<const PdfEngine>> Make();
+  // With OCR as `ocr` says; a language whose traineddata is missing is an
+  // error here (kNotFound), before any page is read.
+  static Result<std::shared_ptr<const PdfEngine>> Make(const OcrOptions& ocr);
   virtual ~PdfEngine() = default;
+  // Null when OCR is off (OcrMode::kNever).
+  virtual std::shared_ptr<const OcrModel> ocr_model() const = 0;
+  virtual OcrMode ocr_mode() const = 0;
   // Seconds taken by Make() and by the average PdfWorker::Make(): reported so
   // the value of per-worker reuse is visible.
   virtual double setup_seconds() const = 0;

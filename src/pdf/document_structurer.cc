@@ -90,6 +90,17 @@ Block Classify(const PendingBlock& pending, const Vocabulary* vocabulary, const 
     block.type = BlockType::kCaption;
   }
   block.text = NormalizeText(raw);
+  float confidence = 0;
+  int ocr_lines = 0;
+  for (const PageLine* line : pending.lines) {
+    if (line->line.source != TextSource::kOcr) continue;
+    confidence += line->line.confidence;
+    ++ocr_lines;
+  }
+  if (ocr_lines > 0) {
+    block.source = TextSource::kOcr;
+    block.confidence = confidence / ocr_lines;
+  }
   return block;
 }
 
@@ -235,28 +246,31 @@ bool NeedsVocabulary(const std::vector<PendingBlock>& blocks) {
   return false;
 }
 
-bool IsScanned(const RawPage& page) { return page.has_images && page.chars < kMinTextChars; }
-
 void SetKinds(const std::vector<RawPage>& raw_pages, Document* document) {
-  int digital = 0, scanned = 0;
+  int digital = 0, scanned = 0, mixed = 0;
   for (size_t i = 0; i < document->pages.size(); ++i) {
     Page& page = document->pages[i];
-    if (IsScanned(raw_pages[i])) {
-      page.kind = PageKind::kScanned;
-      page.needs_ocr = true;
-      ++scanned;
-    } else if (page.blocks.empty() && page.error.empty()) {
-      page.kind = PageKind::kEmpty;
-    } else if (page.blocks.empty()) {
+    const RawPage& raw = raw_pages[i];
+    page.kind = raw.kind;
+    page.needs_ocr = raw.needs_ocr;
+    page.ocr_confidence = raw.ocr_confidence;
+    if (page.kind == PageKind::kEmpty && (!page.error.empty() || !page.blocks.empty())) {
       page.kind = PageKind::kDigital;  // failed (timeout, damage): not known to be blank
-    } else {
-      page.kind = PageKind::kDigital;
-      ++digital;
+    }
+    switch (page.kind) {
+      case PageKind::kDigital: digital += !page.blocks.empty(); break;
+      case PageKind::kScanned: ++scanned; break;
+      case PageKind::kMixed: ++mixed; break;
+      case PageKind::kEmpty: break;
     }
   }
-  document->kind = scanned == 0 ? DocumentKind::kDigital
-                   : digital == 0 ? DocumentKind::kScanned
-                                  : DocumentKind::kMixed;
+  if (scanned == 0 && mixed == 0) {
+    document->kind = DocumentKind::kDigital;
+  } else if (digital == 0 && mixed == 0) {
+    document->kind = DocumentKind::kScanned;
+  } else {
+    document->kind = DocumentKind::kMixed;
+  }
 }
 
 void SetTitleFallback(const std::vector<Block>& blocks, DocumentMetadata* metadata) {
@@ -286,7 +300,11 @@ void StructureDocument(std::vector<RawPage> raw_pages, Document* document) {
     page.width = raw.width;
     page.height = raw.height;
     page.error = raw.error;
-    if (!IsScanned(raw)) ordered[i] = OrderLines(std::move(raw.lines));
+    document->seconds.render += raw.render_seconds;
+    document->seconds.ocr += raw.ocr_seconds;
+    // A page needing OCR has no usable layer of its own: only recognised lines count.
+    if (raw.needs_ocr) std::erase_if(raw.lines, [](const RawLine& l) { return l.source != TextSource::kOcr; });
+    ordered[i] = OrderLines(std::move(raw.lines));
     raw.lines.clear();
   }
   const LayoutStats stats = MeasureLayout(ordered);

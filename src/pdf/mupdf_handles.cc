@@ -70,34 +70,24 @@ void TryRunPage(fz_context* ctx, fz_document* doc, int index, const fz_stext_opt
   fz_catch(ctx) { Catch(ctx, error); }
 }
 
-// A device that only counts the images a page paints.
-struct ImageProbe {
-  fz_device base;
-  int images;
-};
-
-void ProbeImage(fz_context*, fz_device* device, fz_image*, fz_matrix, float, fz_color_params) {
-  reinterpret_cast<ImageProbe*>(device)->images++;
-}
-
-void ProbeImageMask(fz_context*, fz_device* device, fz_image*, fz_matrix, fz_colorspace*,
-                    const float*, float, fz_color_params) {
-  reinterpret_cast<ImageProbe*>(device)->images++;
-}
-
-void TryProbeImages(fz_context* ctx, fz_page* page, int* images, CaughtError* error) {
-  ImageProbe* probe = nullptr;
-  fz_var(probe);
+void TryRenderGray(fz_context* ctx, fz_page* page, float scale, fz_cookie* cookie, GrayPixmap* out,
+                   CaughtError* error) {
+  fz_device* device = nullptr;
+  fz_var(device);
   fz_try(ctx) {
-    probe = fz_new_derived_device(ctx, ImageProbe);
-    probe->images = 0;
-    probe->base.fill_image = ProbeImage;
-    probe->base.fill_image_mask = ProbeImageMask;
-    fz_run_page(ctx, page, &probe->base, fz_identity, nullptr);
-    fz_close_device(ctx, &probe->base);
-    *images = probe->images;
+    const fz_matrix ctm = fz_scale(scale, scale);
+    const fz_irect box = fz_round_rect(fz_transform_rect(fz_bound_page(ctx, page), ctm));
+    out->pixmap = fz_new_pixmap_with_bbox(ctx, fz_device_gray(ctx), box, nullptr, 0);
+    fz_clear_pixmap_with_value(ctx, out->pixmap, 255);
+    device = fz_new_draw_device(ctx, fz_identity, out->pixmap);
+    fz_run_page(ctx, page, device, ctm, cookie);
+    fz_close_device(ctx, device);
+    out->width = fz_pixmap_width(ctx, out->pixmap);
+    out->height = fz_pixmap_height(ctx, out->pixmap);
+    out->stride = static_cast<int>(fz_pixmap_stride(ctx, out->pixmap));
+    out->samples = fz_pixmap_samples(ctx, out->pixmap);
   }
-  fz_always(ctx) { fz_drop_device(ctx, probe ? &probe->base : nullptr); }
+  fz_always(ctx) { fz_drop_device(ctx, device); }
   fz_catch(ctx) { Catch(ctx, error); }
 }
 
@@ -158,12 +148,11 @@ Status RunPage(fz_context* ctx, fz_document* doc, int index, const fz_stext_opti
   return Status::Ok();
 }
 
-Result<bool> PageHasImages(fz_context* ctx, fz_page* page) {
+Status RenderGray(fz_context* ctx, fz_page* page, float scale, fz_cookie* cookie, GrayPixmap* out) {
   CaughtError error;
-  int images = 0;
-  TryProbeImages(ctx, page, &images, &error);
+  TryRenderGray(ctx, page, scale, cookie, out, &error);
   if (error.code != 0) return Status::Corrupt(error.message);
-  return images > 0;
+  return Status::Ok();
 }
 
 }  // namespace docpipe::pdf

@@ -65,7 +65,22 @@ struct PageRun {
 Status RunPage(fz_context* ctx, fz_document* doc, int index, const fz_stext_options& options,
                fz_cookie* cookie, PageRun* run);
 
-// True when the page paints any image (a scan); run only for pages without text.
-Result<bool> PageHasImages(fz_context* ctx, fz_page* page);
+// An 8-bit gray pixmap of a page; `pixmap` is owned by the caller (PixmapPtr).
+struct GrayPixmap {
+  fz_pixmap* pixmap = nullptr;
+  int width = 0, height = 0, stride = 0;
+  const unsigned char* samples = nullptr;
+};
+
+struct PixmapDeleter {
+  fz_context* ctx = nullptr;
+  void operator()(fz_pixmap* pixmap) const { fz_drop_pixmap(ctx, pixmap); }
+};
+using PixmapPtr = std::unique_ptr<fz_pixmap, PixmapDeleter>;
+
+// Draws `page` scaled by `scale` (pixels per point) onto white, in gray,
+// honouring `cookie`'s abort flag. On a MuPDF error returns a non-OK Status
+// and leaves any pixmap made in `out` for the caller to drop.
+Status RenderGray(fz_context* ctx, fz_page* page, float scale, fz_cookie* cookie, GrayPixmap* out);
 
 }  // namespace docpipe::pdf

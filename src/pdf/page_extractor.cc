@@ -5,7 +5,10 @@
 #include <cstring>
 
 #include "core/unicode.h"
+#include "core/stopwatch.h"
 #include "pdf/mupdf_handles.h"
+#include "pdf/page_classifier.h"
+#include "pdf/scanned_page.h"
 
 namespace docpipe::pdf {
 namespace {
@@ -127,16 +130,48 @@ void ReadLine(fz_context* ctx, const fz_stext_line* line, FontStyle* style, Line
   builder->Flush();
 }
 
+// An image block's box, clipped to the page, into page->images.
+void AddImage(const fz_rect& box, RawPage* page) {
+  const BBox clipped{std::max(box.x0, 0.0f), std::max(box.y0, 0.0f), std::min(box.x1, page->width),
+                     std::min(box.y1, page->height)};
+  if (clipped.width() <= 0 || clipped.height() <= 0) return;
+  page->has_images = true;
+  page->images.push_back(clipped);
+}
+
+// Share of the page under images, counted on a coarse grid so that
+// overlapping images are not counted twice.
+float ImageCoverage(const RawPage& page) {
+  constexpr int kGrid = 64;
+  if (page.images.empty() || page.width <= 0 || page.height <= 0) return 0;
+  int covered = 0;
+  for (int gy = 0; gy < kGrid; ++gy) {
+    const float y = (gy + 0.5f) * page.height / kGrid;
+    for (int gx = 0; gx < kGrid; ++gx) {
+      const float x = (gx + 0.5f) * page.width / kGrid;
+      for (const BBox& image : page.images) {
+        if (x >= image.x0 && x <= image.x1 && y >= image.y0 && y <= image.y1) {
+          ++covered;
+          break;
+        }
+      }
+    }
+  }
+  return static_cast<float>(covered) / (kGrid * kGrid);
+}
+
 void ReadTextPage(fz_context* ctx, const fz_stext_page* text, RawPage* page) {
   LineBuilder builder(&page->lines);
   FontStyle style;
   for (const fz_stext_block* block = text->first_block; block; block = block->next) {
+    if (block->type == FZ_STEXT_BLOCK_IMAGE) AddImage(block->bbox, page);
     if (block->type != FZ_STEXT_BLOCK_TEXT) continue;
     for (const fz_stext_line* line = block->u.t.first_line; line; line = line->next) {
       ReadLine(ctx, line, &style, &builder);
     }
   }
   for (const RawLine& line : page->lines) page->chars += line.chars;
+  page->image_coverage = ImageCoverage(*page);
 }
 
 }  // namespace
@@ -192,11 +227,14 @@ void PageWatchdog::Loop() {
 }
 
 RawPage ExtractPage(fz_context* ctx, fz_document* doc, int index, double timeout_seconds,
-                    PageWatchdog* watchdog, WarningLog* warnings) {
+                    PageWatchdog* watchdog, WarningLog* warnings, const PageOcr& ocr) {
+  Stopwatch watch;
   RawPage page;
   page.number = index + 1;
   fz_stext_options options{};
-  options.flags = FZ_STEXT_MEDIABOX_CLIP;
+  // Image blocks keep a reference to the image only (nothing is decoded):
+  // their boxes tell scanned and mixed pages from digital ones.
+  options.flags = FZ_STEXT_MEDIABOX_CLIP | FZ_STEXT_PRESERVE_IMAGES;
   fz_cookie cookie{};
   PageRun run;
   warnings->last[0] = '\0';
@@ -221,9 +259,13 @@ RawPage ExtractPage(fz_context* ctx, fz_document* doc, int index, double timeout
                  warnings->last;
   }
   ReadTextPage(ctx, owned_text.get(), &page);
-  if (page.chars < kMinTextChars) {
-    Result<bool> images = PageHasImages(ctx, owned_page.get());
-    page.has_images = images.ok() && *images;
+  owned_text.reset();
+  ClassifyPage(&page);
+  const OcrAction action = ChooseOcrAction(page, ocr.mode);
+  if (action != OcrAction::kNone) {
+    double left = 0;
+    if (timeout_seconds > 0) left = std::max(1e-3, timeout_seconds - watch.Seconds());
+    RecognizePage(ctx, owned_page.get(), action, ocr, left, watchdog, warnings, &page);
   }
   return page;
 }

@@ -18,6 +18,10 @@
 #include "pdf/raw_page.h"
 
 namespace docpipe::pdf {
+struct PageOcr;
+}
+
+namespace docpipe::pdf {
 
 // A timer thread that sets a cookie's abort flag when a page overruns its
 // budget, so MuPDF stops interpreting that page and the document goes on.
@@ -46,10 +50,12 @@ class PageWatchdog {
 
 // Never fails as a whole: a page MuPDF cannot load or interpret, or one that
 // runs out of time, comes back with RawPage::error set and whatever text was
-// recovered before the failure dropped.
+// recovered before the failure dropped. The page is classified (digital,
+// scanned, mixed, empty) and, as `ocr.mode` says, rendered and recognised;
+// the time budget covers extraction, rendering and recognition together.
 // Content that fails to parse (MuPDF counts the errors and goes on) sets
 // RawPage::error with the last message `warnings` got but keeps the text read.
 RawPage ExtractPage(fz_context* ctx, fz_document* doc, int index, double timeout_seconds,
-                    PageWatchdog* watchdog, WarningLog* warnings);
+                    PageWatchdog* watchdog, WarningLog* warnings, const PageOcr& ocr);
 
 }  // namespace docpipe::pdf

@@ -10,6 +10,7 @@
 #include "pdf/document_structurer.h"
 #include "pdf/mupdf_handles.h"
 #include "pdf/page_extractor.h"
+#include "pdf/scanned_page.h"
 
 namespace docpipe {
 namespace {
@@ -22,12 +23,21 @@ double SecondsSince(Clock::time_point start) {
 
 class PdfEngineImpl final : public PdfEngine {
  public:
-  static Result<std::shared_ptr<const PdfEngineImpl>> MakeImpl() {
+  static Result<std::shared_ptr<const PdfEngineImpl>> MakeImpl(const OcrOptions& ocr) {
     const auto start = Clock::now();
     auto engine = std::make_shared<PdfEngineImpl>();
+    engine->ocr_mode_ = ocr.mode;
+    engine->ocr_dpi_ = ocr.dpi;
+    if (ocr.mode != OcrMode::kNever) {
+      DOCPIPE_ASSIGN_OR_RETURN(engine->ocr_model_, OcrModel::Make(ocr));
+    }
     engine->make_seconds_ = SecondsSince(start);
     return std::shared_ptr<const PdfEngineImpl>(std::move(engine));
   }
+
+  std::shared_ptr<const OcrModel> ocr_model() const override { return ocr_model_; }
+  OcrMode ocr_mode() const override { return ocr_mode_; }
+  int ocr_dpi() const { return ocr_dpi_; }
 
   double setup_seconds() const override {
     const int workers = workers_made_.load();
@@ -45,9 +55,19 @@ class PdfEngineImpl final : public PdfEngine {
 
  private:
   double make_seconds_ = 0;
+  OcrMode ocr_mode_ = OcrMode::kNever;
+  int ocr_dpi_ = 300;
+  std::shared_ptr<const OcrModel> ocr_model_;
   mutable std::atomic<double> worker_seconds_{0};
   mutable std::atomic<int> workers_made_{0};
 };
+
+// Extraction time measured around the page loop includes the pages'
+// rendering and recognition, which are reported as stages of their own. (With
+// pages on several threads the loop's wall time is less than their sum.)
+void SplitOutOcrTime(StageSeconds* seconds) {
+  seconds->extract = std::max(0.0, seconds->extract - seconds->render - seconds->ocr);
+}
 
 // An open document on one worker's context.
 struct OpenedDocument {
@@ -64,8 +84,27 @@ class PdfWorkerImpl final : public PdfWorker {
     worker->engine_ = std::static_pointer_cast<const PdfEngineImpl>(std::move(engine));
     DOCPIPE_ASSIGN_OR_RETURN(worker->ctx_, pdf::NewWorkerContext(&worker->warnings_));
     DOCPIPE_ASSIGN_OR_RETURN(worker->watchdog_, pdf::PageWatchdog::Make());
+    worker->ocr_.mode = worker->engine_->ocr_model() ? worker->engine_->ocr_mode() : OcrMode::kNever;
+    worker->ocr_.dpi = worker->engine_->ocr_dpi();
+    worker->ocr_.session = [w = worker.get()] { return w->Session(); };
     worker->engine_->RecordWorkerSetup(SecondsSince(start));
     return worker;
+  }
+
+  // The Tesseract instance, initialised the first time a page needs it: a
+  // worker that only sees digital pages never pays for it. A failed start is
+  // remembered, so the pages after it fail at once with the same reason.
+  Result<OcrSession*> Session() {
+    if (!ocr_session_ && session_error_.ok()) {
+      Result<std::unique_ptr<OcrSession>> session = OcrSession::Make(engine_->ocr_model());
+      if (session.ok()) {
+        ocr_session_ = std::move(session).value();
+      } else {
+        session_error_ = session.status();
+      }
+    }
+    if (!ocr_session_) return session_error_;
+    return ocr_session_.get();
   }
 
   Result<OpenedDocument> Open(const std::string& path, const PdfOptions& options) {
@@ -93,7 +132,7 @@ class PdfWorkerImpl final : public PdfWorker {
 
   pdf::RawPage Extract(const OpenedDocument& opened, int index, const PdfOptions& options) {
     return pdf::ExtractPage(ctx_.get(), opened.doc.get(), index, options.page_timeout_seconds,
-                            watchdog_.get(), &warnings_);
+                            watchdog_.get(), &warnings_, ocr_);
   }
 
   Result<Document> Convert(const std::string& path, const PdfOptions& options) override {
@@ -117,6 +156,7 @@ class PdfWorkerImpl final : public PdfWorker {
     start = Clock::now();
     pdf::StructureDocument(std::move(pages), &document);
     document.seconds.structure = SecondsSince(start);
+    SplitOutOcrTime(&document.seconds);
     return document;
   }
 
@@ -132,6 +172,9 @@ class PdfWorkerImpl final : public PdfWorker {
   // the calls above), and the watchdog never touches the context.
   pdf::ContextPtr ctx_;
   std::unique_ptr<pdf::PageWatchdog> watchdog_;
+  pdf::PageOcr ocr_;
+  std::unique_ptr<OcrSession> ocr_session_;
+  Status session_error_;
 };
 
 // One helper thread of ConvertPdfParallel: its own worker (cloned context)
@@ -154,7 +197,13 @@ void ExtractShare(const std::shared_ptr<const PdfEngine>& engine, const std::str
 }  // namespace
 
 Result<std::shared_ptr<const PdfEngine>> PdfEngine::Make() {
-  DOCPIPE_ASSIGN_OR_RETURN(auto engine, PdfEngineImpl::MakeImpl());
+  OcrOptions off;
+  off.mode = OcrMode::kNever;
+  return Make(off);
+}
+
+Result<std::shared_ptr<const PdfEngine>> PdfEngine::Make(const OcrOptions& ocr) {
+  DOCPIPE_ASSIGN_OR_RETURN(auto engine, PdfEngineImpl::MakeImpl(ocr));
   return std::shared_ptr<const PdfEngine>(std::move(engine));
 }
 
@@ -197,6 +246,7 @@ Result<Document> ConvertPdfParallel(std::shared_ptr<const PdfEngine> engine, con
   start = Clock::now();
   pdf::StructureDocument(std::move(pages), &document);
   document.seconds.structure = SecondsSince(start);
+  SplitOutOcrTime(&document.seconds);
   return document;
 }
 

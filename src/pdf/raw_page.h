@@ -22,14 +22,23 @@ struct RawLine {
   bool bold = false;   // most characters are in a bold face
   bool italic = false;
   int chars = 0;       // non-space characters
+  TextSource source = TextSource::kDigital;
+  float confidence = 1.0f;  // OCR: mean word confidence in [0, 1]
 };
 
 struct RawPage {
   int number = 0;  // 1-based
   float width = 0, height = 0;
   std::string error;    // the page failed alone: "timeout: ...", "damaged page: ..."
-  bool has_images = false;  // only probed for pages without a usable text layer
-  int chars = 0;            // non-space characters over all lines
+  bool has_images = false;   // paints at least one image
+  float image_coverage = 0;  // share of the page's area under images, [0, 1]
+  std::vector<BBox> images;  // where the images are painted
+  int chars = 0;             // non-space characters over all lines
+  PageKind kind = PageKind::kDigital;  // from the text layer against the images
+  bool needs_ocr = false;    // no usable text layer of its own
+  float ocr_confidence = -1;  // mean OCR word confidence; -1 when not recognised
+  int ocr_rotation = 0;       // degrees the page image was turned clockwise before OCR
+  double render_seconds = 0, ocr_seconds = 0;
   std::vector<RawLine> lines;
 };
 

@@ -236,8 +236,18 @@ class StoreStage {
     report_.busy.chunk += document.seconds.chunk;
     report_.busy.embed += document.seconds.embed;
     report_.vectors += static_cast<int64_t>(item.vectors.rows);
+    report_.busy.render += document.seconds.render;
+    report_.busy.ocr += document.seconds.ocr;
     for (const Page& page : document.pages) {
       if (page.needs_ocr) ++report_.pages_needing_ocr;
+      if (page.ocr_confidence >= 0) {
+        ++report_.pages_ocr;
+        if (page.ocr_confidence < options_.ocr.low_confidence) {
+          report_.low_confidence_pages.push_back(
+              {item.path, "page " + std::to_string(page.number) + ": OCR confidence " +
+                              std::to_string(static_cast<int>(page.ocr_confidence * 100 + 0.5f)) + "%"});
+        }
+      }
       if (!page.error.empty()) {
         report_.page_problems.push_back({item.path, "page " + std::to_string(page.number) + ": " + page.error});
       }
@@ -284,6 +294,8 @@ std::string ConfigJson(const IngestOptions& options, int workers, const TextEmbe
       {"workers", workers},
       {"store_batch_documents", options.store_batch_documents},
       {"page_timeout_seconds", options.pdf.page_timeout_seconds},
+      {"ocr", {{"mode", OcrModeName(options.ocr.mode)}, {"languages", options.ocr.languages},
+               {"dpi", options.ocr.dpi}}},
       {"chunk", {{"target_tokens", options.chunk.target_tokens},
                  {"max_tokens", options.chunk.max_tokens},
                  {"overlap_tokens", options.chunk.overlap_tokens},
@@ -329,7 +341,7 @@ Result<IngestReport> Ingest(Store& store, const IngestOptions& options, const In
   }
 
   Stopwatch setup;
-  DOCPIPE_ASSIGN_OR_RETURN(std::shared_ptr<const PdfEngine> engine, PdfEngine::Make());
+  DOCPIPE_ASSIGN_OR_RETURN(std::shared_ptr<const PdfEngine> engine, PdfEngine::Make(options.ocr));
   report.pdf_engine_setup_seconds = setup.Seconds();
   WorkerResources resources(engine);
   DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<pipeline::ChunkEnrichment> enrichment,
@@ -432,6 +444,10 @@ Result<IngestReport> Ingest(Store& store, const IngestOptions& options, const In
   DOCPIPE_RETURN_IF_ERROR(enrichment->FlushCache());
   enrichment->FillReport(report.enrichment);
   report.pdf_worker_setup_seconds = resources.setup_seconds();
+  if (engine->ocr_model()) {
+    report.ocr_session_setup_seconds = engine->ocr_model()->session_setup_seconds();
+    report.ocr_sessions = engine->ocr_model()->sessions_made();
+  }
   report.wall_seconds = wall.Seconds();
   DOCPIPE_RETURN_IF_ERROR(store.FinishRun(run_id, report.ToJson()));
   return report;

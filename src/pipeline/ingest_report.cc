@@ -52,15 +52,20 @@ std::string IngestReport::ToJson() const {
                      {"unsupported", unsupported}}},
       {"pages", pages},
       {"pages_needing_ocr", pages_needing_ocr},
+      {"pages_ocr", pages_ocr},
       {"chunks", chunks},
       {"bytes", bytes},
       {"workers", workers},
       {"wall_seconds", wall_seconds},
       {"pages_per_second", PerSecond(static_cast<double>(pages), wall_seconds)},
       {"busy_seconds", {{"open", busy.open}, {"extract", busy.extract}, {"structure", busy.structure},
-                        {"chunk", busy.chunk}, {"embed", busy.embed}, {"store", busy.store}}},
+                        {"chunk", busy.chunk}, {"embed", busy.embed}, {"store", busy.store},
+                        {"render", busy.render}, {"ocr", busy.ocr}}},
       {"hash_seconds", hash_seconds},
-      {"setup_seconds", {{"pdf_engine", pdf_engine_setup_seconds}, {"pdf_workers", pdf_worker_setup_seconds}}},
+      {"setup_seconds", {{"pdf_engine", pdf_engine_setup_seconds}, {"pdf_workers", pdf_worker_setup_seconds},
+                         {"ocr_session", ocr_session_setup_seconds}}},
+      {"ocr_sessions", ocr_sessions},
+      {"low_confidence_pages", ProblemsJson(low_confidence_pages)},
       {"failures", ProblemsJson(failures)},
       {"page_problems", ProblemsJson(page_problems)},
       {"unsupported_files", ProblemsJson(unsupported_files)},
@@ -82,11 +87,20 @@ std::string IngestReport::ToText() const {
       "busy time: open {:.2f} s, extract {:.2f} s, structure {:.2f} s, chunk {:.2f} s, embed {:.2f} s, "
       "store {:.2f} s\n",
       busy.open, busy.extract, busy.structure, busy.chunk, busy.embed, busy.store);
+  if (pages_ocr > 0) {
+    out += fmt::format("ocr: {} pages recognised, render {:.2f} s, recognition {:.2f} s ({:.2f} s per page); "
+                       "{} Tesseract instance(s), {:.2f} s each to start\n",
+                       pages_ocr, busy.render, busy.ocr, busy.ocr / static_cast<double>(pages_ocr), ocr_sessions,
+                       ocr_session_setup_seconds);
+  }
   out += EnrichmentText(enrichment);
   if (!embedder.empty()) out += fmt::format("embedding ({}): {} vectors\n", embedder, vectors);
   for (const InputProblem& problem : failures) out += fmt::format("failed: {}: {}\n", problem.path, problem.reason);
   for (const InputProblem& problem : page_problems) {
     out += fmt::format("page problem: {}: {}\n", problem.path, problem.reason);
+  }
+  for (const InputProblem& problem : low_confidence_pages) {
+    out += fmt::format("low OCR confidence: {}: {}\n", problem.path, problem.reason);
   }
   for (const InputProblem& problem : unsupported_files) {
     out += fmt::format("unsupported: {}\n", problem.path);

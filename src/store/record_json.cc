@@ -49,7 +49,9 @@ std::string SecondsToJson(const StageSeconds& seconds) {
                    {"extract", seconds.extract},
                    {"structure", seconds.structure},
                    {"chunk", seconds.chunk},
-                   {"store", seconds.store}});
+                   {"store", seconds.store},
+                   {"render", seconds.render},
+                   {"ocr", seconds.ocr}});
 }
 
 Result<StageSeconds> SecondsFromJson(std::string_view text) {
@@ -60,6 +62,8 @@ Result<StageSeconds> SecondsFromJson(std::string_view text) {
     seconds.structure = value.value("structure", 0.0);
     seconds.chunk = value.value("chunk", 0.0);
     seconds.store = value.value("store", 0.0);
+    seconds.render = value.value("render", 0.0);
+    seconds.ocr = value.value("ocr", 0.0);
     return seconds;
   });
 }

@@ -1,0 +1,44 @@
+// The OCR step of one page: render it with MuPDF in gray at the OCR
+// resolution straight into memory, recognise it with the worker's OcrSession,
+// and turn the recognised lines into RawLines in PDF points, so scanned pages
+// go through the same block rules as digital ones.
+//
+// Thread-safety: uses the caller's context, page and session, which belong to
+// the calling thread.
+#pragma once
+
+#include <functional>
+
+#include <mupdf/fitz.h>
+
+#include "docpipe/ocr.h"
+#include "pdf/page_classifier.h"
+#include "pdf/page_extractor.h"
+#include "pdf/raw_page.h"
+
+namespace docpipe::pdf {
+
+// Renders larger than this many pixels are drawn at a lower resolution: a
+// 2,000 x 20,000 point poster must not take gigabytes per worker.
+inline constexpr double kMaxOcrPixels = 40e6;
+inline constexpr int kMaxOcrSide = 30000;
+
+// What a worker brings to the OCR of its pages.
+struct PageOcr {
+  OcrMode mode = OcrMode::kNever;
+  int dpi = 300;
+  // The worker's session, made on first use; an error fails the page alone.
+  std::function<Result<OcrSession*>()> session;
+};
+
+// Pixels per point for a page of `width` x `height` points at `dpi`, within
+// the limits above.
+float OcrScale(float width, float height, int dpi);
+
+// Carries out `action` on `page`: lines, ocr_confidence and timings set; a
+// failure or a deadline passed sets page->error and keeps the text layer.
+// `seconds_left` <= 0: no time limit.
+void RecognizePage(fz_context* ctx, fz_page* fz_page, OcrAction action, const PageOcr& ocr,
+                   double seconds_left, PageWatchdog* watchdog, WarningLog* warnings, RawPage* page);
+
+}  // namespace docpipe::pdf

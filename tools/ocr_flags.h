@@ -1,0 +1,15 @@
+// The OCR flags shared by `convert` and `ingest`.
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "docpipe/ocr.h"
+
+namespace docpipe::cli {
+
+// Adds --ocr (into *mode, read with ParseOcrMode), --ocr-lang, --dpi and --tessdata.
+void AddOcrOptions(CLI::App* cmd, std::string* mode, OcrOptions* options);
+
+}  // namespace docpipe::cli
