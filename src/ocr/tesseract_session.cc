@@ -108,6 +108,14 @@ void ReadLines(tesseract::TessBaseAPI* api, OcrPage* page) {
   page->mean_confidence = words > 0 ? static_cast<float>(confidence_sum / words) : -1.0f;
 }
 
+// Tesseract reads lines turned a quarter as vertical text, often with high
+// confidence; their boxes, taller than wide, give the turned page away.
+bool MostlyVertical(const OcrPage& page) {
+  int vertical = 0;
+  for (const OcrLine& line : page.lines) vertical += line.bbox.height() > line.bbox.width();
+  return vertical * 2 > static_cast<int>(page.lines.size());
+}
+
 class TesseractSession final : public OcrSession {
  public:
   static Result<std::unique_ptr<TesseractSession>> MakeImpl(std::shared_ptr<const OcrModel> model) {
@@ -133,8 +141,8 @@ class TesseractSession final : public OcrSession {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                                                 std::chrono::duration<double>(deadline_seconds));
     OcrPage page = RecognizeOnce(image, deadline_seconds);
-    if (!page.timed_out && page.mean_confidence < kCheckOrientationBelow && model_->options().detect_orientation &&
-        model_->has_osd()) {
+    const bool suspect = page.mean_confidence < kCheckOrientationBelow || MostlyVertical(page);
+    if (!page.timed_out && suspect && model_->options().detect_orientation && model_->has_osd()) {
       const int turn = UprightTurn(image);
       if (turn != 0) {
         double left = deadline_seconds;
@@ -144,7 +152,9 @@ class TesseractSession final : public OcrSession {
         if (deadline_seconds <= 0 || left > 0) {
           OcrPage turned = RecognizeOnce(RotateClockwise(image, turn), left);
           turned.rotation = turn;
-          if (turned.timed_out || turned.mean_confidence > page.mean_confidence) page = std::move(turned);
+          if (turned.timed_out || turned.mean_confidence > page.mean_confidence || MostlyVertical(page)) {
+            page = std::move(turned);
+          }
         }
       }
     }
@@ -188,7 +198,8 @@ class TesseractSession final : public OcrSession {
     const bool found = osd_->DetectOrientationScript(&degrees, &confidence, &script, &script_confidence);
     osd_->Clear();
     if (!found || confidence < kMinOrientationConfidence) return 0;
-    return degrees % 360;
+    // OSD reports how far the page was turned clockwise: turn it back.
+    return (360 - degrees) % 360;
   }
 
   std::shared_ptr<const ocr::TesseractModel> model_;

@@ -62,8 +62,10 @@ std::string Seconds(double seconds) {
 }
 
 // Draws the page in gray; sets page->error and returns false on failure.
+// What MuPDF said while drawing goes to *complaint: an image it could not
+// decode is left out of the drawing with only a warning.
 bool Render(fz_context* ctx, fz_page* fz_page, float scale, double seconds_left, PageWatchdog* watchdog,
-            WarningLog* warnings, RawPage* page, GrayImage* image) {
+            WarningLog* warnings, RawPage* page, GrayImage* image, std::string* complaint) {
   fz_cookie cookie{};
   GrayPixmap pixmap;
   warnings->last[0] = '\0';
@@ -79,9 +81,8 @@ bool Render(fz_context* ctx, fz_page* fz_page, float scale, double seconds_left,
     page->error = "ocr: cannot render page: " + status.message();
     return false;
   }
-  if (cookie.errors > 0) {
-    // A damaged image stream: what could be drawn is still recognised.
-    page->error = std::string("damaged image: ") + (warnings->last[0] ? warnings->last : "cannot decode");
+  if (cookie.errors > 0 || warnings->last[0] != '\0') {
+    *complaint = warnings->last[0] ? warnings->last : "cannot decode";
   }
   image->width = pixmap.width;
   image->height = pixmap.height;
@@ -117,7 +118,8 @@ void RecognizePage(fz_context* ctx, fz_page* fz_page, OcrAction action, const Pa
   const float scale = OcrScale(page->width, page->height, ocr.dpi);
   GrayImage image;
   image.dpi = static_cast<int>(std::lround(scale * 72));
-  const bool rendered = Render(ctx, fz_page, scale, seconds_left, watchdog, warnings, page, &image);
+  std::string complaint;
+  const bool rendered = Render(ctx, fz_page, scale, seconds_left, watchdog, warnings, page, &image, &complaint);
   page->render_seconds = watch.Lap();
   if (!rendered) return;
   double left = 0;
@@ -136,6 +138,11 @@ void RecognizePage(fz_context* ctx, fz_page* fz_page, OcrAction action, const Pa
                   Seconds(seconds_left) + " s";
     return;
   }
+  if (!complaint.empty() && result->lines.empty()) {
+    // Nothing legible and MuPDF complained: a damaged image, not a blank page.
+    page->error = "damaged image: " + complaint;
+    return;
+  }
   page->ocr_confidence = result->mean_confidence;
   page->ocr_rotation = result->rotation;
   std::vector<RawLine> lines;
@@ -143,6 +150,9 @@ void RecognizePage(fz_context* ctx, fz_page* fz_page, OcrAction action, const Pa
   for (const OcrLine& line : result->lines) lines.push_back(ToRawLine(line, 1.0f / scale));
   if (action == OcrAction::kWholePage) {
     page->lines = std::move(lines);
+    // A page read turned a quarter is laid out as read: its lines are
+    // upright in a frame with width and height swapped.
+    if (result->rotation == 90 || result->rotation == 270) std::swap(page->width, page->height);
   } else {
     std::vector<RawLine> kept;
     for (RawLine& line : lines) {

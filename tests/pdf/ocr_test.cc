@@ -1,0 +1,260 @@
+// Scanned and mixed PDFs through MuPDF rendering and Tesseract: character
+// error rates against the text the fixtures drew, page kinds, orientation,
+// and the bad inputs (odd image encodings, blank, huge, damaged pages).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "docpipe/ocr.h"
+#include "docpipe/pdf.h"
+#include "pdf/scanned_page.h"
+#include "pdf_test_support.h"
+
+namespace docpipe {
+namespace {
+
+std::string ScanPdf(const std::string& name) { return std::string(DOCPIPE_SCAN_CORPUS_DIR "/") + name + ".pdf"; }
+
+nlohmann::json ScanTruth(const std::string& name) {
+  std::ifstream in(std::string(DOCPIPE_SCAN_CORPUS_DIR "/") + name + ".truth.json");
+  return nlohmann::json::parse(in);
+}
+
+std::shared_ptr<const PdfEngine> Engine(OcrMode mode = OcrMode::kAuto) {
+  OcrOptions ocr;
+  ocr.mode = mode;
+  auto engine = PdfEngine::Make(ocr);
+  EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+  return engine.ok() ? *engine : nullptr;
+}
+
+Document Convert(const std::string& path, OcrMode mode = OcrMode::kAuto, int workers = 1, double timeout = 60) {
+  PdfOptions options;
+  options.page_timeout_seconds = timeout;
+  Result<Document> document = ConvertPdfParallel(Engine(mode), path, options, workers);
+  EXPECT_TRUE(document.ok()) << document.status().ToString();
+  return document.ok() ? std::move(document).value() : Document{};
+}
+
+// Words separated by single spaces: line and paragraph breaks are layout.
+std::string Words(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    const bool space = c == ' ' || c == '\n' || c == '\t';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out.push_back(space ? ' ' : c);
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+std::string PageText(const Page& page) {
+  std::string text;
+  for (const Block& block : page.blocks) text += block.text + "\n";
+  return Words(text);
+}
+
+// Levenshtein distance over bytes (the fixtures' text is ASCII) / truth length.
+double CharacterErrorRate(const std::string& truth, const std::string& read) {
+  std::vector<int> row(read.size() + 1);
+  for (size_t j = 0; j <= read.size(); ++j) row[j] = static_cast<int>(j);
+  for (size_t i = 1; i <= truth.size(); ++i) {
+    int diagonal = row[0];
+    row[0] = static_cast<int>(i);
+    for (size_t j = 1; j <= read.size(); ++j) {
+      const int substitute = diagonal + (truth[i - 1] != read[j - 1]);
+      diagonal = row[j];
+      row[j] = std::min({substitute, row[j] + 1, row[j - 1] + 1});
+    }
+  }
+  return truth.empty() ? (read.empty() ? 0 : 1) : static_cast<double>(row[read.size()]) / truth.size();
+}
+
+void ExpectCerAtMost(const std::string& name, double limit) {
+  const Document document = Convert(ScanPdf(name));
+  const nlohmann::json truth = ScanTruth(name);
+  ASSERT_EQ(document.pages.size(), truth["pages"].size());
+  EXPECT_EQ(document.kind, DocumentKind::kScanned);
+  for (size_t i = 0; i < document.pages.size(); ++i) {
+    const Page& page = document.pages[i];
+    const std::string expected = Words(truth["pages"][i]["text"].get<std::string>());
+    const std::string read = PageText(page);
+    EXPECT_LE(CharacterErrorRate(expected, read), limit) << name << " page " << i + 1 << "\nread: " << read;
+    EXPECT_EQ(page.kind, PageKind::kScanned);
+    EXPECT_TRUE(page.needs_ocr);
+    EXPECT_TRUE(page.error.empty()) << page.error;
+    EXPECT_GT(page.ocr_confidence, 0.5f);
+    for (const Block& block : page.blocks) EXPECT_EQ(block.source, TextSource::kOcr);
+  }
+}
+
+TEST(OcrTest, CleanScansReadWithAtMostTwoPercentCharacterErrors) { ExpectCerAtMost("scan_clean", 0.02); }
+
+// Noise, blur, a skewed page and a page turned 90 degrees (recovered by OSD).
+TEST(OcrTest, DegradedAndRotatedScansReadWithAtMostFivePercentCharacterErrors) {
+  ExpectCerAtMost("scan_degraded", 0.05);
+}
+
+TEST(OcrTest, JpegAndCcittImagesAreRecognised) {
+  ExpectCerAtMost("scan_jpeg", 0.02);
+  ExpectCerAtMost("scan_ccitt", 0.05);
+}
+
+TEST(OcrTest, HeadingsAreGuessedFromLineHeight) {
+  const Document document = Convert(ScanPdf("scan_clean"));
+  ASSERT_FALSE(document.pages.empty());
+  ASSERT_FALSE(document.pages[0].blocks.empty());
+  const Block& first = document.pages[0].blocks[0];
+  EXPECT_EQ(first.type, BlockType::kHeading);
+  const std::string heading = ScanTruth("scan_clean")["pages"][0]["text"].get<std::string>();
+  EXPECT_EQ(first.text, heading.substr(0, heading.find('\n')));
+  EXPECT_EQ(document.pages[0].blocks[1].type, BlockType::kParagraph);
+}
+
+TEST(OcrTest, PagesSpreadOverWorkersComeBackInOrderAndIdentical) {
+  const Document one = Convert(ScanPdf("scan_clean"), OcrMode::kAuto, 1);
+  const Document two = Convert(ScanPdf("scan_clean"), OcrMode::kAuto, 2);
+  pdf_test::ExpectSameBlocks(one, two);
+}
+
+TEST(OcrTest, MixedDocumentKeepsTextLayersAndRecognisesTheScan) {
+  const Document document = Convert(pdf_test::CorpusPdf("mixed_ocr"));
+  ASSERT_EQ(document.pages.size(), 3u);
+  EXPECT_EQ(document.kind, DocumentKind::kMixed);
+  for (int p : {0, 2}) {
+    EXPECT_EQ(document.pages[p].kind, PageKind::kDigital);
+    for (const Block& block : document.pages[p].blocks) EXPECT_EQ(block.source, TextSource::kDigital);
+  }
+  const Page& scan = document.pages[1];
+  EXPECT_EQ(scan.kind, PageKind::kScanned);
+  ASSERT_FALSE(scan.blocks.empty());
+  EXPECT_EQ(scan.blocks[0].text, "Scanned Letter");
+  EXPECT_NE(PageText(scan).find("The quick brown fox jumps over the lazy dog."), std::string::npos);
+  for (const Block& block : scan.blocks) {
+    EXPECT_EQ(block.source, TextSource::kOcr);
+    EXPECT_EQ(block.page, 2);
+  }
+  EXPECT_EQ(document.pages[2].blocks[0].text, "After the Scan");
+}
+
+TEST(OcrTest, NeverOnlyMarksPagesThatNeedOcr) {
+  const Document document = Convert(ScanPdf("scan_clean"), OcrMode::kNever);
+  for (const Page& page : document.pages) {
+    EXPECT_TRUE(page.needs_ocr);
+    EXPECT_TRUE(page.blocks.empty());
+    EXPECT_EQ(page.ocr_confidence, -1.0f);
+  }
+}
+
+TEST(OcrTest, ExistingOcrLayerIsUsedUnlessAlwaysRedoesIt) {
+  const std::string marker = ScanTruth("scan_ocr_layer")["pages"][0]["layer_marker"];
+  const Document kept = Convert(ScanPdf("scan_ocr_layer"), OcrMode::kAuto);
+  ASSERT_EQ(kept.pages.size(), 1u);
+  EXPECT_EQ(kept.pages[0].kind, PageKind::kScanned);
+  EXPECT_FALSE(kept.pages[0].needs_ocr);
+  EXPECT_NE(PageText(kept.pages[0]).find(marker), std::string::npos);
+  const Document redone = Convert(ScanPdf("scan_ocr_layer"), OcrMode::kAlways);
+  ASSERT_EQ(redone.pages.size(), 1u);
+  EXPECT_EQ(PageText(redone.pages[0]).find(marker), std::string::npos);
+  const std::string truth = Words(ScanTruth("scan_ocr_layer")["pages"][0]["text"].get<std::string>());
+  EXPECT_LE(CharacterErrorRate(truth, PageText(redone.pages[0])), 0.02);
+}
+
+TEST(OcrTest, PictureWithCaptionIsMixedAndItsWordsAreAddedOnce) {
+  const Document document = Convert(ScanPdf("scan_caption"));
+  ASSERT_EQ(document.pages.size(), 1u);
+  const Page& page = document.pages[0];
+  EXPECT_EQ(page.kind, PageKind::kMixed);
+  EXPECT_FALSE(page.needs_ocr);
+  const std::string text = PageText(page);
+  const std::string picture = ScanTruth("scan_caption")["pages"][0]["picture"];
+  EXPECT_NE(text.find(picture), std::string::npos) << text;
+  const std::string caption = "Figure 1: Shipments by warehouse";
+  const size_t first = text.find(caption);
+  ASSERT_NE(first, std::string::npos) << text;
+  EXPECT_EQ(text.find(caption, first + 1), std::string::npos) << "caption read twice: " << text;
+  int ocr_blocks = 0;
+  for (const Block& block : page.blocks) ocr_blocks += block.source == TextSource::kOcr;
+  EXPECT_GT(ocr_blocks, 0);
+}
+
+TEST(OcrTest, BlankPagesGiveNoTextAndNoError) {
+  const Document document = Convert(ScanPdf("scan_blank"));
+  ASSERT_EQ(document.pages.size(), 2u);
+  EXPECT_EQ(document.pages[0].kind, PageKind::kScanned);
+  EXPECT_EQ(document.pages[1].kind, PageKind::kEmpty);
+  for (const Page& page : document.pages) {
+    EXPECT_TRUE(page.blocks.empty());
+    EXPECT_TRUE(page.error.empty()) << page.error;
+  }
+}
+
+TEST(OcrTest, HugePageIsDrawnWithinThePixelBudgetAndRead) {
+  const float scale = pdf::OcrScale(2000, 20000, 300);
+  EXPECT_LE(2000.0 * scale * 20000.0 * scale, pdf::kMaxOcrPixels * 1.001);
+  EXPECT_LE(20000 * scale, pdf::kMaxOcrSide + 1);
+  EXPECT_FLOAT_EQ(pdf::OcrScale(595, 842, 300), 300.0f / 72.0f);
+  const Document document = Convert(ScanPdf("scan_huge"));
+  ASSERT_EQ(document.pages.size(), 1u);
+  EXPECT_TRUE(document.pages[0].error.empty()) << document.pages[0].error;
+  EXPECT_NE(PageText(document.pages[0]).find("MEMORY STAYS BOUNDED"), std::string::npos)
+      << PageText(document.pages[0]);
+}
+
+TEST(OcrTest, DamagedImageFailsItsPageAloneWithAReason) {
+  const Document document = Convert(ScanPdf("scan_corrupt_image"));
+  ASSERT_EQ(document.pages.size(), 2u);
+  EXPECT_NE(document.pages[0].error.find("damaged image"), std::string::npos) << document.pages[0].error;
+  EXPECT_TRUE(document.pages[0].blocks.empty());
+  EXPECT_TRUE(document.pages[1].error.empty()) << document.pages[1].error;
+  const std::string truth = Words(ScanTruth("scan_corrupt_image")["pages"][1]["text"].get<std::string>());
+  EXPECT_LE(CharacterErrorRate(truth, PageText(document.pages[1])), 0.02);
+}
+
+TEST(OcrTest, PagePastItsBudgetIsKeptWithoutTextAndListed) {
+  const Document document = Convert(ScanPdf("scan_clean"), OcrMode::kAuto, 1, 0.02);
+  ASSERT_EQ(document.pages.size(), 2u);
+  for (const Page& page : document.pages) {
+    EXPECT_EQ(page.error.rfind("timeout", 0), 0u) << page.error;
+    EXPECT_TRUE(page.blocks.empty());
+  }
+}
+
+TEST(OcrTest, MissingLanguageIsOneErrorAtStartUp) {
+  OcrOptions ocr;
+  ocr.languages = "eng+qqq";
+  Result<std::shared_ptr<const PdfEngine>> engine = PdfEngine::Make(ocr);
+  ASSERT_FALSE(engine.ok());
+  EXPECT_EQ(engine.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(engine.status().message().find("qqq"), std::string::npos);
+  ocr.languages = "eng+";
+  EXPECT_EQ(PdfEngine::Make(ocr).status().code(), StatusCode::kInvalidArgument);
+  ocr.languages = "eng";
+  ocr.mode = OcrMode::kNever;
+  ocr.languages = "qqq";
+  EXPECT_TRUE(PdfEngine::Make(ocr).ok()) << "no OCR, no language check";
+}
+
+TEST(OcrTest, RotateClockwiseTurnsPixels) {
+  GrayImage image;
+  image.width = 3, image.height = 2, image.stride = 4;
+  image.pixels = {1, 2, 3, 0, 4, 5, 6, 0};  // rows "1 2 3" and "4 5 6", one byte of padding each
+  const GrayImage turned = RotateClockwise(image, 90);
+  ASSERT_EQ(turned.width, 2);
+  ASSERT_EQ(turned.height, 3);
+  EXPECT_EQ(turned.pixels, (std::vector<uint8_t>{4, 1, 5, 2, 6, 3}));
+  EXPECT_EQ(RotateClockwise(image, 180).pixels, (std::vector<uint8_t>{6, 5, 4, 3, 2, 1}));
+  EXPECT_EQ(RotateClockwise(RotateClockwise(image, 90), 270).pixels, (std::vector<uint8_t>{1, 2, 3, 4, 5, 6}));
+}
+
+TEST(OcrTest, OcrModesParse) {
+  EXPECT_EQ(*ParseOcrMode("always"), OcrMode::kAlways);
+  EXPECT_EQ(*ParseOcrMode("never"), OcrMode::kNever);
+  EXPECT_EQ(*ParseOcrMode("auto"), OcrMode::kAuto);
+  EXPECT_FALSE(ParseOcrMode("sometimes").ok());
+}
+
+}  // namespace
+}  // namespace docpipe
