@@ -1,0 +1,82 @@
+// `docpipe convert` and `docpipe ingest` on scanned PDFs: OCR on by default,
+// --ocr never, and an OCR language that is not installed.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.h"
+
+namespace docpipe::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+class OcrCliTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    scans_ = new ScratchDir();
+    const std::string command = "/usr/bin/python3 " DOCPIPE_SOURCE_DIR "/tests/fixtures/make_scans.py --out '" +
+                                scans_->path() + "' --only scan_clean scan_blank";
+    ASSERT_EQ(std::system(command.c_str()), 0);
+  }
+  static void TearDownTestSuite() {
+    delete scans_;
+    scans_ = nullptr;
+  }
+  static std::string Scan(const std::string& name) { return *scans_ / name; }
+  static nlohmann::json Truth(const std::string& name) {
+    return nlohmann::json::parse(ReadFile(*scans_ / (name + ".truth.json")));
+  }
+
+  static ScratchDir* scans_;
+};
+
+ScratchDir* OcrCliTest::scans_ = nullptr;
+
+TEST_F(OcrCliTest, ConvertRecognisesAScannedPdfByDefault) {
+  CliResult run = RunDocpipe({"convert", Scan("scan_clean.pdf"), "--to", "md", "-j", "2"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string text = Truth("scan_clean")["pages"][1]["text"];
+  const std::string heading = text.substr(0, text.find('\n'));
+  EXPECT_NE(run.out.find("# " + heading), std::string::npos) << run.out;
+}
+
+TEST_F(OcrCliTest, UnknownLanguageIsOneUsageErrorBeforeAnyPage) {
+  CliResult run = RunDocpipe({"convert", Scan("scan_clean.pdf"), "--ocr-lang", "eng+qqq"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("qqq.traineddata"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("page"), std::string::npos) << "no per-page failures: " << run.err;
+
+  ScratchDir dir;
+  CliResult ingest = RunDocpipe({"ingest", Scan("scan_clean.pdf"), "--db", dir / "kb.sqlite", "--ocr-lang", "qqq"});
+  EXPECT_EQ(ingest.exit_code, 2) << ingest.err;
+  EXPECT_NE(ingest.err.find("qqq"), std::string::npos) << ingest.err;
+}
+
+TEST_F(OcrCliTest, IngestReportsRecognisedPagesAndTheirTimings) {
+  ScratchDir dir;
+  fs::create_directories(dir / "in");
+  for (const char* name : {"scan_clean.pdf", "scan_blank.pdf"}) fs::copy_file(Scan(name), dir / (std::string("in/") + name));
+  CliResult run = RunDocpipe({"ingest", dir / "in", "--db", dir / "kb.sqlite", "--json", "--ocr", "auto", "--dpi", "300"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  nlohmann::json report = nlohmann::json::parse(run.out);
+  EXPECT_EQ(report["documents"]["ok"], 2);
+  EXPECT_EQ(report["pages_ocr"], 2);  // the two text scans; the white scan has no words to be confident about
+  EXPECT_GT(report["busy_seconds"]["ocr"].get<double>(), 0);
+  EXPECT_GT(report["busy_seconds"]["render"].get<double>(), 0);
+  EXPECT_GE(report["ocr_sessions"].get<int>(), 1);
+  EXPECT_GT(report["chunks"].get<int>(), 0);
+
+  ScratchDir never;
+  CliResult off = RunDocpipe({"ingest", dir / "in", "--db", never / "kb.sqlite", "--json", "--ocr", "never"});
+  ASSERT_EQ(off.exit_code, 0) << off.err;
+  nlohmann::json off_report = nlohmann::json::parse(off.out);
+  EXPECT_EQ(off_report["pages_ocr"], 0);
+  EXPECT_EQ(off_report["pages_needing_ocr"], 3);
+  EXPECT_EQ(off_report["chunks"], 0);
+}
+
+}  // namespace
+}  // namespace docpipe::testing
