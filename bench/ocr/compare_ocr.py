@@ -31,14 +31,23 @@ def words(text):
 
 
 def cer(truth, read):
-    """Levenshtein distance / truth length (two rows; the texts are ~30k chars)."""
+    """Levenshtein distance / truth length. The common head and tail are cut
+    first: the texts are long (~30k characters) and mostly identical."""
+    head = 0
+    while head < min(len(truth), len(read)) and truth[head] == read[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(truth), len(read)) - head and truth[-1 - tail] == read[-1 - tail]:
+        tail += 1
+    length = max(1, len(truth))
+    truth, read = truth[head:len(truth) - tail], read[head:len(read) - tail]
     previous = list(range(len(read) + 1))
     for i, t in enumerate(truth, 1):
         current = [i] + [0] * len(read)
         for j, r in enumerate(read, 1):
             current[j] = min(previous[j - 1] + (t != r), previous[j] + 1, current[j - 1] + 1)
         previous = current
-    return previous[-1] / max(1, len(truth))
+    return previous[-1] / length
 
 
 def best_of(repeat, run):
