@@ -49,6 +49,7 @@ std::string SecondsToJson(const StageSeconds& seconds) {
                    {"extract", seconds.extract},
                    {"structure", seconds.structure},
                    {"chunk", seconds.chunk},
+                   {"embed", seconds.embed},
                    {"store", seconds.store},
                    {"render", seconds.render},
                    {"ocr", seconds.ocr}});
@@ -61,6 +62,7 @@ Result<StageSeconds> SecondsFromJson(std::string_view text) {
     seconds.extract = value.value("extract", 0.0);
     seconds.structure = value.value("structure", 0.0);
     seconds.chunk = value.value("chunk", 0.0);
+    seconds.embed = value.value("embed", 0.0);
     seconds.store = value.value("store", 0.0);
     seconds.render = value.value("render", 0.0);
     seconds.ocr = value.value("ocr", 0.0);

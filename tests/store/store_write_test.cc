@@ -53,6 +53,8 @@ TEST_F(StoreWriteTest, RecordAndChunksRoundTrip) {
   write.record.metadata.author = "A. Author";
   write.record.metadata.producer = "LaTeX";
   write.record.seconds.extract = 0.25;
+  write.record.seconds.embed = 0.5;
+  write.record.seconds.ocr = 1.5;
   write.record.pages_needing_ocr = {2, 5};
   write.record.page_errors = {"page 5: timeout: OCR took too long"};
   std::vector<DocumentWrite> writes = {write};
@@ -72,6 +74,8 @@ TEST_F(StoreWriteTest, RecordAndChunksRoundTrip) {
   EXPECT_EQ(record.metadata.author, "A. Author");
   EXPECT_EQ(record.metadata.producer, "LaTeX");
   EXPECT_DOUBLE_EQ(record.seconds.extract, 0.25);
+  EXPECT_DOUBLE_EQ(record.seconds.embed, 0.5);
+  EXPECT_DOUBLE_EQ(record.seconds.ocr, 1.5);
   EXPECT_EQ(record.pages_needing_ocr, (std::vector<int>{2, 5}));
   EXPECT_EQ(record.page_errors, write.record.page_errors);
 
