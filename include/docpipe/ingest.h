@@ -2,8 +2,10 @@
 //
 // Documents flow through the stages (hash, skip check, open + extract +
 // structure, chunk, enrich, store) on a pool of `workers` threads joined by a
-// bounded pipeline, so memory stays flat however many inputs there are. Each
-// worker owns its expensive resources (a MuPDF context) for the whole run. The
+// bounded pipeline, so memory stays flat however many inputs there are. The
+// pages of a PDF are tasks any idle worker may take (ConvertPdfInArena), so a
+// single large scan is read by all workers. Each worker owns its expensive
+// resources (a MuPDF context, a Tesseract instance) for the whole run. The
 // store is written by one stage at a time, in batches, one transaction per batch.
 //
 // Enrichment tags every stored chunk and finds its entities. Without an LLM

@@ -67,4 +67,16 @@ class PdfWorker {
 Result<Document> ConvertPdfParallel(std::shared_ptr<const PdfEngine> engine, const std::string& path,
                                     const PdfOptions& options, int workers);
 
+// Converts one document with its pages spread over the threads of the calling
+// TBB arena: a page is extracted (and recognised) by whichever thread takes
+// it, with that thread's own worker from `worker_for_thread`, so no context
+// or OCR session is made for the occasion. The calling thread only takes
+// pages of this document while it waits; other threads take them when idle,
+// so a large scan is shared by all workers while small documents still
+// interleave. The result is identical to PdfWorker::Convert. Every worker
+// must come from `engine`.
+using PdfWorkerForThread = std::function<Result<PdfWorker*>()>;
+Result<Document> ConvertPdfInArena(const std::string& path, const PdfOptions& options,
+                                   const PdfWorkerForThread& worker_for_thread);
+
 }  // namespace docpipe

@@ -7,6 +7,9 @@
 #include <system_error>
 #include <thread>
 
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
 #include "pdf/document_structurer.h"
 #include "pdf/mupdf_handles.h"
 #include "pdf/page_extractor.h"
@@ -160,6 +163,21 @@ class PdfWorkerImpl final : public PdfWorker {
     return document;
   }
 
+  // Page `index` of the document of conversion `conversion`, opening it on
+  // this worker's context the first time and keeping it open for the next
+  // page of the same conversion (a new conversion of the same path reopens:
+  // the file may have changed).
+  Result<pdf::RawPage> ExtractOne(uint64_t conversion, const std::string& path, const PdfOptions& options,
+                                  int index) {
+    if (cached_conversion_ != conversion || !cached_.doc) {
+      cached_ = OpenedDocument{};
+      cached_conversion_ = 0;
+      DOCPIPE_ASSIGN_OR_RETURN(cached_, Open(path, options));
+      cached_conversion_ = conversion;
+    }
+    return Extract(cached_, index, options);
+  }
+
   Result<DocumentMetadata> ReadMetadata(const std::string& path, const PdfOptions& options) override {
     DOCPIPE_ASSIGN_OR_RETURN(OpenedDocument opened, Open(path, options));
     return Metadata(opened);
@@ -175,6 +193,9 @@ class PdfWorkerImpl final : public PdfWorker {
   pdf::PageOcr ocr_;
   std::unique_ptr<OcrSession> ocr_session_;
   Status session_error_;
+  // The document ExtractOne() last opened; declared after ctx_ so it is dropped first.
+  uint64_t cached_conversion_ = 0;
+  OpenedDocument cached_;
 };
 
 // One helper thread of ConvertPdfParallel: its own worker (cloned context)
@@ -241,6 +262,57 @@ Result<Document> ConvertPdfParallel(std::shared_ptr<const PdfEngine> engine, con
     for (int i = next_page.fetch_add(1); i < count; i = next_page.fetch_add(1)) {
       pages[i] = lead->Extract(opened, i, options);
     }
+  }
+  document.seconds.extract = SecondsSince(start);
+  start = Clock::now();
+  pdf::StructureDocument(std::move(pages), &document);
+  document.seconds.structure = SecondsSince(start);
+  SplitOutOcrTime(&document.seconds);
+  return document;
+}
+
+Result<Document> ConvertPdfInArena(const std::string& path, const PdfOptions& options,
+                                   const PdfWorkerForThread& worker_for_thread) {
+  DOCPIPE_ASSIGN_OR_RETURN(PdfWorker* lead_worker, worker_for_thread());
+  auto* lead = static_cast<PdfWorkerImpl*>(lead_worker);
+  Document document;
+  document.path = path;
+  auto start = Clock::now();
+  DOCPIPE_ASSIGN_OR_RETURN(OpenedDocument opened, lead->Open(path, options));
+  document.metadata = lead->Metadata(opened);
+  document.seconds.open = SecondsSince(start);
+  if (opened.page_count <= 1) return lead->ConvertOpened(opened, path, options, document.seconds.open);
+  start = Clock::now();
+  static std::atomic<uint64_t> conversions{0};
+  const uint64_t conversion = ++conversions;
+  std::vector<pdf::RawPage> pages(opened.page_count);
+  std::vector<Status> failures(opened.page_count);
+  // Isolated: while it waits, the calling thread takes only pages of this
+  // document, never another pipeline task that would use its worker.
+  tbb::this_task_arena::isolate([&] {
+    tbb::parallel_for(0, opened.page_count, [&](int index) {
+      Result<PdfWorker*> worker = worker_for_thread();
+      if (!worker.ok()) {
+        failures[index] = worker.status();
+        return;
+      }
+      auto* impl = static_cast<PdfWorkerImpl*>(*worker);
+      if (impl == lead) {
+        pages[index] = lead->Extract(opened, index, options);
+        return;
+      }
+      Result<pdf::RawPage> page = impl->ExtractOne(conversion, path, options, index);
+      if (page.ok()) {
+        pages[index] = std::move(page).value();
+      } else {
+        failures[index] = page.status();
+      }
+    });
+  });
+  // A helper that could not open the document (it opened for the lead, so
+  // this is rare: memory, a file replaced meanwhile) leaves its pages to the lead.
+  for (int index = 0; index < opened.page_count; ++index) {
+    if (!failures[index].ok()) pages[index] = lead->Extract(opened, index, options);
   }
   document.seconds.extract = SecondsSince(start);
   start = Clock::now();

@@ -93,9 +93,13 @@ class WorkerResources {
   double setup_seconds_ = 0;
 };
 
-void ConvertInput(Item& item, WorkerResources& resources, const IngestOptions& options) {
+void ConvertInput(Item& item, WorkerResources& resources, const IngestOptions& options, int workers) {
   Result<Document> document = Status::Internal("unreachable");
-  if (item.type == InputType::kPdf) {
+  if (item.type == InputType::kPdf && workers > 1) {
+    // Pages go to whichever worker is idle: a large scan is shared by all of
+    // them, while every worker stays on its own document when all are busy.
+    document = ConvertPdfInArena(item.path, options.pdf, [&resources] { return resources.Pdf(); });
+  } else if (item.type == InputType::kPdf) {
     Result<PdfWorker*> worker = resources.Pdf();
     if (!worker.ok()) {
       document = worker.status();
@@ -400,7 +404,7 @@ Result<IngestReport> Ingest(Store& store, const IngestOptions& options, const In
   // Converts and enriches. A document handed to the LLM leaves the pipeline
   // here (null goes on) and comes back to the store stage through `at_llm`.
   auto convert = [&](ItemPtr item) -> ItemPtr {
-    if (item->fate == Fate::kConvert) ConvertInput(*item, resources, options);
+    if (item->fate == Fate::kConvert) ConvertInput(*item, resources, options, report.workers);
     if (item->fate == Fate::kConvert && embedder && !item->chunks.empty()) EmbedChunks(*item, *embedder);
     if (item->fate != Fate::kConvert || item->chunks.empty()) return item;
     if (!enrichment->uses_llm()) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.h"
+#include "docpipe/store.h"
 
 namespace docpipe::testing {
 namespace {
@@ -76,6 +77,30 @@ TEST_F(OcrCliTest, IngestReportsRecognisedPagesAndTheirTimings) {
   EXPECT_EQ(off_report["pages_ocr"], 0);
   EXPECT_EQ(off_report["pages_needing_ocr"], 3);
   EXPECT_EQ(off_report["chunks"], 0);
+}
+
+// The pages of one scan are shared by the workers in ingest; what is stored
+// must not depend on how many there were.
+TEST_F(OcrCliTest, IngestSharesTheScannedPagesOfOneDocumentAndStoresTheSameText) {
+  std::vector<std::vector<std::string>> texts;
+  for (const char* workers : {"1", "2"}) {
+    ScratchDir dir;
+    CliResult run = RunDocpipe({"ingest", Scan("scan_clean.pdf"), "--db", dir / "kb.sqlite", "--json", "--workers",
+                                workers});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    auto store = Store::Open(dir / "kb.sqlite");
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto record = (*store)->FindByPath(Scan("scan_clean.pdf"));
+    ASSERT_TRUE(record.ok() && record->has_value());
+    EXPECT_EQ((*record)->pages, 2);
+    auto chunks = (*store)->ChunksOf((*record)->id);
+    ASSERT_TRUE(chunks.ok());
+    std::vector<std::string> stored;
+    for (const Chunk& chunk : *chunks) stored.push_back(chunk.text);
+    ASSERT_FALSE(stored.empty());
+    texts.push_back(std::move(stored));
+  }
+  EXPECT_EQ(texts[0], texts[1]);
 }
 
 }  // namespace
