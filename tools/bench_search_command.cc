@@ -28,6 +28,7 @@ struct BenchSearchFlags {
   int count = 200;
   int k = 10;
   int ef_search = 96;
+  bool by_example = false;
   bool json = false;
 };
 
@@ -42,14 +43,19 @@ struct Latencies {
   }
 };
 
+struct Queries {
+  std::vector<std::string> texts;
+  std::vector<std::vector<float>> vectors;  // by example: a sampled chunk's vector, slightly moved
+};
+
 // Queries from the file, else the first eight words of chunks sampled with a fixed seed.
-Result<std::vector<std::string>> LoadQueries(Store& store, const std::string& key, const BenchSearchFlags& flags) {
-  std::vector<std::string> queries;
+Result<Queries> LoadQueries(Store& store, const std::string& key, const BenchSearchFlags& flags) {
+  Queries queries;
   if (!flags.queries_file.empty()) {
     std::ifstream in(flags.queries_file);
     if (!in) return Status::NotFound("cannot read " + flags.queries_file);
     for (std::string line; std::getline(in, line);) {
-      if (!line.empty()) queries.push_back(line);
+      if (!line.empty()) queries.texts.push_back(line);
     }
     return queries;
   }
@@ -61,13 +67,27 @@ Result<std::vector<std::string>> LoadQueries(Store& store, const std::string& ke
   std::mt19937_64 random(42);
   std::shuffle(ids.begin(), ids.end(), random);
   ids.resize(std::min(ids.size(), static_cast<size_t>(flags.count)));
+  std::sort(ids.begin(), ids.end());
   SearchOptions options;
   options.snippet_tokens = 8;
   DOCPIPE_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, store.ChunkHits(ids, options));
   for (SearchHit& hit : hits) {
     std::string query = hit.snippet;
     if (query.ends_with("…")) query.resize(query.size() - std::string("…").size());
-    queries.push_back(query);
+    queries.texts.push_back(query);
+  }
+  if (flags.by_example) {
+    std::normal_distribution<float> noise(0.0f, 0.01f);
+    size_t next = 0;
+    DOCPIPE_RETURN_IF_ERROR(store.ForEachVector(key, [&](int64_t id, std::span<const float> vector) {
+      if (next < ids.size() && ids[next] == id) {
+        std::vector<float> moved(vector.begin(), vector.end());
+        for (float& value : moved) value += noise(random);
+        queries.vectors.push_back(std::move(moved));
+        ++next;
+      }
+      return Status::Ok();
+    }));
   }
   return queries;
 }
@@ -77,14 +97,16 @@ struct Run {
   std::vector<std::vector<int64_t>> ids;  // per query
 };
 
-Result<Run> Time(Store& store, const std::vector<std::string>& queries, TextEmbedder* embedder,
-                 const VectorIndex* index, SearchMode mode, const std::string& name, int k) {
+Result<Run> Time(Store& store, const Queries& queries, TextEmbedder* embedder, const VectorIndex* index,
+                 SearchMode mode, const std::string& name, int k) {
   QueryOptions options;
   options.mode = mode;
   options.search.k = k;
   Run run;
   run.latencies.mode = name;
-  for (const std::string& query : queries) {
+  for (size_t q = 0; q < queries.texts.size(); ++q) {
+    const std::string& query = queries.texts[q];
+    if (!queries.vectors.empty()) options.query_vector = queries.vectors[q];
     const auto start = std::chrono::steady_clock::now();
     Result<std::vector<RankedHit>> hits = SearchChunks(store, query, embedder, options, index);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -131,7 +153,7 @@ void RunBenchSearch(const BenchSearchFlags& flags) {
   if (!index.ok()) return fail(index.status());
   const double open_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - open_start).count();
-  Result<std::vector<std::string>> queries = LoadQueries(**store, key, flags);
+  Result<Queries> queries = LoadQueries(**store, key, flags);
   if (!queries.ok()) return fail(queries.status());
   Result<StoreCounts> counts = (*store)->Counts();
   if (!counts.ok()) return fail(counts.status());
@@ -157,7 +179,7 @@ void RunBenchSearch(const BenchSearchFlags& flags) {
     nlohmann::json out = {{"chunks", counts->chunks},     {"vectors", info.vectors},
                           {"dimension", info.dimension},  {"index_kind", VectorIndexKindName(info.kind)},
                           {"index_rebuilt", info.rebuilt}, {"index_open_seconds", open_seconds},
-                          {"queries", queries->size()},   {"k", flags.k},
+                          {"queries", queries->texts.size()}, {"by_example", flags.by_example},   {"k", flags.k},
                           {"recall_at_k", recall},        {"modes", nlohmann::json::array()}};
     for (const Run& run : runs) {
       out["modes"].push_back({{"mode", run.latencies.mode},
@@ -167,10 +189,10 @@ void RunBenchSearch(const BenchSearchFlags& flags) {
     }
     std::printf("%s\n", out.dump(2).c_str());
   } else {
-    std::printf("%lld chunks, %lld vectors of dimension %zu; %s index %s in %.2f s; %zu queries, k = %d\n",
+    std::printf("%lld chunks, %lld vectors of dimension %zu; %s index %s in %.2f s; %zu queries%s, k = %d\n",
                 static_cast<long long>(counts->chunks), static_cast<long long>(info.vectors), info.dimension,
                 std::string(VectorIndexKindName(info.kind)).c_str(), info.rebuilt ? "built" : "loaded", open_seconds,
-                queries->size(), flags.k);
+                queries->texts.size(), flags.by_example ? " (vectors by example)" : "", flags.k);
     std::printf("%-16s %9s %9s %9s\n", "mode", "p50 ms", "p95 ms", "p99 ms");
     for (const Run& run : runs) {
       std::printf("%-16s %9.2f %9.2f %9.2f\n", run.latencies.mode.c_str(), run.latencies.Percentile(0.5),
@@ -202,6 +224,9 @@ void RegisterBenchSearch(CLI::App& bench) {
   cmd->add_option("--kind", flags->kind, "Index kind: auto, flat or hnsw")->capture_default_str();
   cmd->add_option("--ef-search", flags->ef_search, "HNSW search breadth")->capture_default_str();
   cmd->add_option("--index-dir", flags->index_dir, "Where the index lives (default: beside the store)");
+  cmd->add_flag("--by-example", flags->by_example,
+                "Vector side: search with each sampled chunk's own vector (slightly moved) instead of embedding the "
+                "query text; for stores whose vectors were not made by their recorded model (synthetic benchmarks)");
   cmd->add_flag("--json", flags->json, "Results as JSON");
   cmd->callback([flags] { RunBenchSearch(*flags); });
 }

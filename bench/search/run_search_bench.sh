@@ -23,4 +23,5 @@ store="$work/search_${chunks}.sqlite"
 if [ ! -f "$store" ]; then
   "$build/bin/docpipe_make_search_store" --model "$work/minilm_l6_shaped" --out "$store" --chunks "$chunks"
 fi
-"$build/bin/docpipe" bench search --db "$store" --count 200 -k 10
+# The stored vectors are synthetic, not the model's: query the vector side by example.
+"$build/bin/docpipe" bench search --db "$store" --count 200 -k 10 --by-example

@@ -36,6 +36,9 @@ struct QueryOptions {
   double vector_weight = 1.0;
   // Hybrid: how many candidates each side contributes (at least k).
   int candidates = 50;
+  // Query by example: the vector side searches with this vector instead of
+  // embedding the query text (its dimension must be the embedder's).
+  std::vector<float> query_vector;
 };
 
 // A hit with where it ranked on each side (0: not in that list), for --explain.

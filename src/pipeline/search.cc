@@ -41,14 +41,20 @@ Result<std::vector<SearchHit>> IndexHits(Store& store, std::span<const float> qu
 }
 
 Result<std::vector<SearchHit>> VectorHits(Store& store, const std::string& query, TextEmbedder& embedder,
-                                          const VectorIndex* index, const SearchOptions& options) {
-  DOCPIPE_ASSIGN_OR_RETURN(EmbeddingMatrix vector, embedder.Embed({query}));
-  if (vector.rows != 1) return Status::Internal("the embedder returned no vector for the query");
+                                          const VectorIndex* index, const std::vector<float>& example,
+                                          const SearchOptions& options) {
+  EmbeddingMatrix embedded;
+  std::span<const float> vector = example;
+  if (example.empty()) {
+    DOCPIPE_ASSIGN_OR_RETURN(embedded, embedder.Embed({query}));
+    if (embedded.rows != 1) return Status::Internal("the embedder returned no vector for the query");
+    vector = embedded.Row(0);
+  }
   if (index != nullptr) {
-    DOCPIPE_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, IndexHits(store, vector.Row(0), *index, options));
+    DOCPIPE_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, IndexHits(store, vector, *index, options));
     if (!hits.empty() || options.filter.empty()) return hits;
   }
-  return store.VectorSearch(vector.Row(0), embedder.Identity().Key(), options);
+  return store.VectorSearch(vector, embedder.Identity().Key(), options);
 }
 
 // Reciprocal rank fusion: each list adds weight / (k + rank); ties keep the
@@ -165,13 +171,13 @@ Result<std::vector<RankedHit>> SearchChunks(Store& store, const std::string& que
     return Status::InvalidArgument(fmt::format("{} search needs an embedder", SearchModeName(options.mode)));
   }
   if (options.mode == SearchMode::kVector) {
-    DOCPIPE_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, VectorHits(store, query, *embedder, index, options.search));
+    DOCPIPE_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, VectorHits(store, query, *embedder, index, options.query_vector, options.search));
     return Ranked(std::move(hits), false);
   }
   SearchOptions wide = options.search;
   wide.k = std::max(options.search.k, options.candidates);
   DOCPIPE_ASSIGN_OR_RETURN(std::vector<SearchHit> lexical, store.Search(query, wide));
-  DOCPIPE_ASSIGN_OR_RETURN(std::vector<SearchHit> vector, VectorHits(store, query, *embedder, index, wide));
+  DOCPIPE_ASSIGN_OR_RETURN(std::vector<SearchHit> vector, VectorHits(store, query, *embedder, index, options.query_vector, wide));
   return Fuse(std::move(lexical), std::move(vector), options);
 }
 
