@@ -1,0 +1,209 @@
+#include "server/chunk_ingest.h"
+
+#include <chrono>
+#include <unordered_set>
+
+#include "core/sha256.h"
+#include "core/stopwatch.h"
+#include "docpipe/chunker.h"
+
+namespace docpipe::server {
+namespace {
+
+using Json = nlohmann::json;
+
+// A chunk that passed its own checks, on its way to the store.
+struct Accepted {
+  size_t index = 0;  // position in the request
+  std::string id;
+  const IngestChunkInput* input = nullptr;
+};
+
+Result<std::unique_ptr<LlmClient>> MakeClient(const IngestEnrichOptions& options) {
+  LlmClientOptions client;
+  client.base_url = options.llm_url;
+  client.model = options.llm_model;
+  DOCPIPE_ASSIGN_OR_RETURN(client.protocol, ParseLlmProtocol(options.llm_protocol, options.llm_url));
+  client.api_key = options.llm_api_key;
+  client.max_in_flight = options.llm_concurrency;
+  client.max_retries = options.llm_retries;
+  client.request_timeout = std::chrono::milliseconds(static_cast<int64_t>(options.llm_timeout_seconds * 1000));
+  return LlmClient::Make(client);
+}
+
+std::vector<std::string> StringList(const Json& value) {
+  std::vector<std::string> out;
+  if (!value.is_array()) return out;
+  for (const Json& item : value) {
+    if (item.is_string()) out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+std::string StringField(const Json& object, const char* name) {
+  auto it = object.find(name);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// The chunk as a one-chunk document. Metadata the store has columns for
+// (title, author, heading_path, page) goes there.
+DocumentWrite MakeWrite(const Accepted& chunk, const std::string& dataset_source, EnrichmentResult enrichment) {
+  const IngestChunkInput& input = *chunk.input;
+  DocumentWrite write;
+  DocumentRecord& record = write.record;
+  record.path = "ingest:" + dataset_source + "/" + chunk.id;
+  record.sha256 = Sha256Hex(input.text);
+  record.bytes = static_cast<int64_t>(input.text.size());
+  record.pages = 1;
+  record.kind = DocumentKind::kText;
+  record.metadata.title = StringField(input.metadata, "title");
+  record.metadata.author = StringField(input.metadata, "author");
+  record.metadata.producer = "docpipe serve";
+  record.metadata.creator = dataset_source;
+  record.metadata.page_count = 1;
+  Chunk stored;
+  stored.text = input.text;
+  stored.heading_path = StringList(input.metadata.value("heading_path", Json::array()));
+  auto page = input.metadata.find("page");
+  stored.page_start = stored.page_end = page != input.metadata.end() && page->is_number_integer() ? page->get<int>() : 1;
+  stored.token_count = CountTokens(input.text);
+  stored.char_end = static_cast<int64_t>(input.text.size());
+  write.chunks.push_back(std::move(stored));
+  enrichment.id = "0";
+  write.enrichments.push_back(std::move(enrichment));
+  return write;
+}
+
+// Per-chunk checks that fail the chunk alone, not the request.
+std::string ChunkProblem(const IngestChunkInput& input, size_t max_bytes) {
+  if (input.text.find_first_not_of(" \t\r\n") == std::string::npos) return "text is empty";
+  if (input.text.size() > max_bytes) {
+    return "text is " + std::to_string(input.text.size()) + " bytes, the limit is " + std::to_string(max_bytes);
+  }
+  return "";
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ChunkIngest>> ChunkIngest::Make(const ServerConfig& config, Store& store, StoreWriter& writer,
+                                                       VectorStage& vectors, ServerMetrics& metrics) {
+  auto ingest = std::unique_ptr<ChunkIngest>(new ChunkIngest(config, writer, vectors, metrics));
+  EnricherOptions options;
+  options.kinds = config.enrich.kinds;
+  options.batch_size = config.enrich.llm_batch;
+  DOCPIPE_ASSIGN_OR_RETURN(ingest->heuristic_, Enricher::Make(options));
+  if (!config.enrich.llm_url.empty()) {
+    DOCPIPE_ASSIGN_OR_RETURN(ingest->cache_, store.OpenEnrichmentCache());
+    Result<std::unique_ptr<LlmClient>> client = MakeClient(config.enrich);
+    if (!client.ok()) return client.status().WithContext("llm");
+    ingest->client_ = std::move(client).value();
+    options.client = ingest->client_.get();
+    options.cache = ingest->cache_.get();
+    DOCPIPE_ASSIGN_OR_RETURN(ingest->llm_, Enricher::Make(options));
+  }
+  return ingest;
+}
+
+ChunkIngest::~ChunkIngest() = default;
+
+bool ChunkIngest::Admit(int64_t chunks) {
+  int64_t now = pending_.load();
+  do {
+    if (now + chunks > config_.max_pending_chunks) return false;
+  } while (!pending_.compare_exchange_weak(now, now + chunks));
+  return true;
+}
+
+void ChunkIngest::FlushCache() {
+  // A failed flush only costs repeated LLM calls later; the next flush retries.
+  if (cache_) (void)cache_->Flush();
+}
+
+EnrichmentStats ChunkIngest::enrichment_stats() const {
+  EnrichmentStats stats = heuristic_->stats();
+  if (llm_) {
+    EnrichmentStats llm = llm_->stats();
+    stats.chunks += llm.chunks;
+    stats.llm_results += llm.llm_results;
+    stats.cache_hits += llm.cache_hits;
+    stats.fallbacks += llm.fallbacks;
+    stats.llm_requests += llm.llm_requests;
+    stats.request_failures += llm.request_failures;
+    stats.invalid_outputs += llm.invalid_outputs;
+  }
+  return stats;
+}
+
+Result<Json> ChunkIngest::Ingest(const IngestRequest& request) {
+  const int64_t n = static_cast<int64_t>(request.chunks.size());
+  if (!Admit(n)) {
+    metrics_.CountChunks("rejected", n);
+    return Status::Unavailable("the server has " + std::to_string(pending_.load()) +
+                               " chunks waiting to be stored; retry later");
+  }
+  struct Release {
+    std::atomic<int64_t>& pending;
+    int64_t n;
+    ~Release() { pending -= n; }
+  } release{pending_, n};
+
+  Stopwatch total;
+  Json errors = Json::array();
+  std::vector<Accepted> accepted;
+  std::unordered_set<std::string> ids;
+  for (size_t i = 0; i < request.chunks.size(); ++i) {
+    const IngestChunkInput& input = request.chunks[i];
+    std::string id = input.id.empty() ? Sha256Hex(input.text).substr(0, 16) : input.id;
+    std::string problem = ChunkProblem(input, config_.max_chunk_bytes);
+    if (problem.empty() && !ids.insert(id).second) problem = "id \"" + id + "\" appears twice in this request";
+    if (!problem.empty()) {
+      errors.push_back({{"index", i}, {"id", id}, {"error", problem}});
+      continue;
+    }
+    accepted.push_back({i, std::move(id), &input});
+  }
+  Json timings = Json::object();
+
+  // Tagging: every chunk's LLM request in flight at once.
+  Stopwatch watch;
+  std::vector<EnrichmentInput> inputs;
+  for (const Accepted& chunk : accepted) inputs.push_back({std::to_string(inputs.size()), chunk.input->text});
+  Enricher& enricher = request.skip_llm || !llm_ ? *heuristic_ : *llm_;
+  std::vector<EnrichmentResult> enrichments =
+      inputs.empty() ? std::vector<EnrichmentResult>() : enricher.Enrich(std::move(inputs)).get();
+  timings["enrich_seconds"] = watch.Seconds();
+  metrics_.ObserveStage(&enricher == heuristic_.get() ? "tag_heuristic" : "tag_llm",
+                        static_cast<int64_t>(accepted.size()), watch.Lap());
+
+  std::vector<DocumentWrite> writes;
+  Json sources = Json::object();
+  for (size_t i = 0; i < accepted.size(); ++i) {
+    sources[std::string(EnrichmentSourceName(enrichments[i].source))] =
+        sources.value(std::string(EnrichmentSourceName(enrichments[i].source)), 0) + 1;
+    writes.push_back(MakeWrite(accepted[i], request.dataset_source, std::move(enrichments[i])));
+  }
+
+  Json stored = Json::array();
+  if (!writes.empty()) {
+    watch.Lap();
+    Result<std::vector<int64_t>> written = writer_.Write(std::move(writes)).get();
+    timings["store_seconds"] = watch.Seconds();
+    metrics_.ObserveStage("store", static_cast<int64_t>(accepted.size()), watch.Lap());
+    if (!written.ok()) {
+      metrics_.CountChunks("error", n);
+      return written.status().WithContext("store");
+    }
+    for (size_t i = 0; i < accepted.size(); ++i) {
+      stored.push_back({{"index", accepted[i].index}, {"id", accepted[i].id}, {"document_id", (*written)[i]}});
+    }
+  }
+  timings["total_seconds"] = total.Seconds();
+  metrics_.CountChunks("stored", static_cast<int64_t>(accepted.size()));
+  metrics_.CountChunks("error", static_cast<int64_t>(errors.size()));
+  return Json{{"stored", std::move(stored)},
+              {"errors", std::move(errors)},
+              {"enrichment", std::move(sources)},
+              {"timings", std::move(timings)}};
+}
+
+}  // namespace docpipe::server

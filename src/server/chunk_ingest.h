@@ -1,0 +1,69 @@
+// POST /ingest: a batch of chunks tagged (LLM or heuristic), embedded and
+// stored. The chunks of one request go through together: one Enrich() call
+// (the LLM requests of all chunks in flight at once, bounded by the client's
+// concurrency), one encoder batch, one store batch (which the StoreWriter may
+// share with other requests' batches in one transaction).
+//
+// Each chunk is stored as a document of its own at "ingest:<dataset_source>/<id>",
+// its id given by the caller or derived from its text, so sending the same
+// chunk again replaces it instead of storing it twice.
+//
+// Admission: chunks are counted from acceptance until stored; a request that
+// would take the count past max_pending_chunks is refused (503) before any work.
+//
+// Thread-safety: Ingest() may be called from any number of request threads.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "docpipe/llm_client.h"
+#include "docpipe/llm_enricher.h"
+#include "docpipe/server_config.h"
+#include "docpipe/store.h"
+#include "server/request_json.h"
+#include "server/server_metrics.h"
+#include "server/store_writer.h"
+#include "server/vector_stage.h"
+
+namespace docpipe::server {
+
+class ChunkIngest {
+ public:
+  // `store` opens the enrichment cache; `writer`, `vectors` and `metrics` must outlive this.
+  static Result<std::unique_ptr<ChunkIngest>> Make(const ServerConfig& config, Store& store, StoreWriter& writer,
+                                                   VectorStage& vectors, ServerMetrics& metrics);
+  ~ChunkIngest();
+
+  // Runs the request to the end. kUnavailable when the server is at its
+  // pending-chunk limit; the response body (stored, errors, timings) otherwise.
+  Result<nlohmann::json> Ingest(const IngestRequest& request);
+
+  // Writes the LLM answers the cache has queued (called by the store writer).
+  void FlushCache();
+
+  int64_t pending_chunks() const { return pending_.load(); }
+  bool uses_llm() const { return client_ != nullptr; }
+  const LlmClient* client() const { return client_.get(); }
+  EnrichmentStats enrichment_stats() const;
+
+ private:
+  ChunkIngest(const ServerConfig& config, StoreWriter& writer, VectorStage& vectors, ServerMetrics& metrics)
+      : config_(config), writer_(writer), vectors_(vectors), metrics_(metrics) {}
+  bool Admit(int64_t chunks);
+
+  const ServerConfig config_;
+  StoreWriter& writer_;
+  VectorStage& vectors_;
+  ServerMetrics& metrics_;
+  // Destroyed in reverse: the client (joining its I/O thread) before the enrichers and the cache.
+  std::unique_ptr<StoreEnrichmentCache> cache_;
+  std::unique_ptr<Enricher> heuristic_;
+  std::unique_ptr<Enricher> llm_;
+  std::unique_ptr<LlmClient> client_;
+  std::atomic<int64_t> pending_{0};
+};
+
+}  // namespace docpipe::server

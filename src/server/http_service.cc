@@ -1,0 +1,243 @@
+#include "server/http_service.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "core/sha256.h"
+#include "core/stopwatch.h"
+#include "server/request_json.h"
+
+namespace docpipe::server {
+namespace {
+
+using Json = nlohmann::json;
+namespace fs = std::filesystem;
+
+// Texts in one /v1/embeddings request.
+constexpr int kMaxEmbeddingInputs = 2048;
+
+Reply JsonReply(const Json& body, int status = 200) {
+  return {status, body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json", 0};
+}
+
+Json HitJson(const SearchHit& hit) {
+  return {{"chunk_id", hit.chunk_id}, {"document_id", hit.document_id}, {"path", hit.path},
+          {"title", hit.title},       {"score", hit.score},             {"snippet", hit.snippet},
+          {"text", hit.text},         {"heading_path", hit.heading_path}, {"page_start", hit.page_start},
+          {"page_end", hit.page_end}};
+}
+
+// A file name safe to keep in the upload folder: its last path part, with
+// anything but letters, digits, '.', '-' and '_' replaced.
+std::string SafeFileName(const std::string& name) {
+  std::string base = fs::path(name).filename().string();
+  for (char& c : base) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
+  }
+  if (base.empty() || base == "." || base == "..") base = "upload";
+  return base;
+}
+
+bool UnderAllowedRoot(const std::string& path, const std::vector<std::string>& roots) {
+  std::error_code error;
+  fs::path canonical = fs::weakly_canonical(path, error);
+  if (error) return false;
+  for (const std::string& root : roots) {
+    fs::path base = fs::weakly_canonical(root, error);
+    if (error) continue;
+    auto [end, _] = std::mismatch(base.begin(), base.end(), canonical.begin(), canonical.end());
+    if (end == base.end()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Reply ErrorReply(const Status& status, int retry_after_seconds) {
+  Reply reply{500, ErrorBody(status), "application/json", 0};
+  switch (status.code()) {
+    case StatusCode::kInvalidArgument: reply.status = 400; break;
+    case StatusCode::kNotFound: reply.status = 404; break;
+    case StatusCode::kPermissionDenied: reply.status = 403; break;
+    case StatusCode::kResourceExhausted: reply.status = 413; break;
+    case StatusCode::kUnsupported: reply.status = 400; break;
+    case StatusCode::kUnavailable:
+    case StatusCode::kCancelled:
+      reply.status = 503;
+      reply.retry_after_seconds = retry_after_seconds;
+      break;
+    case StatusCode::kTimeout: reply.status = 504; break;
+    default: break;
+  }
+  return reply;
+}
+
+Result<std::unique_ptr<HttpService>> HttpService::Make(const ServerConfig& config) {
+  auto service = std::unique_ptr<HttpService>(new HttpService(config));
+  HttpService& s = *service;
+  Result<std::unique_ptr<Store>> store = Store::Open(config.db);
+  if (!store.ok()) return store.status().WithContext("db " + config.db);
+  s.store_ = std::move(store).value();
+  DOCPIPE_ASSIGN_OR_RETURN(s.vectors_, VectorStage::Make(config));
+  DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<Store> writing, Store::Open(config.db));
+  DOCPIPE_ASSIGN_OR_RETURN(s.writer_, StoreWriter::Make(std::move(writing), [&s] {
+                             if (s.ingest_) s.ingest_->FlushCache();
+                           }));
+  DOCPIPE_ASSIGN_OR_RETURN(s.ingest_, ChunkIngest::Make(config, *s.store_, *s.writer_, *s.vectors_, s.metrics_));
+  IngestOptions job_options;
+  job_options.workers = config.job_workers;
+  job_options.enrich = config.enrich;
+  DOCPIPE_ASSIGN_OR_RETURN(s.jobs_, DocumentJobs::Make(config, job_options));
+  return service;
+}
+
+HttpService::~HttpService() { Stop(); }
+
+void HttpService::Stop() {
+  if (writer_) writer_->Stop();
+  if (jobs_) jobs_->Stop();
+}
+
+Reply HttpService::Ingest(const std::string& body) {
+  Result<IngestRequest> request = ParseIngestRequest(body, config_.max_chunks_per_request);
+  if (!request.ok()) return ErrorReply(request.status(), config_.retry_after_seconds);
+  Result<Json> response = ingest_->Ingest(*request);
+  if (!response.ok()) return ErrorReply(response.status(), config_.retry_after_seconds);
+  return JsonReply(*response);
+}
+
+Reply HttpService::DocumentByPath(const std::string& body) {
+  Result<std::string> path = ParseDocumentPathRequest(body);
+  if (!path.ok()) return ErrorReply(path.status(), config_.retry_after_seconds);
+  if (config_.allowed_paths.empty()) {
+    return ErrorReply(Status::PermissionDenied("path: this server reads no server-side paths (see --allow-path); "
+                                               "upload the file as multipart field \"file\" instead"),
+                      0);
+  }
+  if (!UnderAllowedRoot(*path, config_.allowed_paths)) {
+    return ErrorReply(Status::PermissionDenied("path: " + *path + " is outside the allowed directories"), 0);
+  }
+  std::error_code error;
+  if (!fs::is_regular_file(*path, error)) return ErrorReply(Status::NotFound("path: no file at " + *path), 0);
+  Result<int64_t> id = jobs_->Submit("path", *path);
+  if (!id.ok()) return ErrorReply(id.status(), config_.retry_after_seconds);
+  return JsonReply({{"job_id", std::to_string(*id)}, {"state", "queued"}}, 202);
+}
+
+Reply HttpService::DocumentUpload(const std::string& filename, const std::string& content) {
+  if (content.empty()) return ErrorReply(Status::InvalidArgument("file: the uploaded file is empty"), 0);
+  std::error_code error;
+  fs::create_directories(config_.upload_dir, error);
+  // Named by content so a re-upload of the same file lands on the same path,
+  // which ingest then recognises and skips.
+  std::string dir = config_.upload_dir + "/" + Sha256Hex(content).substr(0, 16);
+  fs::create_directories(dir, error);
+  std::string path = dir + "/" + SafeFileName(filename);
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    if (!out) return ErrorReply(Status::IoError("cannot keep the upload at " + path), 0);
+  }
+  Result<int64_t> id = jobs_->Submit("upload", path);
+  if (!id.ok()) return ErrorReply(id.status(), config_.retry_after_seconds);
+  return JsonReply({{"job_id", std::to_string(*id)}, {"state", "queued"}}, 202);
+}
+
+Reply HttpService::Job(const std::string& id_text) {
+  int64_t id = 0;
+  try {
+    size_t used = 0;
+    id = std::stoll(id_text, &used);
+    if (used != id_text.size()) id = 0;
+  } catch (const std::exception&) {
+    id = 0;
+  }
+  if (id <= 0) return ErrorReply(Status::NotFound("no job \"" + id_text + "\""), 0);
+  Result<std::optional<Json>> job = jobs_->Get(id);
+  if (!job.ok()) return ErrorReply(job.status(), 0);
+  if (!job->has_value()) return ErrorReply(Status::NotFound("no job \"" + id_text + "\""), 0);
+  return JsonReply(**job);
+}
+
+Result<std::unique_ptr<Store>> HttpService::TakeReader() {
+  {
+    std::lock_guard lock(readers_mutex_);
+    if (!readers_.empty()) {
+      std::unique_ptr<Store> reader = std::move(readers_.back());
+      readers_.pop_back();
+      return reader;
+    }
+  }
+  return store_->OpenReader();
+}
+
+void HttpService::ReturnReader(std::unique_ptr<Store> reader) {
+  std::lock_guard lock(readers_mutex_);
+  readers_.push_back(std::move(reader));
+}
+
+std::vector<std::string> HttpService::SearchModes() const { return {"lexical"}; }
+
+Result<std::vector<SearchHit>> HttpService::RunSearch(Store& reader, const SearchRequest& request) {
+  SearchOptions options;
+  options.k = request.k;
+  Stopwatch watch;
+  Result<std::vector<SearchHit>> hits = reader.Search(request.query, options);
+  metrics_.ObserveStage("search_lexical", 1, watch.Seconds());
+  return hits;
+}
+
+Reply HttpService::Search(const std::string& body) {
+  Result<SearchRequest> request = ParseSearchRequest(body);
+  if (!request.ok()) return ErrorReply(request.status(), 0);
+  std::vector<std::string> modes = SearchModes();
+  if (std::find(modes.begin(), modes.end(), request->mode) == modes.end()) {
+    std::string list;
+    for (const std::string& mode : modes) list += (list.empty() ? "" : ", ") + mode;
+    return ErrorReply(Status::InvalidArgument("mode: \"" + request->mode +
+                                              "\" is not available on this server (available: " + list + ")"),
+                      0);
+  }
+  Stopwatch watch;
+  Result<std::unique_ptr<Store>> reader = TakeReader();
+  if (!reader.ok()) return ErrorReply(reader.status(), config_.retry_after_seconds);
+  Result<std::vector<SearchHit>> hits = RunSearch(**reader, *request);
+  ReturnReader(std::move(reader).value());
+  if (!hits.ok()) return ErrorReply(hits.status(), 0);
+  Json results = Json::array();
+  for (const SearchHit& hit : *hits) results.push_back(HitJson(hit));
+  return JsonReply({{"mode", request->mode}, {"hits", std::move(results)}, {"took_seconds", watch.Seconds()}});
+}
+
+Reply HttpService::Embeddings(const std::string& body) {
+  Result<EmbeddingsRequest> request = ParseEmbeddingsRequest(body, kMaxEmbeddingInputs);
+  if (!request.ok()) return ErrorReply(request.status(), 0);
+  if (!vectors_->enabled()) {
+    return ErrorReply(Status::NotFound("no embedding model is configured on this server (--embed-model)"), 0);
+  }
+  const std::string& name = vectors_->identity()->name;
+  if (!request->model.empty() && request->model != name) {
+    return ErrorReply(Status::NotFound("model: this server embeds with \"" + name + "\", not \"" + request->model + "\""),
+                      0);
+  }
+  Stopwatch watch;
+  Result<EmbeddingMatrix> matrix = vectors_->Embed(request->input);
+  if (!matrix.ok()) return ErrorReply(matrix.status(), config_.retry_after_seconds);
+  metrics_.ObserveStage("embed_api", static_cast<int64_t>(request->input.size()), watch.Seconds());
+  Json data = Json::array();
+  size_t tokens = 0;
+  for (size_t i = 0; i < matrix->rows; ++i) {
+    std::span<const float> row = matrix->Row(i);
+    data.push_back({{"object", "embedding"}, {"index", i}, {"embedding", std::vector<float>(row.begin(), row.end())}});
+    tokens += vectors_->CountTokens(request->input[i]);
+  }
+  return JsonReply({{"object", "list"},
+                    {"data", std::move(data)},
+                    {"model", name},
+                    {"usage", {{"prompt_tokens", tokens}, {"total_tokens", tokens}}}});
+}
+
+}  // namespace docpipe::server

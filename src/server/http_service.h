@@ -1,0 +1,73 @@
+// The parts of the HTTP service that answer requests, behind the public
+// Server: the shared pipeline pieces (store writer, chunk ingest, embedder,
+// jobs, readers for search) and one handler per endpoint. Handlers return a
+// Reply (status + JSON body); server.cc turns it into the HTTP response.
+//
+// Thread-safety: every handler may run on any number of request threads at
+// once. Make() and Stop() run on one thread.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "docpipe/server_config.h"
+#include "docpipe/store.h"
+#include "server/chunk_ingest.h"
+#include "server/document_jobs.h"
+#include "server/server_metrics.h"
+#include "server/store_writer.h"
+#include "server/vector_stage.h"
+
+namespace docpipe::server {
+
+struct Reply {
+  int status = 200;
+  std::string body;  // JSON, or Prometheus text for /metrics
+  std::string content_type = "application/json";
+  int retry_after_seconds = 0;  // sent as Retry-After when > 0
+};
+
+// A Status as an HTTP reply: kInvalidArgument 400, kNotFound 404,
+// kResourceExhausted 413, kUnavailable 503 + Retry-After, others 500.
+Reply ErrorReply(const Status& status, int retry_after_seconds);
+
+class HttpService {
+ public:
+  static Result<std::unique_ptr<HttpService>> Make(const ServerConfig& config);
+  ~HttpService();
+
+  Reply Ingest(const std::string& body);
+  Reply DocumentByPath(const std::string& body);
+  Reply DocumentUpload(const std::string& filename, const std::string& content);
+  Reply Job(const std::string& id);
+  Reply Search(const std::string& body);
+  Reply Embeddings(const std::string& body);
+  Reply Health();
+  Reply Metrics();
+
+  ServerMetrics& metrics() { return metrics_; }
+  // Writes what was accepted and stops the background threads; idempotent.
+  void Stop();
+
+ private:
+  HttpService(const ServerConfig& config) : config_(config) {}
+  Result<std::unique_ptr<Store>> TakeReader();
+  void ReturnReader(std::unique_ptr<Store> reader);
+  Result<std::vector<SearchHit>> RunSearch(Store& reader, const SearchRequest& request);
+  std::vector<std::string> SearchModes() const;
+
+  const ServerConfig config_;
+  ServerMetrics metrics_;
+  std::unique_ptr<Store> store_;  // opened first: creates or migrates the schema; source of the enrichment cache
+  std::unique_ptr<VectorStage> vectors_;
+  std::unique_ptr<StoreWriter> writer_;
+  std::unique_ptr<ChunkIngest> ingest_;
+  std::unique_ptr<DocumentJobs> jobs_;
+  std::mutex readers_mutex_;
+  std::vector<std::unique_ptr<Store>> readers_;  // guarded by readers_mutex_
+};
+
+}  // namespace docpipe::server

@@ -1,0 +1,191 @@
+#include "server/request_json.h"
+
+#include <fmt/format.h>
+
+namespace docpipe::server {
+namespace {
+
+using Json = nlohmann::json;
+
+std::string KindOf(const Json& value) {
+  switch (value.type()) {
+    case Json::value_t::null: return "null";
+    case Json::value_t::object: return "an object";
+    case Json::value_t::array: return "an array";
+    case Json::value_t::string: return "a string";
+    case Json::value_t::boolean: return "a boolean";
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned:
+    case Json::value_t::number_float: return "a number";
+    default: return "an unknown value";
+  }
+}
+
+Status Expected(const std::string& field, const char* what, const Json& got) {
+  return Status::InvalidArgument(fmt::format("{}: expected {}, got {}", field, what, KindOf(got)));
+}
+
+Result<Json> ParseObject(std::string_view body) {
+  if (body.empty()) return Status::InvalidArgument("body: expected a JSON object, got an empty body");
+  // nlohmann reports where the text went wrong only through its exception.
+  Json json;
+  try {
+    json = Json::parse(body);
+  } catch (const Json::parse_error& e) {
+    return Status::InvalidArgument(fmt::format("body: not valid JSON (at byte {})", e.byte));
+  }
+  if (!json.is_object()) return Expected("body", "a JSON object", json);
+  return json;
+}
+
+Status CheckKnownFields(const Json& object, const std::string& where, std::initializer_list<const char*> known) {
+  for (const auto& item : object.items()) {
+    bool found = false;
+    for (const char* name : known) found = found || item.key() == name;
+    if (!found) {
+      std::string list;
+      for (const char* name : known) list += (list.empty() ? "" : ", ") + std::string(name);
+      return Status::InvalidArgument(fmt::format("{}{}: unknown field (expected one of: {})", where, item.key(), list));
+    }
+  }
+  return Status::Ok();
+}
+
+Status ReadString(const Json& object, const char* name, std::string& out, bool required, const std::string& where = "") {
+  auto it = object.find(name);
+  if (it == object.end()) {
+    return required ? Status::InvalidArgument(fmt::format("{}{}: required field is missing", where, name))
+                    : Status::Ok();
+  }
+  if (!it->is_string()) return Expected(where + name, "a string", *it);
+  out = it->get<std::string>();
+  return Status::Ok();
+}
+
+Status ReadBool(const Json& object, const char* name, bool& out) {
+  auto it = object.find(name);
+  if (it == object.end()) return Status::Ok();
+  if (!it->is_boolean()) return Expected(name, "true or false", *it);
+  out = it->get<bool>();
+  return Status::Ok();
+}
+
+Result<IngestChunkInput> ParseChunk(const Json& value, size_t index) {
+  std::string where = fmt::format("chunks[{}]", index);
+  if (!value.is_object()) return Expected(where, "an object with a \"text\" field", value);
+  DOCPIPE_RETURN_IF_ERROR(CheckKnownFields(value, where + ".", {"text", "id", "metadata"}));
+  IngestChunkInput chunk;
+  DOCPIPE_RETURN_IF_ERROR(ReadString(value, "text", chunk.text, true, where + "."));
+  auto id = value.find("id");
+  if (id != value.end()) {
+    if (id->is_number_integer() || id->is_number_unsigned()) {
+      chunk.id = id->dump();
+    } else if (id->is_string() && !id->get<std::string>().empty()) {
+      chunk.id = id->get<std::string>();
+    } else {
+      return Expected(where + ".id", "a non-empty string or an integer", *id);
+    }
+  }
+  auto metadata = value.find("metadata");
+  if (metadata != value.end()) {
+    if (!metadata->is_object()) return Expected(where + ".metadata", "an object", *metadata);
+    chunk.metadata = *metadata;
+  }
+  return chunk;
+}
+
+}  // namespace
+
+Result<IngestRequest> ParseIngestRequest(std::string_view body, int max_chunks) {
+  DOCPIPE_ASSIGN_OR_RETURN(Json json, ParseObject(body));
+  DOCPIPE_RETURN_IF_ERROR(CheckKnownFields(json, "", {"chunks", "dataset_source", "skip_llm", "skip_embedding"}));
+  IngestRequest request;
+  auto chunks = json.find("chunks");
+  if (chunks == json.end()) return Status::InvalidArgument("chunks: required field is missing");
+  if (!chunks->is_array()) return Expected("chunks", "an array of chunk objects", *chunks);
+  if (chunks->empty()) return Status::InvalidArgument("chunks: expected at least one chunk, got an empty array");
+  if (static_cast<int64_t>(chunks->size()) > max_chunks) {
+    return Status::ResourceExhausted(
+        fmt::format("chunks: {} chunks in one request, the limit is {}", chunks->size(), max_chunks));
+  }
+  for (size_t i = 0; i < chunks->size(); ++i) {
+    DOCPIPE_ASSIGN_OR_RETURN(IngestChunkInput chunk, ParseChunk((*chunks)[i], i));
+    request.chunks.push_back(std::move(chunk));
+  }
+  DOCPIPE_RETURN_IF_ERROR(ReadString(json, "dataset_source", request.dataset_source, false));
+  if (request.dataset_source.empty()) {
+    return Status::InvalidArgument("dataset_source: expected a non-empty string, got an empty string");
+  }
+  DOCPIPE_RETURN_IF_ERROR(ReadBool(json, "skip_llm", request.skip_llm));
+  DOCPIPE_RETURN_IF_ERROR(ReadBool(json, "skip_embedding", request.skip_embedding));
+  return request;
+}
+
+Result<SearchRequest> ParseSearchRequest(std::string_view body) {
+  DOCPIPE_ASSIGN_OR_RETURN(Json json, ParseObject(body));
+  DOCPIPE_RETURN_IF_ERROR(CheckKnownFields(json, "", {"query", "k", "mode"}));
+  SearchRequest request;
+  DOCPIPE_RETURN_IF_ERROR(ReadString(json, "query", request.query, true));
+  if (request.query.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Status::InvalidArgument("query: expected a non-empty string");
+  }
+  auto k = json.find("k");
+  if (k != json.end()) {
+    if (!k->is_number_integer() && !k->is_number_unsigned()) return Expected("k", "an integer in [1, 1000]", *k);
+    int64_t value = k->get<int64_t>();
+    if (value < 1 || value > 1000) {
+      return Status::InvalidArgument(fmt::format("k: expected an integer in [1, 1000], got {}", value));
+    }
+    request.k = static_cast<int>(value);
+  }
+  DOCPIPE_RETURN_IF_ERROR(ReadString(json, "mode", request.mode, false));
+  return request;
+}
+
+Result<EmbeddingsRequest> ParseEmbeddingsRequest(std::string_view body, int max_inputs) {
+  DOCPIPE_ASSIGN_OR_RETURN(Json json, ParseObject(body));
+  DOCPIPE_RETURN_IF_ERROR(CheckKnownFields(json, "", {"model", "input", "encoding_format", "user", "dimensions"}));
+  EmbeddingsRequest request;
+  DOCPIPE_RETURN_IF_ERROR(ReadString(json, "model", request.model, false));
+  std::string format = "float";
+  DOCPIPE_RETURN_IF_ERROR(ReadString(json, "encoding_format", format, false));
+  if (format != "float") {
+    return Status::InvalidArgument("encoding_format: expected \"float\", got \"" + format + "\"");
+  }
+  auto input = json.find("input");
+  if (input == json.end()) return Status::InvalidArgument("input: required field is missing");
+  if (input->is_string()) {
+    request.input.push_back(input->get<std::string>());
+    request.input_was_list = false;
+  } else if (input->is_array()) {
+    if (input->empty()) return Status::InvalidArgument("input: expected at least one string, got an empty array");
+    for (size_t i = 0; i < input->size(); ++i) {
+      const Json& item = (*input)[i];
+      if (!item.is_string()) return Expected(fmt::format("input[{}]", i), "a string", item);
+      request.input.push_back(item.get<std::string>());
+    }
+  } else {
+    return Expected("input", "a string or an array of strings", *input);
+  }
+  if (static_cast<int64_t>(request.input.size()) > max_inputs) {
+    return Status::ResourceExhausted(
+        fmt::format("input: {} texts in one request, the limit is {}", request.input.size(), max_inputs));
+  }
+  return request;
+}
+
+Result<std::string> ParseDocumentPathRequest(std::string_view body) {
+  DOCPIPE_ASSIGN_OR_RETURN(Json json, ParseObject(body));
+  DOCPIPE_RETURN_IF_ERROR(CheckKnownFields(json, "", {"path"}));
+  std::string path;
+  DOCPIPE_RETURN_IF_ERROR(ReadString(json, "path", path, true));
+  if (path.empty()) return Status::InvalidArgument("path: expected a non-empty string");
+  return path;
+}
+
+std::string ErrorBody(const Status& status) {
+  Json body = {{"error", {{"code", std::string(StatusCodeName(status.code()))}, {"message", status.message()}}}};
+  return body.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace docpipe::server

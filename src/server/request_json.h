@@ -1,0 +1,52 @@
+// Request bodies of the HTTP API, parsed and checked. A malformed body is
+// kInvalidArgument whose message names the field and what was expected
+// ("chunks[2].text: expected a string, got a number"); it becomes a 400.
+// A request over a size limit is kResourceExhausted (413).
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "docpipe/status.h"
+
+namespace docpipe::server {
+
+struct IngestChunkInput {
+  std::string id;  // the caller's id; empty: derived from the text
+  std::string text;
+  nlohmann::json metadata = nlohmann::json::object();
+};
+
+struct IngestRequest {
+  std::vector<IngestChunkInput> chunks;
+  std::string dataset_source = "default";
+  bool skip_llm = false;        // tag with the heuristic tagger, not the LLM
+  bool skip_embedding = false;  // store no vectors
+};
+
+struct SearchRequest {
+  std::string query;
+  int k = 10;
+  std::string mode = "lexical";
+};
+
+struct EmbeddingsRequest {
+  std::string model;
+  std::vector<std::string> input;
+  bool input_was_list = true;
+};
+
+Result<IngestRequest> ParseIngestRequest(std::string_view body, int max_chunks);
+Result<SearchRequest> ParseSearchRequest(std::string_view body);
+Result<EmbeddingsRequest> ParseEmbeddingsRequest(std::string_view body, int max_inputs);
+// {"path": "..."} for POST /documents by server-side path.
+Result<std::string> ParseDocumentPathRequest(std::string_view body);
+
+// {"error": {"code": "invalid_argument", "message": "..."}}
+std::string ErrorBody(const Status& status);
+
+}  // namespace docpipe::server

@@ -1,0 +1,59 @@
+// The server's counters and latency histograms, rendered in the Prometheus
+// text exposition format for GET /metrics.
+//
+// Thread-safety: every method may be called from any thread (one mutex; the
+// rates here are requests, not chunks or tokens, so it is never contended).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace docpipe::server {
+
+// Cumulative buckets over fixed upper bounds in seconds, plus sum and count.
+class LatencyHistogram {
+ public:
+  LatencyHistogram();
+  void Observe(double seconds);
+  // Lines "<name>_bucket{<labels>,le="..."} n", _sum and _count.
+  void Render(const std::string& name, const std::string& labels, std::string& out) const;
+
+ private:
+  std::vector<int64_t> counts_;  // one per bound, plus +Inf
+  double sum_ = 0;
+  int64_t count_ = 0;
+};
+
+// A gauge or counter value sampled when /metrics is rendered.
+struct MetricSample {
+  std::string name;  // full metric name, e.g. "docpipe_llm_in_flight"
+  std::string type;  // "gauge" or "counter"
+  std::string help;
+  double value = 0;
+};
+
+class ServerMetrics {
+ public:
+  // One finished HTTP request: `route` is the matched pattern ("/jobs/:id").
+  void ObserveRequest(const std::string& route, int status, double seconds);
+  // Work done by one stage of /ingest or /search ("enrich", "embed", "store", ...).
+  void ObserveStage(const std::string& stage, int64_t items, double seconds);
+  void CountChunks(const std::string& outcome, int64_t n);  // "stored", "error", "rejected"
+
+  // Everything, with `samples` (queue depths, in-flight calls, cache counters) appended.
+  std::string Render(const std::vector<MetricSample>& samples) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, int>, int64_t> requests_;   // (route, status) -> count
+  std::map<std::string, LatencyHistogram> request_seconds_;  // route -> latency
+  std::map<std::string, LatencyHistogram> stage_seconds_;    // stage -> latency of one call
+  std::map<std::string, int64_t> stage_items_;
+  std::map<std::string, int64_t> chunks_;
+};
+
+}  // namespace docpipe::server

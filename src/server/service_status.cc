@@ -1,0 +1,95 @@
+// GET /health and GET /metrics: what the service and its components are doing.
+#include <sqlite3.h>
+
+#include "server/http_service.h"
+
+#ifndef DOCPIPE_VERSION
+#define DOCPIPE_VERSION "unknown"
+#endif
+
+namespace docpipe::server {
+namespace {
+
+using Json = nlohmann::json;
+
+Json LlmHealth(const ServerConfig& config, const LlmClient* client) {
+  if (client == nullptr) return {{"status", "not_configured"}, {"tagger", "heuristic"}};
+  LlmClientStats stats = client->stats();
+  Result<LlmProtocol> protocol = ParseLlmProtocol(config.enrich.llm_protocol, config.enrich.llm_url);
+  return {{"status", stats.breaker_open ? "unavailable" : "ok"},
+          {"url", config.enrich.llm_url},
+          {"model", config.enrich.llm_model},
+          {"protocol", protocol.ok() ? std::string(LlmProtocolName(*protocol)) : config.enrich.llm_protocol},
+          {"breaker_open", stats.breaker_open},
+          {"in_flight", stats.submitted - stats.succeeded - stats.failed}};
+}
+
+}  // namespace
+
+Reply HttpService::Health() {
+  Json components;
+  bool healthy = true;
+  Result<std::unique_ptr<Store>> reader = TakeReader();
+  Result<StoreCounts> counts = reader.ok() ? (*reader)->Counts() : Result<StoreCounts>(reader.status());
+  if (reader.ok()) ReturnReader(std::move(reader).value());
+  if (counts.ok()) {
+    components["store"] = {{"status", "ok"},          {"location", config_.db},
+                           {"documents", counts->documents}, {"chunks", counts->chunks},
+                           {"engine", std::string("sqlite ") + sqlite3_libversion()}};
+  } else {
+    healthy = false;
+    components["store"] = {{"status", "error"}, {"location", config_.db}, {"error", counts.status().ToString()}};
+  }
+  if (vectors_->enabled()) {
+    const EmbedderIdentity& id = *vectors_->identity();
+    components["encoder"] = {{"status", "ok"},          {"name", id.name},
+                             {"dimension", id.dimension}, {"weights_hash", id.weights_hash},
+                             {"source", vectors_->source()}};
+  } else {
+    components["encoder"] = {{"status", "not_configured"}};
+  }
+  components["llm"] = LlmHealth(config_, ingest_->client());
+  Json modes = Json::array();
+  for (const std::string& mode : SearchModes()) modes.push_back(mode);
+  components["index"] = {{"status", "ok"}, {"lexical", "sqlite fts5 bm25"}, {"modes", modes}};
+  components["jobs"] = {{"status", "ok"}, {"queued", jobs_->queued()}, {"resumed_at_start", jobs_->resumed()}};
+  Json body = {{"status", healthy ? "ok" : "error"},
+               {"version", DOCPIPE_VERSION},
+               {"http", "cpp-httplib"},
+               {"components", std::move(components)}};
+  return {healthy ? 200 : 503, body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json", 0};
+}
+
+Reply HttpService::Metrics() {
+  std::vector<MetricSample> samples = {
+      {"docpipe_ingest_pending_chunks", "gauge", "Chunks accepted by /ingest and not yet stored",
+       static_cast<double>(ingest_->pending_chunks())},
+      {"docpipe_ingest_pending_chunks_limit", "gauge", "Past this many pending chunks /ingest answers 503",
+       static_cast<double>(config_.max_pending_chunks)},
+      {"docpipe_store_queue_batches", "gauge", "Batches waiting for the store writer",
+       static_cast<double>(writer_->queued())},
+      {"docpipe_jobs_queued", "gauge", "Document jobs waiting", static_cast<double>(jobs_->queued())},
+  };
+  EnrichmentStats enrich = ingest_->enrichment_stats();
+  samples.push_back({"docpipe_enrich_chunks_total", "counter", "Chunks tagged", static_cast<double>(enrich.chunks)});
+  samples.push_back({"docpipe_enrich_cache_hits_total", "counter", "Chunks whose LLM result came from the cache",
+                     static_cast<double>(enrich.cache_hits)});
+  samples.push_back({"docpipe_enrich_fallbacks_total", "counter", "Chunks tagged by the heuristic after an LLM failure",
+                     static_cast<double>(enrich.fallbacks)});
+  if (const LlmClient* client = ingest_->client()) {
+    LlmClientStats stats = client->stats();
+    samples.push_back({"docpipe_llm_in_flight", "gauge", "LLM requests submitted and not finished",
+                       static_cast<double>(stats.submitted - stats.succeeded - stats.failed)});
+    samples.push_back({"docpipe_llm_requests_total", "counter", "LLM requests submitted",
+                       static_cast<double>(stats.submitted)});
+    samples.push_back({"docpipe_llm_failures_total", "counter", "LLM requests given up on",
+                       static_cast<double>(stats.failed)});
+    samples.push_back({"docpipe_llm_retries_total", "counter", "LLM attempts repeated",
+                       static_cast<double>(stats.retries)});
+    samples.push_back({"docpipe_llm_breaker_open", "gauge", "1 while the LLM circuit breaker is open",
+                       stats.breaker_open ? 1.0 : 0.0});
+  }
+  return {200, metrics_.Render(samples), "text/plain; version=0.0.4", 0};
+}
+
+}  // namespace docpipe::server
