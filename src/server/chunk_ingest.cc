@@ -175,12 +175,31 @@ Result<Json> ChunkIngest::Ingest(const IngestRequest& request) {
   metrics_.ObserveStage(&enricher == heuristic_.get() ? "tag_heuristic" : "tag_llm",
                         static_cast<int64_t>(accepted.size()), watch.Lap());
 
+  // One encoder batch for the request's chunks.
+  EmbeddingMatrix vectors;
+  if (vectors_.enabled() && !request.skip_embedding && !accepted.empty()) {
+    std::vector<std::string> texts;
+    for (const Accepted& chunk : accepted) texts.push_back(chunk.input->text);
+    watch.Lap();
+    DOCPIPE_ASSIGN_OR_RETURN(vectors, vectors_.Embed(texts));
+    timings["embed_seconds"] = watch.Seconds();
+    metrics_.ObserveStage("embed", static_cast<int64_t>(accepted.size()), watch.Lap());
+  }
+
   std::vector<DocumentWrite> writes;
   Json sources = Json::object();
   for (size_t i = 0; i < accepted.size(); ++i) {
     sources[std::string(EnrichmentSourceName(enrichments[i].source))] =
         sources.value(std::string(EnrichmentSourceName(enrichments[i].source)), 0) + 1;
     writes.push_back(MakeWrite(accepted[i], request.dataset_source, std::move(enrichments[i])));
+    if (vectors.rows > 0) {
+      DocumentWrite& write = writes.back();
+      write.embedder = *vectors_.identity();
+      write.vectors.rows = 1;
+      write.vectors.dimension = vectors.dimension;
+      std::span<const float> row = vectors.Row(i);
+      write.vectors.values.assign(row.begin(), row.end());
+    }
   }
 
   Json stored = Json::array();

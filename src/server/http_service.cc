@@ -179,12 +179,25 @@ void HttpService::ReturnReader(std::unique_ptr<Store> reader) {
   readers_.push_back(std::move(reader));
 }
 
-std::vector<std::string> HttpService::SearchModes() const { return {"lexical"}; }
+std::vector<std::string> HttpService::SearchModes() const {
+  // "hybrid" (rank fusion of the two) joins this list when the store offers it.
+  if (vectors_->enabled()) return {"lexical", "vector"};
+  return {"lexical"};
+}
 
 Result<std::vector<SearchHit>> HttpService::RunSearch(Store& reader, const SearchRequest& request) {
   SearchOptions options;
   options.k = request.k;
   Stopwatch watch;
+  if (request.mode == "vector") {
+    DOCPIPE_ASSIGN_OR_RETURN(EmbeddingMatrix query, vectors_->Embed({request.query}));
+    metrics_.ObserveStage("embed_query", 1, watch.Lap());
+    Result<std::vector<SearchHit>> hits = reader.VectorSearch(query.Row(0), vectors_->identity()->Key(), options);
+    // A store with no vectors of this model yet has nothing to find, which is not an error.
+    if (!hits.ok() && hits.status().code() == StatusCode::kNotFound) hits = std::vector<SearchHit>();
+    metrics_.ObserveStage("search_vector", 1, watch.Seconds());
+    return hits;
+  }
   Result<std::vector<SearchHit>> hits = reader.Search(request.query, options);
   metrics_.ObserveStage("search_lexical", 1, watch.Seconds());
   return hits;

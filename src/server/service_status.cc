@@ -34,7 +34,7 @@ Reply HttpService::Health() {
   if (reader.ok()) ReturnReader(std::move(reader).value());
   if (counts.ok()) {
     components["store"] = {{"status", "ok"},          {"location", config_.db},
-                           {"documents", counts->documents}, {"chunks", counts->chunks},
+                           {"documents", counts->documents}, {"chunks", counts->chunks}, {"vectors", counts->vectors},
                            {"engine", std::string("sqlite ") + sqlite3_libversion()}};
   } else {
     healthy = false;
@@ -51,7 +51,8 @@ Reply HttpService::Health() {
   components["llm"] = LlmHealth(config_, ingest_->client());
   Json modes = Json::array();
   for (const std::string& mode : SearchModes()) modes.push_back(mode);
-  components["index"] = {{"status", "ok"}, {"lexical", "sqlite fts5 bm25"}, {"modes", modes}};
+  components["index"] = {{"status", "ok"}, {"lexical", "sqlite fts5 bm25"}, {"vector", vectors_->enabled() ? "exact inner product" : "none"},
+                         {"modes", modes}};
   components["jobs"] = {{"status", "ok"}, {"queued", jobs_->queued()}, {"resumed_at_start", jobs_->resumed()}};
   Json body = {{"status", healthy ? "ok" : "error"},
                {"version", DOCPIPE_VERSION},

@@ -16,7 +16,8 @@ Result<std::unique_ptr<VectorStage>> VectorStage::Make(const ServerConfig& confi
   if (!model.ok()) return model.status().WithContext("embed-model " + config.embed_model);
   stage->model_ = std::move(model).value();
   stage->source_ = config.embed_model;
-  (void)stage->model_->Identity();  // hash the weights now, not on the first request
+  stage->identity_ = stage->model_->Identity();  // hashes the weights now, not on the first request
+  stage->identity_.source = config.embed_model;
   return stage;
 }
 

@@ -25,7 +25,7 @@ class VectorStage {
 
   bool enabled() const { return model_ != nullptr; }
   // Name, dimension, weights hash of the model; null when not enabled.
-  const EmbedderIdentity* identity() const { return model_ ? &model_->Identity() : nullptr; }
+  const EmbedderIdentity* identity() const { return model_ ? &identity_ : nullptr; }
   // "the folder path" of the model, for /health.
   const std::string& source() const { return source_; }
 
@@ -36,6 +36,7 @@ class VectorStage {
  private:
   std::shared_ptr<const EmbeddingModel> model_;
   std::string source_;
+  EmbedderIdentity identity_;  // the model's, with source set
   std::mutex mutex_;
   std::vector<std::unique_ptr<EmbeddingSession>> idle_;  // guarded by mutex_
 };
