@@ -8,6 +8,8 @@
 
 #include "core/sha256.h"
 #include "core/stopwatch.h"
+#include "docpipe/search.h"
+#include "docpipe/chunker.h"
 #include "server/request_json.h"
 
 namespace docpipe::server {
@@ -90,6 +92,7 @@ Result<std::unique_ptr<HttpService>> HttpService::Make(const ServerConfig& confi
   IngestOptions job_options;
   job_options.workers = config.job_workers;
   job_options.enrich = config.enrich;
+  job_options.embedder = s.vectors_->embedder();
   DOCPIPE_ASSIGN_OR_RETURN(s.jobs_, DocumentJobs::Make(config, job_options));
   return service;
 }
@@ -180,26 +183,22 @@ void HttpService::ReturnReader(std::unique_ptr<Store> reader) {
 }
 
 std::vector<std::string> HttpService::SearchModes() const {
-  // "hybrid" (rank fusion of the two) joins this list when the store offers it.
-  if (vectors_->enabled()) return {"lexical", "vector"};
+  if (vectors_->enabled()) return {"lexical", "vector", "hybrid"};
   return {"lexical"};
 }
 
 Result<std::vector<SearchHit>> HttpService::RunSearch(Store& reader, const SearchRequest& request) {
-  SearchOptions options;
-  options.k = request.k;
+  QueryOptions options;
+  DOCPIPE_ASSIGN_OR_RETURN(options.mode, ParseSearchMode(request.mode));
+  options.search.k = request.k;
   Stopwatch watch;
-  if (request.mode == "vector") {
-    DOCPIPE_ASSIGN_OR_RETURN(EmbeddingMatrix query, vectors_->Embed({request.query}));
-    metrics_.ObserveStage("embed_query", 1, watch.Lap());
-    Result<std::vector<SearchHit>> hits = reader.VectorSearch(query.Row(0), vectors_->identity()->Key(), options);
-    // A store with no vectors of this model yet has nothing to find, which is not an error.
-    if (!hits.ok() && hits.status().code() == StatusCode::kNotFound) hits = std::vector<SearchHit>();
-    metrics_.ObserveStage("search_vector", 1, watch.Seconds());
-    return hits;
-  }
-  Result<std::vector<SearchHit>> hits = reader.Search(request.query, options);
-  metrics_.ObserveStage("search_lexical", 1, watch.Seconds());
+  Result<std::vector<RankedHit>> ranked = SearchChunks(reader, request.query, vectors_->embedder().get(), options);
+  metrics_.ObserveStage("search_" + request.mode, 1, watch.Seconds());
+  // A store with no vectors of this model yet has nothing to find by vector, which is not an error.
+  if (!ranked.ok() && ranked.status().code() == StatusCode::kNotFound) return std::vector<SearchHit>();
+  if (!ranked.ok()) return ranked.status();
+  std::vector<SearchHit> hits;
+  for (RankedHit& hit : *ranked) hits.push_back(std::move(hit.hit));
   return hits;
 }
 
@@ -245,7 +244,7 @@ Reply HttpService::Embeddings(const std::string& body) {
   for (size_t i = 0; i < matrix->rows; ++i) {
     std::span<const float> row = matrix->Row(i);
     data.push_back({{"object", "embedding"}, {"index", i}, {"embedding", std::vector<float>(row.begin(), row.end())}});
-    tokens += vectors_->CountTokens(request->input[i]);
+    tokens += static_cast<size_t>(CountTokens(request->input[i]));
   }
   return JsonReply({{"object", "list"},
                     {"data", std::move(data)},

@@ -44,7 +44,7 @@ Reply HttpService::Health() {
     const EmbedderIdentity& id = *vectors_->identity();
     components["encoder"] = {{"status", "ok"},          {"name", id.name},
                              {"dimension", id.dimension}, {"weights_hash", id.weights_hash},
-                             {"source", vectors_->source()}};
+                             {"source", id.source}};
   } else {
     components["encoder"] = {{"status", "not_configured"}};
   }
@@ -52,6 +52,7 @@ Reply HttpService::Health() {
   Json modes = Json::array();
   for (const std::string& mode : SearchModes()) modes.push_back(mode);
   components["index"] = {{"status", "ok"}, {"lexical", "sqlite fts5 bm25"}, {"vector", vectors_->enabled() ? "exact inner product" : "none"},
+                         {"hybrid", vectors_->enabled() ? "reciprocal rank fusion" : "none"},
                          {"modes", modes}};
   components["jobs"] = {{"status", "ok"}, {"queued", jobs_->queued()}, {"resumed_at_start", jobs_->resumed()}};
   Json body = {{"status", healthy ? "ok" : "error"},
@@ -70,6 +71,8 @@ Reply HttpService::Metrics() {
       {"docpipe_store_queue_batches", "gauge", "Batches waiting for the store writer",
        static_cast<double>(writer_->queued())},
       {"docpipe_jobs_queued", "gauge", "Document jobs waiting", static_cast<double>(jobs_->queued())},
+      {"docpipe_embed_waiting", "gauge", "Embedding calls waiting for an encoder slot",
+       static_cast<double>(vectors_->waiting())},
   };
   EnrichmentStats enrich = ingest_->enrichment_stats();
   samples.push_back({"docpipe_enrich_chunks_total", "counter", "Chunks tagged", static_cast<double>(enrich.chunks)});

@@ -1,47 +1,54 @@
 #include "server/vector_stage.h"
 
+#include <thread>
 #include <utility>
 
 namespace docpipe::server {
+namespace {
+
+// Remote embedding requests in flight at once (each holds a request thread, not a core).
+constexpr int kRemoteSlots = 16;
+
+}  // namespace
 
 Result<std::unique_ptr<VectorStage>> VectorStage::Make(const ServerConfig& config) {
   auto stage = std::make_unique<VectorStage>();
-  if (!config.embed_url.empty()) {
-    return Status::Unsupported("embed-url: remote embedders need a docpipe built with the text embedder");
+  if (config.embed_model.empty() && config.embed_url.empty()) return stage;
+  TextEmbedderOptions options;
+  options.model_folder = config.embed_model;
+  options.url = config.embed_url;
+  options.remote_model = config.embed_remote_model;
+  options.api_key = config.embed_api_key;
+  Result<std::shared_ptr<TextEmbedder>> embedder = MakeTextEmbedder(options);
+  if (!embedder.ok()) {
+    return embedder.status().WithContext(config.embed_model.empty() ? "embed-url " + config.embed_url
+                                                                     : "embed-model " + config.embed_model);
   }
-  if (config.embed_model.empty()) return stage;
-  EmbeddingModelOptions options;
-  options.folder = config.embed_model;
-  Result<std::shared_ptr<const EmbeddingModel>> model = EmbeddingModel::Load(options);
-  if (!model.ok()) return model.status().WithContext("embed-model " + config.embed_model);
-  stage->model_ = std::move(model).value();
-  stage->source_ = config.embed_model;
-  stage->identity_ = stage->model_->Identity();  // hashes the weights now, not on the first request
-  stage->identity_.source = config.embed_model;
+  stage->embedder_ = std::move(embedder).value();
+  unsigned cores = std::thread::hardware_concurrency();
+  stage->slots_ = config.embed_model.empty() ? kRemoteSlots : static_cast<int>(cores == 0 ? 1 : cores);
   return stage;
 }
 
 Result<EmbeddingMatrix> VectorStage::Embed(const std::vector<std::string>& texts) {
-  if (!model_) return Status::Unsupported("no embedding model is configured (start the server with --embed-model)");
-  std::unique_ptr<EmbeddingSession> session;
+  if (!embedder_) return Status::Unsupported("no embedding model is configured (start the server with --embed-model)");
   {
-    std::lock_guard lock(mutex_);
-    if (!idle_.empty()) {
-      session = std::move(idle_.back());
-      idle_.pop_back();
-    }
+    std::unique_lock lock(mutex_);
+    ++waiting_;
+    freed_.wait(lock, [&] { return busy_ < slots_; });
+    --waiting_;
+    ++busy_;
   }
-  if (!session) {
-    DOCPIPE_ASSIGN_OR_RETURN(session, EmbeddingSession::Make(model_));
-  }
-  Result<EmbeddingMatrix> result = session->Embed(texts);
+  Result<EmbeddingMatrix> result = embedder_->Embed(texts);
   std::lock_guard lock(mutex_);
-  idle_.push_back(std::move(session));
+  --busy_;
+  freed_.notify_one();
   return result;
 }
 
-size_t VectorStage::CountTokens(const std::string& text) const {
-  return model_ ? model_->Tokenize(text).size() : 0;
+int VectorStage::waiting() const {
+  std::lock_guard lock(mutex_);
+  return waiting_;
 }
 
 }  // namespace docpipe::server

@@ -1,21 +1,25 @@
 // The server's embedder: made once at start-up from the config (a native
-// model folder), shared by /ingest, /search (vector mode) and /v1/embeddings.
-// Without an embedder configured, enabled() is false and Embed() is
-// kUnsupported.
+// model folder or a remote embedding server), shared by /ingest, /search
+// (vector and hybrid modes), /v1/embeddings and the document jobs. Without an
+// embedder configured, enabled() is false and Embed() is kUnsupported.
 //
-// Thread-safety: Embed() may be called from any number of threads; each call
-// borrows one encoder session (made on demand, then reused).
+// At most `slots` Embed() calls run at once (the machine's cores for the
+// native engine, whose calls each keep a core busy; more for a remote server):
+// sixteen requests each running the encoder on two cores would only thrash.
+//
+// Thread-safety: Embed() may be called from any number of threads.
 #pragma once
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
-#include "docpipe/embedder.h"
 #include "docpipe/embedding.h"
 #include "docpipe/server_config.h"
 #include "docpipe/status.h"
+#include "docpipe/text_embedder.h"
 
 namespace docpipe::server {
 
@@ -23,22 +27,21 @@ class VectorStage {
  public:
   static Result<std::unique_ptr<VectorStage>> Make(const ServerConfig& config);
 
-  bool enabled() const { return model_ != nullptr; }
-  // Name, dimension, weights hash of the model; null when not enabled.
-  const EmbedderIdentity* identity() const { return model_ ? &identity_ : nullptr; }
-  // "the folder path" of the model, for /health.
-  const std::string& source() const { return source_; }
+  bool enabled() const { return embedder_ != nullptr; }
+  // Name, dimension, weights hash and source of the model; null when not enabled.
+  const EmbedderIdentity* identity() const { return embedder_ ? &embedder_->Identity() : nullptr; }
+  const std::shared_ptr<TextEmbedder>& embedder() const { return embedder_; }
 
   Result<EmbeddingMatrix> Embed(const std::vector<std::string>& texts);
-  // Tokens the model sees for `text` (for usage.prompt_tokens).
-  size_t CountTokens(const std::string& text) const;
+  int waiting() const;  // Embed() calls waiting for a slot
 
  private:
-  std::shared_ptr<const EmbeddingModel> model_;
-  std::string source_;
-  EmbedderIdentity identity_;  // the model's, with source set
-  std::mutex mutex_;
-  std::vector<std::unique_ptr<EmbeddingSession>> idle_;  // guarded by mutex_
+  std::shared_ptr<TextEmbedder> embedder_;
+  int slots_ = 1;
+  mutable std::mutex mutex_;
+  std::condition_variable freed_;
+  int busy_ = 0;     // guarded by mutex_
+  int waiting_ = 0;  // guarded by mutex_
 };
 
 }  // namespace docpipe::server

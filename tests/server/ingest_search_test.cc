@@ -164,7 +164,10 @@ TEST(ServerEmbeddings, VectorsForIngestSearchAndTheOpenAiEndpoint) {
   HttpReply health = server.Get("/health");
   EXPECT_EQ(health.json["components"]["encoder"]["dimension"], 32);
   EXPECT_EQ(health.json["components"]["store"]["vectors"], 2);
-  EXPECT_EQ(server.Post("/search", R"({"query":"fox","mode":"hybrid"})").status, 400);
+  HttpReply hybrid = server.Post("/search", R"({"query":"quick fox","mode":"hybrid","k":2})");
+  ASSERT_EQ(hybrid.status, 200) << hybrid.body;
+  EXPECT_EQ(hybrid.json["hits"][0]["path"], "ingest:test/fox");  // first in both lists
+  EXPECT_EQ(server.Post("/search", R"({"query":"fox","mode":"semantic"})").status, 400);
 }
 
 TEST(ServerEmbeddings, WithoutAModelTheEndpointSaysSo) {
