@@ -94,6 +94,9 @@ Result<std::unique_ptr<HttpService>> HttpService::Make(const ServerConfig& confi
   job_options.enrich = config.enrich;
   job_options.embedder = s.vectors_->embedder();
   DOCPIPE_ASSIGN_OR_RETURN(s.jobs_, DocumentJobs::Make(config, job_options));
+  if (s.vectors_->enabled()) {
+    s.index_cache_ = std::make_unique<SearchIndexCache>(*s.store_, DefaultIndexDirectory(config.db));
+  }
   return service;
 }
 
@@ -192,7 +195,12 @@ Result<std::vector<SearchHit>> HttpService::RunSearch(Store& reader, const Searc
   DOCPIPE_ASSIGN_OR_RETURN(options.mode, ParseSearchMode(request.mode));
   options.search.k = request.k;
   Stopwatch watch;
-  Result<std::vector<RankedHit>> ranked = SearchChunks(reader, request.query, vectors_->embedder().get(), options);
+  std::shared_ptr<const VectorIndex> index;
+  if (index_cache_ && options.mode != SearchMode::kLexical) {
+    index = index_cache_->Current(reader, vectors_->embedder()->Identity().Key());
+  }
+  Result<std::vector<RankedHit>> ranked =
+      SearchChunks(reader, request.query, vectors_->embedder().get(), options, index.get());
   metrics_.ObserveStage("search_" + request.mode, 1, watch.Seconds());
   // A store with no vectors of this model yet has nothing to find by vector, which is not an error.
   if (!ranked.ok() && ranked.status().code() == StatusCode::kNotFound) return std::vector<SearchHit>();

@@ -16,6 +16,7 @@
 #include "docpipe/server_config.h"
 #include "docpipe/store.h"
 #include "server/chunk_ingest.h"
+#include "server/search_index_cache.h"
 #include "server/document_jobs.h"
 #include "server/server_metrics.h"
 #include "server/store_writer.h"
@@ -68,6 +69,7 @@ class HttpService {
   std::unique_ptr<DocumentJobs> jobs_;
   std::mutex readers_mutex_;
   std::vector<std::unique_ptr<Store>> readers_;  // guarded by readers_mutex_
+  std::unique_ptr<SearchIndexCache> index_cache_;  // the vector side of /search; null without an embedder
 };
 
 }  // namespace docpipe::server

@@ -51,9 +51,18 @@ Reply HttpService::Health() {
   components["llm"] = LlmHealth(config_, ingest_->client());
   Json modes = Json::array();
   for (const std::string& mode : SearchModes()) modes.push_back(mode);
-  components["index"] = {{"status", "ok"}, {"lexical", "sqlite fts5 bm25"}, {"vector", vectors_->enabled() ? "exact inner product" : "none"},
+  components["index"] = {{"status", "ok"},
+                         {"lexical", "sqlite fts5 bm25"},
+                         {"vector", vectors_->enabled() ? "faiss (flat or hnsw), exact while it is rebuilt" : "none"},
                          {"hybrid", vectors_->enabled() ? "reciprocal rank fusion" : "none"},
                          {"modes", modes}};
+  if (index_cache_) {
+    const SearchIndexCache::Stats stats = index_cache_->stats();
+    components["index"]["vector_index"] = {{"vectors", stats.vectors},
+                                           {"rebuilds", stats.rebuilds},
+                                           {"building", stats.building},
+                                           {"last_error", stats.last_error}};
+  }
   components["jobs"] = {{"status", "ok"}, {"queued", jobs_->queued()}, {"resumed_at_start", jobs_->resumed()}};
   Json body = {{"status", healthy ? "ok" : "error"},
                {"version", DOCPIPE_VERSION},

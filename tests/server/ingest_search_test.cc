@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <chrono>
 #include <thread>
 
 #include "docpipe/store.h"
@@ -168,6 +169,22 @@ TEST(ServerEmbeddings, VectorsForIngestSearchAndTheOpenAiEndpoint) {
   ASSERT_EQ(hybrid.status, 200) << hybrid.body;
   EXPECT_EQ(hybrid.json["hits"][0]["path"], "ingest:test/fox");  // first in both lists
   EXPECT_EQ(server.Post("/search", R"({"query":"fox","mode":"semantic"})").status, 400);
+
+  // The first vector search found no index and started building one; once it
+  // is in, the same search goes through it and finds the same chunk.
+  nlohmann::json index;
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    index = server.Get("/health").json["components"]["index"]["vector_index"];
+    if (index["rebuilds"].get<int>() >= 1 && !index["building"].get<bool>()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(index["last_error"], "");
+  EXPECT_EQ(index["vectors"], 2);
+  HttpReply indexed = server.Post("/search", R"({"query":"the quick brown fox","k":2,"mode":"vector"})");
+  ASSERT_EQ(indexed.status, 200) << indexed.body;
+  EXPECT_EQ(indexed.json["hits"][0]["path"], "ingest:test/fox");
+  EXPECT_NEAR(indexed.json["hits"][0]["score"].get<double>(), 1.0, 1e-3);
+  EXPECT_EQ(server.Get("/health").json["components"]["index"]["vector_index"]["rebuilds"], index["rebuilds"]);
 }
 
 TEST(ServerEmbeddings, WithoutAModelTheEndpointSaysSo) {
