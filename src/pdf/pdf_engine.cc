@@ -198,6 +198,16 @@ class PdfWorkerImpl final : public PdfWorker {
   OpenedDocument cached_;
 };
 
+// The document-level passes over pages extracted since `extract_start`.
+Document Structure(std::vector<pdf::RawPage> pages, Document document, Clock::time_point extract_start) {
+  document.seconds.extract = SecondsSince(extract_start);
+  const auto start = Clock::now();
+  pdf::StructureDocument(std::move(pages), &document);
+  document.seconds.structure = SecondsSince(start);
+  SplitOutOcrTime(&document.seconds);
+  return document;
+}
+
 // One helper thread of ConvertPdfParallel: its own worker (cloned context)
 // and its own handle on the document; takes pages from a shared counter.
 // A helper that cannot start just takes no pages: the calling thread keeps
@@ -263,12 +273,7 @@ Result<Document> ConvertPdfParallel(std::shared_ptr<const PdfEngine> engine, con
       pages[i] = lead->Extract(opened, i, options);
     }
   }
-  document.seconds.extract = SecondsSince(start);
-  start = Clock::now();
-  pdf::StructureDocument(std::move(pages), &document);
-  document.seconds.structure = SecondsSince(start);
-  SplitOutOcrTime(&document.seconds);
-  return document;
+  return Structure(std::move(pages), std::move(document), start);
 }
 
 Result<Document> ConvertPdfInArena(const std::string& path, const PdfOptions& options,
@@ -314,12 +319,7 @@ Result<Document> ConvertPdfInArena(const std::string& path, const PdfOptions& op
   for (int index = 0; index < opened.page_count; ++index) {
     if (!failures[index].ok()) pages[index] = lead->Extract(opened, index, options);
   }
-  document.seconds.extract = SecondsSince(start);
-  start = Clock::now();
-  pdf::StructureDocument(std::move(pages), &document);
-  document.seconds.structure = SecondsSince(start);
-  SplitOutOcrTime(&document.seconds);
-  return document;
+  return Structure(std::move(pages), std::move(document), start);
 }
 
 }  // namespace docpipe

@@ -7,9 +7,8 @@
 #include "docpipe/taxonomy.h"
 
 namespace docpipe::pipeline {
-namespace {
 
-Result<std::unique_ptr<LlmClient>> MakeClient(const IngestEnrichOptions& options) {
+Result<std::unique_ptr<LlmClient>> MakeEnrichmentClient(const IngestEnrichOptions& options) {
   if (options.llm_concurrency < 1) return Status::InvalidArgument("--llm-concurrency must be at least 1");
   if (options.llm_batch < 1) return Status::InvalidArgument("--llm-batch must be at least 1");
   if (!(options.llm_timeout_seconds > 0)) return Status::InvalidArgument("--llm-timeout must be positive");
@@ -24,6 +23,8 @@ Result<std::unique_ptr<LlmClient>> MakeClient(const IngestEnrichOptions& options
   client.request_timeout = std::chrono::milliseconds(static_cast<int64_t>(options.llm_timeout_seconds * 1000));
   return LlmClient::Make(client);
 }
+
+namespace {
 
 std::vector<EnrichmentInput> Inputs(const std::vector<Chunk>& chunks) {
   std::vector<EnrichmentInput> inputs;
@@ -47,7 +48,7 @@ Result<std::unique_ptr<ChunkEnrichment>> ChunkEnrichment::Make(const IngestEnric
   enrichment->producer_ = "heuristic";
   if (!options.llm_url.empty()) {
     DOCPIPE_ASSIGN_OR_RETURN(enrichment->cache_, store.OpenEnrichmentCache());
-    Result<std::unique_ptr<LlmClient>> client = MakeClient(options);
+    Result<std::unique_ptr<LlmClient>> client = MakeEnrichmentClient(options);
     if (!client.ok()) return Status::InvalidArgument("--llm: " + client.status().ToString());
     enrichment->client_ = std::move(client).value();
     enricher.client = enrichment->client_.get();

@@ -25,6 +25,10 @@
 
 namespace docpipe::pipeline {
 
+// The LLM client the enrichment options describe (ingest and the server make
+// theirs here); options out of range are kInvalidArgument naming the flag.
+Result<std::unique_ptr<LlmClient>> MakeEnrichmentClient(const IngestEnrichOptions& options);
+
 class ChunkEnrichment {
  public:
   // Makes the client (when options.llm_url is set), the enricher and, for

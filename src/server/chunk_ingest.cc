@@ -6,6 +6,7 @@
 #include "core/sha256.h"
 #include "core/stopwatch.h"
 #include "docpipe/chunker.h"
+#include "pipeline/chunk_enrichment.h"
 
 namespace docpipe::server {
 namespace {
@@ -18,18 +19,6 @@ struct Accepted {
   std::string id;
   const IngestChunkInput* input = nullptr;
 };
-
-Result<std::unique_ptr<LlmClient>> MakeClient(const IngestEnrichOptions& options) {
-  LlmClientOptions client;
-  client.base_url = options.llm_url;
-  client.model = options.llm_model;
-  DOCPIPE_ASSIGN_OR_RETURN(client.protocol, ParseLlmProtocol(options.llm_protocol, options.llm_url));
-  client.api_key = options.llm_api_key;
-  client.max_in_flight = options.llm_concurrency;
-  client.max_retries = options.llm_retries;
-  client.request_timeout = std::chrono::milliseconds(static_cast<int64_t>(options.llm_timeout_seconds * 1000));
-  return LlmClient::Make(client);
-}
 
 std::vector<std::string> StringList(const Json& value) {
   std::vector<std::string> out;
@@ -94,7 +83,7 @@ Result<std::unique_ptr<ChunkIngest>> ChunkIngest::Make(const ServerConfig& confi
   DOCPIPE_ASSIGN_OR_RETURN(ingest->heuristic_, Enricher::Make(options));
   if (!config.enrich.llm_url.empty()) {
     DOCPIPE_ASSIGN_OR_RETURN(ingest->cache_, store.OpenEnrichmentCache());
-    Result<std::unique_ptr<LlmClient>> client = MakeClient(config.enrich);
+    Result<std::unique_ptr<LlmClient>> client = pipeline::MakeEnrichmentClient(config.enrich);
     if (!client.ok()) return client.status().WithContext("llm");
     ingest->client_ = std::move(client).value();
     options.client = ingest->client_.get();
