@@ -22,7 +22,7 @@
 namespace docpipe {
 
 struct ServerConfig {
-  std::string db = "docpipe.sqlite";
+  std::string db = "docpipe.sqlite";  // a SQLite file, or a postgresql:// URL
   std::string host;  // empty: 127.0.0.1, or 0.0.0.0 when an API key guards the server
   int port = 8004;   // 0: any free port (tests)
   std::string api_key;  // bearer token every endpoint but /health requires; empty: none

@@ -16,6 +16,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -28,6 +29,12 @@
 namespace docpipe {
 
 enum class DocumentStatus { kOk, kFailed };
+
+// True for a database server location ("postgresql://..." or "postgres://..."),
+// false for an embedded store file (a path or "sqlite://path").
+inline bool IsServerDatabase(std::string_view location) {
+  return location.starts_with("postgresql://") || location.starts_with("postgres://");
+}
 
 // One row of the documents table.
 struct DocumentRecord {

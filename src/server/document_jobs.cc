@@ -1,5 +1,7 @@
 #include "server/document_jobs.h"
 
+#include <filesystem>
+
 #include <sqlite3.h>
 
 #include "docpipe/store.h"
@@ -26,7 +28,16 @@ CREATE TABLE IF NOT EXISTS server_jobs(
 
 Result<std::unique_ptr<DocumentJobs>> DocumentJobs::Make(const ServerConfig& config, IngestOptions ingest_options) {
   auto jobs = std::unique_ptr<DocumentJobs>(new DocumentJobs(config, std::move(ingest_options)));
-  DOCPIPE_ASSIGN_OR_RETURN(jobs->db_, store::SqliteDb::Open(config.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX));
+  // Job state lives in the store's SQLite file; with a server database, in a
+  // SQLite file of its own in the upload directory.
+  std::string jobs_file = config.db;
+  if (IsServerDatabase(config.db)) {
+    std::error_code error;
+    std::filesystem::create_directories(config.upload_dir, error);
+    jobs_file = config.upload_dir + "/jobs.sqlite";
+  }
+  DOCPIPE_ASSIGN_OR_RETURN(jobs->db_, store::SqliteDb::Open(jobs_file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                                                           SQLITE_OPEN_NOMUTEX));
   sqlite3_busy_timeout(jobs->db_->handle(), 15000);
   DOCPIPE_RETURN_IF_ERROR(jobs->db_->Exec(kJobTable));
   {

@@ -208,7 +208,10 @@ Status ApplySettings(const std::map<std::string, std::string>& values, ServerCon
 Status FinishConfig(ServerConfig& config) {
   if (config.db.empty()) return Status::InvalidArgument("db: a store location is required");
   if (config.host.empty()) config.host = config.api_key.empty() ? "127.0.0.1" : "0.0.0.0";
-  if (config.upload_dir.empty()) config.upload_dir = config.db + ".uploads";
+  if (config.upload_dir.empty()) {
+    // Beside a SQLite file; a server database has no "beside", so the working directory.
+    config.upload_dir = IsServerDatabase(config.db) ? std::string("docpipe-uploads") : config.db + ".uploads";
+  }
   if (!config.embed_model.empty() && !config.embed_url.empty()) {
     return Status::InvalidArgument("embed-model and embed-url: give one embedder, not both");
   }

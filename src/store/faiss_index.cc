@@ -230,7 +230,7 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::Open(Store& store, const std::
 std::string DefaultIndexDirectory(const std::string& store_location) {
   std::string location = store_location;
   if (location.starts_with("sqlite://")) location = location.substr(9);
-  if (!location.starts_with("postgresql://") && !location.starts_with("postgres://")) return location + ".index";
+  if (!IsServerDatabase(location)) return location + ".index";
   // A server database: name the folder after host/port/database, never the credentials.
   std::string where = location.substr(location.find("://") + 3);
   if (size_t at = where.rfind('@'); at != std::string::npos) where = where.substr(at + 1);
