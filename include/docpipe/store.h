@@ -3,8 +3,8 @@
 //
 // Store is an interface so nothing above it speaks a particular database.
 // Open() picks the backend from the location: a file path or "sqlite://path"
-// is the embedded SQLite store; "postgresql://..." is reserved for the server
-// backend. A Store object is used by one thread at a time (the pipeline gives
+// is the embedded SQLite store; "postgresql://..." (or "postgres://...") is
+// the PostgreSQL server backend (docs/postgres.md). A Store object is used by one thread at a time (the pipeline gives
 // it a single writer thread); open one Store per thread to read concurrently.
 // The StoreEnrichmentCache a Store opens is the exception: it has its own
 // connection and may be used from any number of threads.
@@ -139,6 +139,10 @@ struct StoreOptions {
   // How long a write waits for another writer (another process on the same
   // store) before giving up with kTimeout.
   int lock_timeout_ms = 15000;
+  // PostgreSQL: connections the store, its readers and its enrichment cache
+  // share (one writer, one reader and the cache need three; a fourth spares
+  // the cache a wait). A lease waits up to lock_timeout_ms for a free one.
+  int max_connections = 4;
 };
 
 class Store {
@@ -146,8 +150,9 @@ class Store {
   // Opens or creates the store at `location`, migrating an older schema forward.
   // A file that is not a docpipe database is kCorrupt and left untouched; a
   // schema from a newer docpipe is kUnsupported, also untouched. A location
-  // that cannot be written is kIoError naming it; "postgresql://" locations
-  // are kUnsupported until that backend is built in.
+  // that cannot be written is kIoError naming it. A PostgreSQL server that
+  // cannot be reached is kUnavailable (after the location's connect_timeout,
+  // 10 s unless it sets one), wrong credentials kPermissionDenied.
   static Result<std::unique_ptr<Store>> Open(const std::string& location, const StoreOptions& options = {});
   virtual ~Store() = default;
 

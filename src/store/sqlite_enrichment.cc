@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "store/enrichment_rows.h"
 #include "store/sqlite_enrichment_cache.h"
 #include "store/sqlite_store.h"
 
@@ -26,21 +27,6 @@ constexpr const char* kSelectEntities =
     "SELECT c.ordinal, e.type, e.text, e.start, e.\"end\", e.confidence, e.source "
     "FROM chunk_entities e JOIN chunks c ON c.id = e.chunk_id WHERE c.document_id = ?1 ORDER BY c.ordinal, e.rowid";
 constexpr const char* kCountChunks = "SELECT count(*) FROM chunks WHERE document_id = ?1";
-
-Result<EnrichmentSource> ParseSource(std::string_view name) {
-  if (name == "llm") return EnrichmentSource::kLlm;
-  if (name == "heuristic") return EnrichmentSource::kHeuristic;
-  if (name == "fallback") return EnrichmentSource::kFallback;
-  return Status::Corrupt(fmt::format("unknown enrichment source '{}'", name));
-}
-
-// The chunk a row belongs to; kCorrupt when the ordinal is out of range.
-Result<EnrichmentResult*> ResultFor(std::vector<EnrichmentResult>& results, int64_t ordinal) {
-  if (ordinal < 0 || ordinal >= static_cast<int64_t>(results.size())) {
-    return Status::Corrupt(fmt::format("enrichment row for chunk {} of a {}-chunk document", ordinal, results.size()));
-  }
-  return &results[static_cast<size_t>(ordinal)];
-}
 
 }  // namespace
 
@@ -89,29 +75,17 @@ Result<std::vector<EnrichmentResult>> SqliteStore::EnrichmentsOf(int64_t documen
     DOCPIPE_ASSIGN_OR_RETURN(StatementLease count, db_->Prepare(kCountChunks));
     count->BindInt(1, document_id);
     DOCPIPE_ASSIGN_OR_RETURN(bool row, count->Step());
-    results.resize(row ? static_cast<size_t>(count->ColumnInt(0)) : 0);
+    results = EmptyEnrichments(row ? static_cast<size_t>(count->ColumnInt(0)) : 0);
   }
-  for (size_t i = 0; i < results.size(); ++i) results[i].id = std::to_string(i);
   {
     DOCPIPE_ASSIGN_OR_RETURN(StatementLease select, db_->Prepare(kSelectTags));
     select->BindInt(1, document_id);
     while (true) {
       DOCPIPE_ASSIGN_OR_RETURN(bool row, select->Step());
       if (!row) break;
-      DOCPIPE_ASSIGN_OR_RETURN(EnrichmentResult * result, ResultFor(results, select->ColumnInt(0)));
-      const std::string axis = select->ColumnText(1);
-      Tag tag{select->ColumnText(2), static_cast<float>(select->ColumnDouble(3))};
-      if (axis == "domain") {
-        result->tags.domain = std::move(tag);
-      } else if (axis == "task") {
-        result->tags.task = std::move(tag);
-      } else {
-        result->tags.modifiers.push_back(std::move(tag));
-      }
-      result->has_tags = true;
-      DOCPIPE_ASSIGN_OR_RETURN(result->source, ParseSource(select->ColumnText(4)));
-      result->producer = select->ColumnText(5);
-      result->prompt_version = select->ColumnText(6);
+      DOCPIPE_RETURN_IF_ERROR(AddTagRow(results, {select->ColumnInt(0), select->ColumnText(1), select->ColumnText(2),
+                                                  select->ColumnDouble(3), select->ColumnText(4),
+                                                  select->ColumnText(5), select->ColumnText(6)}));
     }
   }
   DOCPIPE_ASSIGN_OR_RETURN(StatementLease select, db_->Prepare(kSelectEntities));
@@ -119,18 +93,9 @@ Result<std::vector<EnrichmentResult>> SqliteStore::EnrichmentsOf(int64_t documen
   while (true) {
     DOCPIPE_ASSIGN_OR_RETURN(bool row, select->Step());
     if (!row) break;
-    DOCPIPE_ASSIGN_OR_RETURN(EnrichmentResult * result, ResultFor(results, select->ColumnInt(0)));
-    Entity entity;
-    entity.type = select->ColumnText(1);
-    entity.text = select->ColumnText(2);
-    entity.start = select->ColumnInt(3);
-    entity.end = select->ColumnInt(4);
-    entity.confidence = static_cast<float>(select->ColumnDouble(5));
-    result->entities.push_back(std::move(entity));
-    result->has_entities = true;
-    if (!result->has_tags) {
-      DOCPIPE_ASSIGN_OR_RETURN(result->source, ParseSource(select->ColumnText(6)));
-    }
+    DOCPIPE_RETURN_IF_ERROR(AddEntityRow(results, {select->ColumnInt(0), select->ColumnText(1), select->ColumnText(2),
+                                                   select->ColumnInt(3), select->ColumnInt(4),
+                                                   select->ColumnDouble(5), select->ColumnText(6)}));
   }
   return results;
 }

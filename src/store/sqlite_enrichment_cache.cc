@@ -31,73 +31,23 @@ SqliteEnrichmentCache::~SqliteEnrichmentCache() {
   (void)Flush();
 }
 
-std::string SqliteEnrichmentCache::MapKey(const EnrichmentCacheKey& key) {
-  // NUL cannot occur in a model name, a prompt version or a hex digest.
-  std::string joined = key.model;
-  joined.push_back('\0');
-  joined += key.prompt_version;
-  joined.push_back('\0');
-  joined += key.text_sha256;
-  return joined;
+std::optional<std::string> SqliteEnrichmentCache::ReadStored(const EnrichmentCacheKey& key) {
+  std::lock_guard lock(db_mutex_);
+  Result<StatementLease> select = db_->Prepare(kSelect);
+  if (!select.ok()) return std::nullopt;  // a cache that cannot be read is a miss
+  (*select)->BindText(1, key.model);
+  (*select)->BindText(2, key.prompt_version);
+  (*select)->BindText(3, key.text_sha256);
+  Result<bool> row = (*select)->Step();
+  if (!row.ok() || !*row) return std::nullopt;
+  return (*select)->ColumnText(0);
 }
 
-std::optional<EnrichmentResult> SqliteEnrichmentCache::Get(const EnrichmentCacheKey& key) {
-  std::string json;
-  {
-    std::lock_guard lock(pending_mutex_);
-    auto it = pending_.find(MapKey(key));
-    if (it != pending_.end()) json = it->second.result_json;
-  }
-  if (json.empty()) {
-    std::lock_guard lock(db_mutex_);
-    Result<StatementLease> select = db_->Prepare(kSelect);
-    if (!select.ok()) return std::nullopt;  // a cache that cannot be read is a miss
-    (*select)->BindText(1, key.model);
-    (*select)->BindText(2, key.prompt_version);
-    (*select)->BindText(3, key.text_sha256);
-    Result<bool> row = (*select)->Step();
-    if (!row.ok() || !*row) return std::nullopt;
-    json = (*select)->ColumnText(0);
-  }
-  Result<EnrichmentResult> result = EnrichmentResultFromJson(json);
-  if (!result.ok()) return std::nullopt;  // an unreadable entry is a miss; the next Put replaces it
-  return std::move(result).value();
-}
-
-void SqliteEnrichmentCache::Put(const EnrichmentCacheKey& key, const EnrichmentResult& result) {
-  PendingRow row{key, EnrichmentResultToJson(result)};
-  std::lock_guard lock(pending_mutex_);
-  pending_[MapKey(key)] = std::move(row);
-}
-
-size_t SqliteEnrichmentCache::pending() const {
-  std::lock_guard lock(pending_mutex_);
-  return pending_.size();
-}
-
-Status SqliteEnrichmentCache::Flush() {
-  std::unordered_map<std::string, PendingRow> rows;
-  {
-    std::lock_guard lock(pending_mutex_);
-    rows = pending_;
-  }
-  if (rows.empty()) return Status::Ok();
-  DOCPIPE_RETURN_IF_ERROR(WriteRows(rows));
-  // Rows stay visible in the queue until committed, so Get() never misses them
-  // in between; a newer Put() of the same key made meanwhile is kept.
-  std::lock_guard lock(pending_mutex_);
-  for (const auto& [map_key, row] : rows) {
-    auto it = pending_.find(map_key);
-    if (it != pending_.end() && it->second.result_json == row.result_json) pending_.erase(it);
-  }
-  return Status::Ok();
-}
-
-Status SqliteEnrichmentCache::WriteRows(const std::unordered_map<std::string, PendingRow>& rows) {
+Status SqliteEnrichmentCache::WriteRows(const std::vector<PendingRow>& rows) {
   std::lock_guard lock(db_mutex_);
   DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> transaction, Transaction::Begin(*db_));
   DOCPIPE_ASSIGN_OR_RETURN(StatementLease upsert, db_->Prepare(kUpsert));
-  for (const auto& [map_key, row] : rows) {
+  for (const PendingRow& row : rows) {
     upsert->BindText(1, row.key.model);
     upsert->BindText(2, row.key.prompt_version);
     upsert->BindText(3, row.key.text_sha256);

@@ -2,6 +2,7 @@
 #include <string_view>
 
 #include "docpipe/store.h"
+#include "store/pg_store.h"
 #include "store/sqlite_store.h"
 
 namespace docpipe {
@@ -13,7 +14,8 @@ bool StartsWith(std::string_view text, std::string_view prefix) { return text.su
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& location, const StoreOptions& options) {
   if (StartsWith(location, "postgresql://") || StartsWith(location, "postgres://")) {
-    return Status::Unsupported("the PostgreSQL backend is not built into this docpipe yet; use a SQLite file path");
+    DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<store::PgStore> store, store::PgStore::Make(location, options));
+    return std::unique_ptr<Store>(std::move(store));
   }
   std::string path = location;
   constexpr std::string_view kSqliteScheme = "sqlite://";

@@ -1,0 +1,61 @@
+#include "store/pg_pool.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+namespace docpipe::store {
+
+PgLease::~PgLease() {
+  if (conn_ != nullptr) pool_->Release(std::move(conn_));
+}
+
+Result<std::shared_ptr<PgPool>> PgPool::Make(const std::string& location, const PgPoolOptions& options) {
+  if (options.max_connections < 1) return Status::InvalidArgument("a connection pool needs at least one connection");
+  auto pool = std::make_shared<PgPool>(location, options);
+  DOCPIPE_ASSIGN_OR_RETURN(PgLease first, pool->Acquire());
+  return pool;
+}
+
+Result<PgLease> PgPool::Acquire() {
+  std::unique_lock lock(mutex_);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.wait_ms);
+  while (true) {
+    while (!idle_.empty()) {
+      std::unique_ptr<PgConn> conn = std::move(idle_.back());
+      idle_.pop_back();
+      if (conn->alive()) return PgLease(this, std::move(conn));
+      --open_;  // the server dropped it while idle
+    }
+    if (open_ < options_.max_connections) break;
+    if (released_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+        open_ >= options_.max_connections) {
+      return Status::Timeout(fmt::format("{}: all {} pooled connections stayed busy for {} ms", shown_location(),
+                                         options_.max_connections, options_.wait_ms));
+    }
+  }
+  ++open_;
+  lock.unlock();  // connecting may take up to the connect timeout; others go on meanwhile
+  Result<std::unique_ptr<PgConn>> conn = PgConn::Connect(location_, options_.connect_timeout_s);
+  if (!conn.ok()) {
+    lock.lock();
+    --open_;
+    released_.notify_one();
+    return conn.status();
+  }
+  return PgLease(this, std::move(conn).value());
+}
+
+void PgPool::Release(std::unique_ptr<PgConn> conn) {
+  std::lock_guard lock(mutex_);
+  // A connection left inside a transaction (an error path that could not roll
+  // back) or cut off by the server is closed rather than reused.
+  if (conn->alive() && PQtransactionStatus(conn->handle()) == PQTRANS_IDLE) {
+    idle_.push_back(std::move(conn));
+  } else {
+    --open_;
+  }
+  released_.notify_one();
+}
+
+}  // namespace docpipe::store

@@ -1,0 +1,296 @@
+#include "store/pg_store.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "store/pg_schema.h"
+#include "store/record_json.h"
+
+namespace docpipe::store {
+namespace {
+
+// The columns ReadRecord() expects, in its order.
+#define DOCPIPE_PG_DOCUMENT_COLUMNS                                                                    \
+  "id, path, coalesce(sha256, ''), bytes, pages, kind, status, error, metadata::text, timings::text, " \
+  "pages_needing_ocr::text, page_errors::text"
+
+constexpr const char* kSelectByPath = "SELECT " DOCPIPE_PG_DOCUMENT_COLUMNS " FROM documents WHERE path = $1";
+// Several paths may hold the same content; the newest stands for it.
+constexpr const char* kSelectBySha256 = "SELECT " DOCPIPE_PG_DOCUMENT_COLUMNS
+                                        " FROM documents WHERE sha256 = $1 AND status = 'ok' ORDER BY id DESC LIMIT 1";
+
+// A document replaces the record at its path and failed records of its
+// content. (One statement cannot do both: PostgreSQL checks the unique path
+// against the row the same statement deletes.)
+constexpr const char* kDeleteReplaced =
+    "DELETE FROM documents WHERE path = $1 OR (sha256 = $2 AND status = 'failed') "
+    "RETURNING path = $1, created_at";
+// A replaced document keeps the time it was first stored ($12).
+constexpr const char* kInsertDocument =
+    "INSERT INTO documents(path, sha256, bytes, pages, kind, status, error, metadata, timings, "
+    "pages_needing_ocr, page_errors, created_at, updated_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce($12::timestamptz, now()), now()) RETURNING id";
+
+// Sorted, so that two writers of overlapping batches take their locks in the
+// same order and cannot deadlock on them.
+constexpr const char* kLockPaths =
+    "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT DISTINCT k FROM unnest($1::bigint[]) AS k ORDER BY k) AS s";
+
+constexpr const char* kAllocateChunkIds =
+    "SELECT nextval(pg_get_serial_sequence('chunks', 'id')) FROM generate_series(1, $1)";
+
+constexpr const char* kCopyChunks =
+    "COPY chunks(id, document_id, ordinal, text, heading_path, page_start, page_end, token_count, char_start, "
+    "char_end) FROM STDIN (FORMAT binary)";
+
+// How often a batch is tried when the connection drops or a deadlock aborts it.
+constexpr int kWriteAttempts = 3;
+// Bytes of COPY data gathered before they are sent.
+constexpr size_t kCopyBufferBytes = 1 << 20;
+
+Result<DocumentRecord> ReadRecord(const PgRows& rows, int row) {
+  DocumentRecord record;
+  record.id = rows.Int(row, 0);
+  record.path = rows.Text(row, 1);
+  record.sha256 = rows.Text(row, 2);
+  record.bytes = rows.Int(row, 3);
+  record.pages = static_cast<int>(rows.Int(row, 4));
+  DOCPIPE_ASSIGN_OR_RETURN(record.kind, ParseDocumentKind(rows.Text(row, 5)));
+  DOCPIPE_ASSIGN_OR_RETURN(record.status, ParseDocumentStatus(rows.Text(row, 6)));
+  record.error = rows.Text(row, 7);
+  DOCPIPE_ASSIGN_OR_RETURN(record.metadata, MetadataFromJson(rows.Text(row, 8)));
+  DOCPIPE_ASSIGN_OR_RETURN(record.seconds, SecondsFromJson(rows.Text(row, 9)));
+  DOCPIPE_ASSIGN_OR_RETURN(record.pages_needing_ocr, IntsFromJson(rows.Text(row, 10)));
+  DOCPIPE_ASSIGN_OR_RETURN(record.page_errors, StringsFromJson(rows.Text(row, 11)));
+  return record;
+}
+
+// FNV-1a: a stable 64-bit advisory lock key for a path, the same in every process.
+int64_t PathLockKey(std::string_view path) {
+  uint64_t hash = 0xcbf29ce484222325ull;
+  for (char c : path) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3ull;
+  }
+  return static_cast<int64_t>(hash);
+}
+
+std::string PathLockArray(const std::vector<DocumentWrite>& writes) {
+  std::string array = "{";
+  for (const DocumentWrite& write : writes) {
+    if (array.size() > 1) array += ',';
+    array += std::to_string(PathLockKey(write.record.path));
+  }
+  return array + "}";
+}
+
+}  // namespace
+
+Status ValidateWrite(const DocumentWrite& write) {
+  if (write.record.path.empty()) return Status::InvalidArgument("a document record has an empty path");
+  if (!write.enrichments.empty() && write.enrichments.size() != write.chunks.size()) {
+    return Status::InvalidArgument(fmt::format("{} enrichment results for {} chunks", write.enrichments.size(),
+                                               write.chunks.size()));
+  }
+  std::set<int> ordinals;
+  for (const Chunk& chunk : write.chunks) {
+    if (!ordinals.insert(chunk.ordinal).second) {
+      return Status::InvalidArgument(fmt::format("chunk ordinal {} appears twice", chunk.ordinal));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<PgStore>> PgStore::Make(const std::string& location, const StoreOptions& options) {
+  if (options.lock_timeout_ms < 0) return Status::InvalidArgument("lock_timeout_ms must not be negative");
+  PgPoolOptions pool_options;
+  pool_options.max_connections = options.max_connections;
+  pool_options.wait_ms = options.lock_timeout_ms;
+  DOCPIPE_ASSIGN_OR_RETURN(std::shared_ptr<PgPool> pool, PgPool::Make(location, pool_options));
+  DOCPIPE_ASSIGN_OR_RETURN(PgLease conn, pool->Acquire());
+  const int latest = PgLatestSchemaVersion();
+  DOCPIPE_ASSIGN_OR_RETURN(int version, PgSchemaVersion(*conn, latest));
+  if (version == 0 && (options.read_only || !options.create_if_missing)) {
+    return Status::NotFound(pool->shown_location() + ": no docpipe store in this database");
+  }
+  if (options.read_only && version < latest) {
+    return Status::Unsupported(fmt::format(
+        "{} has schema {}, older than this build's {}; open it once for writing to upgrade it",
+        pool->shown_location(), version, latest));
+  }
+  if (!options.read_only) DOCPIPE_RETURN_IF_ERROR(PgMigrate(*conn, PgMigrations()));
+  return std::make_unique<PgStore>(std::move(pool), options.read_only);
+}
+
+Result<std::unique_ptr<Store>> PgStore::OpenReader() const {
+  return std::unique_ptr<Store>(std::make_unique<PgStore>(pool_, /*read_only=*/true));
+}
+
+Status PgStore::CheckWritable() const {
+  if (read_only_) return Status::InvalidArgument(pool_->shown_location() + ": the store was opened read-only");
+  return Status::Ok();
+}
+
+Result<std::optional<DocumentRecord>> PgStore::FindOne(const char* sql, const std::string& key) {
+  DOCPIPE_ASSIGN_OR_RETURN(PgLease conn, pool_->Acquire());
+  DOCPIPE_ASSIGN_OR_RETURN(PgRows rows, conn->Exec(sql, {PgText(key)}));
+  if (rows.size() == 0) return std::optional<DocumentRecord>();
+  DOCPIPE_ASSIGN_OR_RETURN(DocumentRecord record, ReadRecord(rows, 0));
+  return std::optional<DocumentRecord>(std::move(record));
+}
+
+Result<std::optional<DocumentRecord>> PgStore::FindByPath(const std::string& path) {
+  return FindOne(kSelectByPath, path);
+}
+
+Result<std::optional<DocumentRecord>> PgStore::FindBySha256(const std::string& sha256) {
+  return FindOne(kSelectBySha256, sha256);
+}
+
+Status PgStore::PutDocuments(std::vector<DocumentWrite>& writes) {
+  DOCPIPE_RETURN_IF_ERROR(CheckWritable());
+  last_write_attempts_ = 0;
+  if (writes.empty()) return Status::Ok();
+  for (const DocumentWrite& write : writes) {
+    Status valid = ValidateWrite(write);
+    if (!valid.ok()) return valid.WithContext("storing " + write.record.path);
+  }
+  std::vector<int64_t> ids;
+  for (int attempt = 1;; ++attempt) {
+    last_write_attempts_ = attempt;
+    Result<PgLease> conn = pool_->Acquire();
+    Status status = conn.ok() ? WriteBatch(**conn, writes, ids) : conn.status();
+    if (status.ok()) break;
+    // A lost connection or a deadlock aborted the whole transaction on the
+    // server: nothing of the batch is in, and it can be sent again as it is.
+    // (A connection lost during COMMIT may have committed; writing the batch
+    // again then replaces it with itself.)
+    if (status.code() != StatusCode::kUnavailable || attempt == kWriteAttempts) return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100 * attempt));
+  }
+  // Only now are the ids real.
+  for (size_t i = 0; i < writes.size(); ++i) writes[i].record.id = ids[i];
+  return Status::Ok();
+}
+
+Status PgStore::WriteBatch(PgConn& conn, const std::vector<DocumentWrite>& writes, std::vector<int64_t>& ids) {
+  ids.clear();
+  DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<PgTransaction> transaction, PgTransaction::Begin(conn));
+  DOCPIPE_RETURN_IF_ERROR(conn.Exec(kLockPaths, {PathLockArray(writes)}).status());
+  for (const DocumentWrite& write : writes) {
+    Result<int64_t> id = WriteDocument(conn, write);
+    if (!id.ok()) return id.status().WithContext("storing " + write.record.path);
+    ids.push_back(*id);
+  }
+  size_t chunk_count = 0;
+  for (const DocumentWrite& write : writes) chunk_count += write.chunks.size();
+  if (chunk_count > 0) {
+    DOCPIPE_ASSIGN_OR_RETURN(PgRows allocated, conn.Exec(kAllocateChunkIds, {std::to_string(chunk_count)}));
+    std::vector<int64_t> chunk_ids(chunk_count);
+    for (size_t i = 0; i < chunk_count; ++i) chunk_ids[i] = allocated.Int(static_cast<int>(i), 0);
+    DOCPIPE_RETURN_IF_ERROR(CopyChunks(conn, writes, ids, chunk_ids));
+    DOCPIPE_RETURN_IF_ERROR(CopyEnrichments(conn, writes, chunk_ids));
+  }
+  if (before_commit_) before_commit_(PQbackendPID(conn.handle()));
+  return transaction->Commit();
+}
+
+Result<int64_t> PgStore::WriteDocument(PgConn& conn, const DocumentWrite& write) {
+  const DocumentRecord& record = write.record;
+  const std::string path = PgText(record.path);
+  const std::optional<std::string> sha256 =
+      record.sha256.empty() ? std::nullopt : std::optional<std::string>(PgText(record.sha256));
+  std::optional<std::string> created_at;
+  {
+    // Chunks and their tag, entity and vector rows go with the documents (ON DELETE CASCADE).
+    DOCPIPE_ASSIGN_OR_RETURN(PgRows removed, conn.Exec(kDeleteReplaced, {path, sha256}));
+    for (int row = 0; row < removed.size(); ++row) {
+      if (removed.Text(row, 0) == "t") created_at = removed.Text(row, 1);
+    }
+  }
+  PgParams params = {
+      path,
+      sha256,
+      std::to_string(record.bytes),
+      std::to_string(record.pages),
+      std::string(DocumentKindName(record.kind)),
+      std::string(DocumentStatusName(record.status)),
+      PgText(record.error),
+      PgText(MetadataToJson(record.metadata)),
+      PgText(SecondsToJson(record.seconds)),
+      IntsToJson(record.pages_needing_ocr),
+      PgText(StringsToJson(record.page_errors)),
+      created_at,
+  };
+  DOCPIPE_ASSIGN_OR_RETURN(PgRows rows, conn.Exec(kInsertDocument, params));
+  return rows.Int(0, 0);
+}
+
+Status PgStore::CopyChunks(PgConn& conn, const std::vector<DocumentWrite>& writes,
+                           const std::vector<int64_t>& document_ids, const std::vector<int64_t>& chunk_ids) {
+  size_t document = 0, chunk = 0, next_id = 0;
+  bool header = true;
+  auto produce = [&](std::string& out) -> Result<bool> {
+    if (header) PgCopyEncoder::Header(out);
+    header = false;
+    for (; document < writes.size(); ++document, chunk = 0) {
+      const DocumentWrite& write = writes[document];
+      for (; chunk < write.chunks.size(); ++chunk) {
+        if (out.size() >= kCopyBufferBytes) return true;
+        const Chunk& c = write.chunks[chunk];
+        PgCopyEncoder::Row(out, 10);
+        PgCopyEncoder::Int64(out, chunk_ids[next_id++]);
+        PgCopyEncoder::Int64(out, document_ids[document]);
+        PgCopyEncoder::Int32(out, c.ordinal);
+        PgCopyEncoder::Text(out, PgText(c.text));
+        PgCopyEncoder::Jsonb(out, PgText(StringsToJson(c.heading_path)));
+        PgCopyEncoder::Int32(out, c.page_start);
+        PgCopyEncoder::Int32(out, c.page_end);
+        PgCopyEncoder::Int32(out, c.token_count);
+        PgCopyEncoder::Int64(out, c.char_start);
+        PgCopyEncoder::Int64(out, c.char_end);
+      }
+    }
+    PgCopyEncoder::Trailer(out);
+    return false;
+  };
+  return conn.Copy(kCopyChunks, produce);
+}
+
+Result<int64_t> PgStore::BeginRun(const std::string& config_json) {
+  DOCPIPE_RETURN_IF_ERROR(CheckWritable());
+  const std::string config = config_json.empty() ? "{}" : config_json;
+  if (!IsJson(config)) return Status::InvalidArgument("the run configuration is not valid JSON");
+  DOCPIPE_ASSIGN_OR_RETURN(PgLease conn, pool_->Acquire());
+  DOCPIPE_ASSIGN_OR_RETURN(PgRows rows,
+                           conn->Exec("INSERT INTO runs(config) VALUES ($1::jsonb) RETURNING id", {PgText(config)}));
+  return rows.Int(0, 0);
+}
+
+Status PgStore::FinishRun(int64_t run_id, const std::string& metrics_json) {
+  DOCPIPE_RETURN_IF_ERROR(CheckWritable());
+  const std::string metrics = metrics_json.empty() ? "{}" : metrics_json;
+  if (!IsJson(metrics)) return Status::InvalidArgument("the run metrics are not valid JSON");
+  DOCPIPE_ASSIGN_OR_RETURN(PgLease conn, pool_->Acquire());
+  DOCPIPE_ASSIGN_OR_RETURN(
+      PgRows rows, conn->Exec("UPDATE runs SET finished_at = clock_timestamp(), metrics = $2::jsonb WHERE id = $1 "
+                              "RETURNING id",
+                              {std::to_string(run_id), PgText(metrics)}));
+  if (rows.size() == 0) return Status::NotFound(fmt::format("no run with id {}", run_id));
+  return Status::Ok();
+}
+
+Result<StoreCounts> PgStore::Counts() {
+  DOCPIPE_ASSIGN_OR_RETURN(PgLease conn, pool_->Acquire());
+  DOCPIPE_ASSIGN_OR_RETURN(
+      PgRows rows, conn->Exec("SELECT (SELECT count(*) FROM documents WHERE status = 'ok'), "
+                              "(SELECT count(*) FROM documents WHERE status = 'failed'), "
+                              "(SELECT count(*) FROM chunks), (SELECT count(*) FROM runs)"));
+  return StoreCounts{rows.Int(0, 0), rows.Int(0, 1), rows.Int(0, 2), rows.Int(0, 3)};
+}
+
+}  // namespace docpipe::store

@@ -1,0 +1,75 @@
+// The server backend of Store: a PostgreSQL database reached through libpq.
+//
+// Thread-safety: as Store, one thread at a time per object. The connection
+// pool is shared with the readers (OpenReader) and the enrichment cache this
+// store opens; every method leases a connection for its own duration, so any
+// number of processes and machines may write the same database at once.
+//
+// Writes: one transaction per PutDocuments call; chunks, tags and entities go
+// in with binary COPY. Writers of the same path take a transaction-level
+// advisory lock on it, so concurrent writers of the same document replace one
+// another in turn and never leave two copies or fail on the unique path. A
+// batch that loses its connection (or hits a deadlock) is retried whole on a
+// fresh connection; it is all in or all out either way.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "docpipe/store.h"
+#include "store/pg_pool.h"
+
+namespace docpipe::store {
+
+class PgStore final : public Store {
+ public:
+  // Opens the store in the database at `location` ("postgresql://..."),
+  // migrating its schema forward; see Store::Open for the rules.
+  static Result<std::unique_ptr<PgStore>> Make(const std::string& location, const StoreOptions& options);
+
+  PgStore(std::shared_ptr<PgPool> pool, bool read_only) : pool_(std::move(pool)), read_only_(read_only) {}
+
+  Result<std::optional<DocumentRecord>> FindByPath(const std::string& path) override;
+  Result<std::optional<DocumentRecord>> FindBySha256(const std::string& sha256) override;
+  Status PutDocuments(std::vector<DocumentWrite>& writes) override;
+  Result<std::vector<SearchHit>> Search(const std::string& query, const SearchOptions& options) override;
+  Result<std::vector<Chunk>> ChunksOf(int64_t document_id) override;
+  Result<std::vector<EnrichmentResult>> EnrichmentsOf(int64_t document_id) override;
+  Result<std::unique_ptr<Store>> OpenReader() const override;
+  Result<std::unique_ptr<StoreEnrichmentCache>> OpenEnrichmentCache() override;
+  Result<int64_t> BeginRun(const std::string& config_json) override;
+  Status FinishRun(int64_t run_id, const std::string& metrics_json) override;
+  Result<StoreCounts> Counts() override;
+
+  // Called inside each write transaction after the data went in and before
+  // COMMIT, with the connection's server process id, so that tests can cut
+  // the connection at the worst moment. Attempts made by the last PutDocuments.
+  void SetBeforeCommitForTesting(std::function<void(int backend_pid)> hook) { before_commit_ = std::move(hook); }
+  int last_write_attempts() const { return last_write_attempts_; }
+
+ private:
+  Status CheckWritable() const;
+  // One attempt at the whole batch on one connection; fills `ids` on success.
+  Status WriteBatch(PgConn& conn, const std::vector<DocumentWrite>& writes, std::vector<int64_t>& ids);
+  Result<int64_t> WriteDocument(PgConn& conn, const DocumentWrite& write);
+  Status CopyChunks(PgConn& conn, const std::vector<DocumentWrite>& writes, const std::vector<int64_t>& document_ids,
+                    const std::vector<int64_t>& chunk_ids);
+  // Tag and entity rows of the batch's chunks (pg_enrichment.cc).
+  Status CopyEnrichments(PgConn& conn, const std::vector<DocumentWrite>& writes,
+                         const std::vector<int64_t>& chunk_ids);
+  Result<std::optional<DocumentRecord>> FindOne(const char* sql, const std::string& key);
+
+  std::shared_ptr<PgPool> pool_;
+  bool read_only_;
+  std::function<void(int)> before_commit_;
+  int last_write_attempts_ = 0;
+};
+
+// Checks one write before anything is sent: a path, one enrichment per chunk
+// if any, and distinct chunk ordinals.
+Status ValidateWrite(const DocumentWrite& write);
+
+}  // namespace docpipe::store
