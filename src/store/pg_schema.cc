@@ -154,6 +154,22 @@ Result<int> ReadVersion(PgConn& conn, int supported_version) {
   return found;
 }
 
+Status MigrateLocked(PgConn& conn, std::span<const PgMigration> migrations) {
+  const int latest = migrations.back().version;
+  for (const PgMigration& migration : migrations) {
+    DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<PgTransaction> transaction, PgTransaction::Begin(conn));
+    DOCPIPE_ASSIGN_OR_RETURN(int version, ReadVersion(conn, latest));
+    if (version >= migration.version) continue;
+    Status status = conn.Exec(migration.sql).status();
+    if (status.ok()) {
+      status = conn.Exec("UPDATE schema_version SET version = $1", {std::to_string(migration.version)}).status();
+    }
+    if (!status.ok()) return status.WithContext(fmt::format("migrating to schema {}", migration.version));
+    DOCPIPE_RETURN_IF_ERROR(transaction->Commit());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::span<const PgMigration> PgMigrations() { return kMigrations; }
@@ -166,23 +182,22 @@ Status PgMigrate(PgConn& conn, std::span<const PgMigration> migrations) {
   if (migrations.empty()) return Status::Ok();
   const int latest = migrations.back().version;
   // Read without the lock first: an up-to-date store opens without waiting.
-  DOCPIPE_ASSIGN_OR_RETURN(int version, ReadVersion(conn, latest));
-  if (version == latest) return Status::Ok();
-  for (const PgMigration& migration : migrations) {
-    DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<PgTransaction> transaction, PgTransaction::Begin(conn));
-    DOCPIPE_RETURN_IF_ERROR(
-        conn.Exec("SELECT pg_advisory_xact_lock($1)", {std::to_string(kMigrationLockKey)}).status());
-    // Re-read under the lock: another process may have migrated meanwhile.
-    DOCPIPE_ASSIGN_OR_RETURN(version, ReadVersion(conn, latest));
-    if (version >= migration.version) continue;
-    Status status = conn.Exec(migration.sql).status();
-    if (status.ok()) {
-      status = conn.Exec("UPDATE schema_version SET version = $1", {std::to_string(migration.version)}).status();
-    }
-    if (!status.ok()) return status.WithContext(fmt::format("migrating to schema {}", migration.version));
-    DOCPIPE_RETURN_IF_ERROR(transaction->Commit());
-  }
-  return Status::Ok();
+  // While another process migrates, this read may see its work half way
+  // (catalog lookups are not one snapshot), so anything but "up to date" or
+  // "newer" is decided again under the lock.
+  Result<int> seen = ReadVersion(conn, latest);
+  if (seen.ok() && *seen == latest) return Status::Ok();
+  if (!seen.ok() && seen.status().code() == StatusCode::kUnsupported) return seen.status();
+
+  // A session lock, taken before the transactions below begin: each of them
+  // then starts after the previous migrator committed, and sees its tables
+  // (a transaction that waited for a lock inside could still hold cached
+  // "no such table" answers from before).
+  const std::string key = std::to_string(kMigrationLockKey);
+  DOCPIPE_RETURN_IF_ERROR(conn.Exec("SELECT pg_advisory_lock($1)", {key}).status());
+  Status status = MigrateLocked(conn, migrations);
+  if (conn.alive()) (void)conn.Exec("SELECT pg_advisory_unlock($1)", {key});
+  return status;
 }
 
 }  // namespace docpipe::store

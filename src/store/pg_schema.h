@@ -2,8 +2,8 @@
 // versioned migrations recorded in a schema_version table.
 //
 // Thread-safety: free functions over a connection the caller owns. Several
-// processes may migrate the same database at once: a transaction-level
-// advisory lock lets one at a time check and apply.
+// processes may migrate the same database at once: a session-level advisory
+// lock lets one at a time check and apply.
 #pragma once
 
 #include <span>

@@ -112,15 +112,15 @@ Result<std::unique_ptr<PgStore>> PgStore::Make(const std::string& location, cons
   pool_options.wait_ms = options.lock_timeout_ms;
   DOCPIPE_ASSIGN_OR_RETURN(std::shared_ptr<PgPool> pool, PgPool::Make(location, pool_options));
   DOCPIPE_ASSIGN_OR_RETURN(PgLease conn, pool->Acquire());
-  const int latest = PgLatestSchemaVersion();
-  DOCPIPE_ASSIGN_OR_RETURN(int version, PgSchemaVersion(*conn, latest));
-  if (version == 0 && (options.read_only || !options.create_if_missing)) {
-    return Status::NotFound(pool->shown_location() + ": no docpipe store in this database");
-  }
-  if (options.read_only && version < latest) {
-    return Status::Unsupported(fmt::format(
-        "{} has schema {}, older than this build's {}; open it once for writing to upgrade it",
-        pool->shown_location(), version, latest));
+  if (options.read_only || !options.create_if_missing) {
+    const int latest = PgLatestSchemaVersion();
+    DOCPIPE_ASSIGN_OR_RETURN(int version, PgSchemaVersion(*conn, latest));
+    if (version == 0) return Status::NotFound(pool->shown_location() + ": no docpipe store in this database");
+    if (options.read_only && version < latest) {
+      return Status::Unsupported(fmt::format(
+          "{} has schema {}, older than this build's {}; open it once for writing to upgrade it",
+          pool->shown_location(), version, latest));
+    }
   }
   if (!options.read_only) DOCPIPE_RETURN_IF_ERROR(PgMigrate(*conn, PgMigrations()));
   return std::make_unique<PgStore>(std::move(pool), options.read_only);

@@ -234,15 +234,6 @@ TEST(StoreOpenTest, MissingStoreWithoutCreateIsNotFound) {
   EXPECT_FALSE(std::filesystem::exists(path));
 }
 
-TEST(StoreOpenTest, PostgresIsNotBuiltInYet) {
-  for (const char* location : {"postgresql://user@db/docs", "postgres://db/docs"}) {
-    auto store = Store::Open(location);
-    ASSERT_FALSE(store.ok());
-    EXPECT_EQ(store.status().code(), StatusCode::kUnsupported);
-    EXPECT_NE(store.status().message().find("PostgreSQL"), std::string::npos);
-  }
-}
-
 // A directory nobody may write to. Permission bits do not stop root, so when
 // they turn out not to bite, a sysfs location (which refuses new files even
 // to root) stands in.
