@@ -86,6 +86,13 @@ double PgRows::Double(int row, int column) const {
   return IsNull(row, column) ? 0.0 : std::stod(PQgetvalue(result_.get(), row, column));
 }
 
+int64_t PgRows::BinaryInt64(int row, int column) const {
+  const std::string_view bytes = Raw(row, column);
+  uint64_t value = 0;
+  for (size_t i = 0; i < bytes.size() && i < 8; ++i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  return static_cast<int64_t>(value);
+}
+
 std::string PgRows::Bytes(int row, int column) const {
   const std::string hex = Text(row, column);  // "\x0a1b..."
   std::string bytes;
@@ -141,17 +148,17 @@ Status PgConn::Error(const PGresult* result, std::string_view doing) const {
   return Status(code, fmt::format("{}: {}: {}", location_, doing, message));
 }
 
-Result<PgRows> PgConn::Exec(std::string_view sql, const PgParams& params) {
+Result<PgRows> PgConn::Exec(std::string_view sql, const PgParams& params, bool binary_results) {
   const std::string text(sql);
   PgResultHandle result;
-  if (params.empty()) {
+  if (params.empty() && !binary_results) {
     result.reset(PQexec(handle_.get(), text.c_str()));
   } else {
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
     result.reset(PQexecParams(handle_.get(), text.c_str(), static_cast<int>(values.size()), nullptr,
-                              values.data(), nullptr, nullptr, /*resultFormat=*/0));
+                              values.data(), nullptr, nullptr, binary_results ? 1 : 0));
   }
   const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {

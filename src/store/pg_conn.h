@@ -46,6 +46,12 @@ class PgRows {
   double Double(int row, int column) const;
   // A bytea column's raw bytes (the text format's hex form decoded).
   std::string Bytes(int row, int column) const;
+  // For results asked for in binary format: a value's bytes as sent, and a
+  // bigint column's value (big-endian on the wire).
+  std::string_view Raw(int row, int column) const {
+    return {PQgetvalue(result_.get(), row, column), static_cast<size_t>(PQgetlength(result_.get(), row, column))};
+  }
+  int64_t BinaryInt64(int row, int column) const;
 
  private:
   PgResultHandle result_;
@@ -67,8 +73,9 @@ class PgConn {
   // connection cannot be used again and the pool drops it.
   bool alive() const { return PQstatus(handle_.get()) == CONNECTION_OK; }
 
-  // Runs one statement (several, separated by ';', when `params` is empty).
-  Result<PgRows> Exec(std::string_view sql, const PgParams& params = {});
+  // Runs one statement (several, separated by ';', when `params` is empty and
+  // results are text). Binary results spare bytea the hex round trip.
+  Result<PgRows> Exec(std::string_view sql, const PgParams& params = {}, bool binary_results = false);
   // Runs `copy_sql` ("COPY t(...) FROM STDIN (FORMAT binary)") and sends the
   // bytes `produce` appends to its buffer: it is called with an empty buffer
   // until it returns false, and each non-empty buffer is sent at once, so the

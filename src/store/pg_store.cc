@@ -9,6 +9,7 @@
 
 #include "store/pg_schema.h"
 #include "store/record_json.h"
+#include "store/write_checks.h"
 
 namespace docpipe::store {
 namespace {
@@ -16,7 +17,7 @@ namespace {
 // The columns ReadRecord() expects, in its order.
 #define DOCPIPE_PG_DOCUMENT_COLUMNS                                                                    \
   "id, path, coalesce(sha256, ''), bytes, pages, kind, status, error, metadata::text, timings::text, " \
-  "pages_needing_ocr::text, page_errors::text"
+  "pages_needing_ocr::text, page_errors::text, embedding_key"
 
 constexpr const char* kSelectByPath = "SELECT " DOCPIPE_PG_DOCUMENT_COLUMNS " FROM documents WHERE path = $1";
 // Several paths may hold the same content; the newest stands for it.
@@ -32,8 +33,9 @@ constexpr const char* kDeleteReplaced =
 // A replaced document keeps the time it was first stored ($12).
 constexpr const char* kInsertDocument =
     "INSERT INTO documents(path, sha256, bytes, pages, kind, status, error, metadata, timings, "
-    "pages_needing_ocr, page_errors, created_at, updated_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce($12::timestamptz, now()), now()) RETURNING id";
+    "pages_needing_ocr, page_errors, created_at, embedding_key, updated_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce($12::timestamptz, now()), $13, now()) "
+    "RETURNING id";
 
 // Sorted, so that two writers of overlapping batches take their locks in the
 // same order and cannot deadlock on them.
@@ -66,6 +68,7 @@ Result<DocumentRecord> ReadRecord(const PgRows& rows, int row) {
   DOCPIPE_ASSIGN_OR_RETURN(record.seconds, SecondsFromJson(rows.Text(row, 9)));
   DOCPIPE_ASSIGN_OR_RETURN(record.pages_needing_ocr, IntsFromJson(rows.Text(row, 10)));
   DOCPIPE_ASSIGN_OR_RETURN(record.page_errors, StringsFromJson(rows.Text(row, 11)));
+  record.embedding_key = rows.Text(row, 12);
   return record;
 }
 
@@ -91,11 +94,9 @@ std::string PathLockArray(const std::vector<DocumentWrite>& writes) {
 }  // namespace
 
 Status ValidateWrite(const DocumentWrite& write) {
-  if (write.record.path.empty()) return Status::InvalidArgument("a document record has an empty path");
-  if (!write.enrichments.empty() && write.enrichments.size() != write.chunks.size()) {
-    return Status::InvalidArgument(fmt::format("{} enrichment results for {} chunks", write.enrichments.size(),
-                                               write.chunks.size()));
-  }
+  DOCPIPE_RETURN_IF_ERROR(CheckDocumentWrite(write));
+  // Checked here rather than left to the unique index: a COPY error would not
+  // say which document of the batch it came from.
   std::set<int> ordinals;
   for (const Chunk& chunk : write.chunks) {
     if (!ordinals.insert(chunk.ordinal).second) {
@@ -194,6 +195,7 @@ Status PgStore::WriteBatch(PgConn& conn, const std::vector<DocumentWrite>& write
     for (size_t i = 0; i < chunk_count; ++i) chunk_ids[i] = allocated.Int(static_cast<int>(i), 0);
     DOCPIPE_RETURN_IF_ERROR(CopyChunks(conn, writes, ids, chunk_ids));
     DOCPIPE_RETURN_IF_ERROR(CopyEnrichments(conn, writes, chunk_ids));
+    DOCPIPE_RETURN_IF_ERROR(CopyVectors(conn, writes, chunk_ids));
   }
   if (before_commit_) before_commit_(PQbackendPID(conn.handle()));
   return transaction->Commit();
@@ -225,6 +227,7 @@ Result<int64_t> PgStore::WriteDocument(PgConn& conn, const DocumentWrite& write)
       IntsToJson(record.pages_needing_ocr),
       PgText(StringsToJson(record.page_errors)),
       created_at,
+      write.vectors.rows > 0 ? PgText(write.embedder.Key()) : std::string(),
   };
   DOCPIPE_ASSIGN_OR_RETURN(PgRows rows, conn.Exec(kInsertDocument, params));
   return rows.Int(0, 0);
@@ -289,8 +292,15 @@ Result<StoreCounts> PgStore::Counts() {
   DOCPIPE_ASSIGN_OR_RETURN(
       PgRows rows, conn->Exec("SELECT (SELECT count(*) FROM documents WHERE status = 'ok'), "
                               "(SELECT count(*) FROM documents WHERE status = 'failed'), "
-                              "(SELECT count(*) FROM chunks), (SELECT count(*) FROM runs)"));
-  return StoreCounts{rows.Int(0, 0), rows.Int(0, 1), rows.Int(0, 2), rows.Int(0, 3)};
+                              "(SELECT count(*) FROM chunks), (SELECT count(*) FROM runs), "
+                              "(SELECT count(*) FROM chunk_vectors)"));
+  StoreCounts counts;
+  counts.documents = rows.Int(0, 0);
+  counts.failed_documents = rows.Int(0, 1);
+  counts.chunks = rows.Int(0, 2);
+  counts.runs = rows.Int(0, 3);
+  counts.vectors = rows.Int(0, 4);
+  return counts;
 }
 
 }  // namespace docpipe::store

@@ -36,6 +36,10 @@ class PgStore final : public Store {
   Result<std::optional<DocumentRecord>> FindBySha256(const std::string& sha256) override;
   Status PutDocuments(std::vector<DocumentWrite>& writes) override;
   Result<std::vector<SearchHit>> Search(const std::string& query, const SearchOptions& options) override;
+  Result<std::vector<SearchHit>> VectorSearch(std::span<const float> query, const std::string& embedder_key,
+                                              const SearchOptions& options) override;
+  Result<std::vector<EmbedderIdentity>> Embedders() override;
+  Status ForEachVector(const std::string& embedder_key, const VectorVisitor& visit) override;
   Result<std::vector<Chunk>> ChunksOf(int64_t document_id) override;
   Result<std::vector<EnrichmentResult>> EnrichmentsOf(int64_t document_id) override;
   Result<std::unique_ptr<Store>> OpenReader() const override;
@@ -60,6 +64,10 @@ class PgStore final : public Store {
   // Tag and entity rows of the batch's chunks (pg_enrichment.cc).
   Status CopyEnrichments(PgConn& conn, const std::vector<DocumentWrite>& writes,
                          const std::vector<int64_t>& chunk_ids);
+  // Chunk vectors of the batch, and their embedder rows (pg_vectors.cc).
+  Status CopyVectors(PgConn& conn, const std::vector<DocumentWrite>& writes, const std::vector<int64_t>& chunk_ids);
+  // The id and dimension of the embedder with this key; kNotFound when none.
+  Result<std::pair<int64_t, size_t>> FindEmbedder(PgConn& conn, const std::string& key);
   Result<std::optional<DocumentRecord>> FindOne(const char* sql, const std::string& key);
 
   std::shared_ptr<PgPool> pool_;
@@ -68,8 +76,8 @@ class PgStore final : public Store {
   int last_write_attempts_ = 0;
 };
 
-// Checks one write before anything is sent: a path, one enrichment per chunk
-// if any, and distinct chunk ordinals.
+// Checks one write before anything is sent: CheckDocumentWrite() and
+// distinct chunk ordinals.
 Status ValidateWrite(const DocumentWrite& write);
 
 }  // namespace docpipe::store

@@ -7,18 +7,12 @@
 #include <atomic>
 #include <thread>
 
-#include "../store_test_util.h"
-#include "docpipe/store.h"
-#include "pg_test_database.h"
+#include "backend_fixture.h"
 
 namespace docpipe::store {
 namespace {
 
-using ::docpipe::testing::PgQuery;
-using ::docpipe::testing::PgTestDatabase;
 using testing::MakeWrite;
-using testing::RawQuery;
-using testing::TempDir;
 
 EnrichmentResult LlmResult(const std::string& id) {
   EnrichmentResult result;
@@ -36,59 +30,6 @@ EnrichmentResult LlmResult(const std::string& id) {
 }
 
 EnrichmentCacheKey Key(const std::string& sha) { return {"test-model", "tags+entities/v1/abc", sha}; }
-
-class BackendTest : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    if (GetParam() == "sqlite") {
-      location_ = dir_.File("store.db");
-    } else {
-      database_ = std::make_unique<PgTestDatabase>();
-      location_ = database_->url();
-    }
-    auto store = Store::Open(location_);
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-  }
-
-  // The first column of the first row of a plain SQL query, through a raw connection.
-  std::string Raw(const std::string& sql) {
-    return GetParam() == "sqlite" ? RawQuery(location_, sql) : PgQuery(location_, sql);
-  }
-
-  void Put(std::vector<DocumentWrite> writes) {
-    Status status = store_->PutDocuments(writes);
-    ASSERT_TRUE(status.ok()) << status.ToString();
-  }
-
-  StoreCounts Counts() {
-    auto counts = store_->Counts();
-    EXPECT_TRUE(counts.ok()) << counts.status().ToString();
-    return counts.ok() ? *counts : StoreCounts{};
-  }
-
-  std::vector<SearchHit> Search(const std::string& query, SearchOptions options = {}) {
-    auto hits = store_->Search(query, options);
-    EXPECT_TRUE(hits.ok()) << query << ": " << hits.status().ToString();
-    return hits.ok() ? *hits : std::vector<SearchHit>{};
-  }
-
-  void PutSearchCorpus() {
-    Put({MakeWrite("papers/fusion.pdf", "s1",
-                   {"Reciprocal rank fusion combines rankings: reciprocal rank fusion is simple, and rank fusion "
-                    "works well.",
-                    "An unrelated chunk about gardening and tomatoes."}),
-         MakeWrite("papers/survey.pdf", "s2",
-                   {"Many systems use rank aggregation; fusion of ranked lists is mentioned once.",
-                    "State-of-the-art results with C++ implementations. Don't forget the naïve baseline."}),
-         MakeWrite("papers/misc.pdf", "s3", {"Indexing documents quickly; the index was indexed twice."})});
-  }
-
-  TempDir dir_;
-  std::unique_ptr<PgTestDatabase> database_;
-  std::string location_;
-  std::unique_ptr<Store> store_;
-};
 
 TEST_P(BackendTest, RecordAndChunksRoundTrip) {
   DocumentWrite write = MakeWrite("docs/report.pdf", "abc123", {"alpha text", "beta text"});
@@ -432,8 +373,7 @@ TEST_P(BackendTest, CacheTakesPutsAndGetsFromManyThreads) {
   EXPECT_EQ(Raw("SELECT count(*) FROM enrichment_cache"), std::to_string(kThreads * kPerThread));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, BackendTest, ::testing::Values("sqlite", "postgresql"),
-                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Backends, BackendTest, ::testing::Values("sqlite", "postgresql"), BackendName);
 
 }  // namespace
 }  // namespace docpipe::store

@@ -1,0 +1,172 @@
+// Vectors in both backends: written with their chunks and embedder identity,
+// searched by exact inner product, walked for index builds, replaced with
+// their document, refused when malformed, and many of them written and read
+// back bit for bit.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "backend_fixture.h"
+
+namespace docpipe::store {
+namespace {
+
+using testing::MakeWrite;
+
+EmbedderIdentity Embedder(const std::string& name, size_t dimension) {
+  EmbedderIdentity identity;
+  identity.name = name;
+  identity.dimension = dimension;
+  identity.weights_hash = "hash-of-" + name;
+  identity.normalized = true;
+  identity.source = "/models/" + name;
+  return identity;
+}
+
+DocumentWrite WithVectors(DocumentWrite write, const EmbedderIdentity& embedder,
+                          const std::vector<std::vector<float>>& rows) {
+  write.embedder = embedder;
+  write.vectors.rows = rows.size();
+  write.vectors.dimension = rows.empty() ? 0 : rows[0].size();
+  for (const auto& row : rows) write.vectors.values.insert(write.vectors.values.end(), row.begin(), row.end());
+  return write;
+}
+
+class BackendVectorsTest : public BackendTest {
+ protected:
+  std::vector<SearchHit> Nearest(std::vector<float> query, const EmbedderIdentity& embedder, int k) {
+    SearchOptions options;
+    options.k = k;
+    auto hits = store_->VectorSearch(query, embedder.Key(), options);
+    EXPECT_TRUE(hits.ok()) << hits.status().ToString();
+    return hits.ok() ? *hits : std::vector<SearchHit>();
+  }
+
+  EmbedderIdentity mini_ = Embedder("mini", 3);
+};
+
+TEST_P(BackendVectorsTest, NearestChunksComeFirstWithTheirDocument) {
+  Put({WithVectors(MakeWrite("a.md", "sha-a", {"north text", "east text", "west text"}), mini_,
+                   {{0, 1, 0}, {1, 0, 0}, {-1, 0, 0}})});
+  std::vector<SearchHit> hits = Nearest({0.9f, 0.1f, 0}, mini_, 2);
+  ASSERT_EQ(hits.size(), 2u);
+  EXPECT_EQ(hits[0].text, "east text");
+  EXPECT_EQ(hits[0].path, "a.md");
+  EXPECT_EQ(hits[0].title, "Title of a.md");
+  EXPECT_NEAR(hits[0].score, 0.9, 1e-6);
+  EXPECT_EQ(hits[1].text, "north text");
+  EXPECT_EQ(hits[0].snippet, "east text");
+  EXPECT_EQ(hits[0].page_start, 2);
+  auto record = store_->FindByPath("a.md");
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_EQ((*record)->embedding_key, mini_.Key());
+  EXPECT_EQ(Counts().vectors, 3);
+}
+
+TEST_P(BackendVectorsTest, EmbeddersListIdentityAndNewestSourceAndNeverMix) {
+  EmbedderIdentity other = Embedder("other", 3);
+  Put({WithVectors(MakeWrite("a.md", "sha-a", {"from mini"}), mini_, {{1, 0, 0}})});
+  Put({WithVectors(MakeWrite("b.md", "sha-b", {"from other"}), other, {{1, 0, 0}})});
+  EmbedderIdentity moved = mini_;
+  moved.source = "/elsewhere/mini";
+  Put({WithVectors(MakeWrite("c.md", "sha-c", {"mini again"}), moved, {{0, 1, 0}})});
+  auto embedders = store_->Embedders();
+  ASSERT_TRUE(embedders.ok()) << embedders.status().ToString();
+  ASSERT_EQ(embedders->size(), 2u);
+  EXPECT_EQ((*embedders)[0].Key(), mini_.Key());
+  EXPECT_EQ((*embedders)[0].source, "/elsewhere/mini");
+  EXPECT_TRUE((*embedders)[0].normalized);
+  std::vector<SearchHit> hits = Nearest({1, 0, 0}, other, 10);
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].text, "from other");
+}
+
+TEST_P(BackendVectorsTest, ForEachVectorWalksExactValuesInChunkOrderAndStopsOnError) {
+  Put({WithVectors(MakeWrite("a.md", "sha-a", {"one", "two"}), mini_, {{0.25f, -1.5f, 3}, {7, 8, 9}})});
+  std::vector<int64_t> ids;
+  std::vector<float> values;
+  Status status = store_->ForEachVector(mini_.Key(), [&](int64_t id, std::span<const float> vector) {
+    ids.push_back(id);
+    values.insert(values.end(), vector.begin(), vector.end());
+    return Status::Ok();
+  });
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_LT(ids[0], ids[1]);
+  EXPECT_EQ(values, (std::vector<float>{0.25f, -1.5f, 3, 7, 8, 9}));
+  Status stop =
+      store_->ForEachVector(mini_.Key(), [](int64_t, std::span<const float>) { return Status::Internal("stop"); });
+  EXPECT_EQ(stop.code(), StatusCode::kInternal);
+  EXPECT_EQ(Counts().documents, 1) << "the store is usable after a stopped walk";
+}
+
+TEST_P(BackendVectorsTest, ManyVectorsRoundTripBitForBit) {
+  constexpr size_t kDimension = 384, kChunks = 5000;  // more than one fetch and one COPY buffer
+  EmbedderIdentity big = Embedder("big", kDimension);
+  std::mt19937 random(7);
+  std::normal_distribution<float> normal;
+  std::vector<std::string> texts(kChunks, "chunk");
+  DocumentWrite write = MakeWrite("big.md", "sha-big", texts);
+  write.embedder = big;
+  write.vectors.rows = kChunks;
+  write.vectors.dimension = kDimension;
+  for (size_t i = 0; i < kChunks * kDimension; ++i) write.vectors.values.push_back(normal(random));
+  const std::vector<float> expected = write.vectors.values;
+  const std::vector<float> query(write.vectors.Row(1234).begin(), write.vectors.Row(1234).end());
+  Put({std::move(write)});
+
+  std::vector<float> walked;
+  ASSERT_TRUE(store_->ForEachVector(big.Key(), [&](int64_t, std::span<const float> vector) {
+                      walked.insert(walked.end(), vector.begin(), vector.end());
+                      return Status::Ok();
+                    }).ok());
+  EXPECT_TRUE(walked == expected);
+  std::vector<SearchHit> hits = Nearest(query, big, 1);
+  ASSERT_EQ(hits.size(), 1u);
+  auto chunks = store_->ChunksOf(hits[0].document_id);
+  ASSERT_TRUE(chunks.ok());
+  EXPECT_EQ(Raw("SELECT ordinal FROM chunks WHERE id = " + std::to_string(hits[0].chunk_id)), "1234");
+}
+
+TEST_P(BackendVectorsTest, ReplacingADocumentWithoutVectorsRemovesItsVectors) {
+  Put({WithVectors(MakeWrite("a.md", "sha-a", {"one", "two"}), mini_, {{1, 0, 0}, {0, 1, 0}})});
+  Put({MakeWrite("a.md", "sha-a2", {"changed"})});
+  EXPECT_EQ(Raw("SELECT count(*) FROM chunk_vectors"), "0");
+  auto record = store_->FindByPath("a.md");
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_EQ((*record)->embedding_key, "");
+  auto embedders = store_->Embedders();
+  ASSERT_TRUE(embedders.ok());
+  EXPECT_TRUE(embedders->empty());
+  auto hits = store_->VectorSearch(std::vector<float>{1, 0, 0}, mini_.Key(), {});
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  EXPECT_TRUE(hits->empty());
+}
+
+TEST_P(BackendVectorsTest, MalformedVectorsAndQueriesAreRefused) {
+  std::vector<DocumentWrite> writes;
+  writes.push_back(MakeWrite("ok.md", "sha-ok", {"fine"}));
+  writes.push_back(WithVectors(MakeWrite("a.md", "sha-a", {"one", "two"}), mini_, {{1, 0, 0}}));
+  EXPECT_EQ(store_->PutDocuments(writes).code(), StatusCode::kInvalidArgument);
+  writes.pop_back();
+  writes.push_back(WithVectors(MakeWrite("a.md", "sha-a", {"one"}), Embedder("mini", 4), {{1, 0, 0}}));
+  EXPECT_EQ(store_->PutDocuments(writes).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Counts().documents, 0);
+
+  Put({WithVectors(MakeWrite("a.md", "sha-a", {"one"}), mini_, {{1, 0, 0}})});
+  EXPECT_EQ(store_->VectorSearch(std::vector<float>{1, 0}, mini_.Key(), {}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->VectorSearch(std::vector<float>{1, 0, 0}, "nobody/3/x", {}).status().code(),
+            StatusCode::kNotFound);
+  auto reader = store_->OpenReader();
+  ASSERT_TRUE(reader.ok());
+  auto hits = (*reader)->VectorSearch(std::vector<float>{1, 0, 0}, mini_.Key(), {});
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  EXPECT_EQ(hits->size(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, BackendVectorsTest, ::testing::Values("sqlite", "postgresql"), BackendName);
+
+}  // namespace
+}  // namespace docpipe::store
