@@ -41,7 +41,7 @@ void RunIngest(IngestFlags& flags) {
   if (!flags.options.embed.url.empty()) flags.options.embed.api_key = EmbedApiKeyFromEnvironment();
   Result<std::unique_ptr<Store>> store = Store::Open(flags.db);
   if (!store.ok()) {
-    std::fprintf(stderr, "docpipe ingest: cannot open store %s: %s\n", flags.db.c_str(),
+    std::fprintf(stderr, "docpipe ingest: cannot open store %s: %s\n", Store::DisplayLocation(flags.db).c_str(),
                  store.status().ToString().c_str());
     SetExitCode(kExitError);
     return;
@@ -87,7 +87,7 @@ void RegisterIngest(CLI::App& app) {
       "identity; documents embedded by another model are embedded again. Search them with --mode vector.\n"
       "Exit status: 0 all inputs ok, 1 some inputs failed (listed), 2 usage error, 3 store error.");
   cmd->add_option("inputs", o.inputs, "Files and directories (recursive); - reads paths from stdin");
-  cmd->add_option("--db", flags->db, "Store location: a SQLite file")->capture_default_str();
+  cmd->add_option("--db", flags->db, "Store location: a SQLite file or a postgresql:// URL")->capture_default_str();
   cmd->add_option("--workers,-j", o.workers, "Worker threads (0 = all cores)")->capture_default_str();
   cmd->add_option("--list", o.list_files, "File with one input path per line (repeatable)");
   cmd->add_option("--include", o.include_globs, "Glob for files to take from directories (repeatable)");

@@ -124,7 +124,7 @@ void RunSearch(const SearchFlags& flags) {
   store_options.read_only = true;
   Result<std::unique_ptr<Store>> store = Store::Open(flags.db, store_options);
   if (!store.ok()) {
-    std::fprintf(stderr, "docpipe search: cannot open store %s: %s\n", flags.db.c_str(),
+    std::fprintf(stderr, "docpipe search: cannot open store %s: %s\n", Store::DisplayLocation(flags.db).c_str(),
                  store.status().ToString().c_str());
     SetExitCode(kExitError);
     return;
@@ -179,7 +179,7 @@ void RegisterSearch(CLI::App& app) {
       "The vector side uses a FAISS index kept beside the store (flat below 20,000 vectors, HNSW above),\n"
       "built on first use and rebuilt whenever the stored vectors changed; see `docpipe index`.");
   cmd->add_option("query", flags->query, "What to look for")->required();
-  cmd->add_option("--db", flags->db, "Store location: a SQLite file")->capture_default_str();
+  cmd->add_option("--db", flags->db, "Store location: a SQLite file or a postgresql:// URL")->capture_default_str();
   cmd->add_option("-k,--top", flags->options.search.k, "Number of results")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));

@@ -154,6 +154,8 @@ class Store {
   // cannot be reached is kUnavailable (after the location's connect_timeout,
   // 10 s unless it sets one), wrong credentials kPermissionDenied.
   static Result<std::unique_ptr<Store>> Open(const std::string& location, const StoreOptions& options = {});
+  // `location` as it may be shown or logged: a PostgreSQL password replaced by "***".
+  static std::string DisplayLocation(const std::string& location);
   virtual ~Store() = default;
 
   // The stored record with this path, if any.

@@ -32,6 +32,17 @@ StatusCode CodeForSqlState(std::string_view state) {
   return StatusCode::kInternal;
 }
 
+// The value libpq used for a connection option (the location's, else ours).
+std::string EffectiveOption(PGconn* conn, std::string_view keyword, const std::string& fallback) {
+  std::string value = fallback;
+  PQconninfoOption* options = PQconninfo(conn);
+  for (PQconninfoOption* option = options; option != nullptr && option->keyword != nullptr; ++option) {
+    if (keyword == option->keyword && option->val != nullptr) value = option->val;
+  }
+  PQconninfoFree(options);
+  return value;
+}
+
 // libpq prints server notices ("...contains only stop words") to stderr by default.
 void IgnoreNotice(void*, const char*) {}
 
@@ -123,9 +134,8 @@ Result<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& location, int
       return Status::NotFound(fmt::format("{}: {}", shown, message));
     }
     if (Contains(message, "timeout expired")) {
-      return Status::Unavailable(fmt::format("{}: the server did not answer within the connect timeout ({} s "
-                                             "unless the location sets connect_timeout): {}",
-                                             shown, connect_timeout_s, message));
+      return Status::Unavailable(fmt::format("{}: the server did not answer within {} s (connect_timeout): {}", shown,
+                                             EffectiveOption(handle.get(), "connect_timeout", timeout), message));
     }
     if (Contains(message, "invalid") || Contains(message, "missing \"=\"")) {
       return Status::InvalidArgument(fmt::format("{}: not a usable PostgreSQL location: {}", shown, message));

@@ -2,6 +2,7 @@
 #include <string_view>
 
 #include "docpipe/store.h"
+#include "store/pg_conn.h"
 #include "store/pg_store.h"
 #include "store/sqlite_store.h"
 
@@ -10,10 +11,18 @@ namespace {
 
 bool StartsWith(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
+bool IsPostgres(std::string_view location) {
+  return StartsWith(location, "postgresql://") || StartsWith(location, "postgres://");
+}
+
 }  // namespace
 
+std::string Store::DisplayLocation(const std::string& location) {
+  return IsPostgres(location) ? store::RedactLocation(location) : location;
+}
+
 Result<std::unique_ptr<Store>> Store::Open(const std::string& location, const StoreOptions& options) {
-  if (StartsWith(location, "postgresql://") || StartsWith(location, "postgres://")) {
+  if (IsPostgres(location)) {
     DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<store::PgStore> store, store::PgStore::Make(location, options));
     return std::unique_ptr<Store>(std::move(store));
   }
