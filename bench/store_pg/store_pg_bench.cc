@@ -1,0 +1,266 @@
+// PostgreSQL write throughput: chunks per second through the store's batched
+// writes (one transaction and one binary COPY of chunks per PutDocuments call)
+// against what the write-ups' service did, one INSERT statement per row, each
+// committed on its own (their "PostgreSQL write: 20 ms" per chunk), over the
+// same generated documents in the same run against the same server; prints
+// the ratio. A kinder baseline, one INSERT per row but one transaction per
+// document, is printed beside it. The row-by-row runs take the first
+// --baseline-documents documents (rates are per chunk). Then the server's own
+// cost of the full-text column (to_tsvector over the same chunks), which every
+// write path pays, and lexical search latency.
+//
+//   scripts/pg_test_server start /tmp/pgbench --durable      # fsync on, as a real server
+//   build/bin/docpipe_store_pg_bench --url "$(cat /tmp/pgbench/url)"
+//   scripts/pg_test_server stop /tmp/pgbench
+//
+// Each side writes into a fresh database of its own (the URL's user needs
+// CREATEDB), dropped at the end. Text is prose-shaped (Zipf-like words) so the
+// tsvector column and its GIN index do real work on both sides.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "docpipe/store.h"
+#include "store/pg_conn.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using docpipe::DocumentWrite;
+using docpipe::Status;
+using docpipe::store::PgConn;
+
+double SecondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+struct Config {
+  std::string url;
+  int documents = 500;
+  int chunks = 40;
+  int words = 180;
+  int batch = 32;
+  int dimension = 0;  // 0: no vectors
+  int queries = 100;
+  int baseline_documents = 50;
+};
+
+std::vector<DocumentWrite> MakeDocuments(const Config& config, std::vector<std::string>& vocabulary) {
+  std::mt19937 random(42);
+  std::vector<double> weights;
+  for (int i = 0; i < 50000; ++i) {
+    vocabulary.push_back(fmt::format("w{}x{}", i, i % 7 == 0 ? "ing" : "ed"));
+    weights.push_back(1.0 / std::pow(i + 1, 1.07));
+  }
+  std::discrete_distribution<int> pick(weights.begin(), weights.end());
+  std::normal_distribution<float> normal;
+  docpipe::EmbedderIdentity embedder{"bench-model", static_cast<size_t>(config.dimension), "bench-hash", true, ""};
+  std::vector<DocumentWrite> documents(static_cast<size_t>(config.documents));
+  for (int d = 0; d < config.documents; ++d) {
+    DocumentWrite& write = documents[static_cast<size_t>(d)];
+    write.record.path = fmt::format("corpus/doc-{:06}.pdf", d);
+    write.record.sha256 = fmt::format("{:064}", d);
+    write.record.pages = config.chunks / 4 + 1;
+    write.record.metadata.title = fmt::format("Document {}", d);
+    int64_t offset = 0;
+    for (int c = 0; c < config.chunks; ++c) {
+      docpipe::Chunk chunk;
+      chunk.ordinal = c;
+      for (int w = 0; w < config.words; ++w) chunk.text += (w ? (w % 17 ? " " : ". ") : "") + vocabulary[pick(random)];
+      chunk.heading_path = {"Chapter " + std::to_string(c / 10 + 1), "Section " + std::to_string(c + 1)};
+      chunk.page_start = chunk.page_end = c / 4 + 1;
+      chunk.token_count = config.words;
+      chunk.char_start = offset;
+      chunk.char_end = offset + static_cast<int64_t>(chunk.text.size());
+      offset = chunk.char_end + 2;
+      write.chunks.push_back(std::move(chunk));
+    }
+    if (config.dimension > 0) {
+      write.embedder = embedder;
+      write.vectors.rows = write.chunks.size();
+      write.vectors.dimension = embedder.dimension;
+      for (size_t i = 0; i < write.vectors.rows * embedder.dimension; ++i) write.vectors.values.push_back(normal(random));
+    }
+  }
+  return documents;
+}
+
+void Check(const Status& status, const char* doing) {
+  if (status.ok()) return;
+  fmt::print(stderr, "{}: {}\n", doing, status.ToString());
+  std::exit(1);
+}
+
+std::unique_ptr<PgConn> Connect(const std::string& url) {
+  auto conn = PgConn::Connect(url, 10);
+  Check(conn.status(), "connecting");
+  return std::move(conn).value();
+}
+
+// A fresh database on the server, and its URL (the given URL's database swapped).
+std::string CreateDatabase(PgConn& admin, const std::string& url, const std::string& name) {
+  Check(admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").status(), "dropping a database");
+  Check(admin.Exec("CREATE DATABASE " + name).status(), "creating a database");
+  const size_t scheme = url.find("://") + 3;
+  const size_t start = url.find('/', scheme);
+  const size_t end = url.find('?', start);
+  return url.substr(0, start + 1) + name + (end == std::string::npos ? "" : url.substr(end));
+}
+
+// The store's own path: batches of documents through PutDocuments.
+double WriteBatched(const std::string& url, std::vector<DocumentWrite> documents, int batch) {
+  auto store = docpipe::Store::Open(url);
+  Check(store.status(), "opening the store");
+  const auto start = Clock::now();
+  for (size_t first = 0; first < documents.size(); first += static_cast<size_t>(batch)) {
+    const size_t end = std::min(documents.size(), first + static_cast<size_t>(batch));
+    std::vector<DocumentWrite> writes(std::make_move_iterator(documents.begin() + first),
+                                      std::make_move_iterator(documents.begin() + end));
+    Check((*store)->PutDocuments(writes), "PutDocuments");
+  }
+  return SecondsSince(start);
+}
+
+// The write-ups' way, over the same schema: one INSERT for the document and
+// one per chunk (and per vector), each its own transaction (autocommit), or
+// with `per_document` one transaction per document.
+double WriteRowByRow(const std::string& url, const std::vector<DocumentWrite>& documents, bool per_document) {
+  Check(docpipe::Store::Open(url).status(), "creating the schema");
+  auto conn = Connect(url);
+  int64_t embedder_id = 0;
+  const auto start = Clock::now();
+  for (const DocumentWrite& write : documents) {
+    if (per_document) Check(conn->Exec("BEGIN").status(), "BEGIN");
+    if (write.vectors.rows > 0 && embedder_id == 0) {
+      auto id = conn->Exec(
+          "INSERT INTO embedders(key, name, dimension, weights_hash, normalized) VALUES ($1, $2, $3, $4, true) "
+          "RETURNING id",
+          {write.embedder.Key(), write.embedder.name, std::to_string(write.embedder.dimension),
+           write.embedder.weights_hash});
+      Check(id.status(), "inserting the embedder");
+      embedder_id = id->Int(0, 0);
+    }
+    auto document = conn->Exec(
+        "INSERT INTO documents(path, sha256, bytes, pages, kind, status, metadata) "
+        "VALUES ($1, $2, $3, $4, 'digital', 'ok', $5::jsonb) RETURNING id",
+        {write.record.path, write.record.sha256, "0", std::to_string(write.record.pages),
+         fmt::format(R"({{"title":"{}"}})", write.record.metadata.title)});
+    Check(document.status(), "inserting a document");
+    const std::string document_id = std::to_string(document->Int(0, 0));
+    for (size_t i = 0; i < write.chunks.size(); ++i) {
+      const docpipe::Chunk& chunk = write.chunks[i];
+      auto row = conn->Exec(
+          "INSERT INTO chunks(document_id, ordinal, text, heading_path, page_start, page_end, token_count, "
+          "char_start, char_end) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9) RETURNING id",
+          {document_id, std::to_string(chunk.ordinal), chunk.text,
+           fmt::format(R"(["{}","{}"])", chunk.heading_path[0], chunk.heading_path[1]),
+           std::to_string(chunk.page_start), std::to_string(chunk.page_end), std::to_string(chunk.token_count),
+           std::to_string(chunk.char_start), std::to_string(chunk.char_end)});
+      Check(row.status(), "inserting a chunk");
+      if (write.vectors.rows == 0) continue;
+      // bytea in text form, as a client library without binary parameters sends it.
+      std::string hex = "\\x";
+      for (unsigned char byte : std::string_view(reinterpret_cast<const char*>(write.vectors.Row(i).data()),
+                                                 write.vectors.Row(i).size_bytes())) {
+        hex += fmt::format("{:02x}", byte);
+      }
+      Check(conn->Exec("INSERT INTO chunk_vectors(chunk_id, embedder_id, vector) VALUES ($1, $2, $3)",
+                       {std::to_string(row->Int(0, 0)), std::to_string(embedder_id), hex})
+                .status(),
+            "inserting a vector");
+    }
+    if (per_document) Check(conn->Exec("COMMIT").status(), "COMMIT");
+  }
+  return SecondsSince(start);
+}
+
+void TimeSearch(const std::string& url, const Config& config, const std::vector<std::string>& vocabulary) {
+  auto store = docpipe::Store::Open(url);
+  Check(store.status(), "opening the store");
+  std::vector<double> latencies;
+  size_t hits = 0;
+  for (int q = 0; q < config.queries; ++q) {
+    // Two mid-frequency words: selective enough to be a realistic query.
+    const std::string query = vocabulary[200 + q * 7 % 2000] + " " + vocabulary[50 + q * 13 % 500];
+    const auto start = Clock::now();
+    auto result = (*store)->Search(query, {});
+    latencies.push_back(SecondsSince(start));
+    Check(result.status(), "search");
+    hits += result->size();
+  }
+  std::sort(latencies.begin(), latencies.end());
+  fmt::print("search:      {} queries, top 10, p50 {:.2f} ms, p95 {:.2f} ms ({:.1f} hits/query)\n", config.queries,
+             1e3 * latencies[latencies.size() / 2], 1e3 * latencies[latencies.size() * 95 / 100],
+             static_cast<double>(hits) / config.queries);
+}
+
+int Run(const Config& config) {
+  std::vector<std::string> vocabulary;
+  const std::vector<DocumentWrite> documents = MakeDocuments(config, vocabulary);
+  const double chunks = static_cast<double>(config.documents) * config.chunks;
+  auto admin = Connect(config.url);
+  auto version = admin->Exec("SHOW server_version");
+  auto fsync = admin->Exec("SHOW fsync");
+  Check(version.status(), "asking the server's version");
+  fmt::print("server:      PostgreSQL {}, fsync {}\n", version->Text(0, 0), fsync.ok() ? fsync->Text(0, 0) : "?");
+  fmt::print("data:        {} documents x {} chunks of {} words{}\n", config.documents, config.chunks, config.words,
+             config.dimension > 0 ? fmt::format(", {}-d vectors", config.dimension) : "");
+
+  const std::string copy_db = fmt::format("docpipe_bench_copy_{}", getpid());
+  const std::string rows_db = fmt::format("docpipe_bench_rows_{}", getpid());
+  const std::string copy_url = CreateDatabase(*admin, config.url, copy_db);
+  const double batched = WriteBatched(copy_url, documents, config.batch);
+  fmt::print("batched:       {:.0f} chunks in {:.2f} s = {:.0f} chunks/s ({} documents per PutDocuments)\n", chunks,
+             batched, chunks / batched, config.batch);
+
+  const std::vector<DocumentWrite> subset(
+      documents.begin(), documents.begin() + std::min<size_t>(documents.size(), config.baseline_documents));
+  const double subset_chunks = static_cast<double>(subset.size()) * config.chunks;
+  const double autocommit = subset_chunks / WriteRowByRow(CreateDatabase(*admin, config.url, rows_db), subset, false);
+  fmt::print("row by row:    {:.0f} chunks at {:.0f} chunks/s (one INSERT per row, each committed: the write-ups)\n",
+             subset_chunks, autocommit);
+  const double per_document =
+      subset_chunks / WriteRowByRow(CreateDatabase(*admin, config.url, rows_db), subset, true);
+  fmt::print("row by row:    {:.0f} chunks at {:.0f} chunks/s (one INSERT per row, a transaction per document)\n",
+             subset_chunks, per_document);
+  fmt::print("ratio:         {:.1f}x against the write-ups, {:.1f}x against a transaction per document\n",
+             chunks / batched / autocommit, chunks / batched / per_document);
+
+  // The floor under any write path: the server tokenising and stemming the text.
+  auto tsvector_conn = Connect(copy_url);
+  const auto tsvector_start = Clock::now();
+  Check(tsvector_conn->Exec("SELECT sum(length(to_tsvector('docpipe_text', text))) FROM chunks").status(),
+        "timing to_tsvector");
+  const double tsvector = SecondsSince(tsvector_start);
+  fmt::print("to_tsvector:   {:.2f} s of the server's time for the same {:.0f} chunks ({:.0f} chunks/s at most)\n",
+             tsvector, chunks, chunks / tsvector);
+  TimeSearch(copy_url, config, vocabulary);
+  for (const std::string& name : {copy_db, rows_db}) {
+    Check(admin->Exec("DROP DATABASE " + name + " WITH (FORCE)").status(), "dropping a database");
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Config config;
+  CLI::App app{"Measures docpipe's PostgreSQL store: batched COPY writes against one INSERT per row."};
+  app.add_option("--url", config.url, "a postgresql:// URL of a user that may create databases")->required();
+  app.add_option("--documents", config.documents, "documents to write")->check(CLI::PositiveNumber);
+  app.add_option("--chunks", config.chunks, "chunks per document")->check(CLI::PositiveNumber);
+  app.add_option("--words", config.words, "words per chunk")->check(CLI::PositiveNumber);
+  app.add_option("--batch", config.batch, "documents per PutDocuments call")->check(CLI::PositiveNumber);
+  app.add_option("--dimension", config.dimension, "vector dimension (0: no vectors)")->check(CLI::NonNegativeNumber);
+  app.add_option("--queries", config.queries, "search queries to time")->check(CLI::PositiveNumber);
+  app.add_option("--baseline-documents", config.baseline_documents, "documents the row-by-row runs write")
+      ->check(CLI::PositiveNumber);
+  CLI11_PARSE(app, argc, argv);
+  return Run(config);
+}
