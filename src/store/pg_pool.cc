@@ -37,6 +37,11 @@ Result<PgLease> PgPool::Acquire() {
   ++open_;
   lock.unlock();  // connecting may take up to the connect timeout; others go on meanwhile
   Result<std::unique_ptr<PgConn>> conn = PgConn::Connect(location_, options_.connect_timeout_s);
+  if (conn.ok()) {
+    Status set = (*conn)->Exec("SELECT set_config('lock_timeout', $1, false)",
+                               {std::to_string(options_.lock_timeout_ms)}).status();
+    if (!set.ok()) conn = set;
+  }
   if (!conn.ok()) {
     lock.lock();
     --open_;

@@ -22,6 +22,9 @@ struct PgPoolOptions {
   int max_connections = 4;
   int connect_timeout_s = 10;
   int wait_ms = 15000;  // how long Acquire() waits for a busy pool
+  // The server-side lock_timeout of every connection: how long a statement
+  // waits for a lock another writer holds before failing (kTimeout). 0: forever.
+  int lock_timeout_ms = 15000;
 };
 
 class PgPool;

@@ -111,6 +111,7 @@ Result<std::unique_ptr<PgStore>> PgStore::Make(const std::string& location, cons
   PgPoolOptions pool_options;
   pool_options.max_connections = options.max_connections;
   pool_options.wait_ms = options.lock_timeout_ms;
+  pool_options.lock_timeout_ms = options.lock_timeout_ms;
   DOCPIPE_ASSIGN_OR_RETURN(std::shared_ptr<PgPool> pool, PgPool::Make(location, pool_options));
   DOCPIPE_ASSIGN_OR_RETURN(PgLease conn, pool->Acquire());
   if (options.read_only || !options.create_if_missing) {

@@ -165,6 +165,32 @@ TEST(PgStoreTest, ConcurrentWritersOfTheSameDocumentsLeaveOneCopyOfEach) {
             "0");
 }
 
+TEST(PgStoreTest, WriterWaitsForAnotherWriterUpToTheLockTimeout) {
+  PgTestDatabase db;
+  auto impatient = OpenPg(db.url(), StoreOptions{.lock_timeout_ms = 100});
+  auto patient = OpenPg(db.url());
+  // A raw connection holds the documents table, as another writer's long transaction would.
+  PGconn* raw = PQconnectdb(db.url().c_str());
+  ASSERT_EQ(PQstatus(raw), CONNECTION_OK);
+  PQclear(PQexec(raw, "BEGIN; LOCK TABLE documents IN EXCLUSIVE MODE"));
+
+  std::vector<DocumentWrite> first = {MakeWrite("x.pdf", "x", {"x"})};
+  Status status = impatient->PutDocuments(first);
+  EXPECT_EQ(status.code(), StatusCode::kTimeout) << status.ToString();
+  EXPECT_EQ(impatient->last_write_attempts(), 1) << "a lock wait is not retried";
+
+  std::thread release([raw] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    PQclear(PQexec(raw, "COMMIT"));
+  });
+  std::vector<DocumentWrite> second = {MakeWrite("y.pdf", "y", {"y"})};
+  Status waited = patient->PutDocuments(second);  // waits up to the default lock timeout
+  release.join();
+  PQfinish(raw);
+  EXPECT_TRUE(waited.ok()) << waited.ToString();
+  EXPECT_EQ(PgQuery(db.url(), "SELECT count(*) FROM documents"), "1");
+}
+
 TEST(PgStoreTest, WrongPasswordIsPermissionDeniedWithoutShowingIt) {
   const std::string url = ::docpipe::testing::PgServerUrl();
   const size_t colon = url.find(':', url.find("://") + 3);
