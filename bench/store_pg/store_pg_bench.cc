@@ -49,6 +49,7 @@ struct Config {
   int dimension = 0;  // 0: no vectors
   int queries = 100;
   int baseline_documents = 50;
+  bool without_fts = false;  // drop the tsvector column and its GIN index on both sides
 };
 
 std::vector<DocumentWrite> MakeDocuments(const Config& config, std::vector<std::string>& vocabulary) {
@@ -113,6 +114,13 @@ std::string CreateDatabase(PgConn& admin, const std::string& url, const std::str
   return url.substr(0, start + 1) + name + (end == std::string::npos ? "" : url.substr(end));
 }
 
+// Creates the store's schema in the database at `url`; without the full-text
+// column when asked, to see the write paths without the server's text work.
+void PrepareSchema(const std::string& url, bool without_fts) {
+  Check(docpipe::Store::Open(url).status(), "creating the schema");
+  if (without_fts) Check(Connect(url)->Exec("ALTER TABLE chunks DROP COLUMN tsv").status(), "dropping tsv");
+}
+
 // The store's own path: batches of documents through PutDocuments.
 double WriteBatched(const std::string& url, std::vector<DocumentWrite> documents, int batch) {
   auto store = docpipe::Store::Open(url);
@@ -131,7 +139,6 @@ double WriteBatched(const std::string& url, std::vector<DocumentWrite> documents
 // one per chunk (and per vector), each its own transaction (autocommit), or
 // with `per_document` one transaction per document.
 double WriteRowByRow(const std::string& url, const std::vector<DocumentWrite>& documents, bool per_document) {
-  Check(docpipe::Store::Open(url).status(), "creating the schema");
   auto conn = Connect(url);
   int64_t embedder_id = 0;
   const auto start = Clock::now();
@@ -215,6 +222,7 @@ int Run(const Config& config) {
   const std::string copy_db = fmt::format("docpipe_bench_copy_{}", getpid());
   const std::string rows_db = fmt::format("docpipe_bench_rows_{}", getpid());
   const std::string copy_url = CreateDatabase(*admin, config.url, copy_db);
+  PrepareSchema(copy_url, config.without_fts);
   const double batched = WriteBatched(copy_url, documents, config.batch);
   fmt::print("batched:       {:.0f} chunks in {:.2f} s = {:.0f} chunks/s ({} documents per PutDocuments)\n", chunks,
              batched, chunks / batched, config.batch);
@@ -222,16 +230,23 @@ int Run(const Config& config) {
   const std::vector<DocumentWrite> subset(
       documents.begin(), documents.begin() + std::min<size_t>(documents.size(), config.baseline_documents));
   const double subset_chunks = static_cast<double>(subset.size()) * config.chunks;
-  const double autocommit = subset_chunks / WriteRowByRow(CreateDatabase(*admin, config.url, rows_db), subset, false);
+  const std::string rows_url = CreateDatabase(*admin, config.url, rows_db);
+  PrepareSchema(rows_url, config.without_fts);
+  const double autocommit = subset_chunks / WriteRowByRow(rows_url, subset, false);
   fmt::print("row by row:    {:.0f} chunks at {:.0f} chunks/s (one INSERT per row, each committed: the write-ups)\n",
              subset_chunks, autocommit);
-  const double per_document =
-      subset_chunks / WriteRowByRow(CreateDatabase(*admin, config.url, rows_db), subset, true);
+  const std::string rows_again_url = CreateDatabase(*admin, config.url, rows_db);
+  PrepareSchema(rows_again_url, config.without_fts);
+  const double per_document = subset_chunks / WriteRowByRow(rows_again_url, subset, true);
   fmt::print("row by row:    {:.0f} chunks at {:.0f} chunks/s (one INSERT per row, a transaction per document)\n",
              subset_chunks, per_document);
   fmt::print("ratio:         {:.1f}x against the write-ups, {:.1f}x against a transaction per document\n",
              chunks / batched / autocommit, chunks / batched / per_document);
 
+  if (config.without_fts) {
+    for (const std::string& name : {copy_db, rows_db}) Check(admin->Exec("DROP DATABASE " + name).status(), "drop");
+    return 0;
+  }
   // The floor under any write path: the server tokenising and stemming the text.
   auto tsvector_conn = Connect(copy_url);
   const auto tsvector_start = Clock::now();
@@ -259,6 +274,8 @@ int main(int argc, char** argv) {
   app.add_option("--batch", config.batch, "documents per PutDocuments call")->check(CLI::PositiveNumber);
   app.add_option("--dimension", config.dimension, "vector dimension (0: no vectors)")->check(CLI::NonNegativeNumber);
   app.add_option("--queries", config.queries, "search queries to time")->check(CLI::PositiveNumber);
+  app.add_flag("--without-fts", config.without_fts,
+               "drop the full-text column and index on both sides (the write paths alone)");
   app.add_option("--baseline-documents", config.baseline_documents, "documents the row-by-row runs write")
       ->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
