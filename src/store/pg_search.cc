@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "store/pg_filter.h"
 #include "store/pg_store.h"
 #include "store/pg_tsquery.h"
 #include "store/record_json.h"
@@ -15,11 +16,11 @@ constexpr std::string_view kTextConfig = "docpipe_text";
 constexpr int kMaxSnippetWords = 64;
 
 // The k best chunks are ranked first; only they get the (costly) headline.
-// $1 limit, $2 headline options, terms from $3 on.
+// $1 limit, $2 headline options, terms from $3 on, then the filter's values.
 constexpr const char* kSearch =
     "WITH q AS (SELECT {0} AS query), "
-    "best AS (SELECT c.id, ts_rank_cd(c.tsv, q.query) AS score FROM chunks c, q WHERE c.tsv @@ q.query "
-    "ORDER BY score DESC, c.id LIMIT $1) "
+    "best AS (SELECT c.id, ts_rank_cd(c.tsv, q.query) AS score FROM chunks c JOIN documents d ON d.id = "
+    "c.document_id, q WHERE c.tsv @@ q.query{2} ORDER BY score DESC, c.id LIMIT $1) "
     "SELECT c.id, c.document_id, d.path, coalesce(d.metadata->>'title', ''), best.score, "
     "ts_headline('{1}', c.text, q.query, $2), c.text, c.heading_path::text, c.page_start, c.page_end "
     "FROM best JOIN chunks c ON c.id = best.id JOIN documents d ON d.id = c.document_id, q "
@@ -68,7 +69,8 @@ Result<std::vector<SearchHit>> PgStore::Search(const std::string& query, const S
 
   PgParams params = {std::to_string(options.k), PgText(HeadlineOptions(options))};
   for (const std::string& term : tsquery.terms) params.push_back(PgText(term));
-  const std::string sql = fmt::format(kSearch, tsquery.sql, kTextConfig);
+  const std::string filter = PgFilterSql(options.filter, params);
+  const std::string sql = fmt::format(kSearch, tsquery.sql, kTextConfig, filter);
   DOCPIPE_ASSIGN_OR_RETURN(PgLease conn, pool_->Acquire());
   DOCPIPE_ASSIGN_OR_RETURN(PgRows rows, conn->Exec(sql, params));
   hits.reserve(static_cast<size_t>(rows.size()));

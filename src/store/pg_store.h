@@ -40,6 +40,8 @@ class PgStore final : public Store {
                                               const SearchOptions& options) override;
   Result<std::vector<EmbedderIdentity>> Embedders() override;
   Status ForEachVector(const std::string& embedder_key, const VectorVisitor& visit) override;
+  Result<VectorStamp> StampOf(const std::string& embedder_key) override;
+  Result<std::vector<SearchHit>> ChunkHits(std::span<const int64_t> chunk_ids, const SearchOptions& options) override;
   Result<std::vector<Chunk>> ChunksOf(int64_t document_id) override;
   Result<std::vector<EnrichmentResult>> EnrichmentsOf(int64_t document_id) override;
   Result<std::unique_ptr<Store>> OpenReader() const override;
@@ -68,6 +70,8 @@ class PgStore final : public Store {
   Status CopyVectors(PgConn& conn, const std::vector<DocumentWrite>& writes, const std::vector<int64_t>& chunk_ids);
   // The id and dimension of the embedder with this key; kNotFound when none.
   Result<std::pair<int64_t, size_t>> FindEmbedder(PgConn& conn, const std::string& key);
+  // The chunks with these ids that pass options.filter, as hits in the given order.
+  Result<std::vector<SearchHit>> Hits(PgConn& conn, std::span<const int64_t> chunk_ids, const SearchOptions& options);
   Result<std::optional<DocumentRecord>> FindOne(const char* sql, const std::string& key);
 
   std::shared_ptr<PgPool> pool_;

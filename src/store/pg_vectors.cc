@@ -14,9 +14,11 @@
 #include <cstring>
 #include <queue>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
+#include "store/pg_filter.h"
 #include "store/pg_store.h"
 #include "store/record_json.h"
 #include "store/vector_math.h"
@@ -43,9 +45,15 @@ constexpr const char* kFetchScan = "FETCH 4096 FROM docpipe_vectors";
 constexpr const char* kSelectEmbedders =
     "SELECT e.name, e.dimension, e.weights_hash, e.normalized, e.source FROM embedders e "
     "WHERE EXISTS (SELECT 1 FROM chunk_vectors v WHERE v.embedder_id = e.id) ORDER BY e.id";
+// {} is the filter's conditions.
 constexpr const char* kSelectHits =
     "SELECT c.id, c.document_id, d.path, coalesce(d.metadata->>'title', ''), c.text, c.heading_path::text, "
-    "c.page_start, c.page_end FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ANY($1::bigint[])";
+    "c.page_start, c.page_end FROM chunks c JOIN documents d ON d.id = c.document_id "
+    "WHERE c.id = ANY($1::bigint[]){}";
+constexpr const char* kFilteredChunks = "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE true{}";
+constexpr const char* kStamp =
+    "SELECT count(*), coalesce(max(chunk_id), 0), coalesce(sum(chunk_id), 0) FROM chunk_vectors "
+    "WHERE embedder_id = $1";
 
 struct Scored {
   double score;
@@ -169,11 +177,19 @@ Result<std::vector<SearchHit>> PgStore::VectorSearch(std::span<const float> quer
     return Status::InvalidArgument(fmt::format("the query vector has dimension {}, the stored vectors {}",
                                                query.size(), embedder.second));
   }
-  std::vector<SearchHit> hits;
-  if (options.k == 0) return hits;
+  if (options.k == 0) return std::vector<SearchHit>();
+  std::unordered_set<int64_t> allowed;
+  const bool filtered = !options.filter.empty();
+  if (filtered) {
+    PgParams params;
+    const std::string sql = fmt::format(kFilteredChunks, PgFilterSql(options.filter, params));
+    DOCPIPE_ASSIGN_OR_RETURN(PgRows rows, conn->Exec(sql, params));
+    for (int row = 0; row < rows.size(); ++row) allowed.insert(rows.Int(row, 0));
+  }
   std::priority_queue<Scored> best;
   DOCPIPE_RETURN_IF_ERROR(
       WalkVectors(*conn, embedder.first, embedder.second, [&](int64_t chunk_id, std::span<const float> vector) {
+        if (filtered && !allowed.contains(chunk_id)) return Status::Ok();
         Scored scored{InnerProduct(query, vector), chunk_id};
         if (best.size() < static_cast<size_t>(options.k)) {
           best.push(scored);
@@ -183,22 +199,36 @@ Result<std::vector<SearchHit>> PgStore::VectorSearch(std::span<const float> quer
         }
         return Status::Ok();
       }));
-  std::vector<Scored> ranked;
-  for (; !best.empty(); best.pop()) ranked.push_back(best.top());
-  std::reverse(ranked.begin(), ranked.end());
-  if (ranked.empty()) return hits;
+  std::vector<int64_t> ids;
+  std::unordered_map<int64_t, double> scores;
+  for (; !best.empty(); best.pop()) {
+    ids.push_back(best.top().chunk_id);
+    scores[best.top().chunk_id] = best.top().score;
+  }
+  std::reverse(ids.begin(), ids.end());
+  // A chunk whose document was replaced since the scan is left out.
+  DOCPIPE_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, Hits(*conn, ids, options));
+  for (SearchHit& hit : hits) hit.score = scores[hit.chunk_id];
+  return hits;
+}
 
+Result<std::vector<SearchHit>> PgStore::Hits(PgConn& conn, std::span<const int64_t> chunk_ids,
+                                             const SearchOptions& options) {
+  std::vector<SearchHit> hits;
+  if (chunk_ids.empty()) return hits;
   std::string ids = "{";
-  for (const Scored& scored : ranked) ids += (ids.size() > 1 ? "," : "") + std::to_string(scored.chunk_id);
-  DOCPIPE_ASSIGN_OR_RETURN(PgRows rows, conn->Exec(kSelectHits, {ids + "}"}));
+  for (int64_t id : chunk_ids) ids += (ids.size() > 1 ? "," : "") + std::to_string(id);
+  PgParams params = {ids + "}"};
+  const std::string sql = fmt::format(kSelectHits, PgFilterSql(options.filter, params));
+  DOCPIPE_ASSIGN_OR_RETURN(PgRows rows, conn.Exec(sql, params));
   std::unordered_map<int64_t, int> row_of;
   for (int row = 0; row < rows.size(); ++row) row_of[rows.Int(row, 0)] = row;
-  for (const Scored& scored : ranked) {
-    auto it = row_of.find(scored.chunk_id);
-    if (it == row_of.end()) continue;  // its document was replaced since the scan
+  for (int64_t chunk_id : chunk_ids) {
+    auto it = row_of.find(chunk_id);
+    if (it == row_of.end()) continue;  // gone, or not let through by the filter
     const int row = it->second;
     SearchHit hit;
-    hit.chunk_id = scored.chunk_id;
+    hit.chunk_id = chunk_id;
     hit.document_id = rows.Int(row, 1);
     hit.path = rows.Text(row, 2);
     hit.title = rows.Text(row, 3);
@@ -207,10 +237,25 @@ Result<std::vector<SearchHit>> PgStore::VectorSearch(std::span<const float> quer
     hit.page_start = static_cast<int>(rows.Int(row, 6));
     hit.page_end = static_cast<int>(rows.Int(row, 7));
     hit.snippet = LeadingWords(hit.text, options.snippet_tokens);
-    hit.score = scored.score;
     hits.push_back(std::move(hit));
   }
   return hits;
+}
+
+Result<std::vector<SearchHit>> PgStore::ChunkHits(std::span<const int64_t> chunk_ids, const SearchOptions& options) {
+  DOCPIPE_ASSIGN_OR_RETURN(PgLease conn, pool_->Acquire());
+  return Hits(*conn, chunk_ids, options);
+}
+
+Result<VectorStamp> PgStore::StampOf(const std::string& embedder_key) {
+  DOCPIPE_ASSIGN_OR_RETURN(PgLease conn, pool_->Acquire());
+  Result<std::pair<int64_t, size_t>> embedder = FindEmbedder(*conn, embedder_key);
+  if (!embedder.ok()) {
+    if (embedder.status().code() == StatusCode::kNotFound) return VectorStamp{};
+    return embedder.status();
+  }
+  DOCPIPE_ASSIGN_OR_RETURN(PgRows rows, conn->Exec(kStamp, {std::to_string(embedder->first)}));
+  return VectorStamp{rows.Int(0, 0), rows.Int(0, 1), rows.Int(0, 2)};
 }
 
 Result<std::vector<EmbedderIdentity>> PgStore::Embedders() {

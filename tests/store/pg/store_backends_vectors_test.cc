@@ -170,3 +170,64 @@ INSTANTIATE_TEST_SUITE_P(Backends, BackendVectorsTest, ::testing::Values("sqlite
 
 }  // namespace
 }  // namespace docpipe::store
+
+namespace docpipe::store {
+namespace {
+
+TEST_P(BackendVectorsTest, FiltersApplyToEverySearchAndStampsFollowChanges) {
+  EnrichmentResult tagged;
+  tagged.has_tags = true;
+  tagged.tags.domain = {"medicine", 0.9f};
+  tagged.source = EnrichmentSource::kHeuristic;
+  tagged.producer = "heuristic";
+  DocumentWrite a = WithVectors(MakeWrite("papers/a.md", "sha-a", {"fusion one", "fusion two"}), mini_,
+                                {{1, 0, 0}, {0.9f, 0.1f, 0}});
+  a.enrichments = {tagged, EnrichmentResult{}};
+  DocumentWrite b = WithVectors(MakeWrite("notes/b.md", "sha-b", {"fusion three"}), mini_, {{0.8f, 0.2f, 0}});
+  std::vector<DocumentWrite> writes = {a, b};
+  ASSERT_TRUE(store_->PutDocuments(writes).ok());
+  auto stamp = store_->StampOf(mini_.Key());
+  ASSERT_TRUE(stamp.ok()) << stamp.status().ToString();
+  EXPECT_EQ(stamp->count, 3);
+
+  auto texts = [](const std::vector<SearchHit>& hits) {
+    std::vector<std::string> out;
+    for (const SearchHit& hit : hits) out.push_back(hit.text);
+    return out;
+  };
+  SearchOptions options;
+  options.filter.path_glob = "papers/*";
+  EXPECT_EQ(texts(*store_->Search("fusion", options)).size(), 2u);
+  EXPECT_EQ(texts(*store_->VectorSearch(std::vector<float>{1, 0, 0}, mini_.Key(), options)),
+            (std::vector<std::string>{"fusion one", "fusion two"}));
+  options.filter.tags = {{"domain", "medicine"}};
+  EXPECT_EQ(texts(*store_->Search("fusion", options)), (std::vector<std::string>{"fusion one"}));
+  options.filter = {};
+  options.filter.document_ids = {writes[1].record.id};
+  EXPECT_EQ(texts(*store_->VectorSearch(std::vector<float>{1, 0, 0}, mini_.Key(), options)),
+            (std::vector<std::string>{"fusion three"}));
+  options.filter.path_glob = "notes/?.m[a-d]";
+  EXPECT_EQ(texts(*store_->Search("fusion", options)), (std::vector<std::string>{"fusion three"}));
+
+  std::vector<int64_t> ids;
+  ASSERT_TRUE(store_->ForEachVector(mini_.Key(), [&](int64_t id, std::span<const float>) {
+                      ids.push_back(id);
+                      return Status::Ok();
+                    }).ok());
+  std::vector<int64_t> reversed(ids.rbegin(), ids.rend());
+  reversed.push_back(999999);  // an id that does not exist is left out
+  auto hits = store_->ChunkHits(reversed, {});
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  EXPECT_EQ(texts(*hits), (std::vector<std::string>{"fusion three", "fusion two", "fusion one"}));
+  EXPECT_EQ((*hits)[0].snippet, "fusion three");
+
+  Put({MakeWrite("notes/b.md", "sha-b2", {"no vectors now"})});
+  auto after = store_->StampOf(mini_.Key());
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->count, 2);
+  EXPECT_NE(*after, *stamp);
+  EXPECT_EQ(*store_->StampOf("nobody/3/x"), VectorStamp{});
+}
+
+}  // namespace
+}  // namespace docpipe::store
