@@ -97,9 +97,10 @@ TEST(OcrTest, DegradedAndRotatedScansReadWithAtMostFivePercentCharacterErrors) {
   ExpectCerAtMost("scan_degraded", 0.05);
 }
 
-TEST(OcrTest, JpegAndCcittImagesAreRecognised) {
+TEST(OcrTest, JpegCcittAndJbig2ImagesAreRecognised) {
   ExpectCerAtMost("scan_jpeg", 0.02);
   ExpectCerAtMost("scan_ccitt", 0.05);
+  ExpectCerAtMost("scan_jbig2", 0.05);
 }
 
 TEST(OcrTest, HeadingsAreGuessedFromLineHeight) {
