@@ -55,15 +55,6 @@ constexpr const char* kStamp =
     "SELECT count(*), coalesce(max(chunk_id), 0), coalesce(sum(chunk_id), 0) FROM chunk_vectors "
     "WHERE embedder_id = $1";
 
-struct Scored {
-  double score;
-  int64_t chunk_id;
-  // The heap keeps the worst of the best k on top; ties go to the lower id.
-  bool operator<(const Scored& other) const {
-    return score != other.score ? score > other.score : chunk_id < other.chunk_id;
-  }
-};
-
 // The embedder's id, inserting its row when it is new.
 Result<int64_t> EmbedderId(PgConn& conn, const EmbedderIdentity& embedder) {
   const std::string key = PgText(embedder.Key());
@@ -186,26 +177,19 @@ Result<std::vector<SearchHit>> PgStore::VectorSearch(std::span<const float> quer
     DOCPIPE_ASSIGN_OR_RETURN(PgRows rows, conn->Exec(sql, params));
     for (int row = 0; row < rows.size(); ++row) allowed.insert(rows.Int(row, 0));
   }
-  std::priority_queue<Scored> best;
+  BestK best(options.k);
   DOCPIPE_RETURN_IF_ERROR(
       WalkVectors(*conn, embedder.first, embedder.second, [&](int64_t chunk_id, std::span<const float> vector) {
         if (filtered && !allowed.contains(chunk_id)) return Status::Ok();
-        Scored scored{InnerProduct(query, vector), chunk_id};
-        if (best.size() < static_cast<size_t>(options.k)) {
-          best.push(scored);
-        } else if (scored < best.top()) {
-          best.pop();
-          best.push(scored);
-        }
+        best.Offer(InnerProduct(query, vector), chunk_id);
         return Status::Ok();
       }));
   std::vector<int64_t> ids;
   std::unordered_map<int64_t, double> scores;
-  for (; !best.empty(); best.pop()) {
-    ids.push_back(best.top().chunk_id);
-    scores[best.top().chunk_id] = best.top().score;
+  for (const ScoredChunk& scored : best.Take()) {
+    ids.push_back(scored.chunk_id);
+    scores[scored.chunk_id] = scored.score;
   }
-  std::reverse(ids.begin(), ids.end());
   // A chunk whose document was replaced since the scan is left out.
   DOCPIPE_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, Hits(*conn, ids, options));
   for (SearchHit& hit : hits) hit.score = scores[hit.chunk_id];

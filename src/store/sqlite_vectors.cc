@@ -41,15 +41,6 @@ constexpr const char* kStamp =
     "SELECT count(*), coalesce(max(chunk_id), 0), coalesce(sum(chunk_id), 0) FROM chunk_vectors "
     "WHERE embedder_id = ?1";
 
-struct Scored {
-  double score;
-  int64_t chunk_id;
-  // The heap keeps the worst of the best k on top; ties go to the lower id.
-  bool operator<(const Scored& other) const {
-    return score != other.score ? score > other.score : chunk_id < other.chunk_id;
-  }
-};
-
 }  // namespace
 
 Result<std::pair<int64_t, size_t>> SqliteStore::FindEmbedder(const std::string& key) {
@@ -134,22 +125,13 @@ Result<std::vector<SearchHit>> SqliteStore::VectorSearch(std::span<const float> 
       allowed.insert(select->ColumnInt(0));
     }
   }
-  std::priority_queue<Scored> best;
+  BestK best(options.k);
   DOCPIPE_RETURN_IF_ERROR(ForEachVector(embedder_key, [&](int64_t chunk_id, std::span<const float> vector) {
     if (filtered && !allowed.contains(chunk_id)) return Status::Ok();
-    Scored scored{InnerProduct(query, vector), chunk_id};
-    if (best.size() < static_cast<size_t>(options.k)) {
-      best.push(scored);
-    } else if (scored < best.top()) {
-      best.pop();
-      best.push(scored);
-    }
+    best.Offer(InnerProduct(query, vector), chunk_id);
     return Status::Ok();
   }));
-  std::vector<Scored> ranked;
-  for (; !best.empty(); best.pop()) ranked.push_back(best.top());
-  std::reverse(ranked.begin(), ranked.end());
-  for (const Scored& scored : ranked) {
+  for (const ScoredChunk& scored : best.Take()) {
     DOCPIPE_ASSIGN_OR_RETURN(std::optional<SearchHit> hit, ChunkHit(scored.chunk_id, options));
     if (!hit) return Status::Internal(fmt::format("{}: chunk {} has a vector but no row", db_->path(), scored.chunk_id));
     hit->score = scored.score;

@@ -5,6 +5,24 @@
 
 namespace docpipe::store {
 
+void BestK::Offer(double score, int64_t chunk_id) {
+  if (k_ == 0) return;
+  const ScoredChunk scored{score, chunk_id};
+  if (heap_.size() < k_) {
+    heap_.push(scored);
+  } else if (WorseFirst()(scored, heap_.top())) {
+    heap_.pop();
+    heap_.push(scored);
+  }
+}
+
+std::vector<ScoredChunk> BestK::Take() {
+  std::vector<ScoredChunk> ranked;
+  for (; !heap_.empty(); heap_.pop()) ranked.push_back(heap_.top());
+  std::reverse(ranked.begin(), ranked.end());
+  return ranked;
+}
+
 double InnerProduct(std::span<const float> a, std::span<const float> b) {
   const size_t n = std::min(a.size(), b.size());
   // Eight partial sums let the compiler keep a whole vector register of lanes
