@@ -121,10 +121,12 @@ Result<std::unique_ptr<faiss::Index>> Build(Store& store, const std::string& key
   std::vector<float> values;
   std::vector<faiss::Index::idx_t> ids;
   size_t dimension = 0;
-  values.reserve(static_cast<size_t>(stamp.count) * 384);
   ids.reserve(static_cast<size_t>(stamp.count));
   DOCPIPE_RETURN_IF_ERROR(store.ForEachVector(key, [&](int64_t chunk_id, std::span<const float> vector) {
-    dimension = vector.size();
+    if (values.empty()) {  // the first vector tells the dimension: size the copy once
+      dimension = vector.size();
+      values.reserve(static_cast<size_t>(stamp.count) * dimension);
+    }
     values.insert(values.end(), vector.begin(), vector.end());
     ids.push_back(chunk_id);
     return Status::Ok();
