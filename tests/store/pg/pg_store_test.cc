@@ -9,6 +9,8 @@
 
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "../store_test_util.h"
 #include "docpipe/store.h"
 #include "pg_test_database.h"
@@ -64,6 +66,38 @@ TEST(PgStoreTest, NewerSchemaIsRefusedAndUntouched) {
   EXPECT_NE(store.status().message().find("newer docpipe"), std::string::npos);
   EXPECT_EQ(PgQuery(db.url(), "SELECT version FROM schema_version"), "99");
   EXPECT_EQ(PgQuery(db.url(), "SELECT count(*) FROM documents"), "1");
+}
+
+// A document deleted by any client, not only through the store, takes its
+// chunks and their tag, entity and vector rows with it.
+TEST(PgStoreTest, DeletingDocumentsFromAnyClientRemovesTheirChunksAndRows) {
+  PgTestDatabase db;
+  {
+    auto store = OpenPg(db.url());
+    std::vector<DocumentWrite> writes = {MakeWrite("a.pdf", "a", {"one", "two"}),
+                                         MakeWrite("b.pdf", "b", {"three"})};
+    ASSERT_TRUE(store->PutDocuments(writes).ok());
+  }
+  PgExec(db.url(),
+         "INSERT INTO embedders(key, name, dimension, weights_hash, normalized) VALUES ('k', 'm', 1, 'h', true);"
+         "INSERT INTO chunk_tags(chunk_id, axis, label, confidence, source, producer) "
+         "  SELECT id, 'domain', 'x', 1, 'llm', 'p' FROM chunks;"
+         "INSERT INTO chunk_entities(chunk_id, type, text, start, \"end\", confidence, source) "
+         "  SELECT id, 'person', 'x', 0, 1, 1, 'llm' FROM chunks;"
+         "INSERT INTO chunk_vectors(chunk_id, embedder_id, vector) "
+         "  SELECT c.id, e.id, '\\x0000803f' FROM chunks c, embedders e;");
+  PgExec(db.url(), "DELETE FROM documents WHERE path = 'a.pdf'");
+  const std::string b_chunks = "(SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id)";
+  EXPECT_EQ(PgQuery(db.url(), "SELECT string_agg(text, ',') FROM chunks"), "three");
+  for (const char* table : {"chunk_tags", "chunk_entities", "chunk_vectors"}) {
+    EXPECT_EQ(PgQuery(db.url(), fmt::format("SELECT count(*) FROM {} WHERE chunk_id IN {}", table, b_chunks)), "1")
+        << table;
+    EXPECT_EQ(PgQuery(db.url(), fmt::format("SELECT count(*) FROM {}", table)), "1") << table;
+  }
+  PgExec(db.url(), "DELETE FROM chunks");
+  for (const char* table : {"chunk_tags", "chunk_entities", "chunk_vectors"}) {
+    EXPECT_EQ(PgQuery(db.url(), fmt::format("SELECT count(*) FROM {}", table)), "0") << table;
+  }
 }
 
 TEST(PgStoreTest, ForeignDocumentsTableIsRefusedAndUntouched) {
