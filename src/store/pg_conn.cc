@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -178,6 +179,59 @@ Result<PgRows> PgConn::Exec(std::string_view sql, const PgParams& params, bool b
     return Error(result.get(), text.substr(0, text.find_first_of(" (")) + " failed");
   }
   return PgRows(std::move(result));
+}
+
+Status PgConn::ExecEach(std::string_view sql, const std::vector<PgParams>& each, std::string_view doing,
+                        std::vector<PgRows>& rows) {
+  // Statements go in groups, each closed by a sync point and read back before
+  // the next is sent: in blocking mode the server must never be left unable
+  // to send results because the client is still writing.
+  constexpr size_t kGroup = 256;
+  const std::string text(sql);
+  PGconn* conn = handle_.get();
+  rows.clear();
+  rows.reserve(each.size());
+  if (PQenterPipelineMode(conn) != 1) return Error(nullptr, "entering pipeline mode");
+  Status status;
+  std::vector<const char*> values;
+  for (size_t first = 0; first < each.size() && status.ok(); first += kGroup) {
+    const size_t end = std::min(each.size(), first + kGroup);
+    bool sent = true;
+    for (size_t i = first; i < end && sent; ++i) {
+      values.clear();
+      for (const auto& param : each[i]) values.push_back(param ? param->c_str() : nullptr);
+      sent = PQsendQueryParams(conn, text.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                               nullptr, 0) == 1;
+    }
+    if (!sent || PQpipelineSync(conn) != 1) {
+      status = Error(nullptr, doing);
+      break;
+    }
+    // Each statement's result, then the null that ends it; a statement after
+    // a failed one comes back as PIPELINE_ABORTED; then the sync's result.
+    for (size_t i = first; i < end; ++i) {
+      PgResultHandle result(PQgetResult(conn));
+      if (result == nullptr) {  // the connection is gone: nothing more will come
+        if (status.ok()) status = Error(nullptr, doing);
+        break;
+      }
+      while (PGresult* rest = PQgetResult(conn)) PQclear(rest);
+      const ExecStatusType state = PQresultStatus(result.get());
+      if (!status.ok()) continue;
+      if (state == PGRES_COMMAND_OK || state == PGRES_TUPLES_OK) {
+        rows.emplace_back(std::move(result));
+      } else {
+        status = Error(result.get(), doing);
+      }
+    }
+    while (PGresult* raw = PQgetResult(conn)) {
+      const bool sync = PQresultStatus(raw) == PGRES_PIPELINE_SYNC;
+      PQclear(raw);
+      if (sync) break;
+    }
+  }
+  if (PQexitPipelineMode(conn) != 1 && status.ok()) status = Error(nullptr, "leaving pipeline mode");
+  return status;
 }
 
 Status PgConn::BeginCopy(std::string_view copy_sql) {

@@ -76,6 +76,15 @@ class PgConn {
   // Runs one statement (several, separated by ';', when `params` is empty and
   // results are text). Binary results spare bytea the hex round trip.
   Result<PgRows> Exec(std::string_view sql, const PgParams& params = {}, bool binary_results = false);
+  // Runs `sql` once for each parameter set, in order, sending them all before
+  // reading any result (libpq's pipeline mode): one round trip to the server
+  // per group instead of one per statement. On success `rows` holds one
+  // result per parameter set; on failure `rows.size()` is the index of the
+  // statement that failed (those after it did not run) and the status is its
+  // error, "<location>: <doing>: <message>". Meant for use inside a
+  // transaction, which a failure leaves aborted.
+  Status ExecEach(std::string_view sql, const std::vector<PgParams>& each, std::string_view doing,
+                  std::vector<PgRows>& rows);
   // Runs `copy_sql` ("COPY t(...) FROM STDIN (FORMAT binary)") and sends the
   // bytes `produce` appends to its buffer: it is called with an empty buffer
   // until it returns false, and each non-empty buffer is sent at once, so the

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <set>
 #include <thread>
+#include <unordered_set>
 
 #include "store/pg_schema.h"
 #include "store/record_json.h"
@@ -29,7 +30,7 @@ constexpr const char* kSelectBySha256 = "SELECT " DOCPIPE_PG_DOCUMENT_COLUMNS
 // against the row the same statement deletes.)
 constexpr const char* kDeleteReplaced =
     "DELETE FROM documents WHERE path = $1 OR (sha256 = $2 AND status = 'failed') "
-    "RETURNING path = $1, created_at";
+    "RETURNING path = $1, created_at, id";
 // A replaced document keeps the time it was first stored ($12).
 constexpr const char* kInsertDocument =
     "INSERT INTO documents(path, sha256, bytes, pages, kind, status, error, metadata, timings, "
@@ -70,6 +71,57 @@ Result<DocumentRecord> ReadRecord(const PgRows& rows, int row) {
   DOCPIPE_ASSIGN_OR_RETURN(record.page_errors, StringsFromJson(rows.Text(row, 11)));
   record.embedding_key = rows.Text(row, 12);
   return record;
+}
+
+// Whether no write of the batch replaces another write of the same batch
+// (the same path, or a failed record of the same content): then all the
+// deletes can run before all the inserts with the same outcome as writing one
+// document after another, and both go to the server in one round trip each.
+bool WritesAreIndependent(const std::vector<DocumentWrite>& writes) {
+  std::unordered_set<std::string_view> paths, contents, failed_contents;
+  for (const DocumentWrite& write : writes) {
+    if (!paths.insert(write.record.path).second) return false;
+    const std::string& sha256 = write.record.sha256;
+    if (sha256.empty()) continue;
+    const bool failed = write.record.status == DocumentStatus::kFailed;
+    if (failed_contents.contains(sha256) || (failed && contents.contains(sha256))) return false;
+    contents.insert(sha256);
+    if (failed) failed_contents.insert(sha256);
+  }
+  return true;
+}
+
+std::optional<std::string> Sha256Param(const DocumentRecord& record) {
+  return record.sha256.empty() ? std::nullopt : std::optional<std::string>(PgText(record.sha256));
+}
+
+// kDeleteReplaced's parameters. Chunks and their tag, entity and vector rows
+// go with the documents (ON DELETE CASCADE).
+PgParams DeleteParams(const DocumentWrite& write) { return {PgText(write.record.path), Sha256Param(write.record)}; }
+
+// kInsertDocument's parameters; `removed` is what kDeleteReplaced returned
+// for the same write, whose record at the same path gives its created_at.
+PgParams InsertParams(const DocumentWrite& write, const PgRows& removed) {
+  const DocumentRecord& record = write.record;
+  std::optional<std::string> created_at;
+  for (int row = 0; row < removed.size(); ++row) {
+    if (removed.Text(row, 0) == "t") created_at = removed.Text(row, 1);
+  }
+  return {
+      PgText(record.path),
+      Sha256Param(record),
+      std::to_string(record.bytes),
+      std::to_string(record.pages),
+      std::string(DocumentKindName(record.kind)),
+      std::string(DocumentStatusName(record.status)),
+      PgText(record.error),
+      PgText(MetadataToJson(record.metadata)),
+      PgText(SecondsToJson(record.seconds)),
+      IntsToJson(record.pages_needing_ocr),
+      PgText(StringsToJson(record.page_errors)),
+      created_at,
+      write.vectors.rows > 0 ? PgText(write.embedder.Key()) : std::string(),
+  };
 }
 
 // FNV-1a: a stable 64-bit advisory lock key for a path, the same in every process.
@@ -183,55 +235,71 @@ Status PgStore::WriteBatch(PgConn& conn, const std::vector<DocumentWrite>& write
   ids.clear();
   DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<PgTransaction> transaction, PgTransaction::Begin(conn));
   DOCPIPE_RETURN_IF_ERROR(conn.Exec(kLockPaths, {PathLockArray(writes)}).status());
-  for (const DocumentWrite& write : writes) {
-    Result<int64_t> id = WriteDocument(conn, write);
-    if (!id.ok()) return id.status().WithContext("storing " + write.record.path);
-    ids.push_back(*id);
-  }
-  size_t chunk_count = 0;
-  for (const DocumentWrite& write : writes) chunk_count += write.chunks.size();
-  if (chunk_count > 0) {
-    DOCPIPE_ASSIGN_OR_RETURN(PgRows allocated, conn.Exec(kAllocateChunkIds, {std::to_string(chunk_count)}));
-    std::vector<int64_t> chunk_ids(chunk_count);
-    for (size_t i = 0; i < chunk_count; ++i) chunk_ids[i] = allocated.Int(static_cast<int>(i), 0);
-    DOCPIPE_RETURN_IF_ERROR(CopyChunks(conn, writes, ids, chunk_ids));
-    DOCPIPE_RETURN_IF_ERROR(CopyEnrichments(conn, writes, chunk_ids));
-    DOCPIPE_RETURN_IF_ERROR(CopyVectors(conn, writes, chunk_ids));
+  if (WritesAreIndependent(writes)) {
+    DOCPIPE_RETURN_IF_ERROR(WriteDocumentsPipelined(conn, writes, ids));
+    DOCPIPE_RETURN_IF_ERROR(WriteChunkRows(conn, writes, ids));
+  } else {
+    std::vector<bool> replaced;
+    DOCPIPE_RETURN_IF_ERROR(WriteDocumentsInTurn(conn, writes, ids, replaced));
+    // A write that a later one of the batch replaced keeps no chunks.
+    std::vector<DocumentWrite> standing;
+    std::vector<int64_t> standing_ids;
+    for (size_t i = 0; i < writes.size(); ++i) {
+      if (replaced[i]) continue;
+      standing.push_back(writes[i]);
+      standing_ids.push_back(ids[i]);
+    }
+    DOCPIPE_RETURN_IF_ERROR(WriteChunkRows(conn, standing, standing_ids));
   }
   if (before_commit_) before_commit_(PQbackendPID(conn.handle()));
   return transaction->Commit();
 }
 
-Result<int64_t> PgStore::WriteDocument(PgConn& conn, const DocumentWrite& write) {
-  const DocumentRecord& record = write.record;
-  const std::string path = PgText(record.path);
-  const std::optional<std::string> sha256 =
-      record.sha256.empty() ? std::nullopt : std::optional<std::string>(PgText(record.sha256));
-  std::optional<std::string> created_at;
-  {
-    // Chunks and their tag, entity and vector rows go with the documents (ON DELETE CASCADE).
-    DOCPIPE_ASSIGN_OR_RETURN(PgRows removed, conn.Exec(kDeleteReplaced, {path, sha256}));
-    for (int row = 0; row < removed.size(); ++row) {
-      if (removed.Text(row, 0) == "t") created_at = removed.Text(row, 1);
+Status PgStore::WriteChunkRows(PgConn& conn, const std::vector<DocumentWrite>& writes,
+                               const std::vector<int64_t>& document_ids) {
+  size_t chunk_count = 0;
+  for (const DocumentWrite& write : writes) chunk_count += write.chunks.size();
+  if (chunk_count == 0) return Status::Ok();
+  DOCPIPE_ASSIGN_OR_RETURN(PgRows allocated, conn.Exec(kAllocateChunkIds, {std::to_string(chunk_count)}));
+  std::vector<int64_t> chunk_ids(chunk_count);
+  for (size_t i = 0; i < chunk_count; ++i) chunk_ids[i] = allocated.Int(static_cast<int>(i), 0);
+  DOCPIPE_RETURN_IF_ERROR(CopyChunks(conn, writes, document_ids, chunk_ids));
+  DOCPIPE_RETURN_IF_ERROR(CopyEnrichments(conn, writes, chunk_ids));
+  return CopyVectors(conn, writes, chunk_ids);
+}
+
+Status PgStore::WriteDocumentsInTurn(PgConn& conn, const std::vector<DocumentWrite>& writes,
+                                     std::vector<int64_t>& ids, std::vector<bool>& replaced) {
+  replaced.assign(writes.size(), false);
+  for (const DocumentWrite& write : writes) {
+    Result<PgRows> removed = conn.Exec(kDeleteReplaced, DeleteParams(write));
+    Result<PgRows> inserted =
+        removed.ok() ? conn.Exec(kInsertDocument, InsertParams(write, *removed)) : removed.status();
+    if (!inserted.ok()) return inserted.status().WithContext("storing " + write.record.path);
+    for (int row = 0; row < removed->size(); ++row) {
+      const auto earlier = std::find(ids.begin(), ids.end(), removed->Int(row, 2));
+      if (earlier != ids.end()) replaced[static_cast<size_t>(earlier - ids.begin())] = true;
     }
+    ids.push_back(inserted->Int(0, 0));
   }
-  PgParams params = {
-      path,
-      sha256,
-      std::to_string(record.bytes),
-      std::to_string(record.pages),
-      std::string(DocumentKindName(record.kind)),
-      std::string(DocumentStatusName(record.status)),
-      PgText(record.error),
-      PgText(MetadataToJson(record.metadata)),
-      PgText(SecondsToJson(record.seconds)),
-      IntsToJson(record.pages_needing_ocr),
-      PgText(StringsToJson(record.page_errors)),
-      created_at,
-      write.vectors.rows > 0 ? PgText(write.embedder.Key()) : std::string(),
-  };
-  DOCPIPE_ASSIGN_OR_RETURN(PgRows rows, conn.Exec(kInsertDocument, params));
-  return rows.Int(0, 0);
+  return Status::Ok();
+}
+
+Status PgStore::WriteDocumentsPipelined(PgConn& conn, const std::vector<DocumentWrite>& writes,
+                                        std::vector<int64_t>& ids) {
+  std::vector<PgParams> params;
+  params.reserve(writes.size());
+  for (const DocumentWrite& write : writes) params.push_back(DeleteParams(write));
+  std::vector<PgRows> removed;
+  Status status = conn.ExecEach(kDeleteReplaced, params, "removing replaced documents", removed);
+  if (!status.ok()) return status.WithContext("storing " + writes[removed.size()].record.path);
+  params.clear();
+  for (size_t i = 0; i < writes.size(); ++i) params.push_back(InsertParams(writes[i], removed[i]));
+  std::vector<PgRows> inserted;
+  status = conn.ExecEach(kInsertDocument, params, "inserting documents", inserted);
+  if (!status.ok()) return status.WithContext("storing " + writes[inserted.size()].record.path);
+  for (const PgRows& rows : inserted) ids.push_back(rows.Int(0, 0));
+  return Status::Ok();
 }
 
 Status PgStore::CopyChunks(PgConn& conn, const std::vector<DocumentWrite>& writes,

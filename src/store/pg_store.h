@@ -60,7 +60,14 @@ class PgStore final : public Store {
   Status CheckWritable() const;
   // One attempt at the whole batch on one connection; fills `ids` on success.
   Status WriteBatch(PgConn& conn, const std::vector<DocumentWrite>& writes, std::vector<int64_t>& ids);
-  Result<int64_t> WriteDocument(PgConn& conn, const DocumentWrite& write);
+  // The batch's document rows, replacing what they replace; `ids` in order.
+  // In turn, `replaced` marks the writes a later write of the batch replaced.
+  Status WriteDocumentsInTurn(PgConn& conn, const std::vector<DocumentWrite>& writes, std::vector<int64_t>& ids,
+                              std::vector<bool>& replaced);
+  Status WriteDocumentsPipelined(PgConn& conn, const std::vector<DocumentWrite>& writes, std::vector<int64_t>& ids);
+  // The chunks of `writes` and their tag, entity and vector rows.
+  Status WriteChunkRows(PgConn& conn, const std::vector<DocumentWrite>& writes,
+                        const std::vector<int64_t>& document_ids);
   Status CopyChunks(PgConn& conn, const std::vector<DocumentWrite>& writes, const std::vector<int64_t>& document_ids,
                     const std::vector<int64_t>& chunk_ids);
   // Tag and entity rows of the batch's chunks (pg_enrichment.cc).

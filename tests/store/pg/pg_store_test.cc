@@ -100,6 +100,39 @@ TEST(PgStoreTest, DeletingDocumentsFromAnyClientRemovesTheirChunksAndRows) {
   }
 }
 
+TEST(PgStoreTest, ExecEachReturnsEveryResultInOrderAcrossGroups) {
+  PgTestDatabase db;
+  auto conn = PgConn::Connect(db.url(), 10);
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  std::vector<PgParams> each;
+  for (int i = 0; i < 600; ++i) each.push_back({std::to_string(i)});
+  std::vector<PgRows> rows;
+  Status status = (*conn)->ExecEach("SELECT $1::int * 2", each, "doubling", rows);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  ASSERT_EQ(rows.size(), 600u);
+  for (int i = 0; i < 600; ++i) ASSERT_EQ(rows[static_cast<size_t>(i)].Int(0, 0), 2 * i);
+}
+
+TEST(PgStoreTest, ExecEachStopsAtTheFailedStatementAndTheConnectionStaysUsable) {
+  PgTestDatabase db;
+  auto conn = PgConn::Connect(db.url(), 10);
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  PgExec(db.url(), "CREATE TABLE seen(v int)");
+  ASSERT_TRUE((*conn)->Exec("BEGIN").ok());
+  std::vector<PgParams> each;
+  for (int i : {4, 2, 0, 1}) each.push_back({std::to_string(i)});
+  std::vector<PgRows> rows;
+  Status status = (*conn)->ExecEach("INSERT INTO seen VALUES (8 / $1::int) RETURNING v", each, "dividing", rows);
+  EXPECT_EQ(rows.size(), 2u) << "the third statement failed";
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("dividing"), std::string::npos) << status.ToString();
+  EXPECT_NE(status.message().find("division by zero"), std::string::npos) << status.ToString();
+  ASSERT_TRUE((*conn)->Exec("ROLLBACK").ok());
+  auto count = (*conn)->Exec("SELECT count(*) FROM seen");
+  ASSERT_TRUE(count.ok()) << count.status().ToString();
+  EXPECT_EQ(count->Int(0, 0), 0);
+}
+
 TEST(PgStoreTest, ForeignDocumentsTableIsRefusedAndUntouched) {
   PgTestDatabase db;
   PgExec(db.url(), "CREATE TABLE documents(title text); INSERT INTO documents VALUES ('theirs')");

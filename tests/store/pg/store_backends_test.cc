@@ -135,6 +135,55 @@ TEST_P(BackendTest, FailedRecordWithSameContentIsReplaced) {
   EXPECT_FALSE(old_record->has_value());
 }
 
+// Writes of one batch land as if written one after another, also when a
+// later one replaces an earlier one (PostgreSQL sends such batches in turn,
+// others pipelined).
+TEST_P(BackendTest, LaterWritesOfABatchReplaceEarlierOnes) {
+  DocumentWrite failed = MakeWrite("first/try.pdf", "content", {});
+  failed.record.status = DocumentStatus::kFailed;
+  failed.record.error = "timeout";
+  Put({MakeWrite("a.pdf", "v1", {"first version"}), failed, MakeWrite("b.pdf", "other", {"bee"}),
+       MakeWrite("a.pdf", "v2", {"second version"}), MakeWrite("second/try.pdf", "content", {"worked"})});
+  StoreCounts counts = Counts();
+  EXPECT_EQ(counts.documents, 3);
+  EXPECT_EQ(counts.failed_documents, 0);
+  EXPECT_EQ(counts.chunks, 3);
+  auto a = store_->FindByPath("a.pdf");
+  ASSERT_TRUE(a.ok() && a->has_value());
+  EXPECT_EQ((*a)->sha256, "v2");
+  auto gone = store_->FindByPath("first/try.pdf");
+  ASSERT_TRUE(gone.ok());
+  EXPECT_FALSE(gone->has_value());
+  EXPECT_TRUE(Search("first").empty());
+  EXPECT_EQ(Search("second").size(), 1u);
+}
+
+TEST_P(BackendTest, IndependentWritesOfABatchAllLandWithTheirIds) {
+  std::vector<DocumentWrite> writes;
+  for (int i = 0; i < 40; ++i) {
+    writes.push_back(MakeWrite("doc" + std::to_string(i) + ".md", "sha" + std::to_string(i),
+                               {"chunk of document " + std::to_string(i)}));
+  }
+  ASSERT_TRUE(store_->PutDocuments(writes).ok());
+  for (const DocumentWrite& write : writes) {
+    auto found = store_->FindByPath(write.record.path);
+    ASSERT_TRUE(found.ok() && found->has_value()) << write.record.path;
+    EXPECT_EQ((*found)->id, write.record.id);
+    EXPECT_EQ((*found)->sha256, write.record.sha256);
+  }
+  // Rewriting the same paths replaces each, keeping when it was first stored.
+  auto before = store_->FindByPath("doc7.md");
+  const std::string created_at = Raw("SELECT created_at FROM documents WHERE path = 'doc7.md'");
+  for (DocumentWrite& write : writes) write.record.sha256 += "-v2";
+  ASSERT_TRUE(store_->PutDocuments(writes).ok());
+  EXPECT_EQ(Counts().documents, 40);
+  auto after = store_->FindByPath("doc7.md");
+  ASSERT_TRUE(after.ok() && after->has_value());
+  EXPECT_EQ((*after)->sha256, "sha7-v2");
+  EXPECT_NE((*after)->id, (*before)->id);
+  EXPECT_EQ(Raw("SELECT created_at FROM documents WHERE path = 'doc7.md'"), created_at);
+}
+
 TEST_P(BackendTest, OkRecordsWithSameContentAtOtherPathsStay) {
   Put({MakeWrite("copy1.pdf", "dup", {"one"})});
   Put({MakeWrite("copy2.pdf", "dup", {"two"})});
