@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -121,6 +122,24 @@ Status BorderMap(const std::vector<Polygon>& polygons, const std::vector<char>& 
                       scratch));
   }
   return Status::Ok();
+}
+
+// Sets n floats to `value`. Plane initialisation is a fifth of an image's time,
+// and a plain store loop of a non-zero float runs at about half the speed of
+// memset, which on x86 uses the string-store instructions that write whole cache
+// lines without reading them first; `rep stosl` does the same for any 32-bit pattern.
+void FillFloats(float* data, size_t n, float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  if (bits == 0) {
+    std::memset(data, 0, n * sizeof(float));
+    return;
+  }
+#if defined(__x86_64__)
+  asm volatile("rep stosl" : "+D"(data), "+c"(n) : "a"(bits) : "memory");
+#else
+  std::fill_n(data, n, value);
+#endif
 }
 
 // Only for a decreasing transform (see TransformOf): numpy's float32 multiply, then add.
@@ -267,11 +286,11 @@ Result<DbTargetMaps> ComputeDbTargets(std::span<const TextPolygon> polygons, int
   DbTargetMaps maps = DbTargetMaps::Allocate(height, width);
   Planes planes = PlanesOf(maps);
   const size_t n = maps.plane_size();
-  std::fill_n(planes.gt.data, n, 0.0f);
-  std::fill_n(planes.mask.data, n, 1.0f);
+  FillFloats(planes.gt.data, n, 0.0f);
+  FillFloats(planes.mask.data, n, 1.0f);
   const ThresholdTransform transform = TransformOf(options);
-  std::fill_n(planes.canvas.data, n, transform.scale >= 0 ? transform.offset : 0.0f);
-  std::fill_n(planes.thresh_mask.data, n, 0.0f);
+  FillFloats(planes.canvas.data, n, transform.scale >= 0 ? transform.offset : 0.0f);
+  FillFloats(planes.thresh_mask.data, n, 0.0f);
 
   std::vector<Polygon> points = ToPoints(polygons);
   std::vector<char> ignore(polygons.size());
