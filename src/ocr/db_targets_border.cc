@@ -198,7 +198,9 @@ BorderEdge EdgeOf(PointD p, PointD q, const Box& box, double distance, BorderDis
 }
 
 // The columns of local row y within the edge's band, clipped to [col_lo, col_hi];
-// false if none.
+// false if none. Truncation toward zero widens the band by at most a pixel on
+// either side (it never lies above ceil(lo) or below floor(hi)), which is free:
+// any pixel may take an edge's value, and it is cheaper than ceil and floor.
 bool BandColumns(const BorderEdge& e, int64_t y, int64_t col_lo, int64_t col_hi, int64_t& c0, int64_t& c1) {
   if (y < e.row_lo || y > e.row_hi) return false;
   double lo = e.x_lo, hi = e.x_hi;
@@ -207,23 +209,29 @@ bool BandColumns(const BorderEdge& e, int64_t y, int64_t col_lo, int64_t col_hi,
     lo = std::max(lo, xc - e.half);
     hi = std::min(hi, xc + e.half);
   }
-  c0 = std::max<int64_t>(col_lo, static_cast<int64_t>(std::ceil(lo)));
-  c1 = std::min<int64_t>(col_hi, static_cast<int64_t>(std::floor(hi)));
+  c0 = std::max<int64_t>(col_lo, static_cast<int64_t>(lo));
+  c1 = std::min<int64_t>(col_hi, static_cast<int64_t>(hi));
   return c0 <= c1;
 }
 
-// Sorts spans by their first column and merges those that overlap or touch.
-void MergeSpans(std::vector<BorderSpan>& spans) {
-  std::sort(spans.begin(), spans.end(), [](const BorderSpan& a, const BorderSpan& b) { return a.lo < b.lo; });
-  size_t out = 0;
+// Sorts the row's edge spans by first column (insertion sort: a row meets few
+// edges) and merges those that overlap or touch into `merged`.
+void MergeSpans(std::vector<BorderSpan>& spans, std::vector<BorderSpan>& merged) {
   for (size_t i = 1; i < spans.size(); ++i) {
-    if (spans[i].lo <= spans[out].hi + 1) {
-      spans[out].hi = std::max(spans[out].hi, spans[i].hi);
+    const BorderSpan span = spans[i];
+    size_t j = i;
+    for (; j > 0 && spans[j - 1].lo > span.lo; --j) spans[j] = spans[j - 1];
+    spans[j] = span;
+  }
+  merged.clear();
+  merged.push_back(spans[0]);
+  for (size_t i = 1; i < spans.size(); ++i) {
+    if (spans[i].lo <= merged.back().hi + 1) {
+      merged.back().hi = std::max(merged.back().hi, spans[i].hi);
     } else {
-      spans[++out] = spans[i];
+      merged.push_back(spans[i]);
     }
   }
-  spans.resize(out + 1);
 }
 
 // One canvas row (local row y, canvas row `out`): every edge over its band, then the fold.
@@ -238,8 +246,7 @@ void DrawRow(int64_t y, int64_t origin_x, int64_t cols, double distance, BorderD
     }
   }
   if (s.edge_spans.empty()) return;  // no edge comes near this row
-  s.spans = s.edge_spans;
-  MergeSpans(s.spans);
+  MergeSpans(s.edge_spans, s.spans);
   for (const BorderSpan& span : s.spans) std::fill(s.row.data() + span.lo, s.row.data() + span.hi + 1, 1.0f);
 
   const double inv_d = 1.0 / distance, yd = static_cast<double>(y);

@@ -46,7 +46,7 @@ struct BorderSpan {
 // Reusable buffers, so a worker thread allocates once.
 struct BorderScratch {
   std::vector<BorderEdge> edges;
-  std::vector<BorderSpan> edge_spans;  // the current row's band of each edge
+  std::vector<BorderSpan> edge_spans;  // the current row's band of each edge, sorted by column
   std::vector<BorderSpan> spans;       // the same, merged where they touch
   std::vector<float> row;              // the current row's min over edges of the normalised distance
 };
