@@ -96,7 +96,9 @@ Result<std::vector<IntPath>> OffsetPolygon(std::span<const PointD> polygon, doub
   }
   ClipperLib::Paths solution;
   try {
-    ClipperLib::ClipperOffset offset;  // miter limit 2, arc tolerance 0.25: pyclipper's defaults
+    // One per thread, cleared between uses, so its buffers are allocated once.
+    thread_local ClipperLib::ClipperOffset offset;  // miter limit 2, arc tolerance 0.25: pyclipper's defaults
+    offset.Clear();
     offset.AddPath(subject, ClipperLib::jtRound, ClipperLib::etClosedPolygon);
     offset.Execute(solution, delta);
   } catch (const std::exception& e) {
