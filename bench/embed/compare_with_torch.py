@@ -8,7 +8,8 @@ model folders, then for 32 and 128 tokens per text times
   - the plain-PyTorch implementation of the same architecture used by the tests
     (float32, torch.no_grad(), same batch size, torch.set_num_threads(threads)),
 and prints sentences/s, the ratio, docpipe's GFLOP/s against the measured
-OpenBLAS sgemm peak, and peak RSS.
+OpenBLAS sgemm peak, PyTorch's fraction of that peak (and so the most any
+engine on this BLAS could gain over it), and peak RSS.
 
 Usage: compare_with_torch.py --bench BUILD/bench/embed/docpipe_embed_bench [--threads 1] [--work DIR]
 Needs Debian's python3-torch, python3-numpy and python3-sentencepiece.
@@ -112,10 +113,15 @@ def main():
             native = json.loads(out)
             torch_sps = torch_rate(folder, shape["kind"], shape["cfg"], tokens, texts, args.batch, args.threads)
             rows.append((name, tokens, native, torch_sps))
+            # Both sides do the same FLOPs per text, so PyTorch's GFLOP/s follow
+            # from the rates; at the sgemm peak an engine could be at most
+            # 1 / (PyTorch's fraction of it) times faster on this BLAS.
+            torch_fraction = native['fraction_of_peak'] * torch_sps / native['sentences_per_s']
             print(f"{name:20s} {tokens:4d} tok  docpipe {native['sentences_per_s']:8.1f}/s  "
                   f"torch {torch_sps:8.1f}/s  ratio {native['sentences_per_s'] / torch_sps:5.2f}x  "
                   f"{native['gflops']:6.1f} GFLOP/s = {100 * native['fraction_of_peak']:4.1f}% of sgemm peak "
-                  f"{native['sgemm_peak_gflops']:.1f}  peak RSS {native['peak_rss_mb']:.0f} MB "
+                  f"{native['sgemm_peak_gflops']:.1f} (torch {100 * torch_fraction:4.1f}%, ceiling "
+                  f"{1 / torch_fraction:4.2f}x)  peak RSS {native['peak_rss_mb']:.0f} MB "
                   f"(weights file {native['mapped_mb']:.0f} MB)", flush=True)
     print(f"threads {args.threads}, batch {args.batch}; torch {torch.__version__}, "
           f"python peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
