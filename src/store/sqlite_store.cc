@@ -150,6 +150,7 @@ Result<std::optional<DocumentRecord>> SqliteStore::FindBySha256(const std::strin
 Status SqliteStore::PutDocuments(std::vector<DocumentWrite>& writes) {
   DOCPIPE_RETURN_IF_ERROR(CheckWritable());
   if (writes.empty()) return Status::Ok();
+  ++own_writes_;  // whatever the outcome: cached vector stamps are asked again
   // One transaction for the batch: a failure anywhere, or a crash, leaves none of it.
   DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> transaction, Transaction::Begin(*db_));
   std::vector<int64_t> ids;

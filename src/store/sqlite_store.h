@@ -10,6 +10,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "docpipe/store.h"
@@ -68,6 +69,15 @@ class SqliteStore final : public Store {
   std::unique_ptr<SqliteDb> db_;
   bool read_only_;
   int lock_timeout_ms_;
+  // StampOf's answers, valid while the file's data_version (other
+  // connections' commits) and own_writes_ (this one's) stay as they were.
+  struct CachedStamp {
+    int64_t data_version = 0;
+    int64_t own_writes = 0;
+    VectorStamp stamp;
+  };
+  std::unordered_map<std::string, CachedStamp> stamps_;
+  int64_t own_writes_ = 0;
 };
 
 }  // namespace docpipe::store

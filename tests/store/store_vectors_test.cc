@@ -188,6 +188,34 @@ TEST_F(StoreVectorsTest, ReaderConnectionSearchesVectors) {
   EXPECT_EQ(hits->size(), 1u);
 }
 
+// Stamps are remembered between calls; any commit, by this store, another
+// connection of this process or another process, must show in the next one.
+TEST_F(StoreVectorsTest, StampFollowsWritesOfEveryConnection) {
+  auto reader = store_->OpenReader();
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  auto stamp = [&](Store& store) {
+    auto result = store.StampOf(mini_.Key());
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    return result.ok() ? *result : VectorStamp{-1, -1, -1};
+  };
+  EXPECT_EQ(stamp(**reader), VectorStamp{});
+  EXPECT_EQ(stamp(*store_), VectorStamp{});
+
+  Put(WithVectors(MakeWrite("a.md", "sha-a", {"one", "two"}), mini_, {{1, 0, 0}, {0, 1, 0}}));
+  EXPECT_EQ(stamp(*store_).count, 2) << "this store's own write";
+  EXPECT_EQ(stamp(**reader).count, 2) << "another connection's write";
+  const VectorStamp before = stamp(**reader);
+  EXPECT_EQ(stamp(**reader), before) << "nothing changed in between";
+
+  auto other = Store::Open(path_);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  std::vector<DocumentWrite> writes = {WithVectors(MakeWrite("a.md", "sha-a2", {"only"}), mini_, {{0, 0, 1}})};
+  ASSERT_TRUE((*other)->PutDocuments(writes).ok());
+  EXPECT_EQ(stamp(**reader).count, 1);
+  EXPECT_EQ(stamp(*store_).count, 1);
+  EXPECT_NE(stamp(*store_), before);
+}
+
 TEST(StoreVectorsMigrationTest, VersionTwoStoreGainsVectorTables) {
   TempDir dir;
   const std::string path = dir.File("old.db");
