@@ -130,10 +130,7 @@ double Recall(const Run& approximate, const Run& exact) {
 }
 
 void RunBenchSearch(const BenchSearchFlags& flags) {
-  auto fail = [](const Status& status) {
-    std::fprintf(stderr, "docpipe bench search: %s\n", status.ToString().c_str());
-    SetExitCode(status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitError);
-  };
+  auto fail = [](const Status& status) { FailCommand("bench search", status); };
   StoreOptions store_options;
   store_options.create_if_missing = false;
   store_options.read_only = true;

@@ -6,6 +6,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string_view>
+
+#include "docpipe/status.h"
+
 namespace docpipe::cli {
 
 using CommandRegistrar = void (*)(CLI::App& app);
@@ -20,6 +24,11 @@ inline constexpr int kExitUsage = 2;        // bad flags or arguments
 inline constexpr int kExitError = 3;        // the command could not run (store, model, server)
 
 void SetExitCode(int code);
+
+// Prints "docpipe <command>: <status>" on stderr and sets the exit code:
+// kExitUsage for an invalid argument (and, when asked, for something the user
+// named that does not exist), kExitError otherwise.
+void FailCommand(std::string_view command, const Status& status, bool not_found_is_usage = false);
 
 }  // namespace docpipe::cli
 

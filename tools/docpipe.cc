@@ -23,6 +23,14 @@ bool RegisterCommand(CommandRegistrar registrar) {
 
 void SetExitCode(int code) { exit_code = code; }
 
+void FailCommand(std::string_view command, const Status& status, bool not_found_is_usage) {
+  std::fprintf(stderr, "docpipe %.*s: %s\n", static_cast<int>(command.size()), command.data(),
+               status.ToString().c_str());
+  const bool usage = status.code() == StatusCode::kInvalidArgument ||
+                     (not_found_is_usage && status.code() == StatusCode::kNotFound);
+  SetExitCode(usage ? kExitUsage : kExitError);
+}
+
 }  // namespace docpipe::cli
 
 int main(int argc, char** argv) {

@@ -27,11 +27,7 @@ void RunIndex(const IndexFlags& flags, bool force) {
   store_options.create_if_missing = false;
   store_options.read_only = true;
   Result<std::unique_ptr<Store>> store = Store::Open(flags.db, store_options);
-  auto fail = [](const Status& status) {
-    std::fprintf(stderr, "docpipe index: %s\n", status.ToString().c_str());
-    SetExitCode(status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kNotFound ? kExitUsage
-                                                                                                       : kExitError);
-  };
+  auto fail = [](const Status& status) { FailCommand("index", status, true); };
   if (!store.ok()) return fail(store.status().WithContext("opening the store " + flags.db));
   Result<std::vector<EmbedderIdentity>> embedders = (*store)->Embedders();
   if (!embedders.ok()) return fail(embedders.status());

@@ -129,10 +129,7 @@ void RunSearch(const SearchFlags& flags) {
     SetExitCode(kExitError);
     return;
   }
-  auto fail = [](const Status& status) {
-    std::fprintf(stderr, "docpipe search: %s\n", status.ToString().c_str());
-    SetExitCode(status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitError);
-  };
+  auto fail = [](const Status& status) { FailCommand("search", status); };
   QueryOptions options = flags.options;
   Result<SearchMode> mode = ParseSearchMode(flags.mode);
   if (!mode.ok()) return fail(mode.status());
