@@ -78,9 +78,11 @@ Result<DocumentRecord> ReadRecord(const PgRows& rows, int row) {
 // deletes can run before all the inserts with the same outcome as writing one
 // document after another, and both go to the server in one round trip each.
 bool WritesAreIndependent(const std::vector<DocumentWrite>& writes) {
-  std::unordered_set<std::string_view> paths, contents, failed_contents;
+  // Paths as stored: two that differ only in invalid UTF-8 are one path.
+  std::unordered_set<std::string> paths;
+  std::unordered_set<std::string_view> contents, failed_contents;
   for (const DocumentWrite& write : writes) {
-    if (!paths.insert(write.record.path).second) return false;
+    if (!paths.insert(PgText(write.record.path)).second) return false;
     const std::string& sha256 = write.record.sha256;
     if (sha256.empty()) continue;
     const bool failed = write.record.status == DocumentStatus::kFailed;

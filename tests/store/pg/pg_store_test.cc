@@ -100,6 +100,20 @@ TEST(PgStoreTest, DeletingDocumentsFromAnyClientRemovesTheirChunksAndRows) {
   }
 }
 
+// PostgreSQL text cannot hold invalid UTF-8, so these two paths are stored
+// as one: the later write replaces the earlier, as for any repeated path.
+TEST(PgStoreTest, PathsEqualOnceStoredReplaceEachOtherInOneBatch) {
+  PgTestDatabase db;
+  auto store = OpenPg(db.url());
+  std::vector<DocumentWrite> writes = {MakeWrite(std::string("x\xff.md"), "one", {"first"}),
+                                       MakeWrite(std::string("x\xfe.md"), "two", {"second"})};
+  Status status = store->PutDocuments(writes);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(PgQuery(db.url(), "SELECT count(*) FROM documents"), "1");
+  EXPECT_EQ(PgQuery(db.url(), "SELECT sha256 FROM documents"), "two");
+  EXPECT_EQ(PgQuery(db.url(), "SELECT string_agg(text, ',') FROM chunks"), "second");
+}
+
 TEST(PgStoreTest, ExecEachReturnsEveryResultInOrderAcrossGroups) {
   PgTestDatabase db;
   auto conn = PgConn::Connect(db.url(), 10);
