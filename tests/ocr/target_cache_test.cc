@@ -157,16 +157,30 @@ TEST_F(TargetCacheTest, ConcurrentWritersInSeveralProcesses) {
 // A writer killed at arbitrary moments leaves complete entries or none.
 TEST_F(TargetCacheTest, KilledWriterLeavesNoCorruptEntry) {
   for (int attempt = 0; attempt < 8; ++attempt) {
+    // The writer reports each entry it finished, so that every kill lands
+    // after at least one (a slow machine must not leave the cache empty) and
+    // then at a different point of the next write.
+    int finished[2];
+    ASSERT_EQ(::pipe(finished), 0);
     const pid_t pid = ::fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
+      ::close(finished[0]);
       auto cache = TargetCache::Make({dir_.string(), 0, false});
-      for (int k = 0;; ++k) (void)(*cache)->GetOrCompute(Polygons(k % 50), 480, 640);
+      for (int k = attempt;; ++k) {
+        (void)(*cache)->GetOrCompute(Polygons(k % 50), 480, 640);
+        const char done = 1;
+        if (::write(finished[1], &done, 1) != 1) ::_exit(1);
+      }
     }
+    ::close(finished[1]);
+    char done = 0;
+    EXPECT_EQ(::read(finished[0], &done, 1), 1) << "the writer finished no entry";
     ::usleep(2000 + attempt * 7000);
     ::kill(pid, SIGKILL);
     int status = 0;
     ::waitpid(pid, &status, 0);
+    ::close(finished[0]);
   }
   auto cache = Open(0);  // also removes the killed writers' temporaries
   EXPECT_TRUE(fs::is_empty(dir_ / "db-targets-v1" / "tmp"));
