@@ -6,7 +6,6 @@
 //   docpipe_db_targets_bench --set quad --images 10 --repeat 200
 //
 // Prints wall and CPU milliseconds per image, best of three trials.
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -20,6 +19,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "../cpu_seconds.h"
 #include "docpipe/ocr_targets.h"
 
 namespace {
@@ -27,12 +27,7 @@ namespace {
 using docpipe::ocr::TextPolygon;
 using Clock = std::chrono::steady_clock;
 
-double CpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
+using docpipe::bench::CpuSeconds;
 
 TextPolygon Quadrilateral(std::mt19937_64& rng, double h, double w) {
   std::uniform_real_distribution<double> ux(0, w), uy(0, h), dx(-80, 80), dy(-40, 40);

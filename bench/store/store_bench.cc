@@ -6,7 +6,6 @@
 //
 // Text is synthetic but shaped like prose: words drawn from a Zipf-like
 // vocabulary, about --words words per chunk, so the FTS index does real work.
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -20,6 +19,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "../cpu_seconds.h"
 #include "docpipe/store.h"
 
 namespace {
@@ -30,14 +30,7 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// User + system CPU seconds of this process: on a shared machine this moves
-// less than wall time when other work competes for the cores.
-double CpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
+using docpipe::bench::CpuSeconds;
 
 struct Config {
   int documents = 2000;

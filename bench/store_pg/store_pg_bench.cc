@@ -17,7 +17,6 @@
 // Each side writes into a fresh database of its own (the URL's user needs
 // CREATEDB), dropped at the end. Text is prose-shaped (Zipf-like words) so the
 // tsvector column and its GIN index do real work on both sides.
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -30,6 +29,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "../cpu_seconds.h"
 #include "docpipe/store.h"
 #include "store/pg_conn.h"
 
@@ -42,14 +42,7 @@ using docpipe::store::PgConn;
 
 double SecondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-// This process's CPU time so far (user + system), to split a write's wall time
-// into the client's work and waiting on the server.
-double ProcessCpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec); };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
+using docpipe::bench::CpuSeconds;
 
 struct Config {
   std::string url;
@@ -136,7 +129,7 @@ void PrepareSchema(const std::string& url, bool without_fts) {
 double WriteBatched(const std::string& url, std::vector<DocumentWrite> documents, int batch, double& client_cpu) {
   auto store = docpipe::Store::Open(url);
   Check(store.status(), "opening the store");
-  const double cpu_start = ProcessCpuSeconds();
+  const double cpu_start = CpuSeconds();
   const auto start = Clock::now();
   for (size_t first = 0; first < documents.size(); first += static_cast<size_t>(batch)) {
     const size_t end = std::min(documents.size(), first + static_cast<size_t>(batch));
@@ -144,7 +137,7 @@ double WriteBatched(const std::string& url, std::vector<DocumentWrite> documents
                                       std::make_move_iterator(documents.begin() + end));
     Check((*store)->PutDocuments(writes), "PutDocuments");
   }
-  client_cpu = ProcessCpuSeconds() - cpu_start;
+  client_cpu = CpuSeconds() - cpu_start;
   return SecondsSince(start);
 }
 
