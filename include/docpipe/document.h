@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,27 @@ struct BBox {
 
 enum class BlockType { kHeading, kParagraph, kListItem, kTable, kCaption };
 
+// One cell of a table. A spanning cell sits at its top-left position and
+// covers row_span x col_span grid positions; covered positions have no cell.
+struct TableCell {
+  int row = 0, col = 0;  // 0-based grid position of the top-left corner
+  int row_span = 1, col_span = 1;
+  std::string text;      // NFC, lines joined with spaces
+  BBox bbox;             // zero for formats without geometry (HTML, DOCX)
+  bool header = false;   // in a header row, or a <th>
+};
+
+// A table's structure. The Block that holds it has type kTable and, as its
+// text, the table's GitHub-flavoured Markdown rendering (RenderTableMarkdown),
+// so chunks, search and DocumentText() see the table as Markdown rows.
+struct Table {
+  int rows = 0, cols = 0;
+  int header_rows = 0;           // leading rows that are headers
+  std::vector<TableCell> cells;  // row-major by top-left position
+  std::string caption;           // "Table 3: ..." when one was found; also a kCaption block
+  bool continued = false;        // continues the previous table (cut by a page break)
+};
+
 // Where a block's text came from.
 enum class TextSource { kDigital, kOcr };
 
@@ -32,6 +54,7 @@ struct Block {
   std::vector<std::string> heading_path;  // enclosing headings, outermost first
   TextSource source = TextSource::kDigital;
   float confidence = 1.0f;  // 1 for digital text; OCR mean word confidence in [0, 1]
+  std::shared_ptr<const Table> table;  // set for kTable blocks that have a structure; immutable once built
 };
 
 enum class PageKind { kDigital, kScanned, kMixed, kEmpty };

@@ -10,7 +10,7 @@ namespace docpipe {
 
 // Headings as '#' x level, list items as "- " / "1. " (indented by level,
 // numbering restarting per list run), paragraphs separated by blank lines, tables
-// as plain paragraphs, captions in italics. Line starts that would change meaning
+// as their Markdown (RenderTableMarkdown, kept in the block text), captions in italics. Line starts that would change meaning
 // ("# ", "1. ", "- ", ">") are backslash-escaped. Pages needing OCR (with no
 // blocks) and failed pages leave an HTML comment ("<!-- page 3: needs OCR -->",
 // "<!-- page 4: failed: <error> -->") so nothing disappears silently. Ends with
@@ -25,6 +25,15 @@ std::string RenderMarkdown(const Document& document);
 // Kinds and types are the names from document.h; "source" is "digital" or "ocr";
 // floats print as their shortest round-tripping decimal. Invalid UTF-8 becomes U+FFFD.
 std::string RenderJson(const Document& document);
+
+// A table as a GitHub-flavoured Markdown pipe table: one line per row, the
+// first `header_rows` rows merged into the header line (cells of several
+// header rows joined by a space; a table without header rows gets an empty
+// header line, as GFM needs one), a `| --- |` delimiter line, then the body
+// rows. A spanning cell's text is in its top-left position and the covered
+// positions are empty. `|` in cell text is escaped as `\|`, line breaks
+// become spaces. No trailing newline.
+std::string RenderTableMarkdown(const Table& table);
 
 // DocumentText(document) followed by a newline.
 std::string RenderText(const Document& document);
