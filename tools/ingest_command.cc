@@ -1,10 +1,12 @@
 // `docpipe ingest`: files and directories into a store.
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "command.h"
 #include "docpipe/ingest.h"
 #include "docpipe/llm_client.h"
+#include "docpipe/shard.h"
 #include "docpipe/store.h"
 #include "docpipe/tagging.h"
 #include "docpipe/text_embedder.h"
@@ -19,10 +21,31 @@ struct IngestFlags {
   std::string db = "docpipe.sqlite";
   std::string extract = "tags,entities";
   std::string ocr_mode = "auto";
+  std::string shard;  // "K/N" or "slurm"; empty: every input
   bool json = false;
 };
 
+// --shard, and under a scheduler the CPUs it gave this task as the default
+// worker count, so the process never runs more threads than it was given.
+bool ApplyScheduler(IngestFlags& flags) {
+  const EnvironmentLookup environment = ProcessEnvironment();
+  if (!flags.shard.empty()) {
+    Result<ShardSpec> shard = ParseShard(flags.shard, environment);
+    if (!shard.ok()) {
+      std::fprintf(stderr, "docpipe ingest: %s\n", shard.status().message().c_str());
+      SetExitCode(kExitUsage);
+      return false;
+    }
+    flags.options.shard = *shard;
+  }
+  if (flags.options.workers == 0) {
+    if (std::optional<int> cpus = ScheduledCpus(environment)) flags.options.workers = *cpus;
+  }
+  return true;
+}
+
 void RunIngest(IngestFlags& flags) {
+  if (!ApplyScheduler(flags)) return;
   Result<ExtractKinds> kinds = ExtractKinds::Parse(flags.extract);
   if (!kinds.ok()) {
     std::fprintf(stderr, "docpipe ingest: --extract: %s\n", kinds.status().ToString().c_str());
@@ -88,7 +111,11 @@ void RegisterIngest(CLI::App& app) {
       "Exit status: 0 all inputs ok, 1 some inputs failed (listed), 2 usage error, 3 store error.");
   cmd->add_option("inputs", o.inputs, "Files and directories (recursive); - reads paths from stdin");
   cmd->add_option("--db", flags->db, "Store location: a SQLite file or a postgresql:// URL")->capture_default_str();
-  cmd->add_option("--workers,-j", o.workers, "Worker threads (0 = all cores)")->capture_default_str();
+  cmd->add_option("--workers,-j", o.workers, "Worker threads (0 = SLURM_CPUS_PER_TASK under SLURM, else all cores)")
+      ->capture_default_str();
+  cmd->add_option("--shard", flags->shard,
+                  "Take only task K's share of the inputs, K/N (0-based), or \"slurm\" for the job array's "
+                  "SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT");
   cmd->add_option("--list", o.list_files, "File with one input path per line (repeatable)");
   cmd->add_option("--include", o.include_globs, "Glob for files to take from directories (repeatable)");
   cmd->add_option("--exclude", o.exclude_globs, "Glob for files to skip in directories (repeatable)");

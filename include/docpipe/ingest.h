@@ -36,6 +36,7 @@
 #include "docpipe/chunker.h"
 #include "docpipe/document.h"
 #include "docpipe/pdf.h"
+#include "docpipe/shard.h"
 #include "docpipe/status.h"
 #include "docpipe/store.h"
 #include "docpipe/tagging.h"
@@ -62,6 +63,7 @@ struct IngestOptions {
   std::vector<std::string> list_files;  // files holding one input path per line
   std::vector<std::string> include_globs;  // directory walks keep files matching one of these (all when empty)
   std::vector<std::string> exclude_globs;  // ... and drop files matching any of these
+  ShardSpec shard;  // this task's share of the listed inputs (docpipe/shard.h); all by default
   int workers = 0;                // 0 = the machine's cores
   int store_batch_documents = 32;  // documents per store transaction
   PdfOptions pdf;

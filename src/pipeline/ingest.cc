@@ -296,6 +296,7 @@ class StoreStage {
 std::string ConfigJson(const IngestOptions& options, int workers, const TextEmbedder* embedder) {
   nlohmann::json config = {
       {"workers", workers},
+      {"shard", options.shard.ToString()},
       {"store_batch_documents", options.store_batch_documents},
       {"page_timeout_seconds", options.pdf.page_timeout_seconds},
       {"ocr", {{"mode", OcrModeName(options.ocr.mode)}, {"languages", options.ocr.languages},

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "docpipe/shard.h"
 #include "docpipe/text_document.h"
 
 namespace docpipe {
@@ -61,7 +62,9 @@ void WalkDirectory(const IngestOptions& options, const fs::path& root, const fs:
   std::sort(files.begin(), files.end());
   std::sort(subdirs.begin(), subdirs.end());
   for (const fs::path& file : files) {
-    if (Selected(options, file, root)) listing.files.push_back(file.string());
+    if (!Selected(options, file, root)) continue;
+    if (!InShard(file.lexically_relative(root).generic_string(), options.shard)) continue;
+    listing.files.push_back(file.string());
   }
   for (const fs::path& subdir : subdirs) WalkDirectory(options, root, subdir, listing);
 }
@@ -72,7 +75,7 @@ Status AddInput(const IngestOptions& options, const std::string& input, InputLis
   if (error || !fs::exists(status)) return Status::NotFound("input not found: " + input);
   if (fs::is_directory(status)) {
     WalkDirectory(options, input, input, listing);
-  } else {
+  } else if (InShard(fs::path(input).lexically_normal().generic_string(), options.shard)) {
     listing.files.push_back(input);
   }
   return Status::Ok();
