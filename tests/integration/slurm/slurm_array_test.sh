@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# A real single-host SLURM cluster (munge, slurmctld, slurmd) runs the example
+# job array (examples/slurm/) with 2 tasks into the test PostgreSQL server, then
+# the finalize job; the store must equal a single-process ingest of the same
+# inputs, row for row. Then one task is cancelled with scancel while it runs,
+# submitted again on its own, and the store checked again. Every daemon this
+# test starts is stopped at the end.
+#   slurm_array_test.sh DOCPIPE_BINARY SOURCE_DIR PG_URL_FILE WORK_DIR
+set -euo pipefail
+docpipe=$(realpath "$1")
+source_dir=$(realpath "$2")
+base_url=$(cat "$3")
+work=$4
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || fail "the SLURM test runs the daemons as root (as CI does)"
+for tool in munged slurmctld slurmd sbatch scancel squeue scontrol psql; do
+  command -v "$tool" >/dev/null || fail "$tool is missing: run scripts/setup (scripts/packages/cluster.txt)"
+done
+
+rm -rf "$work"
+mkdir -p "$work"/{ctld,d,log,out,corpus}
+host=$(hostname -s)
+export SLURM_CONF=$work/slurm.conf
+started_munge=""
+
+cleanup() {
+  scontrol shutdown >/dev/null 2>&1 || true
+  for pidfile in "$work/ctld.pid" "$work/d.pid"; do
+    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+  done
+  [ -n "$started_munge" ] && kill "$(cat /run/munge/munged.pid)" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+# munge: every SLURM daemon and client authenticates through it.
+if ! munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
+  [ -s /etc/munge/munge.key ] || mungekey --create
+  chown -R munge:munge /etc/munge /var/lib/munge /var/log/munge
+  install -d -o munge -g munge -m 755 /run/munge
+  runuser -u munge -- munged
+  started_munge=1
+  munge -n | unmunge | grep -q Success || fail "munged did not start"
+fi
+
+cpus=$(slurmd -C | sed -n 's/.*CPUs=\([0-9]*\).*/\1/p')
+cat >"$SLURM_CONF" <<CONF
+ClusterName=docpipe-test
+SlurmctldHost=$host(127.0.0.1)
+SlurmUser=root
+AuthType=auth/munge
+StateSaveLocation=$work/ctld
+SlurmdSpoolDir=$work/d
+SlurmctldPidFile=$work/ctld.pid
+SlurmdPidFile=$work/d.pid
+SlurmctldLogFile=$work/log/ctld.log
+SlurmdLogFile=$work/log/d.log
+SlurmctldPort=16817
+SlurmdPort=16818
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+SchedulerType=sched/backfill
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+ReturnToService=2
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=1000 State=UNKNOWN
+PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+CONF
+slurmctld -c
+slurmd -N "$host"
+for _ in $(seq 60); do
+  sinfo -h -o %T 2>/dev/null | grep -q idle && break
+  sleep 1
+done
+sinfo -h -o %T | grep -q idle || { cat "$work"/log/*.log >&2; fail "the node never became idle"; }
+
+# The corpus: the bundled example PDFs and enough generated text documents
+# that a task runs for a few seconds.
+cp "$source_dir"/examples/*.pdf "$work/corpus/"
+/usr/bin/python3 - "$work/corpus" <<'PY'
+import os, random, sys
+root = sys.argv[1]
+words = ("ingest shard cluster store chunk vector index search task array worker page "
+         "table figure section result method data model query token batch").split()
+rng = random.Random(7)
+for i in range(1500):
+    sub = os.path.join(root, "notes", "part%d" % (i % 7))
+    os.makedirs(sub, exist_ok=True)
+    with open(os.path.join(sub, "note%04d.txt" % i), "w") as f:
+        f.write("Note %d\n\n" % i)
+        for _ in range(3):
+            f.write(" ".join(rng.choice(words) for _ in range(60)) + ".\n\n")
+PY
+
+database_url() { echo "$base_url" | sed "s|/postgres?|/$1?|"; }
+fresh_database() {
+  psql -q "$base_url" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+  database_url "$1"
+}
+# Everything a store holds that must not depend on how it was filled.
+dump() {
+  psql -qAt "$1" -c "SELECT d.path, d.sha256, d.status, c.ordinal, md5(c.text), c.page_start, c.page_end
+                     FROM documents d LEFT JOIN chunks c ON c.document_id = d.id ORDER BY 1, 4" |
+    sed "s|$work/corpus/||"
+}
+
+reference=$(fresh_database docpipe_slurm_reference)
+"$docpipe" ingest "$work/corpus" --db "$reference" --workers 2 >/dev/null 2>&1 ||
+  [ $? -eq 1 ] || fail "the single-process ingest failed"
+dump "$reference" >"$work/reference.txt"
+[ "$(wc -l <"$work/reference.txt")" -gt 1500 ] || fail "the reference store is nearly empty"
+
+export DOCPIPE="$docpipe"
+# 1. The example array job, then the finalize job, as a user would run them.
+array=$(fresh_database docpipe_slurm_array)
+sbatch --wait --array=0-1 --cpus-per-task=1 -o "$work/out/array-%a.txt" \
+  "$source_dir/examples/slurm/ingest_array.sbatch" "$work/corpus" "$array" ||
+  { cat "$work"/out/*.txt >&2; fail "the array job failed"; }
+sbatch --wait -o "$work/out/finalize.txt" "$source_dir/examples/slurm/finalize.sbatch" "$array" ||
+  { cat "$work/out/finalize.txt" >&2; fail "the finalize job failed"; }
+dump "$array" >"$work/array.txt"
+diff -q "$work/reference.txt" "$work/array.txt" >/dev/null ||
+  { diff "$work/reference.txt" "$work/array.txt" | head -20 >&2; fail "the 2-task array store differs from one process"; }
+runs=$(psql -qAt "$array" -c "SELECT count(*) FROM runs WHERE config->>'shard' IN ('0/2', '1/2')")
+[ "$runs" -eq 2 ] || fail "expected the two shards' runs in the store, found $runs"
+
+# 2. One task cancelled while it runs, then submitted again on its own.
+resumed=$(fresh_database docpipe_slurm_resumed)
+job=$(sbatch --parsable --array=0-1 --cpus-per-task=1 -o "$work/out/cancel-%a.txt" \
+  "$source_dir/examples/slurm/ingest_array.sbatch" "$work/corpus" "$resumed" --batch 4)
+cancelled=""
+for _ in $(seq 600); do
+  state=$(squeue -h -j "${job}_1" -o %T 2>/dev/null || true)
+  stored=$(psql -qAt "$resumed" -c "SELECT count(*) FROM documents" 2>/dev/null || echo 0)
+  if [ "$state" = RUNNING ] && [ "${stored:-0}" -gt 20 ]; then
+    scancel "${job}_1"
+    cancelled=1
+    break
+  fi
+  [ -z "$state" ] && break
+  sleep 0.1
+done
+[ -n "$cancelled" ] || fail "task 1 ended before it could be cancelled mid-run"
+for _ in $(seq 300); do
+  [ -z "$(squeue -h -j "$job" 2>/dev/null)" ] && break
+  sleep 0.2
+done
+partial=$(psql -qAt "$resumed" -c "SELECT count(*) FROM documents")
+[ "$partial" -lt "$(psql -qAt "$reference" -c "SELECT count(*) FROM documents")" ] ||
+  fail "the cancelled task had already stored everything"
+DOCPIPE_SHARD=1/2 sbatch --wait --export=ALL -o "$work/out/resubmit.txt" \
+  "$source_dir/examples/slurm/ingest_array.sbatch" "$work/corpus" "$resumed" ||
+  { cat "$work/out/resubmit.txt" >&2; fail "the resubmitted task failed"; }
+dump "$resumed" >"$work/resumed.txt"
+diff -q "$work/reference.txt" "$work/resumed.txt" >/dev/null ||
+  { diff "$work/reference.txt" "$work/resumed.txt" | head -20 >&2; fail "the resumed store differs from one process"; }
+echo "SLURM array ingest: 2 tasks and a cancelled-then-resubmitted task equal a single-process ingest"
