@@ -25,24 +25,31 @@ DOCPIPE_AVX512_BF16 void Tile(const uint16_t* a, size_t k_padded, const uint16_t
                               size_t n, size_t column, const float* bias, float* y) {
   const size_t pairs = k_padded / 2;
   __m512 acc[MR][NR];
+  #pragma GCC unroll 8
   for (size_t i = 0; i < MR; ++i)
+    #pragma GCC unroll 8
     for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm512_setzero_ps();
   for (size_t p = 0; p < pairs; ++p) {
     __m512bh weights[NR];
+    #pragma GCC unroll 8
     for (size_t j = 0; j < NR; ++j)
       weights[j] = reinterpret_cast<__m512bh>(_mm512_loadu_si512(panel + j * block_elements + p * 32));
+    #pragma GCC unroll 8
     for (size_t i = 0; i < MR; ++i) {
       int32_t pair;
       std::memcpy(&pair, a + i * k_padded + p * 2, 4);
       const auto x = reinterpret_cast<__m512bh>(_mm512_set1_epi32(pair));
+      #pragma GCC unroll 8
       for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm512_dpbf16_ps(acc[i][j], x, weights[j]);
     }
   }
+  #pragma GCC unroll 8
   for (size_t j = 0; j < NR; ++j) {
     const size_t c = column + j * kBlock;
     const size_t count = std::min(kBlock, n - c);
     const auto mask = static_cast<__mmask16>((1u << count) - 1);
     const __m512 b = bias != nullptr ? _mm512_maskz_loadu_ps(mask, bias + c) : _mm512_setzero_ps();
+    #pragma GCC unroll 8
     for (size_t i = 0; i < MR; ++i) _mm512_mask_storeu_ps(y + i * n + c, mask, _mm512_add_ps(acc[i][j], b));
   }
 }
