@@ -21,6 +21,7 @@ struct EmbedFlags {
   int threads = 0;
   int max_seq_length = 0;
   int batch = 32;
+  std::string precision = "fp32";
   bool json = false;
   bool info = false;
   bool stats = false;
@@ -56,11 +57,13 @@ void PrintInfo(const EmbeddingModel& model) {
   const EmbedderIdentity& identity = model.Identity();
   std::fprintf(stderr,
                "model %s: %s, %d layers, hidden %d, %s tokenizer, max %d tokens, pooling %s, %d dense, %s\n"
-               "  output dimension %zu, weights sha256 %s\n  %.1f MB mapped, %.1f MB widened from F16/BF16\n",
+               "  output dimension %zu, weights sha256 %s\n  %.1f MB mapped, %.1f MB widened from F16/BF16\n"
+               "  precision %s (%s), %.1f MB of encoder weights\n",
                identity.name.c_str(), info.architecture.c_str(), info.layers, info.hidden,
                info.tokenizer.c_str(), info.max_seq_length, info.pooling.c_str(), info.dense_layers,
                info.normalize ? "normalized" : "not normalized", identity.dimension,
-               identity.weights_hash.c_str(), info.mapped_bytes / 1e6, info.widened_bytes / 1e6);
+               identity.weights_hash.c_str(), info.mapped_bytes / 1e6, info.widened_bytes / 1e6,
+               info.precision.c_str(), info.kernel.c_str(), info.weight_bytes / 1e6);
 }
 
 void PrintVectors(const EmbeddingModel& model, const EmbeddingMatrix& vectors, bool json) {
@@ -95,8 +98,14 @@ void RunEmbed(const EmbedFlags& flags) {
                  "docpipe embed: no texts; pass them as arguments or with --input FILE (- for stdin)\n");
     return SetExitCode(kExitUsage);
   }
+  auto precision = ParseEmbedPrecision(flags.precision);
+  if (!precision.ok()) {
+    std::fprintf(stderr, "docpipe embed: %s\n", precision.status().ToString().c_str());
+    return SetExitCode(kExitUsage);
+  }
   const auto start = std::chrono::steady_clock::now();
   EmbeddingModelOptions options;
+  options.precision = *precision;
   options.folder = flags.model;
   options.max_seq_length = flags.max_seq_length;
   options.max_batch_texts = flags.batch;
@@ -136,7 +145,8 @@ void RegisterEmbed(CLI::App& app) {
       "Examples:\n"
       "  docpipe embed --model ~/models/gtr-t5-base \"first sentence\" \"second sentence\"\n"
       "  docpipe embed --model ~/models/all-MiniLM-L6-v2 --input texts.txt --threads 2 --json\n"
-      "  cat texts.txt | docpipe embed --model ~/models/bge-small-en-v1.5 --input -\n\n"
+      "  cat texts.txt | docpipe embed --model ~/models/bge-small-en-v1.5 --input -\n"
+      "  docpipe embed --model ~/models/gtr-t5-base --precision int8 --input texts.txt\n\n"
       "Exit status: 0 ok, 2 bad usage or unreadable input, 3 the model could not be loaded or run.");
   cmd->add_option("texts", flags->texts, "Texts to embed (each argument is one text)");
   cmd->add_option("--model,-m", flags->model, "Model folder (sentence-transformers layout)")->required();
@@ -149,6 +159,9 @@ void RegisterEmbed(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--batch", flags->batch, "Texts per encoder call, after sorting by length")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--precision", flags->precision,
+                  "fp32 (default), bf16 (AVX-512 BF16 CPUs) or int8 (dynamic quantisation of the linear layers); "
+                  "a reduced precision is a different embedder identity");
   cmd->add_flag("--json", flags->json, "Print one JSON object with the model identity and all vectors");
   cmd->add_flag("--info", flags->info, "Describe the loaded model on standard error");
   cmd->add_flag("--stats", flags->stats, "Print load time and throughput on standard error");

@@ -1,5 +1,6 @@
 // `docpipe ingest`: files and directories into a store.
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -153,6 +154,9 @@ void RegisterIngest(CLI::App& app) {
   TextEmbedderOptions& m = o.embed;
   cmd->add_option("--embed-model", m.model_folder, "Sentence-transformers model folder to embed chunks with")
       ->check(CLI::ExistingDirectory);
+  cmd->add_option("--embed-precision", m.precision, "fp32, bf16 or int8 for the model's linear layers")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, EmbedPrecision>{
+          {"fp32", EmbedPrecision::kFloat32}, {"bf16", EmbedPrecision::kBFloat16}, {"int8", EmbedPrecision::kInt8}}));
   cmd->add_option("--embed-max-seq-length", m.max_seq_length, "Tokens per chunk the model sees (0: the model's own)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "docpipe/embed_precision.h"
 #include "docpipe/embedding.h"
 #include "docpipe/status.h"
 
@@ -32,6 +33,9 @@ struct EmbeddingModelOptions {
   int max_seq_length = 0;       // tokens per text; 0 keeps the folder's own limit
   int max_batch_texts = 32;     // texts per encoder call after sorting by length
   int max_batch_tokens = 8192;  // tokens per encoder call
+  // The encoder's linear layers at fp32, bf16 or int8 (see embed_precision.h).
+  // bf16 on a CPU without AVX-512 BF16 is an Unsupported error at load.
+  EmbedPrecision precision = EmbedPrecision::kFloat32;
 };
 
 // What was loaded, for reports and `docpipe embed --info`.
@@ -46,6 +50,9 @@ struct EmbeddingModelInfo {
   bool normalize = false;
   size_t mapped_bytes = 0;   // size of the weight files mapped
   size_t widened_bytes = 0;  // F32 copies made of F16/BF16 tensors
+  std::string precision;     // "fp32", "bf16" or "int8"
+  std::string kernel;        // the GEMM behind the linear layers, e.g. "openblas-sgemm", "int8-avx512-vnni"
+  size_t weight_bytes = 0;   // weights the encoder reads: packed copies and float32 tensors used in place
 };
 
 class EmbeddingModel {
@@ -63,6 +70,9 @@ class EmbeddingModel {
 
   // Name, dimension and weights hash. The SHA-256 of the weights is computed
   // on the first call (once, thread-safe) since it reads every mapped byte.
+  // A reduced precision is part of the identity: the name gains "@int8" or
+  // "@bf16", the hash covers it, and the source gains "#int8" or "#bf16", so
+  // its vectors are never mixed with float32 vectors of the same folder.
   const EmbedderIdentity& Identity() const;
 
   // The ids the model sees for `text`, special tokens included and truncated

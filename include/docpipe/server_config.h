@@ -39,6 +39,7 @@ struct ServerConfig {
   std::vector<std::string> allowed_paths;  // directories /documents may read by path; empty: none
   int job_workers = 0;            // ingest workers of a /documents job (0: all cores)
   std::string embed_model;        // sentence-transformers folder for /ingest vectors and /v1/embeddings
+  std::string embed_precision = "fp32";  // that model's linear layers: fp32, bf16 or int8
   std::string embed_url;          // or a remote embedding server (OpenAI-compatible or Ollama)
   std::string embed_remote_model;  // the model name on that server
   std::string embed_api_key;      // its bearer token (secret)

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "docpipe/embed_precision.h"
 #include "docpipe/embedding.h"
 #include "docpipe/status.h"
 
@@ -31,6 +32,7 @@ struct TextEmbedderOptions {
   // Native engine: a sentence-transformers model folder.
   std::string model_folder;
   int max_seq_length = 0;  // 0: the folder's own limit
+  EmbedPrecision precision = EmbedPrecision::kFloat32;  // the linear layers' precision
 
   // Remote server (when model_folder is empty): the base URL
   // ("http://localhost:8080/v1" for OpenAI-compatible servers,
@@ -55,7 +57,7 @@ inline bool WantsEmbedder(const TextEmbedderOptions& options) {
 Result<std::shared_ptr<TextEmbedder>> MakeTextEmbedder(const TextEmbedderOptions& options);
 
 // An embedder for a store's recorded source (EmbedderIdentity::source): a
-// folder, or "<url>#<model>". `api_key` is used for remote sources.
+// folder, a folder with "#int8" or "#bf16" (that precision), or "<url>#<model>". `api_key` is used for remote sources.
 Result<std::shared_ptr<TextEmbedder>> MakeTextEmbedderFromSource(const std::string& source,
                                                                  const std::string& api_key = "");
 

@@ -9,6 +9,7 @@
 
 #include "embed/encoder.h"
 #include "embed/model_folder.h"
+#include "embed/packed_linear.h"
 
 namespace docpipe::embed {
 
@@ -16,28 +17,28 @@ class BertEncoder final : public Encoder {
  public:
   BertEncoder() = default;
 
+  // Linear layers at `precision` (kernels chosen for `cpu`); embeddings,
+  // attention and norms stay float32.
   static Result<std::unique_ptr<BertEncoder>> Make(const BertConfig& config, const SafetensorsFile& file,
-                                                   WeightArena& arena);
+                                                   WeightArena& arena,
+                                                   EmbedPrecision precision = EmbedPrecision::kFloat32,
+                                                   const CpuFeatures& cpu = {});
 
   size_t hidden() const override { return static_cast<size_t>(config_.hidden); }
   void Forward(const TokenBatch& batch, Workspace& workspace, float* out) const override;
   double Flops(const TokenBatch& batch) const override;
+  size_t weight_bytes() const override;
 
  private:
   struct Layer {
-    const float* q_w;  // F32 [hidden, hidden], PyTorch [out, in]
-    const float* q_b;  // F32 [hidden]
-    const float* k_w;
-    const float* k_b;
-    const float* v_w;
-    const float* v_b;
-    const float* attn_out_w;  // F32 [hidden, hidden]
-    const float* attn_out_b;
-    const float* attn_norm_g;  // F32 [hidden]
+    QkvProjection qkv;        // [hidden, hidden] each, PyTorch [out, in]
+    PackedLinear attn_out;    // [hidden, hidden]
+    const float* attn_out_b;  // F32 [hidden]
+    const float* attn_norm_g;
     const float* attn_norm_b;
-    const float* ff_in_w;   // F32 [intermediate, hidden]
-    const float* ff_in_b;   // F32 [intermediate]
-    const float* ff_out_w;  // F32 [hidden, intermediate]
+    PackedLinear ff_in;    // [intermediate, hidden]
+    const float* ff_in_b;  // F32 [intermediate]
+    PackedLinear ff_out;   // [hidden, intermediate]
     const float* ff_out_b;
     const float* ff_norm_g;
     const float* ff_norm_b;
@@ -47,9 +48,10 @@ class BertEncoder final : public Encoder {
   void Block(const Layer& layer, const TokenBatch& batch, Workspace& workspace, float*& x, float*& y) const;
 
   BertConfig config_;
-  const float* word_embeddings_ = nullptr;      // F32 [vocab, hidden]
+  EmbeddingTable word_embeddings_;              // [vocab, hidden]
   const float* position_embeddings_ = nullptr;  // F32 [max_positions, hidden]
   const float* type_embeddings_ = nullptr;      // F32 [type_vocab, hidden]; row 0 is used
+  EmbedPrecision precision_ = EmbedPrecision::kFloat32;
   const float* embed_norm_g_ = nullptr;
   const float* embed_norm_b_ = nullptr;
   std::vector<Layer> layers_;

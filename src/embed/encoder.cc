@@ -15,8 +15,15 @@ float* Workspace::Get(size_t slot, size_t count) {
   return buffer.data();
 }
 
+std::byte* Workspace::Bytes(size_t count) {
+  if (raw_.size() < count + 64) raw_.resize(count + count / 4 + 64);
+  void* start = raw_.data();
+  size_t space = raw_.size();
+  return static_cast<std::byte*>(std::align(64, count, start, space));
+}
+
 size_t Workspace::bytes() const {
-  size_t total = 0;
+  size_t total = raw_.capacity();
   for (const auto& buffer : buffers_) total += buffer.capacity() * sizeof(float);
   return total;
 }
@@ -57,7 +64,7 @@ void SelfAttention(const AttentionArgs& a, float* scores) {
     }
     SoftmaxRows(scores, n, n);
     // ctx_h[n, head_dim] = scores · v_h
-    GemmNN(n, a.head_dim, n, scores, n, a.v + column, a.ld, a.ctx + column, a.ld);
+    GemmNN(n, a.head_dim, n, scores, n, a.v + column, a.ld, a.ctx + column, a.ctx_ld);
   }
 }
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -36,10 +37,13 @@ struct TokenBatch {
 class Workspace {
  public:
   float* Get(size_t slot, size_t count);
+  // Raw storage for one linear layer's quantised activations, 64-byte aligned.
+  std::byte* Bytes(size_t count);
   size_t bytes() const;
 
  private:
   std::vector<std::vector<float>> buffers_;
+  std::vector<std::byte> raw_;
 };
 
 class Encoder {
@@ -54,6 +58,10 @@ class Encoder {
 
   // Multiply-adds ×2 that Forward() performs for `batch`, for GFLOP/s figures.
   virtual double Flops(const TokenBatch& batch) const = 0;
+
+  // Bytes of weights Forward() reads: packed copies, plus the float32
+  // tensors (tables, norms, biases) used in place.
+  virtual size_t weight_bytes() const = 0;
 };
 
 // Binds named tensors under a prefix, remembering the first failure so a
@@ -82,7 +90,7 @@ class WeightBinder {
 
 // Multi-head self-attention of one text of `length` tokens. q/k/v rows are
 // `ld` floats apart with head h at columns [h·head_dim, (h+1)·head_dim);
-// ctx gets the same layout. `scores` holds length² floats. When `buckets` is
+// ctx gets the same layout with rows `ctx_ld` floats apart. `scores` holds length² floats. When `buckets` is
 // set (T5), scores[i][j] gains bias[buckets[j - i + bucket_center] · heads + h].
 struct AttentionArgs {
   const float* q = nullptr;
@@ -90,6 +98,7 @@ struct AttentionArgs {
   const float* v = nullptr;
   float* ctx = nullptr;
   size_t ld = 0;
+  size_t ctx_ld = 0;
   size_t length = 0;
   size_t heads = 0;
   size_t head_dim = 0;

@@ -11,6 +11,7 @@
 #include "core/unicode.h"
 #include "embed/bert_encoder.h"
 #include "embed/kernels.h"
+#include "embed/packed_linear.h"
 #include "embed/sentencepiece_tokenizer.h"
 #include "embed/t5_encoder.h"
 #include "embed/wordpiece_tokenizer.h"
@@ -57,11 +58,13 @@ Status LoadEncoder(ModelState& state) {
   DOCPIPE_ASSIGN_OR_RETURN(auto file, OpenWeights(spec.folder));
   if (spec.architecture == Architecture::kBert) {
     DOCPIPE_ASSIGN_OR_RETURN(state.tokenizer, WordPieceTokenizer::FromFolder(spec.folder));
-    DOCPIPE_ASSIGN_OR_RETURN(state.encoder, BertEncoder::Make(spec.bert, *file, state.arena));
+    DOCPIPE_ASSIGN_OR_RETURN(state.encoder,
+                             BertEncoder::Make(spec.bert, *file, state.arena, state.precision, ActiveCpuFeatures()));
   } else {
     DOCPIPE_ASSIGN_OR_RETURN(state.tokenizer, SentencePieceTokenizer::Make(spec.folder + "/spiece.model"));
     DOCPIPE_ASSIGN_OR_RETURN(state.encoder, T5Encoder::Make(spec.t5, static_cast<size_t>(spec.max_seq_length),
-                                                            *file, state.arena));
+                                                            *file, state.arena, state.precision,
+                                                            ActiveCpuFeatures()));
   }
   state.files.push_back(std::move(file));
   const int vocab = spec.architecture == Architecture::kBert ? spec.bert.vocab_size : spec.t5.vocab_size;
@@ -86,6 +89,19 @@ void FillInfo(ModelState& state) {
   info.normalize = spec.normalize;
   for (const auto& file : state.files) info.mapped_bytes += file->file().size();
   info.widened_bytes = state.arena.bytes();
+  info.precision = std::string(EmbedPrecisionName(state.precision));
+  switch (state.precision) {
+    case EmbedPrecision::kFloat32:
+      info.kernel = "openblas-sgemm";
+      break;
+    case EmbedPrecision::kBFloat16:
+      info.kernel = "bf16-avx512-bf16";
+      break;
+    case EmbedPrecision::kInt8:
+      info.kernel = "int8-" + std::string(Int8PathName(ChooseInt8Path(ActiveCpuFeatures())));
+      break;
+  }
+  info.weight_bytes = state.encoder->weight_bytes();
 }
 
 std::string LowerCase(std::string_view text) {
@@ -114,22 +130,29 @@ const EmbedderIdentity& ModelState::Identity() const {
     Sha256 hash;
     for (const auto& file : files) hash.Update(file->file().data(), file->file().size());
     // The head and the sequence limit change the vectors too.
+    // float32 keeps the hash it always had; a reduced precision is another model.
+    if (precision != EmbedPrecision::kFloat32) hash.Update("|precision=" + std::string(EmbedPrecisionName(precision)));
     hash.Update("|pooling=" + spec.pooling.Describe() + "|dense=" + std::to_string(spec.dense.size()) +
                 "|normalize=" + std::to_string(spec.normalize) + "|max_seq_length=" +
                 std::to_string(spec.max_seq_length) + "|lower=" + std::to_string(spec.lower_case_input));
-    identity_.name = spec.name;
+    const std::string suffix =
+        precision == EmbedPrecision::kFloat32 ? "" : std::string(EmbedPrecisionName(precision));
+    identity_.name = suffix.empty() ? spec.name : spec.name + "@" + suffix;
     identity_.dimension = dimension;
     identity_.weights_hash = hash.HexDigest();
     identity_.normalized = spec.normalize;
     std::error_code error;
     std::filesystem::path absolute = std::filesystem::absolute(spec.folder, error);
     identity_.source = error ? spec.folder : absolute.lexically_normal().string();
+    if (!suffix.empty()) identity_.source += "#" + suffix;
   });
   return identity_;
 }
 
 Result<std::unique_ptr<ModelState>> LoadModelState(const EmbeddingModelOptions& options) {
+  DOCPIPE_RETURN_IF_ERROR(CheckPrecisionSupported(options.precision, ActiveCpuFeatures()));
   auto state = std::make_unique<ModelState>();
+  state->precision = options.precision;
   DOCPIPE_ASSIGN_OR_RETURN(state->spec, ReadFolderSpec(options.folder, options.max_seq_length));
   DOCPIPE_RETURN_IF_ERROR(LoadEncoder(*state));
   DOCPIPE_RETURN_IF_ERROR(LoadDense(*state));

@@ -34,6 +34,7 @@ class ModelState {
   std::vector<DenseLayer> dense;
   size_t dimension = 0;  // width of the final vectors
   EmbeddingModelInfo info;
+  EmbedPrecision precision = EmbedPrecision::kFloat32;
 
   const EmbedderIdentity& Identity() const;
 

@@ -51,6 +51,7 @@ Result<std::shared_ptr<TextEmbedder>> MakeNativeTextEmbedder(const TextEmbedderO
   EmbeddingModelOptions model_options;
   model_options.folder = options.model_folder;
   model_options.max_seq_length = options.max_seq_length;
+  model_options.precision = options.precision;
   DOCPIPE_ASSIGN_OR_RETURN(std::shared_ptr<const EmbeddingModel> model, EmbeddingModel::Load(model_options));
   model->Identity();  // hash the weights now, not inside the first caller's batch
   return std::shared_ptr<TextEmbedder>(std::make_shared<NativeTextEmbedder>(std::move(model)));

@@ -10,6 +10,7 @@
 
 #include "embed/encoder.h"
 #include "embed/model_folder.h"
+#include "embed/packed_linear.h"
 
 namespace docpipe::embed {
 
@@ -18,12 +19,16 @@ class T5Encoder final : public Encoder {
   T5Encoder() = default;
 
   // `max_length` bounds the texts Forward() will see (the bucket table's span).
+  // Linear layers at `precision` (kernels chosen for `cpu`); the rest float32.
   static Result<std::unique_ptr<T5Encoder>> Make(const T5Config& config, size_t max_length,
-                                                 const SafetensorsFile& file, WeightArena& arena);
+                                                 const SafetensorsFile& file, WeightArena& arena,
+                                                 EmbedPrecision precision = EmbedPrecision::kFloat32,
+                                                 const CpuFeatures& cpu = {});
 
   size_t hidden() const override { return static_cast<size_t>(config_.d_model); }
   void Forward(const TokenBatch& batch, Workspace& workspace, float* out) const override;
   double Flops(const TokenBatch& batch) const override;
+  size_t weight_bytes() const override;
 
   // Hugging Face's _relative_position_bucket for one signed distance
   // (key position − query position), bidirectional.
@@ -32,21 +37,19 @@ class T5Encoder final : public Encoder {
  private:
   struct Layer {
     const float* attn_norm;  // F32 [d_model]
-    const float* q;          // F32 [inner, d_model], inner = heads · d_kv
-    const float* k;
-    const float* v;
-    const float* o;        // F32 [d_model, inner]
-    const float* ff_norm;  // F32 [d_model]
-    const float* wi;       // F32 [d_ff, d_model]; wi_0 when gated
-    const float* wi_1;     // F32 [d_ff, d_model]; null unless gated
-    const float* wo;       // F32 [d_model, d_ff]
+    QkvProjection qkv;       // [inner, d_model] each, inner = heads · d_kv
+    PackedLinear o;          // [d_model, inner]
+    const float* ff_norm;    // F32 [d_model]
+    PackedLinear wi;         // [d_ff, d_model]; wi_0 when gated
+    PackedLinear wi_1;       // [d_ff, d_model]; empty unless gated
+    PackedLinear wo;         // [d_model, d_ff]
   };
 
   void Block(const Layer& layer, const TokenBatch& batch, Workspace& workspace, float* x) const;
   void FeedForward(const Layer& layer, size_t n, Workspace& workspace, const float* normed, float* x) const;
 
   T5Config config_;
-  const float* embeddings_ = nullptr;     // F32 [vocab, d_model]
+  EmbeddingTable embeddings_;             // [vocab, d_model]
   const float* relative_bias_ = nullptr;  // F32 [num_buckets, heads]
   const float* final_norm_ = nullptr;     // F32 [d_model]
   std::vector<Layer> layers_;

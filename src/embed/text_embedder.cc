@@ -27,6 +27,13 @@ Result<std::shared_ptr<TextEmbedder>> MakeTextEmbedderFromSource(const std::stri
     options.api_key = api_key;
   } else {
     options.model_folder = source;
+    for (EmbedPrecision precision : {EmbedPrecision::kInt8, EmbedPrecision::kBFloat16}) {
+      const std::string suffix = "#" + std::string(EmbedPrecisionName(precision));
+      if (source.ends_with(suffix)) {
+        options.model_folder = source.substr(0, source.size() - suffix.size());
+        options.precision = precision;
+      }
+    }
   }
   return MakeTextEmbedder(options);
 }

@@ -126,6 +126,7 @@ std::vector<ConfigSetting> MakeSettings() {
       AllowedPathsSetting(),
       IntSetting("job-workers", "Ingest workers per /documents job (0: all cores)", &C::job_workers, 0, 1024),
       TextSetting("embed-model", "Sentence-transformers model folder for vectors and /v1/embeddings", &C::embed_model),
+      TextSetting("embed-precision", "fp32, bf16 or int8 for the embed-model's linear layers", &C::embed_precision),
       TextSetting("embed-url", "Remote embedding server (OpenAI-compatible /v1 or Ollama)", &C::embed_url),
       TextSetting("embed-remote-model", "Model name on the remote embedding server", &C::embed_remote_model),
       TextSetting("embed-api-key", "Bearer token of the remote embedding server", &C::embed_api_key, true),

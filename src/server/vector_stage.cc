@@ -16,6 +16,9 @@ Result<std::unique_ptr<VectorStage>> VectorStage::Make(const ServerConfig& confi
   if (config.embed_model.empty() && config.embed_url.empty()) return stage;
   TextEmbedderOptions options;
   options.model_folder = config.embed_model;
+  Result<EmbedPrecision> precision = ParseEmbedPrecision(config.embed_precision);
+  if (!precision.ok()) return precision.status().WithContext("embed-precision");
+  options.precision = *precision;
   options.url = config.embed_url;
   options.remote_model = config.embed_remote_model;
   options.api_key = config.embed_api_key;
