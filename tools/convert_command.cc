@@ -3,10 +3,12 @@
 #include <memory>
 
 #include "command.h"
+#include "docpipe/document_problems.h"
 #include "docpipe/pdf.h"
 #include "docpipe/render.h"
 #include "docpipe/text_document.h"
 #include "ocr_flags.h"
+#include "pdf_flags.h"
 
 namespace docpipe::cli {
 namespace {
@@ -65,8 +67,8 @@ void RunConvert(const ConvertFlags& flags) {
     SetExitCode(kExitError);
     return;
   }
-  for (const Page& page : document->pages) {
-    if (!page.error.empty()) std::fprintf(stderr, "docpipe convert: page %d: %s\n", page.number, page.error.c_str());
+  for (const std::string& problem : DocumentProblems(*document)) {
+    std::fprintf(stderr, "docpipe convert: %s\n", problem.c_str());
   }
   SetExitCode(kExitOk);
 }
@@ -77,13 +79,13 @@ void RegisterConvert(CLI::App& app) {
   cmd->footer(
       "Pages of a PDF are spread over --workers threads and reassembled in order. Pages without a\n"
       "text layer are recognised with Tesseract (--ocr auto); a page that fails or runs past\n"
-      "--page-timeout is reported on stderr and the rest of the document is still converted.");
+      "--page-timeout is reported on stderr and the rest of the document is still converted; a document\n"
+      "past --document-timeout or --max-pages fails with the reason.");
   cmd->add_option("input", flags->input, "The document")->required();
   cmd->add_option("--to", flags->to, "Output format")->check(CLI::IsMember({"md", "json", "text"}))->capture_default_str();
   cmd->add_option("-o,--output", flags->output, "Write to this file instead of stdout");
   cmd->add_option("--workers,-j", flags->workers, "Threads for the pages (0 = all cores)")->capture_default_str();
-  cmd->add_option("--password", flags->pdf.password, "Password of an encrypted PDF");
-  cmd->add_option("--page-timeout", flags->pdf.page_timeout_seconds, "Seconds allowed per page")->capture_default_str();
+  AddPdfOptions(cmd, &flags->pdf);
   AddOcrOptions(cmd, &flags->ocr_mode, &flags->ocr);
   cmd->callback([flags] { RunConvert(*flags); });
 }

@@ -12,6 +12,7 @@
 #include "docpipe/tagging.h"
 #include "docpipe/text_embedder.h"
 #include "ocr_flags.h"
+#include "pdf_flags.h"
 #include "progress_bar.h"
 
 namespace docpipe::cli {
@@ -120,9 +121,7 @@ void RegisterIngest(CLI::App& app) {
   cmd->add_option("--list", o.list_files, "File with one input path per line (repeatable)");
   cmd->add_option("--include", o.include_globs, "Glob for files to take from directories (repeatable)");
   cmd->add_option("--exclude", o.exclude_globs, "Glob for files to skip in directories (repeatable)");
-  cmd->add_option("--password", o.pdf.password, "Password for encrypted PDFs");
-  cmd->add_option("--page-timeout", o.pdf.page_timeout_seconds, "Seconds allowed per page before it fails alone")
-      ->capture_default_str();
+  AddPdfOptions(cmd, &o.pdf);
   cmd->add_option("--max-tokens", o.chunk.max_tokens, "Largest chunk, in tokens")->capture_default_str();
   cmd->add_option("--target-tokens", o.chunk.target_tokens, "Preferred chunk size, in tokens")->capture_default_str();
   cmd->add_option("--overlap-tokens", o.chunk.overlap_tokens, "Tokens repeated between neighbouring chunks")

@@ -12,6 +12,7 @@
 // of workers.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -25,6 +26,12 @@ namespace docpipe {
 struct PdfOptions {
   std::string password;            // for encrypted PDFs; empty = none
   double page_timeout_seconds = 60;  // budget per page; a page past it fails alone; <= 0: none
+  // The document's own budget: past it the whole document fails with a reason.
+  double document_timeout_seconds = 1800;  // all its pages, OCR included (kTimeout); <= 0: none
+  int max_pages = 10000;                   // more pages fail it at open (kResourceExhausted); <= 0: none
+  // Memory MuPDF may hold on one worker thread while it converts a page of
+  // this document; a page that needs more fails alone ("out of memory: ...").
+  size_t worker_memory_bytes = size_t{512} << 20;  // 0: none
 };
 
 class PdfEngine {

@@ -2,21 +2,17 @@
 
 #include <cstring>
 
-namespace docpipe::pdf {
-namespace {
+#include <mupdf/pdf.h>
 
-// A MuPDF error copied out of the fz_catch block: trivially destructible so it
-// may live in the frames fz_try jumps across.
-struct CaughtError {
-  int code = 0;
-  char message[256] = {0};
-};
+namespace docpipe::pdf {
 
 void Catch(fz_context* ctx, CaughtError* error) {
   error->code = fz_caught(ctx);
   const char* message = fz_caught_message(ctx);
   std::strncpy(error->message, message ? message : "unknown MuPDF error", sizeof(error->message) - 1);
 }
+
+namespace {
 
 void RecordWarning(void* user, const char* message) {
   WarningLog* log = static_cast<WarningLog*>(user);
@@ -93,8 +89,14 @@ void TryRenderGray(fz_context* ctx, fz_page* page, float scale, fz_cookie* cooki
 
 }  // namespace
 
-Result<ContextPtr> NewWorkerContext(WarningLog* log) {
-  ContextPtr ctx(fz_new_context(nullptr, nullptr, FZ_STORE_DEFAULT));
+void DocumentDeleter::operator()(fz_document* doc) const {
+  // MuPDF frees the reverse page map with the document but not the forward one.
+  if (page_map) pdf_drop_page_tree(ctx, pdf_specifics(ctx, doc));
+  fz_drop_document(ctx, doc);
+}
+
+Result<ContextPtr> NewWorkerContext(WarningLog* log, MemoryBudget* memory) {
+  ContextPtr ctx(fz_new_context(memory->allocator(), nullptr, FZ_STORE_DEFAULT));
   if (!ctx) return Status::ResourceExhausted("cannot create MuPDF context");
   CaughtError error;
   TryRegisterHandlers(ctx.get(), &error);
@@ -144,6 +146,7 @@ Status RunPage(fz_context* ctx, fz_document* doc, int index, const fz_stext_opti
                fz_cookie* cookie, PageRun* run) {
   CaughtError error;
   TryRunPage(ctx, doc, index, &options, cookie, run, &error);
+  if (error.code == FZ_ERROR_MEMORY) return Status::ResourceExhausted(error.message);
   if (error.code != 0) return Status::Corrupt(error.message);
   return Status::Ok();
 }
@@ -151,6 +154,7 @@ Status RunPage(fz_context* ctx, fz_document* doc, int index, const fz_stext_opti
 Status RenderGray(fz_context* ctx, fz_page* page, float scale, fz_cookie* cookie, GrayPixmap* out) {
   CaughtError error;
   TryRenderGray(ctx, page, scale, cookie, out, &error);
+  if (error.code == FZ_ERROR_MEMORY) return Status::ResourceExhausted(error.message);
   if (error.code != 0) return Status::Corrupt(error.message);
   return Status::Ok();
 }

@@ -13,8 +13,19 @@
 #include <mupdf/fitz.h>
 
 #include "docpipe/status.h"
+#include "pdf/memory_budget.h"
 
 namespace docpipe::pdf {
+
+// A MuPDF error copied out of the fz_catch block: trivially destructible so it
+// may live in the frames fz_try jumps across.
+struct CaughtError {
+  int code = 0;
+  char message[256] = {0};
+};
+
+// Fills `error` with the error being caught; call only inside fz_catch.
+void Catch(fz_context* ctx, CaughtError* error);
 
 struct ContextDeleter {
   void operator()(fz_context* ctx) const { fz_drop_context(ctx); }
@@ -23,7 +34,8 @@ using ContextPtr = std::unique_ptr<fz_context, ContextDeleter>;
 
 struct DocumentDeleter {
   fz_context* ctx = nullptr;
-  void operator()(fz_document* doc) const { fz_drop_document(ctx, doc); }
+  bool page_map = false;  // a PDF whose page map PreparePageTree loaded (page_tree.h)
+  void operator()(fz_document* doc) const;
 };
 using DocumentPtr = std::unique_ptr<fz_document, DocumentDeleter>;
 
@@ -39,7 +51,9 @@ struct WarningLog {
 // allocation, so cloned workers serialise on it (measured 1.15x from one to
 // two workers); independent contexts scale. MuPDF's errors and warnings go to
 // `log` (which must outlive the context) instead of stderr.
-Result<ContextPtr> NewWorkerContext(WarningLog* log);
+// Its allocations go through `memory` (which must outlive the context too);
+// MuPDF empties its resource store before it lets an allocation fail.
+Result<ContextPtr> NewWorkerContext(WarningLog* log, MemoryBudget* memory);
 
 // Opens and authenticates. kCorrupt with MuPDF's reason when the file cannot
 // be parsed; kPermissionDenied when a password is missing or wrong.
@@ -61,7 +75,8 @@ struct PageRun {
 
 // Loads page `index` and fills a structured-text page, honouring `cookie`
 // (its abort flag stops a page that runs out of time). On a MuPDF error
-// returns a non-OK Status and leaves whatever was built in `run`.
+// returns a non-OK Status (kResourceExhausted when memory ran out, else
+// kCorrupt) and leaves whatever was built in `run`.
 Status RunPage(fz_context* ctx, fz_document* doc, int index, const fz_stext_options& options,
                fz_cookie* cookie, PageRun* run);
 

@@ -250,6 +250,11 @@ RawPage ExtractPage(fz_context* ctx, fz_document* doc, int index, double timeout
                  std::to_string(timeout_seconds) + " s";
     return page;
   }
+  if (status.code() == StatusCode::kResourceExhausted) {
+    page.error = "out of memory: page " + std::to_string(page.number) +
+                 " needs more than a worker's PDF memory budget (--pdf-memory-mb): " + status.message();
+    return page;
+  }
   if (!status.ok()) {
     page.error = "damaged page: " + status.message();
     return page;

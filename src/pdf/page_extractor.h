@@ -49,7 +49,7 @@ class PageWatchdog {
 };
 
 // Never fails as a whole: a page MuPDF cannot load or interpret, or one that
-// runs out of time, comes back with RawPage::error set and whatever text was
+// runs out of time or of its context's memory budget, comes back with RawPage::error set and whatever text was
 // recovered before the failure dropped. The page is classified (digital,
 // scanned, mixed, empty) and, as `ocr.mode` says, rendered and recognised;
 // the time budget covers extraction, rendering and recognition together.

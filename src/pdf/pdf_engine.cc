@@ -10,9 +10,11 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include "pdf/document_budget.h"
 #include "pdf/document_structurer.h"
 #include "pdf/mupdf_handles.h"
 #include "pdf/page_extractor.h"
+#include "pdf/page_tree.h"
 #include "pdf/scanned_page.h"
 
 namespace docpipe {
@@ -76,7 +78,19 @@ void SplitOutOcrTime(StageSeconds* seconds) {
 struct OpenedDocument {
   pdf::DocumentPtr doc;
   int page_count = 0;
+  // A broken page tree, repaired (pdf/page_tree.h): told once, as a problem
+  // of the first page, since the document model has no place for the document's own.
+  std::string problem;
 };
+
+// A page not started because its document ran out of time: the document
+// fails as a whole (DocumentBudget::ExpiredStatus), so it is never seen.
+pdf::RawPage SkippedPage(int index) {
+  pdf::RawPage page;
+  page.number = index + 1;
+  page.error = "skipped: the document's time budget ran out";
+  return page;
+}
 
 class PdfWorkerImpl final : public PdfWorker {
  public:
@@ -85,7 +99,7 @@ class PdfWorkerImpl final : public PdfWorker {
     const auto start = Clock::now();
     auto worker = std::make_unique<PdfWorkerImpl>();
     worker->engine_ = std::static_pointer_cast<const PdfEngineImpl>(std::move(engine));
-    DOCPIPE_ASSIGN_OR_RETURN(worker->ctx_, pdf::NewWorkerContext(&worker->warnings_));
+    DOCPIPE_ASSIGN_OR_RETURN(worker->ctx_, pdf::NewWorkerContext(&worker->warnings_, &worker->memory_));
     DOCPIPE_ASSIGN_OR_RETURN(worker->watchdog_, pdf::PageWatchdog::Make());
     worker->ocr_.mode = worker->engine_->ocr_model() ? worker->engine_->ocr_mode() : OcrMode::kNever;
     worker->ocr_.dpi = worker->engine_->ocr_dpi();
@@ -115,9 +129,12 @@ class PdfWorkerImpl final : public PdfWorker {
     if (!std::filesystem::is_regular_file(path, error)) {
       return Status::NotFound("no such PDF file: " + path);
     }
+    memory_.set_limit(options.worker_memory_bytes);
     OpenedDocument opened;
     DOCPIPE_ASSIGN_OR_RETURN(opened.doc, pdf::OpenDocument(ctx_.get(), path, options.password));
-    DOCPIPE_ASSIGN_OR_RETURN(opened.page_count, pdf::CountPages(ctx_.get(), opened.doc.get()));
+    DOCPIPE_ASSIGN_OR_RETURN(pdf::PageTree tree, pdf::PreparePageTree(ctx_.get(), opened.doc, options.max_pages));
+    opened.page_count = tree.pages;
+    opened.problem = std::move(tree.problem);
     if (opened.page_count <= 0) return Status::Corrupt("PDF has no pages: " + path);
     return opened;
   }
@@ -133,28 +150,37 @@ class PdfWorkerImpl final : public PdfWorker {
     return metadata;
   }
 
-  pdf::RawPage Extract(const OpenedDocument& opened, int index, const PdfOptions& options) {
-    return pdf::ExtractPage(ctx_.get(), opened.doc.get(), index, options.page_timeout_seconds,
-                            watchdog_.get(), &warnings_, ocr_);
+  pdf::RawPage Extract(const OpenedDocument& opened, int index, const PdfOptions& options,
+                       const pdf::DocumentBudget& budget) {
+    if (budget.Expired()) return SkippedPage(index);
+    pdf::RawPage page = pdf::ExtractPage(ctx_.get(), opened.doc.get(), index,
+                                         budget.PageSeconds(options.page_timeout_seconds), watchdog_.get(),
+                                         &warnings_, ocr_);
+    if (index == 0 && !opened.problem.empty()) {
+      page.error = page.error.empty() ? opened.problem : opened.problem + "; " + page.error;
+    }
+    return page;
   }
 
   Result<Document> Convert(const std::string& path, const PdfOptions& options) override {
     const auto start = Clock::now();
+    const pdf::DocumentBudget budget(options.document_timeout_seconds);
     DOCPIPE_ASSIGN_OR_RETURN(OpenedDocument opened, Open(path, options));
-    return ConvertOpened(opened, path, options, SecondsSince(start));
+    return ConvertOpened(opened, path, options, SecondsSince(start), budget);
   }
 
   // Every page on this thread, then the document-level passes.
-  Document ConvertOpened(const OpenedDocument& opened, const std::string& path,
-                         const PdfOptions& options, double open_seconds) {
+  Result<Document> ConvertOpened(const OpenedDocument& opened, const std::string& path, const PdfOptions& options,
+                                 double open_seconds, const pdf::DocumentBudget& budget) {
     Document document;
     document.path = path;
     document.metadata = Metadata(opened);
-    document.seconds.open = open_seconds;
+      document.seconds.open = open_seconds;
     auto start = Clock::now();
     std::vector<pdf::RawPage> pages;
     pages.reserve(opened.page_count);
-    for (int i = 0; i < opened.page_count; ++i) pages.push_back(Extract(opened, i, options));
+    for (int i = 0; i < opened.page_count; ++i) pages.push_back(Extract(opened, i, options, budget));
+    if (budget.Expired()) return budget.ExpiredStatus();
     document.seconds.extract = SecondsSince(start);
     start = Clock::now();
     pdf::StructureDocument(std::move(pages), &document);
@@ -168,14 +194,14 @@ class PdfWorkerImpl final : public PdfWorker {
   // page of the same conversion (a new conversion of the same path reopens:
   // the file may have changed).
   Result<pdf::RawPage> ExtractOne(uint64_t conversion, const std::string& path, const PdfOptions& options,
-                                  int index) {
+                                  const pdf::DocumentBudget& budget, int index) {
     if (cached_conversion_ != conversion || !cached_.doc) {
       cached_ = OpenedDocument{};
       cached_conversion_ = 0;
       DOCPIPE_ASSIGN_OR_RETURN(cached_, Open(path, options));
       cached_conversion_ = conversion;
     }
-    return Extract(cached_, index, options);
+    return Extract(cached_, index, options, budget);
   }
 
   Result<DocumentMetadata> ReadMetadata(const std::string& path, const PdfOptions& options) override {
@@ -186,6 +212,7 @@ class PdfWorkerImpl final : public PdfWorker {
  private:
   std::shared_ptr<const PdfEngineImpl> engine_;
   pdf::WarningLog warnings_;  // written by MuPDF through ctx_, so declared before it
+  pdf::MemoryBudget memory_;  // ctx_'s allocator, so declared before it
   // The document handles opened with ctx_ are dropped before it (locals of
   // the calls above), and the watchdog never touches the context.
   pdf::ContextPtr ctx_;
@@ -213,7 +240,7 @@ Document Structure(std::vector<pdf::RawPage> pages, Document document, Clock::ti
 // A helper that cannot start just takes no pages: the calling thread keeps
 // taking them until none are left, so every page is extracted either way.
 void ExtractShare(const std::shared_ptr<const PdfEngine>& engine, const std::string& path,
-                  const PdfOptions& options, std::atomic<int>* next_page,
+                  const PdfOptions& options, const pdf::DocumentBudget& budget, std::atomic<int>* next_page,
                   std::vector<pdf::RawPage>* pages) {
   auto worker = PdfWorkerImpl::MakeImpl(engine);
   if (!worker.ok()) return;
@@ -221,7 +248,7 @@ void ExtractShare(const std::shared_ptr<const PdfEngine>& engine, const std::str
   if (!opened.ok()) return;
   const int count = static_cast<int>(pages->size());
   for (int i = next_page->fetch_add(1); i < count; i = next_page->fetch_add(1)) {
-    (*pages)[i] = (*worker)->Extract(*opened, i, options);
+    (*pages)[i] = (*worker)->Extract(*opened, i, options, budget);
   }
 }
 
@@ -250,11 +277,12 @@ Result<Document> ConvertPdfParallel(std::shared_ptr<const PdfEngine> engine, con
   Document document;
   document.path = path;
   auto start = Clock::now();
+  const pdf::DocumentBudget budget(options.document_timeout_seconds);
   DOCPIPE_ASSIGN_OR_RETURN(OpenedDocument opened, lead->Open(path, options));
   document.metadata = lead->Metadata(opened);
   document.seconds.open = SecondsSince(start);
   workers = std::min(workers, opened.page_count);
-  if (workers <= 1) return lead->ConvertOpened(opened, path, options, document.seconds.open);
+  if (workers <= 1) return lead->ConvertOpened(opened, path, options, document.seconds.open, budget);
   start = Clock::now();
   std::vector<pdf::RawPage> pages(opened.page_count);
   std::atomic<int> next_page{0};
@@ -263,16 +291,17 @@ Result<Document> ConvertPdfParallel(std::shared_ptr<const PdfEngine> engine, con
     helpers.reserve(workers - 1);
     try {
       for (int t = 1; t < workers; ++t) {
-        helpers.emplace_back([&] { ExtractShare(engine, path, options, &next_page, &pages); });
+        helpers.emplace_back([&] { ExtractShare(engine, path, options, budget, &next_page, &pages); });
       }
     } catch (const std::system_error&) {
       // Fewer threads than asked for: the pages still all get extracted.
     }
     const int count = opened.page_count;
     for (int i = next_page.fetch_add(1); i < count; i = next_page.fetch_add(1)) {
-      pages[i] = lead->Extract(opened, i, options);
+      pages[i] = lead->Extract(opened, i, options, budget);
     }
   }
+  if (budget.Expired()) return budget.ExpiredStatus();
   return Structure(std::move(pages), std::move(document), start);
 }
 
@@ -283,10 +312,11 @@ Result<Document> ConvertPdfInArena(const std::string& path, const PdfOptions& op
   Document document;
   document.path = path;
   auto start = Clock::now();
+  const pdf::DocumentBudget budget(options.document_timeout_seconds);
   DOCPIPE_ASSIGN_OR_RETURN(OpenedDocument opened, lead->Open(path, options));
   document.metadata = lead->Metadata(opened);
   document.seconds.open = SecondsSince(start);
-  if (opened.page_count <= 1) return lead->ConvertOpened(opened, path, options, document.seconds.open);
+  if (opened.page_count <= 1) return lead->ConvertOpened(opened, path, options, document.seconds.open, budget);
   start = Clock::now();
   static std::atomic<uint64_t> conversions{0};
   const uint64_t conversion = ++conversions;
@@ -303,10 +333,10 @@ Result<Document> ConvertPdfInArena(const std::string& path, const PdfOptions& op
       }
       auto* impl = static_cast<PdfWorkerImpl*>(*worker);
       if (impl == lead) {
-        pages[index] = lead->Extract(opened, index, options);
+        pages[index] = lead->Extract(opened, index, options, budget);
         return;
       }
-      Result<pdf::RawPage> page = impl->ExtractOne(conversion, path, options, index);
+      Result<pdf::RawPage> page = impl->ExtractOne(conversion, path, options, budget, index);
       if (page.ok()) {
         pages[index] = std::move(page).value();
       } else {
@@ -317,8 +347,9 @@ Result<Document> ConvertPdfInArena(const std::string& path, const PdfOptions& op
   // A helper that could not open the document (it opened for the lead, so
   // this is rare: memory, a file replaced meanwhile) leaves its pages to the lead.
   for (int index = 0; index < opened.page_count; ++index) {
-    if (!failures[index].ok()) pages[index] = lead->Extract(opened, index, options);
+    if (!failures[index].ok()) pages[index] = lead->Extract(opened, index, options, budget);
   }
+  if (budget.Expired()) return budget.ExpiredStatus();
   return Structure(std::move(pages), std::move(document), start);
 }
 

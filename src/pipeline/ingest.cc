@@ -15,6 +15,7 @@
 
 #include "core/sha256.h"
 #include "core/stopwatch.h"
+#include "docpipe/document_problems.h"
 #include "docpipe/text_document.h"
 #include "pipeline/chunk_enrichment.h"
 #include "pipeline/input_listing.h"
@@ -156,8 +157,8 @@ DocumentWrite MakeWrite(Item& item, const TextEmbedder* embedder) {
   record.seconds = document.seconds;
   for (const Page& page : document.pages) {
     if (page.needs_ocr) record.pages_needing_ocr.push_back(page.number);
-    if (!page.error.empty()) record.page_errors.push_back("page " + std::to_string(page.number) + ": " + page.error);
   }
+  record.page_errors = DocumentProblems(document);
   write.chunks = std::move(item.chunks);
   write.enrichments = std::move(item.enrichments);
   if (embedder != nullptr) {
@@ -252,9 +253,9 @@ class StoreStage {
                               std::to_string(static_cast<int>(page.ocr_confidence * 100 + 0.5f)) + "%"});
         }
       }
-      if (!page.error.empty()) {
-        report_.page_problems.push_back({item.path, "page " + std::to_string(page.number) + ": " + page.error});
-      }
+    }
+    for (std::string& problem : DocumentProblems(document)) {
+      report_.page_problems.push_back({item.path, std::move(problem)});
     }
     Enqueue(MakeWrite(item, embedder_));
   }
@@ -299,6 +300,9 @@ std::string ConfigJson(const IngestOptions& options, int workers, const TextEmbe
       {"shard", options.shard.ToString()},
       {"store_batch_documents", options.store_batch_documents},
       {"page_timeout_seconds", options.pdf.page_timeout_seconds},
+      {"document_timeout_seconds", options.pdf.document_timeout_seconds},
+      {"max_pages", options.pdf.max_pages},
+      {"pdf_memory_bytes", options.pdf.worker_memory_bytes},
       {"ocr", {{"mode", OcrModeName(options.ocr.mode)}, {"languages", options.ocr.languages},
                {"dpi", options.ocr.dpi}}},
       {"chunk", {{"target_tokens", options.chunk.target_tokens},

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "store/fts_query.h"
+
 namespace docpipe {
 namespace {
 
@@ -163,6 +165,7 @@ Result<std::shared_ptr<TextEmbedder>> OpenQueryEmbedder(Store& store, const Text
 Result<std::vector<RankedHit>> SearchChunks(Store& store, const std::string& query, TextEmbedder* embedder,
                                             const QueryOptions& options, const VectorIndex* index) {
   if (options.search.k < 0) return Status::InvalidArgument("search k must not be negative");
+  DOCPIPE_RETURN_IF_ERROR(store::CheckQuerySize(query));
   if (options.mode == SearchMode::kLexical) {
     DOCPIPE_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, store.Search(query, options.search));
     return Ranked(std::move(hits), true);

@@ -1,6 +1,9 @@
 #include "store/fts_query.h"
 
+#include <unordered_set>
 #include <vector>
+
+#include <fmt/format.h>
 
 namespace docpipe::store {
 namespace {
@@ -19,12 +22,37 @@ bool IsSpace(char c) { return static_cast<unsigned char>(c) <= ' ' || c == '\x7f
 
 // Letters and digits in ASCII, and any non-ASCII byte: something the
 // unicode61 tokenizer may index. A word without any is pure punctuation.
+bool IsSearchableByte(char c) {
+  auto byte = static_cast<unsigned char>(c);
+  return byte >= 0x80 || (byte >= '0' && byte <= '9') || ((byte | 0x20) >= 'a' && (byte | 0x20) <= 'z');
+}
+
 bool HasSearchableChar(std::string_view text) {
   for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x80 || (byte >= '0' && byte <= '9') || ((byte | 0x20) >= 'a' && (byte | 0x20) <= 'z')) return true;
+    if (IsSearchableByte(c)) return true;
   }
   return false;
+}
+
+// About the tokens unicode61 makes of a quoted term: runs of letters and digits.
+int TokensIn(std::string_view text) {
+  int tokens = 0;
+  bool in_token = false;
+  for (char c : text) {
+    const bool searchable = IsSearchableByte(c);
+    if (searchable && !in_token) ++tokens;
+    in_token = searchable;
+  }
+  return tokens;
+}
+
+// The same word to the index whatever its ASCII case.
+std::string FoldAsciiCase(std::string_view word) {
+  std::string folded(word);
+  for (char& c : folded) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return folded;
 }
 
 bool IsNumber(std::string_view text) {
@@ -52,9 +80,10 @@ void Append(std::string& out, std::string_view piece) {
   out += piece;
 }
 
-// Every whitespace-separated word becomes a quoted term; quotes are dropped.
-std::string PlainQuery(std::string_view query) {
+// Every whitespace-separated word becomes a quoted term, once; quotes are dropped.
+std::string PlainQuery(std::string_view query, int* terms) {
   std::string out;
+  std::unordered_set<std::string> seen;
   size_t i = 0;
   while (i < query.size()) {
     while (i < query.size() && IsSpace(query[i])) ++i;
@@ -63,7 +92,9 @@ std::string PlainQuery(std::string_view query) {
       if (query[i] != '"') word += query[i];
       ++i;
     }
-    if (HasSearchableChar(word)) Append(out, Quote(word));
+    if (!HasSearchableChar(word) || !seen.insert(FoldAsciiCase(word)).second) continue;
+    *terms += TokensIn(word);
+    Append(out, Quote(word));
   }
   return out;
 }
@@ -133,7 +164,7 @@ bool IsExplicit(const std::vector<Token>& tokens) {
   return syntax && depth == 0;
 }
 
-std::string ExplicitQuery(const std::vector<Token>& tokens) {
+std::string ExplicitQuery(const std::vector<Token>& tokens, int* terms) {
   std::string out;
   std::vector<bool> near_groups;  // for each open parenthesis: does it belong to NEAR?
   bool after_near_comma = false;
@@ -154,12 +185,14 @@ std::string ExplicitQuery(const std::vector<Token>& tokens) {
         after_near_comma = in_near;
         continue;
       case TokenKind::kPhrase:
+        *terms += TokensIn(token.text);
         Append(out, Quote(token.text) + (token.prefix ? "*" : ""));
         break;
       case TokenKind::kWord:
         if (IsOperator(token) || IsNear(tokens, i) || (after_near_comma && IsNumber(token.text))) {
           Append(out, token.text);
         } else if (HasSearchableChar(token.text)) {
+          *terms += TokensIn(token.text);
           Append(out, Quote(token.text) + (token.prefix ? "*" : ""));
         }
         break;
@@ -171,10 +204,23 @@ std::string ExplicitQuery(const std::vector<Token>& tokens) {
 
 }  // namespace
 
-std::string ToFtsQuery(std::string_view query) {
+Status CheckQuerySize(std::string_view query) {
+  if (query.size() <= kMaxQueryBytes) return Status::Ok();
+  return Status::InvalidArgument(
+      fmt::format("the query is {} bytes long; a search takes at most {}", query.size(), kMaxQueryBytes));
+}
+
+Result<std::string> ToFtsQuery(std::string_view query) {
+  DOCPIPE_RETURN_IF_ERROR(CheckQuerySize(query));
   std::vector<Token> tokens;
-  if (!Lex(query, tokens) || !IsExplicit(tokens)) return PlainQuery(query);
-  return ExplicitQuery(tokens);
+  int terms = 0;
+  const bool plain = !Lex(query, tokens) || !IsExplicit(tokens);
+  std::string expression = plain ? PlainQuery(query, &terms) : ExplicitQuery(tokens, &terms);
+  if (terms > kMaxQueryTerms) {
+    return Status::InvalidArgument(fmt::format("the query has {} terms{}; a search takes at most {}", terms,
+                                               plain ? " after repeats" : "", kMaxQueryTerms));
+  }
+  return expression;
 }
 
 }  // namespace docpipe::store

@@ -180,7 +180,7 @@ class Parser {
 }  // namespace
 
 Result<PgTsQuery> ToPgTsQuery(std::string_view query, std::string_view config, int first_param) {
-  const std::string fts = ToFtsQuery(query);
+  DOCPIPE_ASSIGN_OR_RETURN(const std::string fts, ToFtsQuery(query));
   if (fts.empty()) return PgTsQuery{};
   Parser parser(Lex(fts), config, first_param);
   Result<std::string> sql = parser.Parse();

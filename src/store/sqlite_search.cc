@@ -51,7 +51,7 @@ bool IsQueryError(sqlite3* db) { return sqlite3_errcode(db) == SQLITE_ERROR; }
 
 Result<std::vector<SearchHit>> SqliteStore::Search(const std::string& query, const SearchOptions& options) {
   if (options.k < 0) return Status::InvalidArgument("search k must not be negative");
-  const std::string fts_query = ToFtsQuery(query);
+  DOCPIPE_ASSIGN_OR_RETURN(const std::string fts_query, ToFtsQuery(query));
   std::vector<SearchHit> hits;
   if (fts_query.empty() || options.k == 0) return hits;  // nothing searchable in the query
 

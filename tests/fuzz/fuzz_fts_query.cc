@@ -40,8 +40,9 @@ bool LooksPlain(std::string_view query) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 4096) return 0;
   std::string query = docpipe::NormalizeText(std::string_view(reinterpret_cast<const char*>(data), size));
-  std::string expression = docpipe::store::ToFtsQuery(query);
-  if (expression.empty()) return 0;
+  docpipe::Result<std::string> translated = docpipe::store::ToFtsQuery(query);
+  if (!translated.ok() || translated->empty()) return 0;
+  const std::string& expression = *translated;
   sqlite3_stmt* statement = nullptr;
   sqlite3_prepare_v2(Database(), "SELECT rowid FROM t WHERE t MATCH ?", -1, &statement, nullptr);
   sqlite3_bind_text(statement, 1, expression.c_str(), static_cast<int>(expression.size()), SQLITE_TRANSIENT);
