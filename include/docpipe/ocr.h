@@ -56,6 +56,11 @@ struct OcrLine {
   bool paragraph_start = false;  // first line of a Tesseract paragraph
   bool bold = false;
   int words = 0;
+  // Where Tesseract's layout put the line: its block (0, 1, ... in
+  // Tesseract's reading order) and its text line. A line Tesseract ran across
+  // a wide gap (a narrow gutter) comes back as several pieces of one `line`.
+  int block = 0;
+  int line = 0;
 };
 
 struct OcrPage {

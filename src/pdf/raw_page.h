@@ -24,6 +24,10 @@ struct RawLine {
   int chars = 0;       // non-space characters
   TextSource source = TextSource::kDigital;
   float confidence = 1.0f;  // OCR: mean word confidence in [0, 1]
+  // OCR: the recogniser's block and text line (OcrLine::block, ::line);
+  // -1 for text-layer lines.
+  int layout_block = -1;
+  int layout_line = -1;
 };
 
 struct RawPage {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "pdf/recognized_order.h"
+
 namespace docpipe::pdf {
 namespace {
 
@@ -122,6 +124,7 @@ std::vector<Gutter> FindGutters(const std::vector<RawLine>& lines) {
 }
 
 std::vector<PageLine> OrderLines(std::vector<RawLine> lines) {
+  if (HasRecognizedLayout(lines)) return OrderRecognizedLines(std::move(lines));
   std::vector<PageLine> ordered;
   if (lines.empty()) return ordered;
   const std::vector<Gutter> gutters = FindGutters(lines);

@@ -28,6 +28,8 @@ struct PageLine {
 // for a single-column page.
 std::vector<Gutter> FindGutters(const std::vector<RawLine>& lines);
 
+// A page of recognised lines that carry Tesseract's layout is ordered by
+// OrderRecognizedLines (recognized_order.h) instead.
 std::vector<PageLine> OrderLines(std::vector<RawLine> lines);
 
 }  // namespace docpipe::pdf

@@ -32,6 +32,8 @@ RawLine ToRawLine(const OcrLine& line, float points_per_pixel) {
   raw.chars = CountNonSpace(line.text);
   raw.source = TextSource::kOcr;
   raw.confidence = line.confidence;
+  raw.layout_block = line.block;
+  raw.layout_line = line.line;
   return raw;
 }
 

@@ -4,23 +4,21 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <fstream>
-#include <nlohmann/json.hpp>
 
 #include "docpipe/ocr.h"
 #include "docpipe/pdf.h"
 #include "pdf/scanned_page.h"
 #include "pdf_test_support.h"
+#include "scan_test_support.h"
 
 namespace docpipe {
 namespace {
 
-std::string ScanPdf(const std::string& name) { return std::string(DOCPIPE_SCAN_CORPUS_DIR "/") + name + ".pdf"; }
-
-nlohmann::json ScanTruth(const std::string& name) {
-  std::ifstream in(std::string(DOCPIPE_SCAN_CORPUS_DIR "/") + name + ".truth.json");
-  return nlohmann::json::parse(in);
-}
+using scan_test::ScanPdf;
+using scan_test::ScanTruth;
+using scan_test::Words;
+using scan_test::PageText;
+using scan_test::CharacterErrorRate;
 
 std::shared_ptr<const PdfEngine> Engine(OcrMode mode = OcrMode::kAuto) {
   OcrOptions ocr;
@@ -36,40 +34,6 @@ Document Convert(const std::string& path, OcrMode mode = OcrMode::kAuto, int wor
   Result<Document> document = ConvertPdfParallel(Engine(mode), path, options, workers);
   EXPECT_TRUE(document.ok()) << document.status().ToString();
   return document.ok() ? std::move(document).value() : Document{};
-}
-
-// Words separated by single spaces: line and paragraph breaks are layout.
-std::string Words(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    const bool space = c == ' ' || c == '\n' || c == '\t';
-    if (space && (out.empty() || out.back() == ' ')) continue;
-    out.push_back(space ? ' ' : c);
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
-std::string PageText(const Page& page) {
-  std::string text;
-  for (const Block& block : page.blocks) text += block.text + "\n";
-  return Words(text);
-}
-
-// Levenshtein distance over bytes (the fixtures' text is ASCII) / truth length.
-double CharacterErrorRate(const std::string& truth, const std::string& read) {
-  std::vector<int> row(read.size() + 1);
-  for (size_t j = 0; j <= read.size(); ++j) row[j] = static_cast<int>(j);
-  for (size_t i = 1; i <= truth.size(); ++i) {
-    int diagonal = row[0];
-    row[0] = static_cast<int>(i);
-    for (size_t j = 1; j <= read.size(); ++j) {
-      const int substitute = diagonal + (truth[i - 1] != read[j - 1]);
-      diagonal = row[j];
-      row[j] = std::min({substitute, row[j] + 1, row[j - 1] + 1});
-    }
-  }
-  return truth.empty() ? (read.empty() ? 0 : 1) : static_cast<double>(row[read.size()]) / truth.size();
 }
 
 void ExpectCerAtMost(const std::string& name, double limit) {
