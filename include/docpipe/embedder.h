@@ -79,6 +79,9 @@ class EmbeddingModel {
   // to max_seq_length. Thread-safe.
   std::vector<int32_t> Tokenize(std::string_view text) const;
 
+  // One past the largest token id of the model's vocabulary.
+  int32_t vocab_size() const;
+
   // Batch limits from the options.
   size_t batch_texts() const { return batch_texts_; }
   size_t batch_tokens() const { return batch_tokens_; }
@@ -104,6 +107,12 @@ class EmbeddingSession {
   // batches internally; a text's vector does not depend on its neighbours.
   Result<EmbeddingMatrix> Embed(const std::vector<std::string>& texts);
 
+  // Like Embed(), for texts already tokenized: each row holds ids of the
+  // model's vocabulary without special tokens, which are placed (and the row
+  // truncated to max_seq_length) as for a text. An id outside
+  // [0, vocab_size()) is kInvalidArgument.
+  Result<EmbeddingMatrix> EmbedTokens(const std::vector<std::vector<int32_t>>& content);
+
   // Floating-point operations performed so far (encoder only), for GFLOP/s.
   double flops() const { return flops_; }
   // Bytes of scratch memory this session holds.
@@ -113,6 +122,9 @@ class EmbeddingSession {
 
  private:
   struct Scratch;
+  // Runs the encoder and head over the first `count` id rows of the scratch.
+  EmbeddingMatrix EncodeIds(size_t count);
+
   std::shared_ptr<const EmbeddingModel> model_;
   std::unique_ptr<Scratch> scratch_;
   double flops_ = 0;

@@ -9,6 +9,7 @@
 // makes one HTTP request per batch on the calling thread.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +27,14 @@ class TextEmbedder {
   virtual const EmbedderIdentity& Identity() const = 0;
   // One row per text, in order. An empty list gives an empty matrix.
   virtual Result<EmbeddingMatrix> Embed(const std::vector<std::string>& texts) = 0;
+
+  // The token ids the model runs for `text` (special tokens included,
+  // truncated to its sequence limit). kUnsupported for a remote embedder,
+  // whose tokenizer docpipe does not have.
+  virtual Result<std::vector<int32_t>> Tokenize(const std::string& text) const;
+  // Embeds texts given as token ids of the model's vocabulary, without special
+  // tokens (see EmbeddingSession::EmbedTokens). kUnsupported for a remote embedder.
+  virtual Result<EmbeddingMatrix> EmbedTokens(const std::vector<std::vector<int32_t>>& content);
 };
 
 struct TextEmbedderOptions {

@@ -44,6 +44,8 @@ std::vector<int32_t> EmbeddingModel::Tokenize(std::string_view text) const {
   return ids;
 }
 
+int32_t EmbeddingModel::vocab_size() const { return state_->tokenizer->vocab_size(); }
+
 // Buffers a session reuses from batch to batch.
 struct EmbeddingSession::Scratch {
   std::vector<std::vector<int32_t>> ids;  // per text
@@ -90,17 +92,37 @@ size_t WidestHeadLayer(const ModelState& state) {
 }  // namespace
 
 Result<EmbeddingMatrix> EmbeddingSession::Embed(const std::vector<std::string>& texts) {
-  const ModelState& state = model_->state();
   Scratch& s = *scratch_;
   if (s.ids.size() < texts.size()) s.ids.resize(texts.size());
-  for (size_t i = 0; i < texts.size(); ++i) embed::TokenizeText(state, texts[i], s.ids[i]);
-  s.order.resize(texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) embed::TokenizeText(model_->state(), texts[i], s.ids[i]);
+  return EncodeIds(texts.size());
+}
+
+Result<EmbeddingMatrix> EmbeddingSession::EmbedTokens(const std::vector<std::vector<int32_t>>& content) {
+  const int32_t vocab = model_->vocab_size();
+  for (size_t i = 0; i < content.size(); ++i) {
+    for (int32_t id : content[i]) {
+      if (id < 0 || id >= vocab)
+        return Status::InvalidArgument("token id " + std::to_string(id) + " of input " + std::to_string(i) +
+                                       " is outside the model's vocabulary [0, " + std::to_string(vocab) + ")");
+    }
+  }
+  Scratch& s = *scratch_;
+  if (s.ids.size() < content.size()) s.ids.resize(content.size());
+  for (size_t i = 0; i < content.size(); ++i) embed::FrameTokens(model_->state(), content[i], s.ids[i]);
+  return EncodeIds(content.size());
+}
+
+EmbeddingMatrix EmbeddingSession::EncodeIds(size_t count) {
+  const ModelState& state = model_->state();
+  Scratch& s = *scratch_;
+  s.order.resize(count);
   std::iota(s.order.begin(), s.order.end(), size_t{0});
   std::stable_sort(s.order.begin(), s.order.end(),
                    [&s](size_t a, size_t b) { return s.ids[a].size() < s.ids[b].size(); });
 
   EmbeddingMatrix result;
-  result.rows = texts.size();
+  result.rows = count;
   result.dimension = state.dimension;
   result.values.resize(result.rows * result.dimension);
   const size_t hidden = state.encoder->hidden();

@@ -125,6 +125,10 @@ void TokenizeText(const ModelState& state, std::string_view text, std::vector<in
   }
 }
 
+void FrameTokens(const ModelState& state, std::span<const int32_t> content, std::vector<int32_t>& ids) {
+  state.tokenizer->Frame(content, static_cast<size_t>(state.spec.max_seq_length), ids);
+}
+
 const EmbedderIdentity& ModelState::Identity() const {
   std::call_once(identity_once_, [this] {
     Sha256 hash;

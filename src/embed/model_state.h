@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <mutex>
+#include <span>
 #include <vector>
 
 #include "docpipe/embedder.h"
@@ -46,6 +47,10 @@ class ModelState {
 // The ids of `text` as the model sees them (sentence-transformers' optional
 // lower-casing, then the tokenizer, truncated to max_seq_length).
 void TokenizeText(const ModelState& state, std::string_view text, std::vector<int32_t>& ids);
+
+// Already tokenized content (vocabulary ids, no special tokens) as the model
+// sees it: special tokens placed, truncated to max_seq_length.
+void FrameTokens(const ModelState& state, std::span<const int32_t> content, std::vector<int32_t>& ids);
 
 Result<std::unique_ptr<ModelState>> LoadModelState(const EmbeddingModelOptions& options);
 

@@ -22,6 +22,15 @@ class NativeTextEmbedder final : public TextEmbedder {
     return vectors;
   }
 
+  Result<std::vector<int32_t>> Tokenize(const std::string& text) const override { return model_->Tokenize(text); }
+
+  Result<EmbeddingMatrix> EmbedTokens(const std::vector<std::vector<int32_t>>& content) override {
+    DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<EmbeddingSession> session, Borrow());
+    Result<EmbeddingMatrix> vectors = session->EmbedTokens(content);
+    Return(std::move(session));
+    return vectors;
+  }
+
  private:
   Result<std::unique_ptr<EmbeddingSession>> Borrow() {
     {

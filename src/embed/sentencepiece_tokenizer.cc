@@ -33,6 +33,13 @@ void SentencePieceTokenizer::Encode(std::string_view text, size_t max_length,
   ids.push_back(eos_id_);
 }
 
+void SentencePieceTokenizer::Frame(std::span<const int32_t> content, size_t max_length,
+                                   std::vector<int32_t>& ids) const {
+  const size_t keep = std::min(content.size(), max_length < 1 ? 0 : max_length - 1);
+  ids.assign(content.begin(), content.begin() + static_cast<std::ptrdiff_t>(keep));
+  ids.push_back(eos_id_);
+}
+
 int32_t SentencePieceTokenizer::vocab_size() const { return processor_->GetPieceSize(); }
 
 }  // namespace docpipe::embed

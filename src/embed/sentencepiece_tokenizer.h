@@ -23,6 +23,7 @@ class SentencePieceTokenizer final : public Tokenizer {
   static Result<std::unique_ptr<SentencePieceTokenizer>> Make(const std::string& model_path);
 
   void Encode(std::string_view text, size_t max_length, std::vector<int32_t>& ids) const override;
+  void Frame(std::span<const int32_t> content, size_t max_length, std::vector<int32_t>& ids) const override;
   int32_t vocab_size() const override;
 
  private:

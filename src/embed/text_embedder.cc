@@ -7,6 +7,15 @@
 
 namespace docpipe {
 
+Result<std::vector<int32_t>> TextEmbedder::Tokenize(const std::string&) const {
+  return Status::Unsupported("the embedding model \"" + Identity().name + "\" is remote; its tokenizer is not known here");
+}
+
+Result<EmbeddingMatrix> TextEmbedder::EmbedTokens(const std::vector<std::vector<int32_t>>&) {
+  return Status::Unsupported("the embedding model \"" + Identity().name +
+                             "\" is remote; it takes texts, not token ids");
+}
+
 Result<std::shared_ptr<TextEmbedder>> MakeTextEmbedder(const TextEmbedderOptions& options) {
   if (!options.model_folder.empty() && !options.url.empty()) {
     return Status::InvalidArgument("give either an embedding model folder or an embedding server URL, not both");

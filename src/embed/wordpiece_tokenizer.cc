@@ -2,6 +2,7 @@
 
 #include <utf8proc.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -300,6 +301,16 @@ void WordPieceTokenizer::Encode(std::string_view text, size_t max_length, std::v
     if (ids.size() >= limit - 1) break;  // the rest would be truncated anyway
   }
   if (ids.size() > limit - 1) ids.resize(limit - 1);
+  ids.push_back(sep_id_);
+}
+
+void WordPieceTokenizer::Frame(std::span<const int32_t> content, size_t max_length,
+                               std::vector<int32_t>& ids) const {
+  const size_t limit = max_length < 2 ? 2 : max_length;
+  const size_t keep = std::min(content.size(), limit - 2);
+  ids.clear();
+  ids.push_back(cls_id_);
+  ids.insert(ids.end(), content.begin(), content.begin() + static_cast<std::ptrdiff_t>(keep));
   ids.push_back(sep_id_);
 }
 

@@ -44,6 +44,7 @@ class WordPieceTokenizer final : public Tokenizer {
   std::vector<std::string> Pieces(std::string_view text) const;
 
   void Encode(std::string_view text, size_t max_length, std::vector<int32_t>& ids) const override;
+  void Frame(std::span<const int32_t> content, size_t max_length, std::vector<int32_t>& ids) const override;
   int32_t vocab_size() const override { return static_cast<int32_t>(vocab_.size()); }
 
  private:
