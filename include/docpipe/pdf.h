@@ -25,6 +25,7 @@ namespace docpipe {
 struct PdfOptions {
   std::string password;            // for encrypted PDFs; empty = none
   double page_timeout_seconds = 60;  // budget per page; a page past it fails alone; <= 0: none
+  bool detect_tables = true;  // ruled and rule-delimited tables become kTable blocks (docs/tables.md)
 };
 
 class PdfEngine {

@@ -135,7 +135,7 @@ class PdfWorkerImpl final : public PdfWorker {
 
   pdf::RawPage Extract(const OpenedDocument& opened, int index, const PdfOptions& options) {
     return pdf::ExtractPage(ctx_.get(), opened.doc.get(), index, options.page_timeout_seconds,
-                            watchdog_.get(), &warnings_, ocr_);
+                            watchdog_.get(), &warnings_, ocr_, options.detect_tables);
   }
 
   Result<Document> Convert(const std::string& path, const PdfOptions& options) override {

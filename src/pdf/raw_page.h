@@ -2,6 +2,7 @@
 // text lines with their box, dominant font size and style. Plain values.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,13 @@ struct RawLine {
   int chars = 0;       // non-space characters
   TextSource source = TextSource::kDigital;
   float confidence = 1.0f;  // OCR: mean word confidence in [0, 1]
+  int table = -1;  // >= 0: stands for RawPage::tables[table] while lines are ordered
+};
+
+// A table found on the page; its text is not among the page's lines.
+struct RawTable {
+  BBox bbox;
+  std::shared_ptr<const Table> table;
 };
 
 struct RawPage {
@@ -40,6 +48,7 @@ struct RawPage {
   int ocr_rotation = 0;       // degrees the page image was turned clockwise before OCR
   double render_seconds = 0, ocr_seconds = 0;
   std::vector<RawLine> lines;
+  std::vector<RawTable> tables;  // top to bottom
 };
 
 }  // namespace docpipe::pdf
