@@ -132,7 +132,7 @@ std::vector<PendingBlock> BuildBlocks(const std::vector<std::vector<PageLine>>& 
     for (size_t i = 0; i < pages[p].size(); ++i) {
       const PageLine& line = pages[p][i];
       const bool new_page = i == 0;
-      bool split = prev == nullptr;
+      bool split = prev == nullptr || line.line.table >= 0 || prev->line.table >= 0;
       if (!split && new_page) split = !ContinuesAcrossBreak(*prev, line);
       if (!split && !new_page) split = StartsNewBlock(current, *prev, line, stats);
       if (split && !current.lines.empty()) {

@@ -9,6 +9,7 @@
 #include "pdf/block_builder.h"
 #include "pdf/page_furniture.h"
 #include "pdf/reading_order.h"
+#include "pdf/table_placement.h"
 #include "pdf/text_rules.h"
 
 namespace docpipe::pdf {
@@ -304,6 +305,7 @@ void StructureDocument(std::vector<RawPage> raw_pages, Document* document) {
     document->seconds.ocr += raw.ocr_seconds;
     // A page needing OCR has no usable layer of its own: only recognised lines count.
     if (raw.needs_ocr) std::erase_if(raw.lines, [](const RawLine& l) { return l.source != TextSource::kOcr; });
+    if (!raw.needs_ocr) AddTablePlaceholders(&raw);
     ordered[i] = OrderLines(std::move(raw.lines));
     raw.lines.clear();
   }
@@ -320,6 +322,7 @@ void StructureDocument(std::vector<RawPage> raw_pages, Document* document) {
   }
   AssignHeadingLevels(pending, blocks, stats);
   ApplySectionNumbering(pending, blocks);
+  PlaceTables(pending, raw_pages, &blocks);
   AssignListLevels(blocks, stats);
   AssignHeadingPaths(blocks);
   SetTitleFallback(blocks, &document->metadata);

@@ -4,6 +4,8 @@
 
 #include <mupdf/pdf.h>
 
+#include "pdf/table_rulings.h"
+
 namespace docpipe::pdf {
 
 void Catch(fz_context* ctx, CaughtError* error) {
@@ -53,16 +55,23 @@ void TryLookup(fz_context* ctx, fz_document* doc, const char* key, char* buffer,
 void TryRunPage(fz_context* ctx, fz_document* doc, int index, const fz_stext_options* options,
                 fz_cookie* cookie, PageRun* run, CaughtError* error) {
   fz_device* device = nullptr;
+  fz_device* tap = nullptr;
   fz_var(device);
+  fz_var(tap);
   fz_try(ctx) {
     run->page = fz_load_page(ctx, doc, index);
     run->bounds = fz_bound_page(ctx, run->page);
     run->text = fz_new_stext_page(ctx, run->bounds);
     device = fz_new_stext_device(ctx, run->text, options);
-    fz_run_page(ctx, run->page, device, fz_identity, cookie);
+    if (run->rulings) tap = NewRulingDevice(ctx, device, run->rulings);
+    fz_run_page(ctx, run->page, tap ? tap : device, fz_identity, cookie);
+    if (tap) fz_close_device(ctx, tap);
     fz_close_device(ctx, device);
   }
-  fz_always(ctx) { fz_drop_device(ctx, device); }
+  fz_always(ctx) {
+    fz_drop_device(ctx, tap);
+    fz_drop_device(ctx, device);
+  }
   fz_catch(ctx) { Catch(ctx, error); }
 }
 

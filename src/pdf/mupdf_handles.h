@@ -67,7 +67,9 @@ std::string LookupMetadata(fz_context* ctx, fz_document* doc, const char* key);
 
 // What running one page through the structured-text device produced.
 // `text` and `page` are owned by the caller (fz_drop_* them) even on error.
+struct RulingSink;
 struct PageRun {
+  RulingSink* rulings = nullptr;  // when set, the page's vector rulings are collected here
   fz_page* page = nullptr;
   fz_stext_page* text = nullptr;
   fz_rect bounds = {0, 0, 0, 0};

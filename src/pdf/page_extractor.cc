@@ -1,5 +1,6 @@
 #include "pdf/page_extractor.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
@@ -9,6 +10,9 @@
 #include "pdf/mupdf_handles.h"
 #include "pdf/page_classifier.h"
 #include "pdf/scanned_page.h"
+#include "pdf/table_builder.h"
+#include "pdf/table_detector.h"
+#include "pdf/table_rulings.h"
 
 namespace docpipe::pdf {
 namespace {
@@ -115,11 +119,22 @@ class LineBuilder {
   float last_x1_ = 0;
 };
 
-void ReadLine(fz_context* ctx, const fz_stext_line* line, FontStyle* style, LineBuilder* builder) {
+bool InsideAny(const fz_rect& box, const std::vector<RawTable>& tables) {
+  const BBox b{box.x0, box.y0, box.x1, box.y1};
+  return std::any_of(tables.begin(), tables.end(), [&](const RawTable& t) { return CentreInside(b, t.bbox); });
+}
+
+// Characters inside a table belong to it, not to the paragraph flow.
+void ReadLine(fz_context* ctx, const fz_stext_line* line, const std::vector<RawTable>& tables,
+              FontStyle* style, LineBuilder* builder) {
   const bool horizontal = std::fabs(line->dir.y) < 0.1f;
   for (const fz_stext_char* ch = line->first_char; ch; ch = ch->next) {
     if (ch->font != style->font) *style = StyleOf(ctx, ch->font);
     const fz_rect box = fz_rect_from_quad(ch->quad);
+    if (!tables.empty() && InsideAny(box, tables)) {
+      builder->Flush();
+      continue;
+    }
     const bool space = ch->c == ' ' || ch->c == '\t' || ch->c == 0xA0;
     if (!space && horizontal && !builder->empty() &&
         box.x0 - builder->last_x1() > kLineSplitGap * ch->size) {
@@ -128,6 +143,67 @@ void ReadLine(fz_context* ctx, const fz_stext_line* line, FontStyle* style, Line
     builder->Add(ch->c, box, ch->origin.y, ch->size, *style);
   }
   builder->Flush();
+}
+
+// The glyphs whose centre lies in one of the candidates' boxes.
+std::vector<TableGlyph> CandidateGlyphs(fz_context* ctx, const fz_stext_page* text,
+                                        const std::vector<TableCandidate>& candidates) {
+  std::vector<TableGlyph> glyphs;
+  FontStyle style;
+  int line_number = 0;
+  for (const fz_stext_block* block = text->first_block; block; block = block->next) {
+    if (block->type != FZ_STEXT_BLOCK_TEXT) continue;
+    for (const fz_stext_line* line = block->u.t.first_line; line; line = line->next, ++line_number) {
+      for (const fz_stext_char* ch = line->first_char; ch; ch = ch->next) {
+        const fz_rect r = fz_rect_from_quad(ch->quad);
+        const BBox box{r.x0, r.y0, r.x1, r.y1};
+        const bool inside = std::any_of(candidates.begin(), candidates.end(),
+                                        [&](const TableCandidate& c) { return CentreInside(box, c.bbox); });
+        if (!inside) continue;
+        if (ch->font != style.font) style = StyleOf(ctx, ch->font);
+        glyphs.push_back(TableGlyph{static_cast<char32_t>(ch->c), box, ch->size, style.bold, line_number});
+      }
+    }
+  }
+  return glyphs;
+}
+
+bool Contains(const BBox& outer, const BBox& inner) {
+  return inner.x0 >= outer.x0 - 1 && inner.y0 >= outer.y0 - 1 && inner.x1 <= outer.x1 + 1 &&
+         inner.y1 <= outer.y1 + 1;
+}
+
+// Tables from the page's rulings and the text inside them, top to bottom. A
+// table inside another one (a nested table) stays text of the outer cell.
+std::vector<RawTable> FindTables(fz_context* ctx, const fz_stext_page* text, const RulingSink& sink) {
+  std::vector<RawTable> tables;
+  if (sink.overflow || sink.rulings.empty()) return tables;
+  std::vector<TableCandidate> candidates = FindTableCandidates(sink.rulings);
+  if (candidates.empty()) return tables;
+  const std::vector<TableGlyph> glyphs = CandidateGlyphs(ctx, text, candidates);
+  std::stable_sort(candidates.begin(), candidates.end(), [](const TableCandidate& a, const TableCandidate& b) {
+    return a.bbox.width() * a.bbox.height() > b.bbox.width() * b.bbox.height();
+  });
+  for (const TableCandidate& candidate : candidates) {
+    const bool nested = std::any_of(tables.begin(), tables.end(),
+                                    [&](const RawTable& t) { return Contains(t.bbox, candidate.bbox); });
+    if (nested) continue;
+    if (std::optional<RawTable> table = BuildTable(candidate, glyphs)) tables.push_back(std::move(*table));
+  }
+  std::sort(tables.begin(), tables.end(), [](const RawTable& a, const RawTable& b) { return a.bbox.y0 < b.bbox.y0; });
+  return tables;
+}
+
+int TableChars(const std::vector<RawTable>& tables) {
+  int chars = 0;
+  for (const RawTable& t : tables) {
+    for (const TableCell& cell : t.table->cells) {
+      chars += static_cast<int>(std::count_if(cell.text.begin(), cell.text.end(), [](char c) {
+        return c != ' ' && (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+      }));
+    }
+  }
+  return chars;
 }
 
 // An image block's box, clipped to the page, into page->images.
@@ -160,17 +236,19 @@ float ImageCoverage(const RawPage& page) {
   return static_cast<float>(covered) / (kGrid * kGrid);
 }
 
-void ReadTextPage(fz_context* ctx, const fz_stext_page* text, RawPage* page) {
+void ReadTextPage(fz_context* ctx, const fz_stext_page* text, const RulingSink& rulings, RawPage* page) {
+  page->tables = FindTables(ctx, text, rulings);
   LineBuilder builder(&page->lines);
   FontStyle style;
   for (const fz_stext_block* block = text->first_block; block; block = block->next) {
     if (block->type == FZ_STEXT_BLOCK_IMAGE) AddImage(block->bbox, page);
     if (block->type != FZ_STEXT_BLOCK_TEXT) continue;
     for (const fz_stext_line* line = block->u.t.first_line; line; line = line->next) {
-      ReadLine(ctx, line, &style, &builder);
+      ReadLine(ctx, line, page->tables, &style, &builder);
     }
   }
   for (const RawLine& line : page->lines) page->chars += line.chars;
+  page->chars += TableChars(page->tables);
   page->image_coverage = ImageCoverage(*page);
 }
 
@@ -227,7 +305,8 @@ void PageWatchdog::Loop() {
 }
 
 RawPage ExtractPage(fz_context* ctx, fz_document* doc, int index, double timeout_seconds,
-                    PageWatchdog* watchdog, WarningLog* warnings, const PageOcr& ocr) {
+                    PageWatchdog* watchdog, WarningLog* warnings, const PageOcr& ocr,
+                    bool detect_tables) {
   Stopwatch watch;
   RawPage page;
   page.number = index + 1;
@@ -237,6 +316,8 @@ RawPage ExtractPage(fz_context* ctx, fz_document* doc, int index, double timeout
   options.flags = FZ_STEXT_MEDIABOX_CLIP | FZ_STEXT_PRESERVE_IMAGES;
   fz_cookie cookie{};
   PageRun run;
+  RulingSink rulings;
+  if (detect_tables) run.rulings = &rulings;
   warnings->last[0] = '\0';
   watchdog->Arm(&cookie, timeout_seconds);
   Status status = RunPage(ctx, doc, index, options, &cookie, &run);
@@ -263,7 +344,7 @@ RawPage ExtractPage(fz_context* ctx, fz_document* doc, int index, double timeout
     page.error = "damaged page content: " + std::to_string(cookie.errors) + " error(s), last: " +
                  warnings->last;
   }
-  ReadTextPage(ctx, owned_text.get(), &page);
+  ReadTextPage(ctx, owned_text.get(), rulings, &page);
   owned_text.reset();
   ClassifyPage(&page);
   const OcrAction action = ChooseOcrAction(page, ocr.mode);

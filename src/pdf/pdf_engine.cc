@@ -155,7 +155,7 @@ class PdfWorkerImpl final : public PdfWorker {
     if (budget.Expired()) return SkippedPage(index);
     pdf::RawPage page = pdf::ExtractPage(ctx_.get(), opened.doc.get(), index,
                                          budget.PageSeconds(options.page_timeout_seconds), watchdog_.get(),
-                                         &warnings_, ocr_);
+                                         &warnings_, ocr_, options.detect_tables);
     if (index == 0 && !opened.problem.empty()) {
       page.error = page.error.empty() ? opened.problem : opened.problem + "; " + page.error;
     }

@@ -2,6 +2,7 @@
 // text lines with their box, dominant font size and style. Plain values.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,13 @@ struct RawLine {
   // -1 for text-layer lines.
   int layout_block = -1;
   int layout_line = -1;
+  int table = -1;  // >= 0: stands for RawPage::tables[table] while lines are ordered
+};
+
+// A table found on the page; its text is not among the page's lines.
+struct RawTable {
+  BBox bbox;
+  std::shared_ptr<const Table> table;
 };
 
 struct RawPage {
@@ -44,6 +52,7 @@ struct RawPage {
   int ocr_rotation = 0;       // degrees the page image was turned clockwise before OCR
   double render_seconds = 0, ocr_seconds = 0;
   std::vector<RawLine> lines;
+  std::vector<RawTable> tables;  // top to bottom
 };
 
 }  // namespace docpipe::pdf

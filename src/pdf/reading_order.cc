@@ -63,6 +63,7 @@ void AppendRows(std::vector<RawLine> region, int cell, std::vector<PageLine>* ou
     const RawLine& first = region[i];
     while (j < region.size()) {
       const RawLine& next = region[j];
+      if (first.table >= 0 || next.table >= 0) break;  // a table is a row of its own
       const float overlap = std::min(first.bbox.y1, next.bbox.y1) - std::max(first.bbox.y0, next.bbox.y0);
       if (overlap < 0.5f * std::min(first.bbox.height(), next.bbox.height())) break;
       ++j;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstring>
 
 namespace docpipe::pdf {
 namespace {
@@ -121,15 +122,24 @@ ListMarker ParseListMarker(std::string_view text) {
 }
 
 bool IsCaption(std::string_view text) {
-  for (std::string_view prefix : {"Figure ", "Fig. ", "Table ", "FIGURE ", "TABLE "}) {
+  for (std::string_view prefix : {"Figure ", "Fig. ", "Table ", "Tab. ", "FIGURE ", "TABLE "}) {
     if (text.substr(0, prefix.size()) != prefix) continue;
     size_t i = prefix.size();
     const size_t digits = i;
     while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+    if (i == digits && prefix == "TABLE ") {
+      // "TABLE II." numbers tables in upper-case Roman numerals.
+      while (i < text.size() && text[i] != '\0' && std::strchr("IVXLC", text[i])) ++i;
+      if (i < text.size() && text[i] == '.') ++i;
+    }
     if (i == digits) return false;
     return i == text.size() || text[i] == ':' || text[i] == ' ' || text[i - 1] == '.';
   }
   return false;
+}
+
+bool IsTableCaption(std::string_view text) {
+  return IsCaption(text) && (text.starts_with("Tab") || text.starts_with("TAB"));
 }
 
 void Vocabulary::AddLine(std::string_view text, bool after_break) {

@@ -19,8 +19,11 @@ struct ListMarker {
 // "• item", "- item", "3. item", "b) item", "(iv) item".
 ListMarker ParseListMarker(std::string_view text);
 
-// "Figure 3: ...", "Fig. 2. ...", "Table 1 ...".
+// "Figure 3: ...", "Fig. 2. ...", "Table 1 ...", "Tab. 1", "TABLE II. ...".
 bool IsCaption(std::string_view text);
+
+// A caption of a table: "Table 3: ...", "Tab. 1 ...", "TABLE II. ...".
+bool IsTableCaption(std::string_view text);
 
 // Lower-case words of the document that occur whole (not split at a line
 // end); decides whether "well-" + "known" was a compound or a broken word.

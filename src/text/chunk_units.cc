@@ -91,6 +91,7 @@ void UnitizeBlock(const Block& block, int block_index, int64_t offset, int max_t
       unit.block = block_index;
       unit.block_start = first;
       unit.heading = block.type == BlockType::kHeading;
+      unit.table = block.type == BlockType::kTable;
       units->push_back(unit);
       first = false;
     }

@@ -21,6 +21,7 @@ struct Unit {
   int block = 0;             // index into UnitizedDocument::blocks
   bool block_start = false;  // the first unit of its block
   bool heading = false;      // part of a heading block
+  bool table = false;        // a row of a table block
 };
 
 struct UnitizedDocument {

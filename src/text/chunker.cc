@@ -76,6 +76,8 @@ struct Planner {
     const bool next_in_block = j + 1 < section_end && !units[j + 1].block_start;
     if (next_in_block) score += target / 4;           // prefer paragraph breaks to sentence breaks
     if (units[j].heading) score += 4 * int64_t{max};  // a heading belongs with what follows it
+    // A table that fits in one chunk stays whole; a longer one is cut between rows.
+    if (next_in_block && units[j].table) score += 2 * int64_t{max};
     return score;
   }
 

@@ -21,6 +21,33 @@ Json FloatJson(float value) {
   return std::strtod(buffer, nullptr);
 }
 
+Json BoxJson(const BBox& box) {
+  return Json::array({FloatJson(box.x0), FloatJson(box.y0), FloatJson(box.x1), FloatJson(box.y1)});
+}
+
+Json TableJson(const Table& table) {
+  Json json;
+  json["rows"] = table.rows;
+  json["cols"] = table.cols;
+  json["header_rows"] = table.header_rows;
+  json["caption"] = table.caption;
+  json["continued"] = table.continued;
+  Json cells = Json::array();
+  for (const TableCell& cell : table.cells) {
+    Json c;
+    c["row"] = cell.row;
+    c["col"] = cell.col;
+    c["row_span"] = cell.row_span;
+    c["col_span"] = cell.col_span;
+    c["text"] = cell.text;
+    c["bbox"] = BoxJson(cell.bbox);
+    c["header"] = cell.header;
+    cells.push_back(std::move(c));
+  }
+  json["cells"] = std::move(cells);
+  return json;
+}
+
 Json BlockJson(const Block& block) {
   Json json;
   json["type"] = BlockTypeName(block.type);
@@ -28,11 +55,11 @@ Json BlockJson(const Block& block) {
   json["level"] = block.level;
   json["ordered"] = block.ordered;
   json["page"] = block.page;
-  json["bbox"] = Json::array({FloatJson(block.bbox.x0), FloatJson(block.bbox.y0), FloatJson(block.bbox.x1),
-                              FloatJson(block.bbox.y1)});
+  json["bbox"] = BoxJson(block.bbox);
   json["heading_path"] = block.heading_path;
   json["source"] = block.source == TextSource::kOcr ? "ocr" : "digital";
   json["confidence"] = FloatJson(block.confidence);
+  if (block.table) json["table"] = TableJson(*block.table);
   return json;
 }
 

@@ -150,6 +150,11 @@ class MarkdownWriter {
       case BlockType::kCaption:
         Caption(block);
         break;
+      case BlockType::kTable:
+        // Already Markdown (RenderTableMarkdown): every row starts with '|',
+        // which no line-start escape may touch.
+        out_ += TrimRight(block.text);
+        break;
       default:
         AppendLines(block.text, "", &out_);
         break;

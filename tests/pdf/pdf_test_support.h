@@ -29,7 +29,7 @@ std::vector<const Block*> AllBlocks(const Document& document);
 nlohmann::json WordMetrics(const std::string& name, const Document& document);
 
 // Writes a minimal PDF whose pages have the given content streams (Helvetica
-// as /F1); `forms` are extra Form XObjects /X0, /X1, ... available on every
+// as /F1, Helvetica-Bold as /F2); `forms` are extra Form XObjects /X0, /X1, ... available on every
 // page, each with the same resources. Returns the file's path.
 std::string WritePdf(const std::string& path, const std::vector<std::string>& page_contents,
                      const std::vector<std::string>& forms = {});

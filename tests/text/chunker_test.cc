@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "chunk_test_util.h"
+#include "docpipe/render.h"
 
 namespace docpipe {
 namespace {
@@ -58,6 +59,54 @@ void ExpectOffsetsHold(const Document& document, const std::vector<Chunk>& chunk
     EXPECT_EQ(chunk.text, text.substr(chunk.char_start, chunk.char_end - chunk.char_start));
     EXPECT_EQ(chunk.token_count, CountTokens(chunk.text));
   }
+}
+
+Block TableBlock(int rows) {
+  Table table;
+  table.rows = rows;
+  table.cols = 3;
+  table.header_rows = 1;
+  for (int r = 0; r < rows; ++r) {
+    for (int c = 0; c < 3; ++c) {
+      TableCell cell;
+      cell.row = r, cell.col = c;
+      cell.text = "r" + std::to_string(r) + " c" + std::to_string(c);
+      table.cells.push_back(cell);
+    }
+  }
+  Block block = TextBlock(BlockType::kTable, RenderTableMarkdown(table));
+  block.table = std::make_shared<const Table>(std::move(table));
+  return block;
+}
+
+TEST(ChunkerTest, TableThatFitsStaysWholeInOneChunk) {
+  const Block table = TableBlock(6);
+  const int table_tokens = CountTokens(table.text);
+  const Document document = Pages({{Paragraph(Sentences(0, 3, 10)), table, Paragraph(Sentences(3, 3, 10))}});
+  // The target would cut inside the table; max leaves room for it whole.
+  const std::vector<Chunk> chunks = ChunkDocument(document, {40, table_tokens + 5, 0, 10});
+  int holding = 0;
+  for (const Chunk& chunk : chunks) {
+    const bool some_row = chunk.text.find("| r2 c0 |") != std::string::npos;
+    if (some_row) {
+      EXPECT_NE(chunk.text.find(table.text), std::string::npos) << chunk.text;
+    }
+    holding += some_row;
+  }
+  EXPECT_EQ(holding, 1);
+  ExpectOffsetsHold(document, chunks);
+}
+
+TEST(ChunkerTest, TableLongerThanMaxIsCutBetweenRows) {
+  const Block table = TableBlock(60);
+  const Document document = Pages({{table}});
+  const std::vector<Chunk> chunks = ChunkDocument(document, {60, 80, 0, 10});
+  ASSERT_GT(chunks.size(), 1u);
+  for (const Chunk& chunk : chunks) {
+    EXPECT_EQ(chunk.text.front(), '|') << chunk.text;
+    EXPECT_EQ(chunk.text.back(), '|') << chunk.text;
+  }
+  ExpectOffsetsHold(document, chunks);
 }
 
 TEST(ChunkerTest, EmptyDocumentsGiveNoChunks) {

@@ -1,0 +1,258 @@
+#include "pdf/table_builder.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/unicode.h"
+
+namespace docpipe::pdf {
+namespace {
+
+// A gap between glyphs wider than this many font sizes separates words.
+constexpr float kWordGap = 0.25f;
+// Columns of a rules table are separated by gaps at least this many font
+// sizes wide that no body row crosses (LaTeX's default is 1.2).
+constexpr float kMinColumnGap = 0.7f;
+// Prose between two rules has long lines; table cells are short.
+constexpr int kMaxMedianCellWords = 6;
+// At least this share of a grid's cells holds text (forms and charts do not).
+constexpr float kMinFilledShare = 0.3f;
+
+bool IsSpace(char32_t c) { return c == ' ' || c == '\t' || c == 0xA0; }
+
+// Text of one cell or word accumulated glyph by glyph, with single spaces
+// between words and between lines.
+struct TextRun {
+  std::string text;
+  BBox box;
+  int chars = 0, bold = 0;
+  int last_line = -1;
+  float last_x1 = 0;
+  bool space = false;
+
+  void Add(const TableGlyph& g) {
+    if (IsSpace(g.c)) {
+      space = chars > 0;
+      return;
+    }
+    if (chars > 0 && (space || g.line != last_line || g.box.x0 - last_x1 > kWordGap * g.size)) {
+      text.push_back(' ');
+    }
+    AppendUtf8(text, g.c);
+    box = chars == 0 ? g.box
+                     : BBox{std::min(box.x0, g.box.x0), std::min(box.y0, g.box.y0),
+                            std::max(box.x1, g.box.x1), std::max(box.y1, g.box.y1)};
+    ++chars;
+    bold += g.bold;
+    last_line = g.line;
+    last_x1 = g.box.x1;
+    space = false;
+  }
+  bool IsBold() const { return chars > 0 && bold * 2 > chars; }
+};
+
+int Locate(const std::vector<float>& edges, float v) {
+  const auto it = std::upper_bound(edges.begin(), edges.end(), v);
+  const int i = static_cast<int>(it - edges.begin()) - 1;
+  return std::clamp(i, 0, static_cast<int>(edges.size()) - 2);
+}
+
+// Leading rows whose filled cells are all bold, when the rows after them are not.
+int BoldHeaderRows(const Table& table, const std::vector<bool>& bold) {
+  std::vector<int> filled(table.rows, 0), bold_filled(table.rows, 0);
+  for (size_t i = 0; i < table.cells.size(); ++i) {
+    const TableCell& cell = table.cells[i];
+    if (cell.text.empty()) continue;
+    filled[cell.row]++;
+    bold_filled[cell.row] += bold[i];
+  }
+  int header = 0;
+  while (header < table.rows && filled[header] > 0 && bold_filled[header] == filled[header]) ++header;
+  return header == table.rows ? 0 : header;
+}
+
+std::optional<RawTable> Finish(Table table, const BBox& bbox) {
+  int filled = 0;
+  bool multi_column_row = false;
+  std::vector<int> per_row(table.rows, 0);
+  for (TableCell& cell : table.cells) {
+    cell.text = NormalizeText(cell.text);
+    filled += !cell.text.empty();
+    multi_column_row |= ++per_row[cell.row] >= 2;
+  }
+  if (!multi_column_row || filled < 2 || filled < kMinFilledShare * table.cells.size()) return std::nullopt;
+  RawTable out;
+  out.bbox = bbox;
+  out.table = std::make_shared<const Table>(std::move(table));
+  return out;
+}
+
+std::optional<RawTable> BuildGridTable(const TableCandidate& grid, const std::vector<TableGlyph>& glyphs) {
+  std::vector<TextRun> runs(grid.cells.size());
+  for (const TableGlyph& g : glyphs) {
+    if (!CentreInside(g.box, grid.bbox)) continue;
+    const float cx = 0.5f * (g.box.x0 + g.box.x1), cy = 0.5f * (g.box.y0 + g.box.y1);
+    const int owner = grid.owner[Locate(grid.ys, cy) * grid.cols() + Locate(grid.xs, cx)];
+    runs[owner].Add(g);
+  }
+  Table table;
+  table.rows = grid.rows();
+  table.cols = grid.cols();
+  std::vector<bool> bold;
+  for (size_t i = 0; i < grid.cells.size(); ++i) {
+    const GridCell& c = grid.cells[i];
+    TableCell cell;
+    cell.row = c.row0, cell.col = c.col0;
+    cell.row_span = c.row1 - c.row0, cell.col_span = c.col1 - c.col0;
+    cell.text = std::move(runs[i].text);
+    cell.bbox = BBox{grid.xs[c.col0], grid.ys[c.row0], grid.xs[c.col1], grid.ys[c.row1]};
+    table.cells.push_back(std::move(cell));
+    bold.push_back(runs[i].IsBold());
+  }
+  table.header_rows = BoldHeaderRows(table, bold);
+  for (TableCell& cell : table.cells) cell.header = cell.row < table.header_rows;
+  return Finish(std::move(table), grid.bbox);
+}
+
+// Words (runs of glyphs without a word gap) inside `area`, in glyph order.
+std::vector<TextRun> Words(const std::vector<TableGlyph>& glyphs, const BBox& area) {
+  std::vector<TextRun> words;
+  TextRun word;
+  for (const TableGlyph& g : glyphs) {
+    if (!CentreInside(g.box, area)) continue;
+    const bool breaks = word.chars > 0 && (IsSpace(g.c) || g.line != word.last_line ||
+                                           g.box.x0 - word.last_x1 > kWordGap * g.size);
+    if (breaks) words.push_back(std::move(word)), word = TextRun();
+    if (!IsSpace(g.c)) word.Add(g);
+  }
+  if (word.chars > 0) words.push_back(std::move(word));
+  return words;
+}
+
+// Words grouped into visual rows, top to bottom, each row left to right.
+std::vector<std::vector<TextRun>> Rows(std::vector<TextRun> words) {
+  std::sort(words.begin(), words.end(),
+            [](const TextRun& a, const TextRun& b) { return a.box.y0 + a.box.y1 < b.box.y0 + b.box.y1; });
+  std::vector<std::vector<TextRun>> rows;
+  float row_centre = 0, row_height = 0;
+  for (TextRun& w : words) {
+    const float centre = 0.5f * (w.box.y0 + w.box.y1);
+    if (rows.empty() || centre - row_centre > 0.5f * std::max(row_height, w.box.height())) {
+      rows.emplace_back();
+      row_centre = centre, row_height = w.box.height();
+    }
+    rows.back().push_back(std::move(w));
+  }
+  for (auto& row : rows) {
+    std::sort(row.begin(), row.end(), [](const TextRun& a, const TextRun& b) { return a.box.x0 < b.box.x0; });
+  }
+  return rows;
+}
+
+// Column boundaries: the middles of the gaps that no word of `rows` covers.
+std::vector<float> ColumnBoundaries(const std::vector<const std::vector<TextRun>*>& rows, float min_gap) {
+  std::vector<std::pair<float, float>> spans;
+  for (const auto* row : rows) {
+    for (const TextRun& w : *row) spans.emplace_back(w.box.x0, w.box.x1);
+  }
+  std::sort(spans.begin(), spans.end());
+  std::vector<float> bounds;
+  float reach = spans.empty() ? 0 : spans.front().second;
+  for (size_t i = 1; i < spans.size(); ++i) {
+    if (spans[i].first - reach >= min_gap) bounds.push_back(0.5f * (reach + spans[i].first));
+    reach = std::max(reach, spans[i].second);
+  }
+  return bounds;
+}
+
+float MedianSize(const std::vector<TextRun>& words) {
+  std::vector<float> sizes;
+  for (const TextRun& w : words) sizes.push_back(w.box.height());
+  std::nth_element(sizes.begin(), sizes.begin() + sizes.size() / 2, sizes.end());
+  return sizes[sizes.size() / 2];
+}
+
+// The band between two rules a row's centre falls in.
+int Band(const std::vector<float>& rules, const std::vector<TextRun>& row) {
+  const float centre = 0.5f * (row.front().box.y0 + row.front().box.y1);
+  return static_cast<int>(std::upper_bound(rules.begin(), rules.end(), centre) - rules.begin()) - 1;
+}
+
+std::optional<RawTable> BuildRulesTable(const TableCandidate& stack, const std::vector<TableGlyph>& glyphs) {
+  std::vector<TextRun> words = Words(glyphs, stack.bbox);
+  if (words.size() < 4) return std::nullopt;
+  const float size = MedianSize(words);
+  const std::vector<std::vector<TextRun>> rows = Rows(std::move(words));
+  if (rows.size() < 2) return std::nullopt;
+  // Rows above the second rule are headers when a rule separates them from a body.
+  const bool has_head = stack.rules.size() >= 3;
+  int header_rows = 0;
+  std::vector<const std::vector<TextRun>*> body;
+  for (const auto& row : rows) {
+    if (has_head && Band(stack.rules, row) <= 0) {
+      ++header_rows;
+    } else {
+      body.push_back(&row);
+    }
+  }
+  if (body.empty() || header_rows == static_cast<int>(rows.size())) return std::nullopt;
+  const std::vector<float> bounds = ColumnBoundaries(body, kMinColumnGap * size);
+  if (bounds.empty()) return std::nullopt;
+  Table table;
+  table.rows = static_cast<int>(rows.size());
+  table.cols = static_cast<int>(bounds.size()) + 1;
+  table.header_rows = header_rows;
+  std::vector<int> cell_words;
+  for (int r = 0; r < table.rows; ++r) {
+    TableCell* open = nullptr;
+    int open_last_col = -1;
+    for (const TextRun& w : rows[r]) {
+      const int first =
+          static_cast<int>(std::upper_bound(bounds.begin(), bounds.end(), w.box.x0) - bounds.begin());
+      const int last =
+          static_cast<int>(std::upper_bound(bounds.begin(), bounds.end(), w.box.x1) - bounds.begin());
+      if (open && first <= open_last_col) {
+        open->text += ' ' + w.text;
+        open->bbox.x1 = std::max(open->bbox.x1, w.box.x1);
+        open->bbox.y0 = std::min(open->bbox.y0, w.box.y0);
+        open->bbox.y1 = std::max(open->bbox.y1, w.box.y1);
+        open_last_col = std::max(open_last_col, last);
+        open->col_span = open_last_col - open->col + 1;
+        cell_words.back()++;
+        continue;
+      }
+      TableCell cell;
+      cell.row = r, cell.col = first, cell.col_span = last - first + 1;
+      cell.text = w.text;
+      cell.bbox = w.box;
+      cell.header = r < header_rows;
+      table.cells.push_back(std::move(cell));
+      cell_words.push_back(1);
+      open = &table.cells.back();
+      open_last_col = last;
+    }
+  }
+  std::nth_element(cell_words.begin(), cell_words.begin() + cell_words.size() / 2, cell_words.end());
+  if (cell_words[cell_words.size() / 2] > kMaxMedianCellWords) return std::nullopt;
+  // Every column holds text in at least one body row.
+  std::vector<bool> used(table.cols, false);
+  for (const TableCell& cell : table.cells) {
+    if (cell.row >= header_rows && cell.col_span == 1) used[cell.col] = true;
+  }
+  if (std::count(used.begin(), used.end(), false) > 0) return std::nullopt;
+  return Finish(std::move(table), stack.bbox);
+}
+
+}  // namespace
+
+bool CentreInside(const BBox& box, const BBox& area) {
+  const float cx = 0.5f * (box.x0 + box.x1), cy = 0.5f * (box.y0 + box.y1);
+  return cx >= area.x0 && cx <= area.x1 && cy >= area.y0 && cy <= area.y1;
+}
+
+std::optional<RawTable> BuildTable(const TableCandidate& candidate, const std::vector<TableGlyph>& glyphs) {
+  if (candidate.kind == TableCandidate::Kind::kLattice) return BuildGridTable(candidate, glyphs);
+  return BuildRulesTable(candidate, glyphs);
+}
+
+}  // namespace docpipe::pdf

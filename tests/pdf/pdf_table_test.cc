@@ -1,0 +1,468 @@
+// Tables of digital PDFs: ruled grids, spans, rule-delimited (booktabs)
+// tables, captions, continuation across pages, and the near-misses and bad
+// inputs that must not become tables. Pages are written as content streams
+// with exact geometry, so the expected cells are known exactly.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "docpipe/pdf.h"
+#include "docpipe/render.h"
+#include "pdf/text_rules.h"
+#include "pdf_test_support.h"
+
+namespace docpipe {
+namespace {
+
+constexpr float kPageHeight = 792;
+
+// A content stream written in top-left page coordinates.
+class PageDraw {
+ public:
+  PageDraw& Text(float x, float baseline, const std::string& text, bool bold = false, float size = 10) {
+    out_ += "BT /" + std::string(bold ? "F2 " : "F1 ") + Num(size) + " Tf " + Num(x) + " " +
+            Num(kPageHeight - baseline) + " Td (" + text + ") Tj ET\n";
+    return *this;
+  }
+  PageDraw& HLine(float x0, float x1, float y, float width = 0.5f) {
+    out_ += Num(width) + " w " + Num(x0) + " " + Num(kPageHeight - y) + " m " + Num(x1) + " " +
+            Num(kPageHeight - y) + " l S\n";
+    return *this;
+  }
+  PageDraw& VLine(float x, float y0, float y1, float width = 0.5f) {
+    out_ += Num(width) + " w " + Num(x) + " " + Num(kPageHeight - y0) + " m " + Num(x) + " " +
+            Num(kPageHeight - y1) + " l S\n";
+    return *this;
+  }
+  PageDraw& StrokeRect(float x, float y, float w, float h) {
+    out_ += "0.5 w " + Num(x) + " " + Num(kPageHeight - y - h) + " " + Num(w) + " " + Num(h) + " re S\n";
+    return *this;
+  }
+  PageDraw& FillRect(float x, float y, float w, float h) {
+    out_ += Num(x) + " " + Num(kPageHeight - y - h) + " " + Num(w) + " " + Num(h) + " re f\n";
+    return *this;
+  }
+  // Lines of prose, one per baseline, 14 points apart from `top`.
+  PageDraw& Prose(float x, float top, const std::vector<std::string>& lines) {
+    for (size_t i = 0; i < lines.size(); ++i) Text(x, top + 14 * static_cast<float>(i), lines[i]);
+    return *this;
+  }
+  const std::string& str() const { return out_; }
+
+ private:
+  static std::string Num(float v) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof(buffer), "%.2f", v);
+    return buffer;
+  }
+  std::string out_;
+};
+
+struct Grid {
+  float x = 72, y = 200;
+  std::vector<float> widths = {120, 100, 100};
+  float row_height = 20;
+  std::vector<std::vector<std::string>> rows;
+  bool bold_header = true;
+};
+
+// Text of every cell, and every ruling of the full grid.
+void DrawGrid(const Grid& grid, PageDraw* page) {
+  const float height = grid.row_height * static_cast<float>(grid.rows.size());
+  float total = 0;
+  for (float w : grid.widths) total += w;
+  for (size_t r = 0; r <= grid.rows.size(); ++r) {
+    page->HLine(grid.x, grid.x + total, grid.y + grid.row_height * static_cast<float>(r));
+  }
+  float x = grid.x;
+  for (size_t c = 0; c <= grid.widths.size(); ++c) {
+    page->VLine(x, grid.y, grid.y + height);
+    if (c < grid.widths.size()) x += grid.widths[c];
+  }
+  for (size_t r = 0; r < grid.rows.size(); ++r) {
+    float cx = grid.x;
+    for (size_t c = 0; c < grid.rows[r].size(); ++c) {
+      if (!grid.rows[r][c].empty()) {
+        page->Text(cx + 4, grid.y + grid.row_height * static_cast<float>(r) + 14, grid.rows[r][c],
+                   grid.bold_header && r == 0);
+      }
+      cx += grid.widths[c];
+    }
+  }
+}
+
+const std::vector<std::string> kIntro = {"The measurements below were taken over three weeks in the spring.",
+                                         "Each value is the mean of five runs on the same machine and disk."};
+const std::vector<std::string> kOutro = {"The second device was slower on every workload that we have tried.",
+                                         "We return to the reasons for this difference in the next section."};
+
+Grid SampleGrid() {
+  Grid grid;
+  grid.rows = {
+      {"Device", "Reads", "Writes"}, {"alpha", "120", "80"}, {"beta", "95", "61"}, {"gamma", "77", "40"}};
+  return grid;
+}
+
+class PdfTableTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto engine = PdfEngine::Make();
+    ASSERT_TRUE(engine.ok());
+    auto worker = PdfWorker::Make(*engine);
+    ASSERT_TRUE(worker.ok());
+    worker_ = std::move(worker).value();
+  }
+
+  Document Convert(const std::vector<std::string>& pages, const std::string& name, bool tables = true) {
+    const std::string path = pdf_test::WritePdf(pdf_test::ScratchDir("tables") + "/" + name + ".pdf", pages);
+    PdfOptions options;
+    options.detect_tables = tables;
+    auto document = worker_->Convert(path, options);
+    EXPECT_TRUE(document.ok()) << document.status().ToString();
+    return document.ok() ? std::move(document).value() : Document();
+  }
+
+  std::unique_ptr<PdfWorker> worker_;
+};
+
+std::vector<const Block*> Tables(const Document& document) {
+  std::vector<const Block*> tables;
+  for (const Block* block : pdf_test::AllBlocks(document)) {
+    if (block->type == BlockType::kTable) tables.push_back(block);
+  }
+  return tables;
+}
+
+// The table's text as rows of cells (spans at their top-left position).
+std::vector<std::vector<std::string>> Cells(const Table& table) {
+  std::vector<std::vector<std::string>> grid(table.rows, std::vector<std::string>(table.cols));
+  for (const TableCell& cell : table.cells) grid[cell.row][cell.col] = cell.text;
+  return grid;
+}
+
+std::string AllText(const Document& document) { return DocumentText(document); }
+
+size_t Count(const std::string& text, const std::string& part) {
+  size_t n = 0;
+  for (size_t pos = text.find(part); pos != std::string::npos; pos = text.find(part, pos + 1)) ++n;
+  return n;
+}
+
+TEST(TableCaptionTest, TableCaptionPrefixes) {
+  EXPECT_TRUE(pdf::IsTableCaption("Table 3: Results"));
+  EXPECT_TRUE(pdf::IsTableCaption("Tab. 1 Sizes"));
+  EXPECT_TRUE(pdf::IsTableCaption("TABLE II. Throughput"));
+  EXPECT_TRUE(pdf::IsTableCaption("TABLE IV"));
+  EXPECT_FALSE(pdf::IsTableCaption("Figure 2: A plot"));
+  EXPECT_FALSE(pdf::IsTableCaption("TABLE OF CONTENTS"));
+  EXPECT_FALSE(pdf::IsTableCaption("Tables are useful"));
+  EXPECT_TRUE(pdf::IsCaption("FIGURE 2. A plot"));
+}
+
+TEST_F(PdfTableTest, RuledGridBecomesOneTableInReadingOrder) {
+  PageDraw page;
+  page.Prose(72, 120, kIntro);
+  DrawGrid(SampleGrid(), &page);
+  page.Prose(72, 320, kOutro);
+  const Document document = Convert({page.str()}, "ruled");
+  const auto tables = Tables(document);
+  ASSERT_EQ(tables.size(), 1u);
+  const Table& table = *tables[0]->table;
+  EXPECT_EQ(table.rows, 4);
+  EXPECT_EQ(table.cols, 3);
+  EXPECT_EQ(table.header_rows, 1);
+  EXPECT_EQ(Cells(table), SampleGrid().rows);
+  EXPECT_TRUE(table.cells[0].header);
+  EXPECT_FALSE(table.cells[3].header);
+  EXPECT_NEAR(tables[0]->bbox.x0, 72, 1);
+  EXPECT_NEAR(tables[0]->bbox.y1, 280, 1);
+  EXPECT_EQ(tables[0]->text, RenderTableMarkdown(table));
+  // Reading order: intro, table, outro; no cell text in the paragraphs.
+  const auto blocks = pdf_test::AllBlocks(document);
+  ASSERT_EQ(blocks.size(), 3u);
+  EXPECT_EQ(blocks[0]->type, BlockType::kParagraph);
+  EXPECT_EQ(blocks[1]->type, BlockType::kTable);
+  EXPECT_EQ(blocks[2]->type, BlockType::kParagraph);
+  EXPECT_EQ(Count(AllText(document), "gamma"), 1u);
+  EXPECT_EQ(Count(AllText(document), "Writes"), 1u);
+}
+
+TEST_F(PdfTableTest, DetectionOffKeepsTheTextInTheFlow) {
+  PageDraw page;
+  page.Prose(72, 120, kIntro);
+  DrawGrid(SampleGrid(), &page);
+  const Document document = Convert({page.str()}, "ruled_off", false);
+  EXPECT_TRUE(Tables(document).empty());
+  EXPECT_EQ(Count(AllText(document), "gamma"), 1u);
+}
+
+TEST_F(PdfTableTest, MissingInnerRulingsBecomeSpans) {
+  // Row 0: "Group" spans columns 1-2 (no ruling between them); column 0:
+  // "Name" spans rows 0-1 (no ruling between them).
+  PageDraw page;
+  const float x = 72, y = 200, h = 20;
+  const float xs[] = {72, 192, 292, 392};
+  page.HLine(x, 392, y).HLine(192, 392, y + h).HLine(x, 392, y + 2 * h).HLine(x, 392, y + 3 * h);
+  page.VLine(xs[0], y, y + 3 * h).VLine(xs[1], y, y + 3 * h).VLine(xs[3], y, y + 3 * h);
+  page.VLine(xs[2], y + h, y + 3 * h);
+  page.Text(76, y + 24, "Name", true).Text(196, y + 14, "Group", true);
+  page.Text(196, y + 34, "left", true).Text(296, y + 34, "right", true);
+  page.Text(76, y + 54, "first").Text(196, y + 54, "1").Text(296, y + 54, "2");
+  const Document document = Convert({page.str()}, "spans");
+  const auto tables = Tables(document);
+  ASSERT_EQ(tables.size(), 1u);
+  const Table& table = *tables[0]->table;
+  ASSERT_EQ(table.rows, 3);
+  ASSERT_EQ(table.cols, 3);
+  ASSERT_EQ(table.cells.size(), 7u);
+  EXPECT_EQ(table.cells[0].text, "Name");
+  EXPECT_EQ(table.cells[0].row_span, 2);
+  EXPECT_EQ(table.cells[0].col_span, 1);
+  EXPECT_EQ(table.cells[1].text, "Group");
+  EXPECT_EQ(table.cells[1].col_span, 2);
+  EXPECT_EQ(table.cells[1].row_span, 1);
+  EXPECT_EQ(table.cells[2].text, "left");
+  EXPECT_EQ(table.cells[2].row, 1);
+  EXPECT_EQ(table.cells[2].col, 1);
+  EXPECT_EQ(table.header_rows, 2);
+}
+
+TEST_F(PdfTableTest, CaptionAboveOrBelowIsAttachedAndReadFirst) {
+  for (const bool below : {false, true}) {
+    PageDraw page;
+    page.Prose(72, 120, kIntro);
+    const std::string caption = below ? "TABLE II. Throughput per device" : "Table 3: Throughput per device";
+    page.Text(72, below ? 300 : 190, caption);
+    DrawGrid(SampleGrid(), &page);
+    page.Prose(72, 340, kOutro);
+    const Document document = Convert({page.str()}, below ? "caption_below" : "caption_above");
+    const auto blocks = pdf_test::AllBlocks(document);
+    ASSERT_EQ(blocks.size(), 4u) << below;
+    EXPECT_EQ(blocks[1]->type, BlockType::kCaption) << below;
+    EXPECT_EQ(blocks[1]->text, caption);
+    ASSERT_EQ(blocks[2]->type, BlockType::kTable) << below;
+    EXPECT_EQ(blocks[2]->table->caption, caption);
+  }
+}
+
+TEST_F(PdfTableTest, BooktabsRulesGiveRowsAndColumnsFromTheText) {
+  PageDraw page;
+  page.Prose(72, 120, kIntro);
+  const float x0 = 150, x1 = 450;
+  page.FillRect(x0, 190, x1 - x0, 0.8f);  // top rule
+  page.Text(160, 205, "Method", true).Text(280, 205, "Recall", true).Text(390, 205, "Time (s)", true);
+  page.FillRect(x0, 210, x1 - x0, 0.5f);  // mid rule
+  page.Text(160, 225, "exact search").Text(280, 225, "0.991").Text(390, 225, "12.5");
+  page.Text(160, 239, "graph").Text(280, 239, "0.953").Text(390, 239, "1.2");
+  page.Text(160, 253, "quantised").Text(280, 253, "0.902").Text(396, 253, "0.4");
+  page.FillRect(x0, 259, x1 - x0, 0.8f);  // bottom rule
+  page.Prose(72, 290, kOutro);
+  const Document document = Convert({page.str()}, "booktabs");
+  const auto tables = Tables(document);
+  ASSERT_EQ(tables.size(), 1u);
+  const Table& table = *tables[0]->table;
+  EXPECT_EQ(table.header_rows, 1);
+  const std::vector<std::vector<std::string>> expected = {{"Method", "Recall", "Time (s)"},
+                                                          {"exact search", "0.991", "12.5"},
+                                                          {"graph", "0.953", "1.2"},
+                                                          {"quantised", "0.902", "0.4"}};
+  EXPECT_EQ(Cells(table), expected);
+  EXPECT_EQ(Count(AllText(document), "quantised"), 1u);
+}
+
+TEST_F(PdfTableTest, EmptyCellsAndHeaderOnlyTables) {
+  Grid sparse = SampleGrid();
+  sparse.rows[1][1] = "";
+  sparse.rows[2][2] = "";
+  PageDraw page;
+  DrawGrid(sparse, &page);
+  Grid header_only;
+  header_only.y = 400;
+  header_only.rows = {{"Name", "Size", "Owner"}};
+  DrawGrid(header_only, &page);
+  const Document document = Convert({page.str()}, "sparse");
+  const auto tables = Tables(document);
+  ASSERT_EQ(tables.size(), 2u);
+  EXPECT_EQ(Cells(*tables[0]->table), sparse.rows);
+  EXPECT_EQ(Cells(*tables[1]->table), header_only.rows);
+}
+
+TEST_F(PdfTableTest, RulingsDrawnTwiceGiveTheSameTable) {
+  PageDraw once, twice;
+  DrawGrid(SampleGrid(), &once);
+  DrawGrid(SampleGrid(), &twice);
+  Grid shifted = SampleGrid();
+  shifted.x += 0.4f, shifted.y += 0.4f;
+  for (auto& row : shifted.rows) row.assign(row.size(), "");
+  DrawGrid(shifted, &twice);
+  const Document first = Convert({once.str()}, "once");
+  const Document second = Convert({twice.str()}, "twice");
+  const auto a = Tables(first);
+  const auto b = Tables(second);
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(a[0]->text, b[0]->text);
+  EXPECT_EQ(b[0]->table->rows, 4);
+  EXPECT_EQ(b[0]->table->cols, 3);
+}
+
+TEST_F(PdfTableTest, ThousandTinyRectanglesAreNoTable) {
+  PageDraw page;
+  page.Prose(72, 100, kIntro);
+  for (int i = 0; i < 1000; ++i) {
+    const float x = 72 + static_cast<float>(i % 40) * 3, y = 150 + static_cast<float>(i / 40) * 3;
+    if (i % 2) {
+      page.StrokeRect(x, y, 3, 3);  // a grid of touching boxes, like a chart's or a QR code's
+    } else {
+      page.FillRect(x, y, 2.5f, 2.5f);
+    }
+  }
+  for (int i = 0; i < 60; ++i) page.FillRect(300 + 2.5f * static_cast<float>(i), 150, 1, 60);  // a barcode
+  page.Text(80, 170, "A label over the chart");
+  const Document document = Convert({page.str()}, "rectangles");
+  EXPECT_TRUE(Tables(document).empty());
+  EXPECT_EQ(Count(AllText(document), "label over the chart"), 1u);
+}
+
+TEST_F(PdfTableTest, FormWithEmptyBoxesIsNoTable) {
+  PageDraw page;
+  const char* labels[] = {"Name", "Address", "City", "Phone"};
+  for (int i = 0; i < 4; ++i) {
+    const float y = 150 + 30.0f * static_cast<float>(i);
+    page.Text(72, y + 14, labels[i]);
+    page.StrokeRect(160, y, 250, 20);
+    page.StrokeRect(420, y, 80, 20);
+  }
+  // A grid of date boxes that touch one another: one row, all empty.
+  for (int i = 0; i < 8; ++i) page.StrokeRect(160 + 16.0f * static_cast<float>(i), 300, 16, 20);
+  page.Text(72, 314, "Date");
+  const Document document = Convert({page.str()}, "form");
+  EXPECT_TRUE(Tables(document).empty());
+  EXPECT_EQ(Count(AllText(document), "Address"), 1u);
+}
+
+TEST_F(PdfTableTest, ProseBetweenRulesIsNoTable) {
+  PageDraw page;
+  page.HLine(72, 540, 60);
+  page.Prose(72, 100,
+             {"Results of the survey are summarised in this short note for the board.",
+              "The numbers are preliminary and will change as late replies arrive.",
+              "A full report with every table follows at the end of the quarter."});
+  // Two columns of prose between a header rule and a footer rule.
+  for (int i = 0; i < 12; ++i) {
+    const float y = 180 + 14.0f * static_cast<float>(i);
+    page.Text(72, y, "left column text that runs on for a while");
+    page.Text(320, y, "right column text that also runs on a bit");
+  }
+  page.HLine(72, 540, 740);
+  const Document document = Convert({page.str()}, "prose_rules");
+  EXPECT_TRUE(Tables(document).empty());
+}
+
+TEST_F(PdfTableTest, TableInsideOneColumnOfATwoColumnPage) {
+  PageDraw page;
+  std::vector<std::string> left, right;
+  for (int i = 0; i < 6; ++i) left.push_back("Left column line number " + std::to_string(i) + " of text");
+  for (int i = 0; i < 20; ++i) right.push_back("Right column line " + std::to_string(i) + " of text");
+  page.Prose(54, 100, left);
+  Grid grid = SampleGrid();
+  grid.x = 54, grid.y = 200;
+  grid.widths = {90, 70, 70};
+  DrawGrid(grid, &page);
+  page.Prose(54, 310, {"Left column after the table goes on here", "and ends the left column."});
+  page.Prose(320, 100, right);
+  const Document document = Convert({page.str()}, "two_column");
+  const auto blocks = pdf_test::AllBlocks(document);
+  ASSERT_EQ(Tables(document).size(), 1u);
+  EXPECT_EQ(Cells(*Tables(document)[0]->table), grid.rows);
+  // Read as: left column (text, table, text), then the right column.
+  size_t table_index = 0, right_index = 0;
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    if (blocks[i]->type == BlockType::kTable) table_index = i;
+    if (right_index == 0 && blocks[i]->text.starts_with("Right column")) right_index = i;
+  }
+  EXPECT_GT(table_index, 0u);
+  EXPECT_LT(table_index, right_index);
+  EXPECT_EQ(Count(AllText(document), "gamma"), 1u);
+}
+
+TEST_F(PdfTableTest, TableContinuedOnTheNextPageIsMarkedAndKeepsItsHeader) {
+  Grid first;
+  first.y = 600;
+  first.rows = {{"Item", "Count", "Price"}};
+  for (int i = 0; i < 6; ++i) first.rows.push_back({"item " + std::to_string(i), std::to_string(i), "1.00"});
+  Grid second;
+  second.y = 72;
+  second.rows = {{"Item", "Count", "Price"}};
+  for (int i = 6; i < 30; ++i)
+    second.rows.push_back({"item " + std::to_string(i), std::to_string(i), "2.00"});
+  second.bold_header = false;
+  PageDraw one, two;
+  one.Prose(72, 100, kIntro);
+  DrawGrid(first, &one);
+  DrawGrid(second, &two);
+  two.Prose(72, 720, kOutro);
+  const Document document = Convert({one.str(), two.str()}, "continued");
+  const auto tables = Tables(document);
+  ASSERT_EQ(tables.size(), 2u);
+  EXPECT_FALSE(tables[0]->table->continued);
+  EXPECT_TRUE(tables[1]->table->continued);
+  EXPECT_EQ(tables[1]->table->header_rows, 1);
+  EXPECT_EQ(tables[1]->page, 2);
+  EXPECT_EQ(tables[1]->table->rows, 25);
+}
+
+TEST_F(PdfTableTest, NestedTableStaysInsideTheOuterCell) {
+  PageDraw page;
+  Grid outer;
+  outer.widths = {120, 260};
+  outer.row_height = 80;
+  outer.rows = {{"Outer A", ""}, {"Outer B", "plain"}};
+  outer.bold_header = false;
+  DrawGrid(outer, &page);
+  Grid inner;
+  inner.x = 200, inner.y = 220;
+  inner.widths = {60, 60};
+  inner.rows = {{"in1", "in2"}, {"in3", "in4"}};
+  inner.bold_header = false;
+  DrawGrid(inner, &page);
+  const Document document = Convert({page.str()}, "nested");
+  const auto tables = Tables(document);
+  ASSERT_EQ(tables.size(), 1u);
+  EXPECT_EQ(tables[0]->table->rows, 2);
+  EXPECT_EQ(tables[0]->table->cols, 2);
+  EXPECT_EQ(tables[0]->table->cells[1].text, "in1 in2 in3 in4");
+}
+
+TEST_F(PdfTableTest, MarkdownAndJsonCarryTheTable) {
+  PageDraw page;
+  page.Prose(72, 120, kIntro);
+  page.Text(72, 190, "Table 1: Throughput");
+  Grid grid = SampleGrid();
+  grid.rows[2][0] = "be|ta";
+  DrawGrid(grid, &page);
+  const Document document = Convert({page.str()}, "render");
+  const std::string markdown = RenderMarkdown(document);
+  EXPECT_NE(markdown.find("*Table 1: Throughput*\n\n| Device | Reads | Writes |\n| --- | --- | --- |\n"
+                          "| alpha | 120 | 80 |\n| be\\|ta | 95 | 61 |\n"),
+            std::string::npos)
+      << markdown;
+  const auto json = nlohmann::json::parse(RenderJson(document));
+  const auto& blocks = json["pages"][0]["blocks"];
+  ASSERT_EQ(blocks.size(), 3u);
+  const auto& table = blocks[2]["table"];
+  EXPECT_EQ(blocks[2]["type"], "table");
+  EXPECT_EQ(table["rows"], 4);
+  EXPECT_EQ(table["cols"], 3);
+  EXPECT_EQ(table["header_rows"], 1);
+  EXPECT_EQ(table["caption"], "Table 1: Throughput");
+  EXPECT_EQ(table["cells"].size(), 12u);
+  EXPECT_EQ(table["cells"][6]["text"], "be|ta");
+  EXPECT_EQ(table["cells"][6]["row_span"], 1);
+  EXPECT_FALSE(blocks[0].contains("table"));
+}
+
+}  // namespace
+}  // namespace docpipe
