@@ -4,9 +4,9 @@
 
 #include "command.h"
 #include "docpipe/document_problems.h"
+#include "docpipe/formats.h"
 #include "docpipe/pdf.h"
 #include "docpipe/render.h"
-#include "docpipe/text_document.h"
 #include "ocr_flags.h"
 #include "pdf_flags.h"
 
@@ -29,20 +29,34 @@ Result<std::shared_ptr<const PdfEngine>> MakeEngine(const ConvertFlags& flags) {
   return PdfEngine::Make(ocr);
 }
 
+// PDFs spread their pages over --workers; every other format goes through
+// ConvertFile, images with a PDF worker of their own (they are OCR'd pages).
+Result<Document> ConvertInput(const ConvertFlags& flags, FileFormat format,
+                              const std::shared_ptr<const PdfEngine>& engine) {
+  if (format == FileFormat::kPdf) return ConvertPdfParallel(engine, flags.input, flags.pdf, flags.workers);
+  std::unique_ptr<PdfWorker> worker;
+  return ConvertFile(flags.input, {.limits = {}, .pdf = flags.pdf}, [&]() -> Result<PdfWorker*> {
+    if (!worker) {
+      DOCPIPE_ASSIGN_OR_RETURN(worker, PdfWorker::Make(engine));
+    }
+    return worker.get();
+  });
+}
+
 void RunConvert(const ConvertFlags& flags) {
-  Result<Document> document = Status::Internal("unreachable");
-  if (IsTextFilePath(flags.input)) {
-    document = ParseTextFile(flags.input);
-  } else {
+  const FileFormat format = DetectFileFormat(flags.input).format;
+  std::shared_ptr<const PdfEngine> engine;
+  if (format == FileFormat::kPdf || format == FileFormat::kImage) {
     // Set-up problems (an OCR language not installed) are usage errors, told once.
-    Result<std::shared_ptr<const PdfEngine>> engine = MakeEngine(flags);
-    if (!engine.ok()) {
-      std::fprintf(stderr, "docpipe convert: %s\n", engine.status().ToString().c_str());
+    Result<std::shared_ptr<const PdfEngine>> made = MakeEngine(flags);
+    if (!made.ok()) {
+      std::fprintf(stderr, "docpipe convert: %s\n", made.status().ToString().c_str());
       SetExitCode(kExitUsage);
       return;
     }
-    document = ConvertPdfParallel(*engine, flags.input, flags.pdf, flags.workers);
+    engine = std::move(made).value();
   }
+  Result<Document> document = ConvertInput(flags, format, engine);
   if (!document.ok()) {
     std::fprintf(stderr, "docpipe convert: %s: %s\n", flags.input.c_str(), document.status().ToString().c_str());
     SetExitCode(kExitInputFailed);
@@ -75,12 +89,14 @@ void RunConvert(const ConvertFlags& flags) {
 
 void RegisterConvert(CLI::App& app) {
   auto flags = std::make_shared<ConvertFlags>();
-  CLI::App* cmd = app.add_subcommand("convert", "Convert one document (PDF, text, Markdown) to Markdown, JSON or text");
+  CLI::App* cmd = app.add_subcommand("convert", "Convert one document (PDF, HTML, EPUB, DOCX, image, text, Markdown) to Markdown, JSON or text");
   cmd->footer(
       "Pages of a PDF are spread over --workers threads and reassembled in order. Pages without a\n"
       "text layer are recognised with Tesseract (--ocr auto); a page that fails or runs past\n"
       "--page-timeout is reported on stderr and the rest of the document is still converted; a document\n"
-      "past --document-timeout or --max-pages fails with the reason.");
+      "past --document-timeout or --max-pages fails with the reason.\n"
+      "The type comes from the content: HTML, EPUB and DOCX are read by their structure (headings,\n"
+      "lists, tables), images are OCR'd as one page each (TIFF: one per image).");
   cmd->add_option("input", flags->input, "The document")->required();
   cmd->add_option("--to", flags->to, "Output format")->check(CLI::IsMember({"md", "json", "text"}))->capture_default_str();
   cmd->add_option("-o,--output", flags->output, "Write to this file instead of stdout");

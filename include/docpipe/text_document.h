@@ -9,7 +9,9 @@
 
 namespace docpipe {
 
-// Reads a UTF-8 text file (invalid bytes become U+FFFD; NFC; CRLF -> LF) into a
+// Reads a text file (UTF-8; UTF-16 or UTF-32 with a byte-order mark, or UTF-16
+// without one; else legacy Windows-1252/ISO-8859-1 bytes, all converted to
+// UTF-8; NFC; CRLF -> LF) into a
 // Document of kind kText with one page. Paragraphs are split on blank lines.
 // Files ending in ".md" or ".markdown" (any case) are read as Markdown: ATX
 // ("#".."######") and setext headings become heading blocks with their level,

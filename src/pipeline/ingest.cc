@@ -16,6 +16,7 @@
 #include "core/sha256.h"
 #include "core/stopwatch.h"
 #include "docpipe/document_problems.h"
+#include "docpipe/formats.h"
 #include "docpipe/text_document.h"
 #include "pipeline/chunk_enrichment.h"
 #include "pipeline/input_listing.h"
@@ -108,9 +109,7 @@ void ConvertInput(Item& item, WorkerResources& resources, const IngestOptions& o
       document = (*worker)->Convert(item.path, options.pdf);
     }
   } else {
-    Stopwatch watch;
-    document = ParseTextFile(item.path);
-    if (document.ok()) document->seconds.extract = watch.Seconds();
+    document = ConvertFile(item.path, {.limits = {}, .pdf = options.pdf}, [&resources] { return resources.Pdf(); });
   }
   if (!document.ok()) {
     item.fate = Fate::kFailed;
@@ -191,7 +190,7 @@ class StoreStage {
       case Fate::kSkip: ++report_.documents_skipped; break;
       case Fate::kUnsupported:
         ++report_.unsupported;
-        report_.unsupported_files.push_back({item.path, "unsupported file type"});
+        report_.unsupported_files.push_back({item.path, UnsupportedReason(item.path)});
         break;
       case Fate::kFailed: AcceptFailed(item); break;
       case Fate::kConvert: AcceptConverted(item); break;

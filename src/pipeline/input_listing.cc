@@ -3,11 +3,11 @@
 #include <fnmatch.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
+#include "docpipe/formats.h"
 #include "docpipe/shard.h"
 #include "docpipe/text_document.h"
 
@@ -15,11 +15,6 @@ namespace docpipe {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Lowercase(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 bool MatchesAny(const std::vector<std::string>& globs, const std::string& name, const std::string& relative) {
   for (const std::string& glob : globs) {
@@ -114,15 +109,15 @@ Result<InputListing> ListInputs(const IngestOptions& options) {
 }
 
 InputType DetectInputType(const std::string& path) {
-  if (Lowercase(fs::path(path).extension().string()) == ".pdf") return InputType::kPdf;
-  if (IsTextFilePath(path)) return InputType::kText;
-  char magic[5] = {};
-  if (FILE* file = std::fopen(path.c_str(), "rb")) {
-    size_t n = std::fread(magic, 1, sizeof magic, file);
-    std::fclose(file);
-    if (n == sizeof magic && std::string_view(magic, 5) == "%PDF-") return InputType::kPdf;
+  switch (DetectFileFormat(path).format) {
+    case FileFormat::kPdf: return InputType::kPdf;
+    case FileFormat::kUnknown: return InputType::kUnsupported;
+    default: return InputType::kOther;
   }
-  return InputType::kUnsupported;
+}
+
+std::string UnsupportedReason(const std::string& path) {
+  return "unsupported file type: " + DetectFileFormat(path).description;
 }
 
 Result<std::vector<std::string>> CollectInputs(const IngestOptions& options) {

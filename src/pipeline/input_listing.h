@@ -9,7 +9,9 @@
 
 namespace docpipe {
 
-enum class InputType { kPdf, kText, kUnsupported };
+// kPdf goes to the PDF engine directly (its pages spread over the workers);
+// kOther to ConvertFile (docpipe/formats.h: text, HTML, EPUB, DOCX, images).
+enum class InputType { kPdf, kOther, kUnsupported };
 
 struct InputListing {
   std::vector<std::string> files;
@@ -21,7 +23,11 @@ struct InputListing {
 // A named input that does not exist is an error.
 Result<InputListing> ListInputs(const IngestOptions& options);
 
-// What reader handles `path`: by extension, else by the file's first bytes.
+// What reader handles `path`: by its content (DetectFileFormat), the
+// extension deciding only where the content names no format.
 InputType DetectInputType(const std::string& path);
+
+// "unsupported file type: ZIP archive": why `path` is not read, for reports.
+std::string UnsupportedReason(const std::string& path);
 
 }  // namespace docpipe

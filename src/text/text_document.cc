@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/unicode.h"
+#include "text/charset.h"
 #include "text/markdown_parser.h"
 
 namespace docpipe {
@@ -38,9 +39,11 @@ Result<std::string> ReadWholeFile(const std::string& path) {
   return std::move(content).str();
 }
 
-// Valid NFC UTF-8 with LF line ends and no byte-order mark.
-std::string CleanText(std::string_view raw) {
-  if (raw.substr(0, 3) == "\xEF\xBB\xBF") raw.remove_prefix(3);
+// Valid NFC UTF-8 with LF line ends and no byte-order mark, from UTF-8,
+// UTF-16/32 or legacy 8-bit bytes (text/charset.h decides which).
+std::string CleanText(std::string_view bytes) {
+  const std::string decoded = text::DecodeToUtf8(bytes).utf8;
+  std::string_view raw = decoded;
   std::string unix_lines;
   unix_lines.reserve(raw.size());
   for (size_t i = 0; i < raw.size(); ++i) {

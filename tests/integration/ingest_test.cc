@@ -197,7 +197,8 @@ TEST(IngestTest, BadInputsFailAloneWithReasons) {
   WriteNotes(dir / "docs", 2);
   WriteFile(dir / "docs/empty.pdf", "");
   WriteFile(dir / "docs/garbage.pdf", "%PDF-1.7\nthis is not a pdf at all\n");
-  WriteFile(dir / "docs/picture.png", "\x89PNG\r\n\x1a\n");
+  WriteFile(dir / "docs/picture.png", "\x89PNG\r\n\x1a\n");  // a PNG cut after its signature
+  WriteFile(dir / "docs/archive.gz", std::string("\x1f\x8b\x08\0\0\0\0\0", 8));
   fs::create_symlink(dir / "docs/missing-target.pdf", dir / "docs/dangling.pdf");
   WriteFile(dir / "docs/caf\xE9.md", "# Caf\xE9\n\nA file name that is not UTF-8 still goes in.\n");
 
@@ -205,7 +206,7 @@ TEST(IngestTest, BadInputsFailAloneWithReasons) {
   EXPECT_EQ(run.exit_code, 1) << run.err;
   nlohmann::json report = nlohmann::json::parse(run.out);  // valid JSON despite the Latin-1 file name
   EXPECT_EQ(report["documents"]["ok"], 3);
-  EXPECT_EQ(report["documents"]["failed"], 3);
+  EXPECT_EQ(report["documents"]["failed"], 4);
   EXPECT_EQ(report["documents"]["unsupported"], 1);
   std::map<std::string, std::string> reasons;
   for (const auto& failure : report["failures"]) {
@@ -214,6 +215,8 @@ TEST(IngestTest, BadInputsFailAloneWithReasons) {
   EXPECT_NE(reasons["empty.pdf"].find("corrupt"), std::string::npos) << reasons["empty.pdf"];
   EXPECT_NE(reasons["garbage.pdf"].find("corrupt"), std::string::npos) << reasons["garbage.pdf"];
   EXPECT_NE(reasons["dangling.pdf"].find("io_error"), std::string::npos) << reasons["dangling.pdf"];
+  EXPECT_NE(reasons["picture.png"].find("truncated or malformed PNG header"), std::string::npos)
+      << reasons["picture.png"];
 }
 
 TEST(IngestTest, ForeignDatabaseIsRefusedAndLeftUntouched) {

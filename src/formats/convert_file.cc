@@ -1,0 +1,89 @@
+// ConvertFile: the one entry that turns any supported file into a Document.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/stopwatch.h"
+#include "docpipe/formats.h"
+#include "docpipe/text_document.h"
+#include "formats/docx_document.h"
+#include "formats/epub_document.h"
+#include "formats/html_document.h"
+#include "formats/image_size.h"
+
+namespace docpipe {
+namespace {
+
+Result<std::string> ReadBounded(const std::string& path, int64_t max_bytes) {
+  std::error_code error;
+  const auto size = std::filesystem::file_size(path, error);
+  if (error) return Status::IoError("cannot read " + path + ": " + error.message());
+  if (static_cast<int64_t>(size) > max_bytes) {
+    return Status::ResourceExhausted("file of " + std::to_string(size) + " bytes is larger than the limit of " +
+                                     std::to_string(max_bytes));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError("cannot open " + path);
+  std::string bytes(size, '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(size));
+  bytes.resize(static_cast<size_t>(in.gcount()));
+  return bytes;
+}
+
+Result<Document> ConvertHtml(const std::string& path, const FormatLimits& limits) {
+  DOCPIPE_ASSIGN_OR_RETURN(std::string bytes, ReadBounded(path, limits.max_file_bytes));
+  formats::DocumentBuilder builder;
+  DOCPIPE_ASSIGN_OR_RETURN(std::string title, formats::AddHtmlBlocks(bytes, &builder));
+  DocumentMetadata metadata;
+  metadata.title = std::move(title);
+  return builder.Finish(path, std::move(metadata));
+}
+
+// Images become scanned pages of the PDF engine (MuPDF opens them as
+// one-page documents, TIFF one page per image), recognised with the same
+// OCR, layout and orientation handling as scanned PDFs; only their size is
+// checked here, from the header, before anything is decoded.
+Result<Document> ConvertImage(const std::string& path, const ConvertFileOptions& options,
+                              const PdfWorkerForThread& pdf_worker) {
+  DOCPIPE_ASSIGN_OR_RETURN(std::vector<formats::ImageSize> sizes, formats::ReadImageSizes(path));
+  for (size_t page = 0; page < sizes.size(); ++page) {
+    const formats::ImageSize& size = sizes[page];
+    if (size.width <= 0 || size.height <= 0) return Status::Corrupt("image has no pixels");
+    if (size.width * size.height > options.limits.max_image_pixels) {
+      return Status::ResourceExhausted(
+          "image" + (sizes.size() > 1 ? " page " + std::to_string(page + 1) : std::string()) + " of " +
+          std::to_string(size.width) + " x " + std::to_string(size.height) + " pixels is larger than the limit of " +
+          std::to_string(options.limits.max_image_pixels) + " pixels");
+    }
+  }
+  DOCPIPE_ASSIGN_OR_RETURN(PdfWorker * worker, pdf_worker());
+  return worker->Convert(path, options.pdf);
+}
+
+}  // namespace
+
+Result<Document> ConvertFile(const std::string& path, const ConvertFileOptions& options,
+                             const PdfWorkerForThread& pdf_worker) {
+  const DetectedFormat detected = DetectFileFormat(path);
+  Stopwatch watch;
+  Result<Document> document = Status::Internal("unreachable");
+  switch (detected.format) {
+    case FileFormat::kPdf: {
+      Result<PdfWorker*> worker = pdf_worker();
+      if (!worker.ok()) return worker.status();
+      return (*worker)->Convert(path, options.pdf);
+    }
+    case FileFormat::kImage: return ConvertImage(path, options, pdf_worker);
+    case FileFormat::kText:
+    case FileFormat::kMarkdown: document = ParseTextFile(path); break;
+    case FileFormat::kHtml: document = ConvertHtml(path, options.limits); break;
+    case FileFormat::kEpub: document = formats::ConvertEpub(path, options.limits); break;
+    case FileFormat::kDocx: document = formats::ConvertDocx(path, options.limits); break;
+    case FileFormat::kUnknown: return Status::Unsupported("unsupported file type: " + detected.description);
+  }
+  if (!document.ok()) return document.status().WithContext(detected.description);
+  document->seconds.extract = watch.Seconds();
+  return document;
+}
+
+}  // namespace docpipe

@@ -1,0 +1,174 @@
+// DetectFileFormat: magic bytes, ZIP entries, markup; the extension only
+// among text kinds.
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "docpipe/formats.h"
+#include "docpipe/text_document.h"
+#include "formats/zip_archive.h"
+#include "text/charset.h"
+
+namespace docpipe {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string LowerExtension(const std::string& path) {
+  std::string extension = fs::path(path).extension().string();
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return extension;
+}
+
+std::string Lower(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
+}
+
+bool StartsWith(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
+
+struct Magic {
+  std::string_view bytes;
+  FileFormat format;
+  const char* description;
+};
+
+// Formats told by their first bytes; images are those MuPDF opens.
+constexpr Magic kMagics[] = {
+    {"\x89PNG\r\n\x1a\n", FileFormat::kImage, "PNG image"},
+    {"\xFF\xD8\xFF", FileFormat::kImage, "JPEG image"},
+    {"GIF87a", FileFormat::kImage, "GIF image"},
+    {"GIF89a", FileFormat::kImage, "GIF image"},
+    {std::string_view("II*\0", 4), FileFormat::kImage, "TIFF image"},
+    {std::string_view("MM\0*", 4), FileFormat::kImage, "TIFF image"},
+    {"\x1f\x8b", FileFormat::kUnknown, "gzip data"},
+    {"BZh", FileFormat::kUnknown, "bzip2 data"},
+    {"\xFD" "7zXZ", FileFormat::kUnknown, "xz data"},
+    {"7z\xBC\xAF", FileFormat::kUnknown, "7-Zip archive"},
+    {"\x7F" "ELF", FileFormat::kUnknown, "ELF executable"},
+    {"\xD0\xCF\x11\xE0", FileFormat::kUnknown, "OLE2 compound file (legacy Office .doc/.xls/.ppt)"},
+    {"{\\rtf", FileFormat::kUnknown, "RTF document"},
+    {std::string_view("SQLite format 3\0", 16), FileFormat::kUnknown, "SQLite database"},
+    {"OggS", FileFormat::kUnknown, "Ogg media"},
+    {"ID3", FileFormat::kUnknown, "MP3 audio"},
+    {"%!PS", FileFormat::kUnknown, "PostScript document"},
+};
+
+// "BM" alone would take text files starting with it: the info header's
+// size must be one BMP defines, and the reserved bytes zero.
+bool IsBmp(std::string_view head) {
+  if (head.size() < 18 || !StartsWith(head, "BM")) return false;
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(head[i]); };
+  const unsigned info = byte(14) | byte(15) << 8 | byte(16) << 16 | byte(17) << 24;
+  const bool reserved_zero = byte(6) == 0 && byte(7) == 0 && byte(8) == 0 && byte(9) == 0;
+  return reserved_zero && (info == 12 || info == 40 || info == 52 || info == 56 || info == 108 || info == 124);
+}
+
+bool IsRiffWebp(std::string_view head) { return StartsWith(head, "RIFF") && head.substr(8, 4) == "WEBP"; }
+
+DetectedFormat DetectZip(const std::string& path) {
+  const std::string extension = LowerExtension(path);
+  FormatLimits limits;
+  Result<std::unique_ptr<formats::ZipArchive>> zip = formats::ZipArchive::Open(path, limits);
+  if (!zip.ok()) {
+    // A damaged DOCX or EPUB is reported as one that failed, not as unsupported.
+    if (extension == ".docx") return {FileFormat::kDocx, "damaged DOCX (ZIP)"};
+    if (extension == ".epub") return {FileFormat::kEpub, "damaged EPUB (ZIP)"};
+    return {FileFormat::kUnknown, "damaged ZIP archive"};
+  }
+  formats::ZipArchive& archive = **zip;
+  if (archive.Has("word/document.xml")) return {FileFormat::kDocx, "DOCX document"};
+  std::string mimetype;
+  if (archive.Has("mimetype")) {
+    Result<std::string> prefix = archive.ReadPrefix("mimetype", 128);
+    if (prefix.ok()) mimetype = *prefix;
+  }
+  if (StartsWith(mimetype, "application/epub+zip") || archive.Has("META-INF/container.xml")) {
+    return {FileFormat::kEpub, "EPUB book"};
+  }
+  if (archive.Has("xl/workbook.xml")) return {FileFormat::kUnknown, "XLSX spreadsheet"};
+  if (archive.Has("ppt/presentation.xml")) return {FileFormat::kUnknown, "PPTX presentation"};
+  if (StartsWith(mimetype, "application/vnd.oasis.opendocument")) return {FileFormat::kUnknown, "OpenDocument file"};
+  return {FileFormat::kUnknown, "ZIP archive"};
+}
+
+bool LooksLikeHtml(std::string_view decoded) {
+  const std::string head = Lower(decoded.substr(0, 4096));
+  size_t start = head.find_first_not_of(" \t\r\n");
+  if (start == std::string::npos) return false;
+  const std::string_view body = std::string_view(head).substr(start);
+  if (StartsWith(body, "<!doctype html") || StartsWith(body, "<html")) return true;
+  return (StartsWith(body, "<") || StartsWith(body, "<?xml")) &&
+         (head.find("<html") != std::string::npos || head.find("<body") != std::string::npos);
+}
+
+// Files whose content names no format go by their extension, so that an
+// empty or truncated PDF, DOCX or image fails with the reader's reason
+// instead of being skipped as unsupported.
+DetectedFormat ByExtension(const std::string& extension, DetectedFormat fallback) {
+  if (extension == ".pdf") return {FileFormat::kPdf, "PDF document (by its extension)"};
+  if (extension == ".docx") return {FileFormat::kDocx, "DOCX document (by its extension)"};
+  if (extension == ".epub") return {FileFormat::kEpub, "EPUB book (by its extension)"};
+  for (const char* image : {".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp"}) {
+    if (extension == image) return {FileFormat::kImage, "image (by its extension)"};
+  }
+  return fallback;
+}
+
+DetectedFormat DetectText(const std::string& path, std::string_view head) {
+  const std::string extension = LowerExtension(path);
+  const text::DecodedText decoded = text::DecodeToUtf8(head);
+  const bool binary = decoded.utf8.find('\0') != std::string::npos;
+  const bool html_extension = extension == ".html" || extension == ".htm" || extension == ".xhtml";
+  if (!binary && (LooksLikeHtml(decoded.utf8) || html_extension)) return {FileFormat::kHtml, "HTML document"};
+  if (IsTextFilePath(path)) {
+    const bool markdown = extension == ".md" || extension == ".markdown";
+    return {markdown ? FileFormat::kMarkdown : FileFormat::kText, markdown ? "Markdown text" : "plain text"};
+  }
+  if (binary) return ByExtension(extension, {FileFormat::kUnknown, "binary data"});
+  return ByExtension(extension, {FileFormat::kUnknown, "text (" + (extension.empty() ? std::string("no extension") : extension) +
+                                                        " files are not read as documents)"});
+}
+
+}  // namespace
+
+std::string_view FileFormatName(FileFormat format) {
+  switch (format) {
+    case FileFormat::kUnknown: return "unknown";
+    case FileFormat::kPdf: return "pdf";
+    case FileFormat::kText: return "text";
+    case FileFormat::kMarkdown: return "markdown";
+    case FileFormat::kHtml: return "html";
+    case FileFormat::kEpub: return "epub";
+    case FileFormat::kDocx: return "docx";
+    case FileFormat::kImage: return "image";
+  }
+  return "unknown";
+}
+
+DetectedFormat DetectFileFormat(const std::string& path) {
+  std::error_code error;
+  if (fs::is_directory(path, error)) return {FileFormat::kUnknown, "directory"};
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {FileFormat::kUnknown, "unreadable file"};
+  std::string head(4096, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  if (head.empty()) {
+    if (IsTextFilePath(path)) return {FileFormat::kText, "empty text"};
+    return ByExtension(LowerExtension(path), {FileFormat::kUnknown, "empty file"});
+  }
+  // PDF readers accept the header anywhere in the first kilobyte.
+  if (head.substr(0, 1024).find("%PDF-") != std::string::npos) return {FileFormat::kPdf, "PDF document"};
+  for (const Magic& magic : kMagics) {
+    if (StartsWith(head, magic.bytes)) return {magic.format, magic.description};
+  }
+  if (IsBmp(head)) return {FileFormat::kImage, "BMP image"};
+  if (IsRiffWebp(head)) return {FileFormat::kUnknown, "WebP image (not supported)"};
+  if (StartsWith(head, "PK\x03\x04") || StartsWith(head, "PK\x05\x06")) return DetectZip(path);
+  return DetectText(path, head);
+}
+
+}  // namespace docpipe
