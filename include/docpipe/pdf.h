@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 
+#include "docpipe/cancel_token.h"
 #include "docpipe/document.h"
 #include "docpipe/ocr.h"
 #include "docpipe/status.h"
@@ -25,6 +26,10 @@ namespace docpipe {
 struct PdfOptions {
   std::string password;            // for encrypted PDFs; empty = none
   double page_timeout_seconds = 60;  // budget per page; a page past it fails alone; <= 0: none
+  // Checked between pages: once cancelled, the conversion stops and is kCancelled. Not owned.
+  const CancelToken* cancel = nullptr;
+  // Pages per unit of parallel structuring in ConvertPdfInArena; the result does not depend on it.
+  int range_pages = 64;
 };
 
 class PdfEngine {
