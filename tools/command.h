@@ -22,6 +22,7 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitInputFailed = 1;  // the run finished but some inputs failed
 inline constexpr int kExitUsage = 2;        // bad flags or arguments
 inline constexpr int kExitError = 3;        // the command could not run (store, model, server)
+inline constexpr int kExitCancelled = 130;  // stopped by Ctrl-C (128 + SIGINT, as shells report it)
 
 void SetExitCode(int code);
 

@@ -1,4 +1,6 @@
 // `docpipe ingest`: files and directories into a store.
+#include <signal.h>
+
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -46,6 +48,34 @@ bool ApplyScheduler(IngestFlags& flags) {
   return true;
 }
 
+// The run's token, for the SIGINT handler. The first Ctrl-C cancels the run
+// (what is stored stays, the partial report is printed); the handler then
+// gives SIGINT back to its default, so a second Ctrl-C ends the process at once.
+CancelToken* interrupt_token = nullptr;
+
+void CancelOnInterrupt(int) {
+  if (interrupt_token != nullptr) interrupt_token->Cancel();
+  signal(SIGINT, SIG_DFL);  // async-signal-safe
+}
+
+// Cancels `token` on SIGINT while alive; restores the default handler after.
+class InterruptCancels {
+ public:
+  explicit InterruptCancels(CancelToken& token) {
+    interrupt_token = &token;
+    struct sigaction action {};
+    action.sa_handler = CancelOnInterrupt;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+  }
+  ~InterruptCancels() {
+    signal(SIGINT, SIG_DFL);
+    interrupt_token = nullptr;
+  }
+  InterruptCancels(const InterruptCancels&) = delete;
+  InterruptCancels& operator=(const InterruptCancels&) = delete;
+};
+
 void RunIngest(IngestFlags& flags) {
   if (!ApplyScheduler(flags)) return;
   Result<ExtractKinds> kinds = ExtractKinds::Parse(flags.extract);
@@ -78,7 +108,11 @@ void RunIngest(IngestFlags& flags) {
       bar.Update(p.files_done, p.files_total, p.pages_done, p.elapsed_seconds);
     };
   }
-  Result<IngestReport> report = Ingest(**store, flags.options, progress);
+  flags.options.cancel = std::make_shared<CancelToken>();
+  Result<IngestReport> report = [&] {
+    InterruptCancels interrupt(*flags.options.cancel);
+    return Ingest(**store, flags.options, progress);
+  }();
   bar.Clear();
   if (!report.ok()) {
     std::fprintf(stderr, "docpipe ingest: %s\n", report.status().ToString().c_str());
@@ -92,6 +126,11 @@ void RunIngest(IngestFlags& flags) {
     std::printf("%s\n", report->ToJson().c_str());
   } else {
     std::fputs(report->ToText().c_str(), stderr);
+  }
+  if (report->cancelled) {
+    std::fputs("docpipe ingest: cancelled; what is reported above is stored, run again to finish\n", stderr);
+    SetExitCode(kExitCancelled);
+    return;
   }
   SetExitCode(report->any_failed() ? kExitInputFailed : kExitOk);
 }
@@ -110,7 +149,10 @@ void RegisterIngest(CLI::App& app) {
       "With --embed-model (a sentence-transformers folder, run natively) or --embed-url (an OpenAI-compatible\n"
       "or Ollama server; key from DOCPIPE_EMBED_API_KEY) every chunk gets a vector, stored with the model's\n"
       "identity; documents embedded by another model are embedded again. Search them with --mode vector.\n"
-      "Exit status: 0 all inputs ok, 1 some inputs failed (listed), 2 usage error, 3 store error.");
+      "Ctrl-C stops the run within a second: what is stored stays, the partial report is printed, and a\n"
+      "second run finishes the rest.\n"
+      "Exit status: 0 all inputs ok, 1 some inputs failed (listed), 2 usage error, 3 store error,\n"
+      "130 cancelled by Ctrl-C.");
   cmd->add_option("inputs", o.inputs, "Files and directories (recursive); - reads paths from stdin");
   cmd->add_option("--db", flags->db, "Store location: a SQLite file or a postgresql:// URL")->capture_default_str();
   cmd->add_option("--workers,-j", o.workers, "Worker threads (0 = SLURM_CPUS_PER_TASK under SLURM, else all cores)")
@@ -127,6 +169,10 @@ void RegisterIngest(CLI::App& app) {
   cmd->add_option("--overlap-tokens", o.chunk.overlap_tokens, "Tokens repeated between neighbouring chunks")
       ->capture_default_str();
   cmd->add_option("--batch", o.store_batch_documents, "Documents per store transaction")->capture_default_str();
+  cmd->add_option("--range-pages", o.range_pages,
+                  "Pages per unit of parallel work within a large document (the chunks do not depend on it)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 20));
   IngestEnrichOptions& e = o.enrich;
   cmd->add_option("--llm", e.llm_url,
                   "LLM server base URL for tags and entities: Ollama (http://host:11434) or OpenAI-compatible "

@@ -1,10 +1,13 @@
 // Ingest: files and directories in, documents and chunks in a Store out.
 //
-// Documents flow through the stages (hash, skip check, open + extract +
-// structure, chunk, enrich, store) on a pool of `workers` threads joined by a
-// bounded pipeline, so memory stays flat however many inputs there are. The
-// pages of a PDF are tasks any idle worker may take (ConvertPdfInArena), so a
-// single large scan is read by all workers. Each worker owns its expensive
+// Documents flow through named stages (hash, skip_check, convert, embed,
+// enrich, store; src/pipeline/stage_chain.h) on a pool of `workers` threads
+// joined by a bounded pipeline, so memory stays flat however many inputs there
+// are. The largest files enter first, so the long ones do not trail the run.
+// The pages of a PDF are tasks any idle worker may take (ConvertPdfInArena),
+// and so are the page ranges of a large document's structure, chunking,
+// tagging and embedding, so a single large document is worked on by all
+// workers; its chunks are the same whatever the number of workers. Each worker owns its expensive
 // resources (a MuPDF context, a Tesseract instance) for the whole run. The
 // store is written by one stage at a time, in batches, one transaction per batch.
 //
@@ -24,6 +27,11 @@
 // skipped (unless its vectors are from another embedder); a changed file at a known path replaces its old chunks; a run killed
 // at any moment and re-run ends with exactly the rows of a clean run.
 //
+// Cancellation: when `cancel` is cancelled (from any thread, or a signal
+// handler), no new document is started, documents being converted stop between
+// pages and are not stored, what is converted is stored, and Ingest() returns
+// the partial report with `cancelled` set.
+//
 // Thread-safety: Ingest() is a blocking call; the progress callback is called
 // from one pipeline thread at a time.
 #pragma once
@@ -33,6 +41,7 @@
 #include <string>
 #include <vector>
 
+#include "docpipe/cancel_token.h"
 #include "docpipe/chunker.h"
 #include "docpipe/document.h"
 #include "docpipe/pdf.h"
@@ -76,6 +85,18 @@ struct IngestOptions {
   // re-embedded instead of skipped.
   TextEmbedderOptions embed;
   std::shared_ptr<TextEmbedder> embedder;
+  // Pages per unit of parallel work in a large document's structure, chunking,
+  // tagging and embedding; the chunks do not depend on it.
+  int range_pages = 64;
+  std::shared_ptr<CancelToken> cancel;  // null: the run cannot be cancelled
+};
+
+// Busy time (summed over threads) and units handled by one named stage of the
+// ingest pipeline in one run.
+struct StageFigures {
+  std::string name;
+  double busy_seconds = 0;
+  int64_t units = 0;
 };
 
 // One input that did not make it, and why.
@@ -115,7 +136,9 @@ struct IngestReport {
   int64_t bytes = 0;
   double wall_seconds = 0;
   int workers = 0;
+  bool cancelled = false;       // stopped on request; what is counted here is stored
   StageSeconds busy;            // summed over workers: where the time went
+  std::vector<StageFigures> stages;  // the pipeline's stages in order; "store" is the single writer
   double hash_seconds = 0;
   double pdf_engine_setup_seconds = 0;  // base MuPDF context
   double pdf_worker_setup_seconds = 0;  // all per-worker contexts together

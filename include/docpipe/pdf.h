@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "docpipe/cancel_token.h"
 #include "docpipe/document.h"
 #include "docpipe/ocr.h"
 #include "docpipe/status.h"
@@ -33,6 +34,10 @@ struct PdfOptions {
   // this document; a page that needs more fails alone ("out of memory: ...").
   size_t worker_memory_bytes = size_t{512} << 20;  // 0: none
   bool detect_tables = true;  // ruled and rule-delimited tables become kTable blocks (docs/tables.md)
+  // Checked between pages: once cancelled, the conversion stops and is kCancelled. Not owned.
+  const CancelToken* cancel = nullptr;
+  // Pages per unit of parallel structuring in ConvertPdfInArena; the result does not depend on it.
+  int range_pages = 64;
 };
 
 class PdfEngine {

@@ -5,6 +5,10 @@
 #include <cmath>
 #include <cstring>
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
 #include "core/unicode.h"
 #include "pdf/block_builder.h"
 #include "pdf/page_furniture.h"
@@ -288,38 +292,64 @@ void SetTitleFallback(const std::vector<Block>& blocks, DocumentMetadata* metada
   if (first) metadata->title = first->text;
 }
 
+// Runs `work(begin, end)` over [0, count) in ranges of `grain` on the threads
+// of the calling task arena. Isolated: while it waits, the calling thread takes
+// only ranges of this call. One range (no tasks) when count <= grain.
+template <typename Work>
+void ForEachRange(size_t count, size_t grain, const Work& work) {
+  if (count <= grain) {
+    work(size_t{0}, count);
+    return;
+  }
+  tbb::this_task_arena::isolate([&] {
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, count, grain),
+                      [&](const tbb::blocked_range<size_t>& range) { work(range.begin(), range.end()); },
+                      tbb::simple_partitioner());
+  });
+}
+
 }  // namespace
 
-void StructureDocument(std::vector<RawPage> raw_pages, Document* document) {
+void StructureDocument(std::vector<RawPage> raw_pages, Document* document, int range_pages) {
+  // The document-wide pass: running headers and footers are found across all pages.
   RemovePageFurniture(raw_pages);
   std::vector<std::vector<PageLine>> ordered(raw_pages.size());
   document->pages.resize(raw_pages.size());
-  for (size_t i = 0; i < raw_pages.size(); ++i) {
-    RawPage& raw = raw_pages[i];
-    Page& page = document->pages[i];
-    page.number = static_cast<int>(i) + 1;
-    page.width = raw.width;
-    page.height = raw.height;
-    page.error = raw.error;
+  ForEachRange(raw_pages.size(), range_pages, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      RawPage& raw = raw_pages[i];
+      Page& page = document->pages[i];
+      page.number = static_cast<int>(i) + 1;
+      page.width = raw.width;
+      page.height = raw.height;
+      page.error = raw.error;
+      // A page needing OCR has no usable layer of its own: only recognised lines count.
+      if (raw.needs_ocr) std::erase_if(raw.lines, [](const RawLine& l) { return l.source != TextSource::kOcr; });
+      if (!raw.needs_ocr) AddTablePlaceholders(&raw);
+      ordered[i] = OrderLines(std::move(raw.lines));
+      raw.lines.clear();
+    }
+  });
+  for (const RawPage& raw : raw_pages) {
     document->seconds.render += raw.render_seconds;
     document->seconds.ocr += raw.ocr_seconds;
-    // A page needing OCR has no usable layer of its own: only recognised lines count.
-    if (raw.needs_ocr) std::erase_if(raw.lines, [](const RawLine& l) { return l.source != TextSource::kOcr; });
-    if (!raw.needs_ocr) AddTablePlaceholders(&raw);
-    ordered[i] = OrderLines(std::move(raw.lines));
-    raw.lines.clear();
   }
+  // Font statistics (body size, line pitch) are the document's, whatever the ranges.
   const LayoutStats stats = MeasureLayout(ordered);
   const std::vector<PendingBlock> pending = BuildBlocks(ordered, stats);
   Vocabulary vocabulary;
   const bool use_vocabulary = NeedsVocabulary(pending);
   if (use_vocabulary) vocabulary = BuildVocabulary(ordered);
   const std::vector<float> text_sizes = TextSizes(pending);
-  std::vector<Block> blocks;
-  blocks.reserve(pending.size());
-  for (const PendingBlock& block : pending) {
-    blocks.push_back(Classify(block, use_vocabulary ? &vocabulary : nullptr, stats, text_sizes));
-  }
+  std::vector<Block> blocks(pending.size());
+  // Blocks by ranges of about range_pages pages' worth.
+  const size_t blocks_per_range = std::max<size_t>(
+      1, static_cast<size_t>(range_pages) * pending.size() / std::max<size_t>(1, raw_pages.size()));
+  ForEachRange(pending.size(), blocks_per_range, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      blocks[i] = Classify(pending[i], use_vocabulary ? &vocabulary : nullptr, stats, text_sizes);
+    }
+  });
   AssignHeadingLevels(pending, blocks, stats);
   ApplySectionNumbering(pending, blocks);
   PlaceTables(pending, raw_pages, &blocks);

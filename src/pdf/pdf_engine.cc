@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <limits>
 #include <system_error>
 #include <thread>
 
@@ -73,6 +74,13 @@ class PdfEngineImpl final : public PdfEngine {
 void SplitOutOcrTime(StageSeconds* seconds) {
   seconds->extract = std::max(0.0, seconds->extract - seconds->render - seconds->ocr);
 }
+
+// Structure in one range: these paths promise the whole document on the calling thread.
+constexpr int kWholeDocument = std::numeric_limits<int>::max();
+
+bool Cancelled(const PdfOptions& options) { return options.cancel != nullptr && options.cancel->cancelled(); }
+
+Status CancelledConversion(const std::string& path) { return Status::Cancelled("conversion of " + path + " cancelled"); }
 
 // An open document on one worker's context.
 struct OpenedDocument {
@@ -179,11 +187,14 @@ class PdfWorkerImpl final : public PdfWorker {
     auto start = Clock::now();
     std::vector<pdf::RawPage> pages;
     pages.reserve(opened.page_count);
-    for (int i = 0; i < opened.page_count; ++i) pages.push_back(Extract(opened, i, options, budget));
+    for (int i = 0; i < opened.page_count; ++i) {
+      if (Cancelled(options)) return CancelledConversion(path);
+      pages.push_back(Extract(opened, i, options, budget));
+    }
     if (budget.Expired()) return budget.ExpiredStatus();
     document.seconds.extract = SecondsSince(start);
     start = Clock::now();
-    pdf::StructureDocument(std::move(pages), &document);
+    pdf::StructureDocument(std::move(pages), &document, kWholeDocument);
     document.seconds.structure = SecondsSince(start);
     SplitOutOcrTime(&document.seconds);
     return document;
@@ -226,10 +237,11 @@ class PdfWorkerImpl final : public PdfWorker {
 };
 
 // The document-level passes over pages extracted since `extract_start`.
-Document Structure(std::vector<pdf::RawPage> pages, Document document, Clock::time_point extract_start) {
+Document Structure(std::vector<pdf::RawPage> pages, Document document, Clock::time_point extract_start,
+                   int range_pages) {
   document.seconds.extract = SecondsSince(extract_start);
   const auto start = Clock::now();
-  pdf::StructureDocument(std::move(pages), &document);
+  pdf::StructureDocument(std::move(pages), &document, range_pages);
   document.seconds.structure = SecondsSince(start);
   SplitOutOcrTime(&document.seconds);
   return document;
@@ -302,7 +314,7 @@ Result<Document> ConvertPdfParallel(std::shared_ptr<const PdfEngine> engine, con
     }
   }
   if (budget.Expired()) return budget.ExpiredStatus();
-  return Structure(std::move(pages), std::move(document), start);
+  return Structure(std::move(pages), std::move(document), start, kWholeDocument);
 }
 
 Result<Document> ConvertPdfInArena(const std::string& path, const PdfOptions& options,
@@ -326,6 +338,10 @@ Result<Document> ConvertPdfInArena(const std::string& path, const PdfOptions& op
   // document, never another pipeline task that would use its worker.
   tbb::this_task_arena::isolate([&] {
     tbb::parallel_for(0, opened.page_count, [&](int index) {
+      if (Cancelled(options)) {
+        failures[index] = CancelledConversion(path);
+        return;
+      }
       Result<PdfWorker*> worker = worker_for_thread();
       if (!worker.ok()) {
         failures[index] = worker.status();
@@ -344,13 +360,15 @@ Result<Document> ConvertPdfInArena(const std::string& path, const PdfOptions& op
       }
     });
   });
+  if (Cancelled(options)) return CancelledConversion(path);
   // A helper that could not open the document (it opened for the lead, so
   // this is rare: memory, a file replaced meanwhile) leaves its pages to the lead.
   for (int index = 0; index < opened.page_count; ++index) {
     if (!failures[index].ok()) pages[index] = lead->Extract(opened, index, options, budget);
   }
   if (budget.Expired()) return budget.ExpiredStatus();
-  return Structure(std::move(pages), std::move(document), start);
+  // Structured by page ranges on the arena's threads: see StructureDocument.
+  return Structure(std::move(pages), std::move(document), start, options.range_pages);
 }
 
 }  // namespace docpipe

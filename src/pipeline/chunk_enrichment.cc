@@ -26,10 +26,10 @@ Result<std::unique_ptr<LlmClient>> MakeEnrichmentClient(const IngestEnrichOption
 
 namespace {
 
-std::vector<EnrichmentInput> Inputs(const std::vector<Chunk>& chunks) {
+std::vector<EnrichmentInput> Inputs(std::span<const Chunk> chunks, size_t first_id = 0) {
   std::vector<EnrichmentInput> inputs;
   inputs.reserve(chunks.size());
-  for (size_t i = 0; i < chunks.size(); ++i) inputs.push_back({std::to_string(i), chunks[i].text});
+  for (size_t i = 0; i < chunks.size(); ++i) inputs.push_back({std::to_string(first_id + i), chunks[i].text});
   return inputs;
 }
 
@@ -59,10 +59,10 @@ Result<std::unique_ptr<ChunkEnrichment>> ChunkEnrichment::Make(const IngestEnric
   return enrichment;
 }
 
-std::vector<EnrichmentResult> ChunkEnrichment::Tag(const std::vector<Chunk>& chunks) {
+std::vector<EnrichmentResult> ChunkEnrichment::Tag(std::span<const Chunk> chunks, size_t first_id) {
   Stopwatch watch;
   // Without a client the Enricher answers on this thread before returning.
-  std::vector<EnrichmentResult> results = enricher_->Enrich(Inputs(chunks)).get();
+  std::vector<EnrichmentResult> results = enricher_->Enrich(Inputs(chunks, first_id)).get();
   std::lock_guard lock(seconds_mutex_);
   seconds_ += watch.Seconds();
   return results;

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,8 +37,9 @@ class ChunkEnrichment {
   static Result<std::unique_ptr<ChunkEnrichment>> Make(const IngestEnrichOptions& options, Store& store);
 
   bool uses_llm() const { return client_ != nullptr; }
-  // The heuristic tagger, on the calling thread.
-  std::vector<EnrichmentResult> Tag(const std::vector<Chunk>& chunks);
+  // The heuristic tagger, on the calling thread; the results' ids count from
+  // `first_id` (chunks may be one range of a document's chunks).
+  std::vector<EnrichmentResult> Tag(std::span<const Chunk> chunks, size_t first_id = 0);
   // Hands the chunks to the LLM and returns at once; `done` runs exactly once,
   // on the client's I/O thread or (all cached) on this one.
   void Submit(const std::vector<Chunk>& chunks, std::function<void(std::vector<EnrichmentResult>)> done);

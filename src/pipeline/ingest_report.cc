@@ -43,11 +43,30 @@ std::string EnrichmentText(const IngestEnrichmentReport& e) {
   return out;
 }
 
+nlohmann::json StagesJson(const std::vector<StageFigures>& stages) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const StageFigures& stage : stages) {
+    list.push_back({{"name", stage.name}, {"busy_seconds", stage.busy_seconds}, {"units", stage.units}});
+  }
+  return list;
+}
+
+std::string StagesText(const std::vector<StageFigures>& stages) {
+  if (stages.empty()) return {};
+  std::string out = "stages (busy s, units):";
+  for (const StageFigures& stage : stages) {
+    out += fmt::format(" {} {:.2f} s {}{}", stage.name, stage.busy_seconds, stage.units,
+                       &stage == &stages.back() ? "" : ",");
+  }
+  return out + "\n";
+}
+
 }  // namespace
 
 std::string IngestReport::ToJson() const {
   nlohmann::json report = {
       {"inputs", inputs},
+      {"cancelled", cancelled},
       {"documents", {{"ok", documents_ok}, {"skipped", documents_skipped}, {"failed", documents_failed},
                      {"unsupported", unsupported}}},
       {"pages", pages},
@@ -61,6 +80,7 @@ std::string IngestReport::ToJson() const {
       {"busy_seconds", {{"open", busy.open}, {"extract", busy.extract}, {"structure", busy.structure},
                         {"chunk", busy.chunk}, {"embed", busy.embed}, {"store", busy.store},
                         {"render", busy.render}, {"ocr", busy.ocr}}},
+      {"stages", StagesJson(stages)},
       {"hash_seconds", hash_seconds},
       {"setup_seconds", {{"pdf_engine", pdf_engine_setup_seconds}, {"pdf_workers", pdf_worker_setup_seconds},
                          {"ocr_session", ocr_session_setup_seconds}}},
@@ -77,7 +97,8 @@ std::string IngestReport::ToJson() const {
 }
 
 std::string IngestReport::ToText() const {
-  std::string out = fmt::format(
+  std::string out = cancelled ? "CANCELLED: the run was stopped; the figures are of what was stored\n" : "";
+  out += fmt::format(
       "documents: {} ok, {} skipped (already stored), {} failed, {} unsupported; {} pages ({} need OCR), "
       "{} chunks\n"
       "wall time: {:.2f} s on {} workers, {:.1f} pages/s\n",
@@ -87,6 +108,7 @@ std::string IngestReport::ToText() const {
       "busy time: open {:.2f} s, extract {:.2f} s, structure {:.2f} s, chunk {:.2f} s, embed {:.2f} s, "
       "store {:.2f} s\n",
       busy.open, busy.extract, busy.structure, busy.chunk, busy.embed, busy.store);
+  out += StagesText(stages);
   if (pages_ocr > 0) {
     out += fmt::format("ocr: {} pages recognised, render {:.2f} s, recognition {:.2f} s ({:.2f} s per page); "
                        "{} Tesseract instance(s), {:.2f} s each to start\n",

@@ -75,10 +75,12 @@ CliResult RunDocpipe(const std::vector<std::string>& args, const std::string& st
   return result;
 }
 
-pid_t StartDocpipe(const std::vector<std::string>& args) {
+pid_t StartDocpipe(const std::vector<std::string>& args) { return StartDocpipe(args, "/dev/null", "/dev/null"); }
+
+pid_t StartDocpipe(const std::vector<std::string>& args, const std::string& out_path, const std::string& err_path) {
   std::vector<std::string> full = {DOCPIPE_BINARY};
   full.insert(full.end(), args.begin(), args.end());
-  return Spawn(full, "/dev/null", "/dev/null", "/dev/null");
+  return Spawn(full, "/dev/null", out_path, err_path);
 }
 
 void MakeCorpus(const std::string& dir, const std::vector<std::string>& only) {

@@ -20,6 +20,8 @@ CliResult RunDocpipe(const std::vector<std::string>& args, const std::string& st
 
 // Starts `docpipe args...` without waiting (output discarded); returns its pid.
 pid_t StartDocpipe(const std::vector<std::string>& args);
+// ... with its standard output and error written to the given files.
+pid_t StartDocpipe(const std::vector<std::string>& args, const std::string& out_path, const std::string& err_path);
 
 // A fresh directory under the system temp dir, removed with everything in it.
 class ScratchDir {

@@ -1,0 +1,138 @@
+#include "pipeline/store_stage.h"
+
+#include <string>
+
+#include "docpipe/document_problems.h"
+#include "pipeline/input_listing.h"
+
+namespace docpipe::pipeline {
+namespace {
+
+DocumentWrite MakeWrite(Item& item, const TextEmbedder* embedder) {
+  DocumentWrite write;
+  DocumentRecord& record = write.record;
+  record.path = item.path;
+  record.sha256 = item.sha256;
+  record.bytes = item.bytes;
+  if (item.fate == Fate::kFailed) {
+    record.status = DocumentStatus::kFailed;
+    record.error = item.status.ToString();
+    return write;
+  }
+  const Document& document = item.document;
+  record.pages = static_cast<int>(document.pages.size());
+  record.kind = document.kind;
+  record.metadata = document.metadata;
+  record.seconds = document.seconds;
+  for (const Page& page : document.pages) {
+    if (page.needs_ocr) record.pages_needing_ocr.push_back(page.number);
+  }
+  record.page_errors = DocumentProblems(document);
+  write.chunks = std::move(item.chunks);
+  write.enrichments = std::move(item.enrichments);
+  if (embedder != nullptr) {
+    write.embedder = embedder->Identity();
+    write.vectors = std::move(item.vectors);
+  }
+  return write;
+}
+
+}  // namespace
+
+void StoreStage::Accept(Item& item) {
+  ++progress_state_.files_done;
+  report_.busy.open += item.hash_seconds;
+  report_.hash_seconds += item.hash_seconds;
+  switch (item.fate) {
+    case Fate::kSkip: ++report_.documents_skipped; break;
+    case Fate::kUnsupported:
+      ++report_.unsupported;
+      report_.unsupported_files.push_back({item.path, UnsupportedReason(item.path)});
+      break;
+    case Fate::kFailed: AcceptFailed(item); break;
+    case Fate::kConvert: AcceptConverted(item); break;
+    case Fate::kCancelled: break;  // stopped half-way on request: nothing of it is stored or counted
+  }
+  if (progress_) {
+    progress_state_.elapsed_seconds = watch_.Seconds();
+    progress_(progress_state_);
+  }
+}
+
+Status StoreStage::Flush() {
+  if (batch_.empty()) return Status::Ok();
+  Stopwatch watch;
+  Status status = store_.PutDocuments(batch_);
+  // The LLM's answers for these chunks go to the cache table right after
+  // them, so a run killed later does not ask again.
+  if (status.ok()) status = enrichment_.FlushCache();
+  report_.busy.store += watch.Seconds();
+  batch_.clear();
+  batch_chunks_ = 0;
+  return status;
+}
+
+void StoreStage::AcceptFailed(Item& item) {
+  ++report_.documents_failed;
+  report_.failures.push_back({item.path, item.status.ToString()});
+  // The failure is recorded in the store too, unless the content is stored
+  // already: a failed re-embedding must not replace a good record.
+  if (!item.sha256.empty() && !item.stored) Enqueue(MakeWrite(item, nullptr));
+}
+
+void StoreStage::AcceptConverted(Item& item) {
+  const Document& document = item.document;
+  ++report_.documents_ok;
+  report_.bytes += item.bytes;
+  report_.pages += static_cast<int64_t>(document.pages.size());
+  progress_state_.pages_done += static_cast<int64_t>(document.pages.size());
+  report_.chunks += static_cast<int64_t>(item.chunks.size());
+  CountEnrichments(item.enrichments);
+  report_.busy.open += document.seconds.open;
+  report_.busy.extract += document.seconds.extract;
+  report_.busy.structure += document.seconds.structure;
+  report_.busy.chunk += document.seconds.chunk;
+  report_.busy.embed += document.seconds.embed;
+  report_.vectors += static_cast<int64_t>(item.vectors.rows);
+  report_.busy.render += document.seconds.render;
+  report_.busy.ocr += document.seconds.ocr;
+  for (const Page& page : document.pages) {
+    if (page.needs_ocr) ++report_.pages_needing_ocr;
+    if (page.ocr_confidence >= 0) {
+      ++report_.pages_ocr;
+      if (page.ocr_confidence < options_.ocr.low_confidence) {
+        report_.low_confidence_pages.push_back(
+            {item.path, "page " + std::to_string(page.number) + ": OCR confidence " +
+                            std::to_string(static_cast<int>(page.ocr_confidence * 100 + 0.5f)) + "%"});
+      }
+    }
+  }
+  for (std::string& problem : DocumentProblems(document)) {
+    report_.page_problems.push_back({item.path, std::move(problem)});
+  }
+  Enqueue(MakeWrite(item, embedder_));
+}
+
+void StoreStage::CountEnrichments(const std::vector<EnrichmentResult>& results) {
+  IngestEnrichmentReport& counts = report_.enrichment;
+  counts.chunks += static_cast<int64_t>(results.size());
+  for (const EnrichmentResult& result : results) {
+    switch (result.source) {
+      case EnrichmentSource::kLlm: ++counts.llm; break;
+      case EnrichmentSource::kHeuristic: ++counts.heuristic; break;
+      case EnrichmentSource::kFallback: ++counts.fallback; break;
+    }
+  }
+}
+
+void StoreStage::Enqueue(DocumentWrite write) {
+  batch_chunks_ += write.chunks.size();
+  batch_.push_back(std::move(write));
+  // Bound memory by chunks too: one batch of huge documents must not grow without limit.
+  if (static_cast<int>(batch_.size()) >= options_.store_batch_documents || batch_chunks_ >= 8192) {
+    if (status_.ok()) status_ = Flush();
+  }
+}
+
+
+}  // namespace docpipe::pipeline

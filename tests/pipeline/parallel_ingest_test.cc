@@ -1,0 +1,230 @@
+// Ingest with a large document's work cut into page ranges spread over
+// workers: the stored chunks are byte for byte those of a single-threaded
+// conversion, whatever the worker count and range size; Ctrl-C stops a run,
+// keeps what is stored, and a second run finishes it to a clean run's rows.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cli_runner.h"
+#include "docpipe/chunker.h"
+#include "docpipe/pdf.h"
+#include "docpipe/store.h"
+
+namespace docpipe::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// PDFs with running headers and footers, heading levels from font sizes,
+// hyphenation across lines, lists and two columns; "long" has 1,000 pages.
+const std::vector<std::string> kPdfs = {"headings", "hyphenation", "lists", "two_column", "unicode", "long"};
+
+// Every field of a chunk that is stored, on one line.
+std::string ChunkLine(const Chunk& chunk) {
+  std::string line = std::to_string(chunk.ordinal) + "|" + std::to_string(chunk.page_start) + "-" +
+                     std::to_string(chunk.page_end) + "|" + std::to_string(chunk.char_start) + "-" +
+                     std::to_string(chunk.char_end) + "|" + std::to_string(chunk.token_count) + "|";
+  for (const std::string& heading : chunk.heading_path) line += heading + " > ";
+  return line + "|" + chunk.text;
+}
+
+// The chunks stored for each PDF of `dir`, by file name.
+std::map<std::string, std::vector<std::string>> StoredChunks(const std::string& db, const std::string& dir) {
+  std::map<std::string, std::vector<std::string>> dump;
+  Result<std::unique_ptr<Store>> store = Store::Open(db);
+  if (!store.ok()) {
+    ADD_FAILURE() << store.status().ToString();
+    return dump;
+  }
+  for (const std::string& name : kPdfs) {
+    const std::string path = dir + "/" + name + ".pdf";
+    auto record = (*store)->FindByPath(path);
+    if (!record.ok() || !record->has_value()) {
+      ADD_FAILURE() << path << " is not stored";
+      continue;
+    }
+    auto chunks = (*store)->ChunksOf((*record)->id);
+    if (!chunks.ok()) {
+      ADD_FAILURE() << path << ": " << chunks.status().ToString();
+      continue;
+    }
+    std::vector<std::string>& lines = dump[name];
+    for (const Chunk& chunk : *chunks) lines.push_back(ChunkLine(chunk));
+  }
+  return dump;
+}
+
+// The same documents converted and chunked on this thread, as before ranges existed.
+std::map<std::string, std::vector<std::string>> SingleThreadedChunks(const std::string& dir) {
+  std::map<std::string, std::vector<std::string>> dump;
+  auto engine = PdfEngine::Make();
+  if (!engine.ok()) {
+    ADD_FAILURE() << engine.status().ToString();
+    return dump;
+  }
+  auto worker = PdfWorker::Make(*engine);
+  if (!worker.ok()) {
+    ADD_FAILURE() << worker.status().ToString();
+    return dump;
+  }
+  for (const std::string& name : kPdfs) {
+    Result<Document> document = (*worker)->Convert(dir + "/" + name + ".pdf", PdfOptions{});
+    if (!document.ok()) {
+      ADD_FAILURE() << name << ": " << document.status().ToString();
+      continue;
+    }
+    std::vector<std::string>& lines = dump[name];
+    for (const Chunk& chunk : ChunkDocument(*document, ChunkOptions{})) lines.push_back(ChunkLine(chunk));
+  }
+  return dump;
+}
+
+class ParallelIngestTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    corpus_ = new ScratchDir();
+    MakeCorpus(corpus_->path(), kPdfs);
+    fs::create_directories(corpus_->path() + "/pdfs");
+    for (const std::string& name : kPdfs) {
+      fs::rename(corpus_->path() + "/" + name + ".pdf", corpus_->path() + "/pdfs/" + name + ".pdf");
+    }
+  }
+  static void TearDownTestSuite() {
+    delete corpus_;
+    corpus_ = nullptr;
+  }
+  static std::string Pdfs() { return corpus_->path() + "/pdfs"; }
+
+  static ScratchDir* corpus_;
+};
+
+ScratchDir* ParallelIngestTest::corpus_ = nullptr;
+
+TEST_F(ParallelIngestTest, ChunksAreTheSameAtAnyWorkerCountAndRangeSize) {
+  const auto expected = SingleThreadedChunks(Pdfs());
+  ASSERT_EQ(expected.size(), kPdfs.size());
+  ASSERT_GT(expected.at("long").size(), 100u);
+  ScratchDir dir;
+  const std::vector<std::vector<std::string>> runs = {
+      {"--workers", "1"},
+      {"--workers", "2"},
+      {"--workers", "4"},
+      {"--workers", "2", "--range-pages", "1"},
+      {"--workers", "4", "--range-pages", "1"},
+  };
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const std::string db = dir / ("run" + std::to_string(i) + ".sqlite");
+    std::vector<std::string> args = {"ingest", Pdfs(), "--db", db, "--json"};
+    args.insert(args.end(), runs[i].begin(), runs[i].end());
+    CliResult result = RunDocpipe(args);
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    const auto stored = StoredChunks(db, Pdfs());
+    for (const auto& [name, lines] : expected) {
+      ASSERT_TRUE(stored.count(name)) << name;
+      EXPECT_TRUE(stored.at(name) == lines) << name << " differs from a single-threaded conversion with "
+                                             << runs[i][1] << " workers " << (runs[i].size() > 2 ? "1-page ranges" : "");
+    }
+  }
+}
+
+TEST_F(ParallelIngestTest, ReportNamesEveryStageWithItsUnits) {
+  ScratchDir dir;
+  CliResult result = RunDocpipe({"ingest", Pdfs(), "--db", dir / "kb.sqlite", "--json", "--workers", "2"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  nlohmann::json report = nlohmann::json::parse(result.out);
+  EXPECT_FALSE(report["cancelled"].get<bool>());
+  std::vector<std::string> names;
+  for (const auto& stage : report["stages"]) {
+    names.push_back(stage["name"]);
+    EXPECT_GE(stage["busy_seconds"].get<double>(), 0);
+    EXPECT_EQ(stage["units"].get<int>(), static_cast<int>(kPdfs.size())) << stage["name"];
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"hash", "skip_check", "convert", "embed", "enrich", "store"}));
+}
+
+// Ctrl-C of a run: it stops, exits 130 with the partial report marked
+// cancelled, keeps every document it stored, and a second run completes the
+// store to exactly a clean run's chunks.
+TEST_F(ParallelIngestTest, InterruptStopsTheRunAndKeepsWhatIsStored) {
+  ScratchDir dir;
+  // Many copies of the long document: more work than the run can finish
+  // before the interrupt arrives.
+  constexpr int kCopies = 12;
+  fs::create_directories(dir / "many");
+  std::vector<std::string> paths;
+  for (int i = 0; i < kCopies; ++i) {
+    const std::string path = dir / ("many/long" + std::to_string(i) + ".pdf");
+    fs::copy_file(Pdfs() + "/long.pdf", path);
+    // Each copy a different document (content hash), so none is skipped.
+    std::ofstream(path, std::ios::app) << "\n% copy " << i << "\n";
+    paths.push_back(path);
+  }
+  pid_t child = StartDocpipe({"ingest", dir / "many", "--db", dir / "kb.sqlite", "--json", "--workers", "2",
+                              "--batch", "1"},
+                             dir / "out.json", dir / "err.txt");
+  ASSERT_GT(child, 0);
+  // Interrupt once the first document is stored.
+  bool stored_one = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  while (!stored_one && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    StoreOptions read_only;
+    read_only.create_if_missing = false;
+    read_only.read_only = true;
+    auto store = Store::Open(dir / "kb.sqlite", read_only);
+    if (!store.ok()) continue;
+    auto counts = (*store)->Counts();
+    stored_one = counts.ok() && counts->documents >= 1;
+  }
+  ASSERT_TRUE(stored_one) << "no document was stored within the deadline";
+  ASSERT_EQ(kill(child, SIGINT), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by a signal instead of stopping";
+  EXPECT_EQ(WEXITSTATUS(status), 130) << ReadFile(dir / "err.txt");
+  nlohmann::json report = nlohmann::json::parse(ReadFile(dir / "out.json"));
+  EXPECT_TRUE(report["cancelled"].get<bool>());
+  const int stored_ok = report["documents"]["ok"].get<int>();
+  EXPECT_GE(stored_ok, 1);
+  EXPECT_LT(stored_ok, kCopies) << "the run finished before the interrupt; enlarge the corpus";
+  {
+    auto store = Store::Open(dir / "kb.sqlite");
+    ASSERT_TRUE(store.ok());
+    EXPECT_EQ((*store)->Counts()->documents, stored_ok) << "what the report counts is what is stored";
+  }
+
+  CliResult resumed = RunDocpipe({"ingest", dir / "many", "--db", dir / "kb.sqlite", "--json", "--workers", "2"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  nlohmann::json second = nlohmann::json::parse(resumed.out);
+  EXPECT_EQ(second["documents"]["skipped"].get<int>(), stored_ok);
+  EXPECT_EQ(second["documents"]["ok"].get<int>(), kCopies - stored_ok);
+  CliResult clean = RunDocpipe({"ingest", dir / "many", "--db", dir / "clean.sqlite", "--workers", "2"});
+  ASSERT_EQ(clean.exit_code, 0) << clean.err;
+  auto resumed_store = Store::Open(dir / "kb.sqlite");
+  auto clean_store = Store::Open(dir / "clean.sqlite");
+  ASSERT_TRUE(resumed_store.ok() && clean_store.ok());
+  for (const std::string& path : paths) {
+    auto a = (*resumed_store)->FindByPath(path);
+    auto b = (*clean_store)->FindByPath(path);
+    ASSERT_TRUE(a.ok() && b.ok() && a->has_value() && b->has_value()) << path;
+    auto chunks_a = (*resumed_store)->ChunksOf((*a)->id);
+    auto chunks_b = (*clean_store)->ChunksOf((*b)->id);
+    ASSERT_TRUE(chunks_a.ok() && chunks_b.ok());
+    ASSERT_EQ(chunks_a->size(), chunks_b->size()) << path;
+    for (size_t i = 0; i < chunks_a->size(); ++i) {
+      ASSERT_EQ(ChunkLine((*chunks_a)[i]), ChunkLine((*chunks_b)[i])) << path;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace docpipe::testing
