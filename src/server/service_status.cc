@@ -72,7 +72,7 @@ Reply HttpService::Health(bool detailed) {
   }
   Json body = {{"status", healthy ? "ok" : "error"},
                {"version", DOCPIPE_VERSION},
-               {"http", "cpp-httplib"},
+               {"http", "boost.beast"},
                {"components", std::move(components)}};
   return {healthy ? 200 : 503, body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json", 0};
 }
