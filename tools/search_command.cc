@@ -175,7 +175,7 @@ void RegisterSearch(CLI::App& app) {
       "Hybrid: reciprocal rank fusion of both lists (score = sum of weight / (rrf-k + rank)).\n"
       "The vector side uses a FAISS index kept beside the store (flat below 20,000 vectors, HNSW above),\n"
       "built on first use and rebuilt whenever the stored vectors changed; see `docpipe index`.");
-  cmd->add_option("query", flags->query, "What to look for")->required();
+  cmd->add_option("query", flags->query, "What to look for (after --, it may start with -)")->required();
   cmd->add_option("--db", flags->db, "Store location: a SQLite file or a postgresql:// URL")->capture_default_str();
   cmd->add_option("-k,--top", flags->options.search.k, "Number of results")
       ->capture_default_str()

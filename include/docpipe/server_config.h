@@ -32,7 +32,9 @@ struct ServerConfig {
   size_t max_chunk_bytes = 1u << 20;  // a longer chunk text is a per-chunk error
   int max_pending_chunks = 8192;  // chunks accepted and not yet stored; past it, 503 + Retry-After
   int max_queued_jobs = 256;      // /documents jobs waiting; past it, 503
-  int read_timeout_seconds = 30;  // to receive a request
+  int max_connections = 1024;  // open at once; more are answered 503 and closed
+  int header_timeout_seconds = 10;  // to receive a request's headers, and the longest keep-alive idle
+  int read_timeout_seconds = 30;  // to receive a request body
   int write_timeout_seconds = 30;  // to send a response
   int retry_after_seconds = 1;    // sent with 503
   std::string upload_dir;         // where /documents uploads are kept; empty: "<db>.uploads"

@@ -125,6 +125,12 @@ EnrichmentStats ChunkIngest::enrichment_stats() const {
 
 Result<Json> ChunkIngest::Ingest(const IngestRequest& request) {
   const int64_t n = static_cast<int64_t>(request.chunks.size());
+  if (n > config_.max_pending_chunks) {
+    metrics_.CountChunks("rejected", n);
+    return Status::ResourceExhausted("chunks: " + std::to_string(n) + " chunks can never fit under the server's " +
+                                     std::to_string(config_.max_pending_chunks) +
+                                     " pending chunks (--max-pending-chunks); send fewer per request");
+  }
   if (!Admit(n)) {
     metrics_.CountChunks("rejected", n);
     return Status::Unavailable("the server has " + std::to_string(pending_.load()) +

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "docpipe/store.h"
+#include "server/allowed_path.h"
 
 namespace docpipe::server {
 namespace {
@@ -150,17 +151,29 @@ void DocumentJobs::Loop() {
 }
 
 void DocumentJobs::Run(int64_t id) {
-  std::string path;
+  std::string source, path;
   {
     std::lock_guard db_lock(db_mutex_);
-    Result<store::StatementLease> select = db_->Prepare("SELECT path FROM server_jobs WHERE id = ?");
+    Result<store::StatementLease> select = db_->Prepare("SELECT source, path FROM server_jobs WHERE id = ?");
     if (select.ok()) {
       (*select)->BindInt(1, id);
       Result<bool> row = (*select)->Step();
-      if (row.ok() && *row) path = (*select)->ColumnText(0);
+      if (row.ok() && *row) {
+        source = (*select)->ColumnText(0);
+        path = (*select)->ColumnText(1);
+      }
     }
   }
   (void)SetState(id, "running", "{}", "");
+  if (source == "path") {
+    // The file may have been replaced (by a symlink, say) since it was submitted.
+    Result<std::string> real = ResolveAllowedFile(path, config_.allowed_paths);
+    if (!real.ok() || *real != path) {
+      (void)SetState(id, "failed", "{}", real.ok() ? "path: " + path + " changed since it was submitted"
+                                                   : real.status().ToString());
+      return;
+    }
+  }
   Result<std::unique_ptr<Store>> store = Store::Open(config_.db);
   if (!store.ok()) {
     (void)SetState(id, "failed", "{}", store.status().ToString());

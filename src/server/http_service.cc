@@ -10,6 +10,7 @@
 #include "core/stopwatch.h"
 #include "docpipe/search.h"
 #include "docpipe/chunker.h"
+#include "server/allowed_path.h"
 #include "server/request_json.h"
 
 namespace docpipe::server {
@@ -32,29 +33,31 @@ Json HitJson(const SearchHit& hit) {
           {"page_end", hit.page_end}};
 }
 
+// Longest file name kept for an upload, well under every file system's 255.
+constexpr size_t kMaxUploadName = 120;
+
+// The extension a file of this content gets when its name has none to give.
+std::string ExtensionFromContent(const std::string& content) {
+  return content.rfind("%PDF-", 0) == 0 ? ".pdf" : "";
+}
+
 // A file name safe to keep in the upload folder: its last path part, with
-// anything but letters, digits, '.', '-' and '_' replaced.
-std::string SafeFileName(const std::string& name) {
+// anything but letters, digits, '.', '-' and '_' replaced, shortened to
+// kMaxUploadName keeping the extension, and never "", "." or "..".
+std::string SafeFileName(const std::string& name, const std::string& content) {
   std::string base = fs::path(name).filename().string();
   for (char& c : base) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
   }
-  if (base.empty() || base == "." || base == "..") base = "upload";
+  if (base.find_first_not_of('.') == std::string::npos) base = "upload" + ExtensionFromContent(content);
+  if (base.size() > kMaxUploadName) {
+    std::string extension = fs::path(base).extension().string();
+    if (extension.size() > 16) extension.clear();
+    base = base.substr(0, kMaxUploadName - extension.size()) + extension;
+  }
   return base;
 }
 
-bool UnderAllowedRoot(const std::string& path, const std::vector<std::string>& roots) {
-  std::error_code error;
-  fs::path canonical = fs::weakly_canonical(path, error);
-  if (error) return false;
-  for (const std::string& root : roots) {
-    fs::path base = fs::weakly_canonical(root, error);
-    if (error) continue;
-    auto [end, _] = std::mismatch(base.begin(), base.end(), canonical.begin(), canonical.end());
-    if (end == base.end()) return true;
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -123,29 +126,33 @@ Reply HttpService::DocumentByPath(const std::string& body) {
                                                "upload the file as multipart field \"file\" instead"),
                       0);
   }
-  if (!UnderAllowedRoot(*path, config_.allowed_paths)) {
-    return ErrorReply(Status::PermissionDenied("path: " + *path + " is outside the allowed directories"), 0);
-  }
-  std::error_code error;
-  if (!fs::is_regular_file(*path, error)) return ErrorReply(Status::NotFound("path: no file at " + *path), 0);
-  Result<int64_t> id = jobs_->Submit("path", *path);
+  // The job reads the real path, and checks it again before reading.
+  Result<std::string> real = ResolveAllowedFile(*path, config_.allowed_paths);
+  if (!real.ok()) return ErrorReply(real.status(), 0);
+  Result<int64_t> id = jobs_->Submit("path", *real);
   if (!id.ok()) return ErrorReply(id.status(), config_.retry_after_seconds);
   return JsonReply({{"job_id", std::to_string(*id)}, {"state", "queued"}}, 202);
 }
 
 Reply HttpService::DocumentUpload(const std::string& filename, const std::string& content) {
   if (content.empty()) return ErrorReply(Status::InvalidArgument("file: the uploaded file is empty"), 0);
-  std::error_code error;
-  fs::create_directories(config_.upload_dir, error);
   // Named by content so a re-upload of the same file lands on the same path,
   // which ingest then recognises and skips.
-  std::string dir = config_.upload_dir + "/" + Sha256Hex(content).substr(0, 16);
+  const std::string dir = config_.upload_dir + "/" + Sha256Hex(content).substr(0, 16);
+  const std::string path = dir + "/" + SafeFileName(filename, content);
+  std::error_code error;
   fs::create_directories(dir, error);
-  std::string path = dir + "/" + SafeFileName(filename);
-  {
+  bool kept = !error;
+  if (kept) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    if (!out) return ErrorReply(Status::IoError("cannot keep the upload at " + path), 0);
+    kept = static_cast<bool>(out);
+  }
+  if (!kept) {
+    // Nothing half-made stays behind, and the reply does not show server paths.
+    fs::remove(path, error);
+    fs::remove(dir, error);
+    return ErrorReply(Status::IoError("file: the server could not keep the upload"), 0);
   }
   Result<int64_t> id = jobs_->Submit("upload", path);
   if (!id.ok()) return ErrorReply(id.status(), config_.retry_after_seconds);

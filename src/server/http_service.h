@@ -46,7 +46,9 @@ class HttpService {
   Reply Job(const std::string& id);
   Reply Search(const std::string& body);
   Reply Embeddings(const std::string& body);
-  Reply Health();
+  // detailed: components, versions and locations (credentials redacted);
+  // otherwise only liveness and readiness, for callers without the API key.
+  Reply Health(bool detailed);
   Reply Metrics();
 
   ServerMetrics& metrics() { return metrics_; }

@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+
 namespace docpipe::server {
 namespace {
 
@@ -25,15 +29,38 @@ Status Expected(const std::string& field, const char* what, const Json& got) {
   return Status::InvalidArgument(fmt::format("{}: expected {}, got {}", field, what, KindOf(got)));
 }
 
-Result<Json> ParseObject(std::string_view body) {
-  if (body.empty()) return Status::InvalidArgument("body: expected a JSON object, got an empty body");
-  // nlohmann reports where the text went wrong only through its exception.
-  Json json;
-  try {
-    json = Json::parse(body);
-  } catch (const Json::parse_error& e) {
-    return Status::InvalidArgument(fmt::format("body: not valid JSON (at byte {})", e.byte));
+// The deepest nesting of arrays and objects in `body`, without building
+// anything: nlohmann's values are copied and destroyed recursively, so a deep
+// document must be refused before it exists.
+Status CheckNesting(std::string_view body, int max_depth) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) {
+        return Status::InvalidArgument(
+            fmt::format("body: JSON nested deeper than {} levels (at byte {})", max_depth, i));
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
   }
+  return Status::Ok();
+}
+
+Result<Json> ParseObject(std::string_view body) {
+  DOCPIPE_ASSIGN_OR_RETURN(Json json, ParseJsonBody(body));
   if (!json.is_object()) return Expected("body", "a JSON object", json);
   return json;
 }
@@ -70,6 +97,21 @@ Status ReadBool(const Json& object, const char* name, bool& out) {
   return Status::Ok();
 }
 
+// metadata.page becomes the chunk's page number: a positive 32-bit integer.
+Status CheckPage(const Json& metadata, const std::string& where) {
+  auto page = metadata.find("page");
+  if (page == metadata.end()) return Status::Ok();
+  const bool whole = page->is_number_unsigned() || page->is_number_integer();
+  const int64_t value = page->is_number_unsigned() ? static_cast<int64_t>(std::min<uint64_t>(
+                                                         page->get<uint64_t>(), uint64_t{INT64_MAX}))
+                        : whole                   ? page->get<int64_t>()
+                                                  : 0;
+  if (!whole || value < 1 || value > INT32_MAX) {
+    return Status::InvalidArgument(where + ".page: expected an integer in [1, 2147483647], got " + page->dump());
+  }
+  return Status::Ok();
+}
+
 Result<IngestChunkInput> ParseChunk(const Json& value, size_t index) {
   std::string where = fmt::format("chunks[{}]", index);
   if (!value.is_object()) return Expected(where, "an object with a \"text\" field", value);
@@ -89,12 +131,30 @@ Result<IngestChunkInput> ParseChunk(const Json& value, size_t index) {
   auto metadata = value.find("metadata");
   if (metadata != value.end()) {
     if (!metadata->is_object()) return Expected(where + ".metadata", "an object", *metadata);
+    DOCPIPE_RETURN_IF_ERROR(CheckPage(*metadata, where + ".metadata"));
     chunk.metadata = *metadata;
   }
   return chunk;
 }
 
 }  // namespace
+
+Result<nlohmann::json> ParseJsonBody(std::string_view body, const JsonLimits& limits) {
+  if (body.empty()) return Status::InvalidArgument("body: expected a JSON object, got an empty body");
+  if (body.size() > limits.max_bytes) {
+    return Status::ResourceExhausted(
+        fmt::format("body: {} bytes of JSON, the limit is {}", body.size(), limits.max_bytes));
+  }
+  DOCPIPE_RETURN_IF_ERROR(CheckNesting(body, limits.max_depth));
+  // nlohmann reports where the text went wrong only through its exception.
+  try {
+    return Json::parse(body);
+  } catch (const Json::parse_error& e) {
+    return Status::InvalidArgument(fmt::format("body: not valid JSON (at byte {})", e.byte));
+  } catch (const Json::exception& e) {
+    return Status::InvalidArgument(fmt::format("body: not valid JSON ({})", e.what()));
+  }
+}
 
 Result<IngestRequest> ParseIngestRequest(std::string_view body, int max_chunks) {
   DOCPIPE_ASSIGN_OR_RETURN(Json json, ParseObject(body));

@@ -40,6 +40,17 @@ struct EmbeddingsRequest {
   bool input_was_list = true;
 };
 
+// Bounds on a JSON body, checked before anything is parsed.
+struct JsonLimits {
+  size_t max_bytes = 64u << 20;
+  int max_depth = 64;  // arrays and objects inside one another
+};
+
+// The one way request bodies become JSON: size and nesting are checked on the
+// raw text first (a deeply nested body is kInvalidArgument, not a crash), then
+// it is parsed. Every endpoint that reads JSON goes through here.
+Result<nlohmann::json> ParseJsonBody(std::string_view body, const JsonLimits& limits = {});
+
 Result<IngestRequest> ParseIngestRequest(std::string_view body, int max_chunks);
 Result<SearchRequest> ParseSearchRequest(std::string_view body);
 Result<EmbeddingsRequest> ParseEmbeddingsRequest(std::string_view body, int max_inputs);

@@ -1,50 +1,52 @@
-// The public Server: cpp-httplib routes in front of HttpService, with auth,
-// size limits, timeouts, JSON errors and per-route metrics.
+// The public Server: the routes of HttpService behind the event-driven
+// HttpTransport (http_transport.h), with auth, JSON errors and per-route
+// metrics. Limits and timeouts live in the transport; this file only routes.
 #include "docpipe/server.h"
 
-#include <httplib.h>
-
-#include <chrono>
 #include <condition_variable>
 #include <mutex>
-#include <thread>
+#include <regex>
 
 #include "core/stopwatch.h"
+#include "server/bearer_auth.h"
 #include "server/http_service.h"
+#include "server/http_transport.h"
+#include "server/multipart_form.h"
 #include "server/request_json.h"
 
 namespace docpipe {
 namespace {
 
+using server::HttpRequest;
+using server::HttpResponse;
 using server::HttpService;
 using server::Reply;
 
-// Compares without stopping at the first difference, so timing says nothing about the key.
-bool SameSecret(const std::string& given, const std::string& expected) {
-  unsigned char diff = given.size() == expected.size() ? 0 : 1;
-  for (size_t i = 0; i < given.size(); ++i) diff |= given[i] ^ expected[i % expected.size()];
-  return diff == 0;
+bool Authorized(const HttpRequest& request, const std::string& api_key) {
+  return server::BearerAuthorized(request.Header("Authorization"), api_key);
 }
 
-void Send(const Reply& reply, httplib::Response& res) {
-  res.status = reply.status;
-  if (reply.retry_after_seconds > 0) res.set_header("Retry-After", std::to_string(reply.retry_after_seconds));
-  res.set_content(reply.body, reply.content_type.c_str());
+HttpResponse ToResponse(const Reply& reply) {
+  HttpResponse response{reply.status, reply.body, reply.content_type, {}};
+  if (reply.retry_after_seconds > 0) response.headers.emplace_back("Retry-After", std::to_string(reply.retry_after_seconds));
+  return response;
 }
+
+struct Route {
+  std::string method;
+  std::regex pattern;
+  std::string name;  // the metrics label
+  std::function<Reply(const HttpRequest&, const std::smatch&)> handler;
+};
 
 class HttpServer final : public Server {
  public:
   explicit HttpServer(const ServerConfig& config) : config_(config) {}
   ~HttpServer() override { Shutdown(); }
 
-  Status Init() {
-    DOCPIPE_ASSIGN_OR_RETURN(service_, HttpService::Make(config_));
-    Configure();
-    return Status::Ok();
-  }
-
+  Status Init();
   Status Start() override;
-  int port() const override { return port_; }
+  int port() const override { return transport_->port(); }
   void Wait() override {
     std::unique_lock lock(mutex_);
     done_.wait(lock, [&] { return finished_; });
@@ -52,90 +54,99 @@ class HttpServer final : public Server {
   void Shutdown() override;
 
  private:
-  void Configure();
-  // Registers `handler` and records its latency and status under `route`.
-  template <typename Handler>
-  void Route(const char* method, const char* pattern, std::string route, Handler handler);
+  void AddRoutes();
+  void Add(const char* method, const char* pattern, std::string name,
+           std::function<Reply(const HttpRequest&, const std::smatch&)> handler) {
+    routes_.push_back({method, std::regex(pattern), std::move(name), std::move(handler)});
+  }
+  HttpResponse Handle(const HttpRequest& request);
+  Reply Dispatch(const HttpRequest& request, std::string& route);
 
   const ServerConfig config_;
   std::unique_ptr<HttpService> service_;
-  httplib::Server http_;
-  std::thread listener_;
-  int port_ = 0;
+  std::vector<Route> routes_;  // immutable after Init()
+  std::unique_ptr<server::HttpTransport> transport_;
   std::mutex mutex_;
   std::condition_variable done_;
   bool started_ = false, stopping_ = false, finished_ = false;  // guarded by mutex_
 };
 
-template <typename Handler>
-void HttpServer::Route(const char* method, const char* pattern, std::string route, Handler handler) {
-  auto wrapped = [this, route, handler](const httplib::Request& req, httplib::Response& res) {
-    Stopwatch watch;
-    Send(handler(req), res);
-    service_->metrics().ObserveRequest(route, res.status, watch.Seconds());
-  };
-  if (std::string(method) == "GET") {
-    http_.Get(pattern, wrapped);
-  } else {
-    http_.Post(pattern, wrapped);
-  }
+Status HttpServer::Init() {
+  DOCPIPE_ASSIGN_OR_RETURN(service_, HttpService::Make(config_));
+  AddRoutes();
+  server::HttpTransportOptions options;
+  options.host = config_.host;
+  options.port = config_.port;
+  options.worker_threads = config_.http_threads;
+  options.max_connections = config_.max_connections;
+  options.max_body_bytes = config_.max_body_bytes;
+  options.header_timeout = std::chrono::seconds(config_.header_timeout_seconds);
+  options.body_timeout = std::chrono::seconds(config_.read_timeout_seconds);
+  options.write_timeout = std::chrono::seconds(config_.write_timeout_seconds);
+  HttpService* service = service_.get();
+  DOCPIPE_ASSIGN_OR_RETURN(
+      transport_, server::HttpTransport::Make(
+                      options, [this](const HttpRequest& request) { return Handle(request); },
+                      [service](int status) { service->metrics().ObserveRequest("transport", status, 0); }));
+  return Status::Ok();
 }
 
-void HttpServer::Configure() {
-  const int threads = config_.http_threads;
-  http_.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-  http_.set_payload_max_length(config_.max_body_bytes);
-  http_.set_read_timeout(config_.read_timeout_seconds, 0);
-  http_.set_write_timeout(config_.write_timeout_seconds, 0);
-  if (!config_.api_key.empty()) {
-    http_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-      if (req.path == "/health") return httplib::Server::HandlerResponse::Unhandled;
-      std::string header = req.get_header_value("Authorization");
-      const std::string prefix = "Bearer ";
-      if (header.rfind(prefix, 0) == 0 && SameSecret(header.substr(prefix.size()), config_.api_key)) {
-        return httplib::Server::HandlerResponse::Unhandled;
-      }
-      res.set_header("WWW-Authenticate", "Bearer");
-      Send({401, server::ErrorBody(Status::PermissionDenied("a valid bearer token is required")), "application/json"},
-           res);
-      service_->metrics().ObserveRequest("unauthorized", 401, 0);
-      return httplib::Server::HandlerResponse::Handled;
-    });
-  }
-  // Errors httplib produces itself (no route, body too large) get a JSON body too.
-  http_.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req,
-                                                                    httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    Status status = Status::Internal("request failed");
-    if (res.status == 404) status = Status::NotFound("no endpoint " + req.method + " " + req.path);
-    if (res.status == 413) status = Status::ResourceExhausted("the request body is larger than the server accepts");
-    if (res.status == 400) status = Status::InvalidArgument("malformed HTTP request");
-    res.set_content(server::ErrorBody(status), "application/json");
-    return httplib::Server::HandlerResponse::Handled;
-  }));
-  http_.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    res.status = 500;
-    res.set_content(server::ErrorBody(Status::Internal("unexpected error while handling the request")),
-                    "application/json");
-  });
-
+void HttpServer::AddRoutes() {
   HttpService* s = service_.get();
-  Route("GET", "/health", "/health", [s](const httplib::Request&) { return s->Health(); });
-  Route("GET", "/metrics", "/metrics", [s](const httplib::Request&) { return s->Metrics(); });
-  Route("POST", "/ingest", "/ingest", [s](const httplib::Request& req) { return s->Ingest(req.body); });
-  Route("POST", "/search", "/search", [s](const httplib::Request& req) { return s->Search(req.body); });
-  Route("POST", "/v1/embeddings", "/v1/embeddings", [s](const httplib::Request& req) { return s->Embeddings(req.body); });
-  Route("GET", R"(/jobs/([^/]+))", "/jobs/{id}", [s](const httplib::Request& req) { return s->Job(req.matches[1]); });
-  Route("POST", "/documents", "/documents", [s](const httplib::Request& req) {
-    if (req.is_multipart_form_data()) {
-      if (!req.has_file("file")) {
-        return server::ErrorReply(Status::InvalidArgument("file: expected a multipart field named \"file\""), 0);
-      }
-      httplib::MultipartFormData file = req.get_file_value("file");
-      return s->DocumentUpload(file.filename, file.content);
+  const std::string key = config_.api_key;
+  Add("GET", "/health", "/health",
+      [s, key](const HttpRequest& req, const std::smatch&) { return s->Health(Authorized(req, key)); });
+  Add("GET", "/metrics", "/metrics", [s](const HttpRequest&, const std::smatch&) { return s->Metrics(); });
+  Add("POST", "/ingest", "/ingest", [s](const HttpRequest& req, const std::smatch&) { return s->Ingest(req.body); });
+  Add("POST", "/search", "/search", [s](const HttpRequest& req, const std::smatch&) { return s->Search(req.body); });
+  Add("POST", "/v1/embeddings", "/v1/embeddings",
+      [s](const HttpRequest& req, const std::smatch&) { return s->Embeddings(req.body); });
+  Add("GET", "/jobs/([^/]+)", "/jobs/{id}",
+      [s](const HttpRequest&, const std::smatch& match) { return s->Job(match[1].str()); });
+  Add("POST", "/documents", "/documents", [s](const HttpRequest& req, const std::smatch&) {
+    const std::string content_type = req.Header("Content-Type");
+    if (content_type.rfind("multipart/", 0) != 0) return s->DocumentByPath(req.body);
+    Result<std::string> boundary = server::MultipartBoundary(content_type);
+    if (!boundary.ok()) return server::ErrorReply(boundary.status(), 0);
+    Result<std::vector<server::FormPart>> parts = server::ParseMultipartForm(req.body, *boundary);
+    if (!parts.ok()) return server::ErrorReply(parts.status(), 0);
+    for (const server::FormPart& part : *parts) {
+      if (part.name == "file") return s->DocumentUpload(part.filename, std::string(part.content));
     }
-    return s->DocumentByPath(req.body);
+    return server::ErrorReply(Status::InvalidArgument("file: expected a multipart field named \"file\""), 0);
   });
+}
+
+Reply HttpServer::Dispatch(const HttpRequest& request, std::string& route) {
+  bool path_known = false;
+  for (const Route& candidate : routes_) {
+    std::smatch match;
+    if (!std::regex_match(request.path, match, candidate.pattern)) continue;
+    path_known = true;
+    if (candidate.method != request.method) continue;
+    route = candidate.name;
+    if (route != "/health" && !Authorized(request, config_.api_key)) {
+      route = "unauthorized";
+      return {401, server::ErrorBody(Status::PermissionDenied("a valid bearer token is required")),
+              "application/json", 0};
+    }
+    return candidate.handler(request, match);
+  }
+  route = "unmatched";
+  if (path_known) {
+    return {405, server::ErrorBody(Status::InvalidArgument("no endpoint " + request.method + " " + request.path)),
+            "application/json", 0};
+  }
+  return server::ErrorReply(Status::NotFound("no endpoint " + request.method + " " + request.path), 0);
+}
+
+HttpResponse HttpServer::Handle(const HttpRequest& request) {
+  Stopwatch watch;
+  std::string route;
+  HttpResponse response = ToResponse(Dispatch(request, route));
+  if (response.status == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer");
+  service_->metrics().ObserveRequest(route, response.status, watch.Seconds());
+  return response;
 }
 
 Status HttpServer::Start() {
@@ -144,19 +155,7 @@ Status HttpServer::Start() {
     if (started_) return Status::InvalidArgument("the server is already started");
     started_ = true;
   }
-  if (config_.port == 0) {
-    port_ = http_.bind_to_any_port(config_.host);
-  } else {
-    port_ = http_.bind_to_port(config_.host, config_.port) ? config_.port : -1;
-  }
-  if (port_ <= 0) {
-    return Status::Unavailable("cannot listen on " + config_.host + ":" + std::to_string(config_.port) +
-                               " (in use, or not an address of this machine)");
-  }
-  listener_ = std::thread([this] { http_.listen_after_bind(); });
-  // stop() only works once the listen loop runs; wait for it so an early Shutdown() is not lost.
-  while (!http_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  return Status::Ok();
+  return transport_->Start();
 }
 
 void HttpServer::Shutdown() {
@@ -165,10 +164,9 @@ void HttpServer::Shutdown() {
     if (stopping_) return;
     stopping_ = true;
   }
-  // stop() closes the listening socket; the listen loop then waits for the
-  // handler threads, so every request in progress gets its answer.
-  http_.stop();
-  if (listener_.joinable()) listener_.join();
+  // The transport stops accepting and closes idle and slow connections at
+  // once; requests already being handled get their answer.
+  if (transport_) transport_->Shutdown();
   // Every accepted chunk is written before the writer stops.
   if (service_) service_->Stop();
   std::lock_guard lock(mutex_);

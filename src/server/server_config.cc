@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/redact.h"
+
 namespace docpipe {
 namespace {
 
@@ -119,7 +121,11 @@ std::vector<ConfigSetting> MakeSettings() {
       IntSetting("max-pending-chunks", "Chunks accepted and not yet stored (503 past it)", &C::max_pending_chunks, 1,
                  1 << 24),
       IntSetting("max-queued-jobs", "/documents jobs waiting (503 past it)", &C::max_queued_jobs, 1, 1 << 20),
-      IntSetting("read-timeout", "Seconds to receive a request", &C::read_timeout_seconds, 1, 3600),
+      IntSetting("max-connections", "Connections open at once (more are answered 503 and closed)", &C::max_connections,
+                 1, 1 << 20),
+      IntSetting("header-timeout", "Seconds to receive a request's headers (and to wait for the next on an idle connection)",
+                 &C::header_timeout_seconds, 1, 3600),
+      IntSetting("read-timeout", "Seconds to receive a request body", &C::read_timeout_seconds, 1, 3600),
       IntSetting("write-timeout", "Seconds to send a response", &C::write_timeout_seconds, 1, 3600),
       IntSetting("retry-after", "Seconds a 503 asks the client to wait", &C::retry_after_seconds, 1, 3600),
       TextSetting("upload-dir", "Where uploaded documents are kept (default <db>.uploads)", &C::upload_dir),
@@ -225,7 +231,7 @@ std::string DescribeConfig(const ServerConfig& config) {
   std::string out;
   for (const ConfigSetting& setting : ServerSettings()) {
     std::string value = setting.get(config);
-    if (setting.secret) value = value.empty() ? "(none)" : "****";
+    value = setting.secret ? (value.empty() ? "(none)" : "****") : RedactCredentials(value);
     out += setting.name + " = " + value + "\n";
   }
   return out;

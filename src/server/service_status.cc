@@ -1,6 +1,7 @@
 // GET /health and GET /metrics: what the service and its components are doing.
 #include <sqlite3.h>
 
+#include "core/redact.h"
 #include "server/http_service.h"
 
 #ifndef DOCPIPE_VERSION
@@ -17,7 +18,7 @@ Json LlmHealth(const ServerConfig& config, const LlmClient* client) {
   LlmClientStats stats = client->stats();
   Result<LlmProtocol> protocol = ParseLlmProtocol(config.enrich.llm_protocol, config.enrich.llm_url);
   return {{"status", stats.breaker_open ? "unavailable" : "ok"},
-          {"url", config.enrich.llm_url},
+          {"url", RedactCredentials(config.enrich.llm_url)},
           {"model", config.enrich.llm_model},
           {"protocol", protocol.ok() ? std::string(LlmProtocolName(*protocol)) : config.enrich.llm_protocol},
           {"breaker_open", stats.breaker_open},
@@ -26,25 +27,25 @@ Json LlmHealth(const ServerConfig& config, const LlmClient* client) {
 
 }  // namespace
 
-Reply HttpService::Health() {
+Reply HttpService::Health(bool detailed) {
   Json components;
   bool healthy = true;
   Result<std::unique_ptr<Store>> reader = TakeReader();
   Result<StoreCounts> counts = reader.ok() ? (*reader)->Counts() : Result<StoreCounts>(reader.status());
   if (reader.ok()) ReturnReader(std::move(reader).value());
   if (counts.ok()) {
-    components["store"] = {{"status", "ok"},          {"location", config_.db},
+    components["store"] = {{"status", "ok"},          {"location", RedactCredentials(config_.db)},
                            {"documents", counts->documents}, {"chunks", counts->chunks}, {"vectors", counts->vectors},
                            {"engine", std::string("sqlite ") + sqlite3_libversion()}};
   } else {
     healthy = false;
-    components["store"] = {{"status", "error"}, {"location", config_.db}, {"error", counts.status().ToString()}};
+    components["store"] = {{"status", "error"}, {"location", RedactCredentials(config_.db)}, {"error", counts.status().ToString()}};
   }
   if (vectors_->enabled()) {
     const EmbedderIdentity& id = *vectors_->identity();
     components["encoder"] = {{"status", "ok"},          {"name", id.name},
                              {"dimension", id.dimension}, {"weights_hash", id.weights_hash},
-                             {"source", id.source}};
+                             {"source", RedactCredentials(id.source)}};
   } else {
     components["encoder"] = {{"status", "not_configured"}};
   }
@@ -64,9 +65,14 @@ Reply HttpService::Health() {
                                            {"last_error", stats.last_error}};
   }
   components["jobs"] = {{"status", "ok"}, {"queued", jobs_->queued()}, {"resumed_at_start", jobs_->resumed()}};
+  // Without the key a caller learns only whether the service is alive and ready.
+  if (!detailed) {
+    Json body = {{"status", healthy ? "ok" : "error"}, {"ready", healthy}};
+    return {healthy ? 200 : 503, body.dump(), "application/json", 0};
+  }
   Json body = {{"status", healthy ? "ok" : "error"},
                {"version", DOCPIPE_VERSION},
-               {"http", "cpp-httplib"},
+               {"http", "boost.beast"},
                {"components", std::move(components)}};
   return {healthy ? 200 : 503, body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json", 0};
 }

@@ -79,6 +79,8 @@ TEST(ServerJobs, UnfinishedJobsResumeAfterARestart) {
   ScratchDir dir;
   WriteFile(dir / "notes.md", kNotes);
   ServerConfig config = TestConfig(dir);
+  // A job reads a server-side path only while its directory is allowed.
+  config.allowed_paths = {dir.path()};
   { TestServer first(config); }  // creates the store and the job table
   // A job the previous process accepted but did not get to.
   sqlite3* db = nullptr;
