@@ -2,6 +2,7 @@
 // glyphs: the cheap test run before recognising an image of a digital page.
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <numeric>
 #include <vector>
