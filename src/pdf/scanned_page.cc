@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/stopwatch.h"
+#include "ocr/text_likeness.h"
 #include "pdf/mupdf_handles.h"
 
 namespace docpipe::pdf {
@@ -55,6 +56,26 @@ bool OnImageOnly(const RawLine& line, const RawPage& page) {
   return std::none_of(page.lines.begin(), page.lines.end(), [&](const RawLine& digital) {
     return digital.source == TextSource::kDigital && OverlapShare(line.bbox, digital.bbox) > 0.3f;
   });
+}
+
+// Pictures of a digital page smaller than this (points) hold no text worth
+// indexing: icons, bullets, logos.
+constexpr float kMinPictureSide = 36, kMinPictureArea = 72 * 72;
+
+// Whether some picture of the page is large enough and its ink looks like
+// rows of glyphs (text_likeness.h). Photos and diagrams are not read:
+// recognising them costs as much as a page and yields noise.
+bool HasTextLikePicture(const GrayImage& image, float scale, const RawPage& page) {
+  for (const BBox& box : page.images) {
+    if (box.width() < kMinPictureSide || box.height() < kMinPictureSide ||
+        box.width() * box.height() < kMinPictureArea) {
+      continue;
+    }
+    const GrayImage part = Crop(image, static_cast<int>(box.x0 * scale), static_cast<int>(box.y0 * scale),
+                                static_cast<int>(box.width() * scale), static_cast<int>(box.height() * scale));
+    if (MeasureTextLikeness(part).text_like) return true;
+  }
+  return false;
 }
 
 std::string Seconds(double seconds) {
@@ -124,6 +145,7 @@ void RecognizePage(fz_context* ctx, fz_page* fz_page, OcrAction action, const Pa
   const bool rendered = Render(ctx, fz_page, scale, seconds_left, watchdog, warnings, page, &image, &complaint);
   page->render_seconds = watch.Lap();
   if (!rendered) return;
+  if (action == OcrAction::kImageParts && !HasTextLikePicture(image, scale, *page)) return;
   double left = 0;
   if (seconds_left > 0) {
     left = seconds_left - page->render_seconds;

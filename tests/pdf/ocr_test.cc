@@ -145,6 +145,29 @@ TEST(OcrTest, PictureWithCaptionIsMixedAndItsWordsAreAddedOnce) {
   EXPECT_GT(ocr_blocks, 0);
 }
 
+TEST(OcrTest, OnlyPicturesThatHoldTextAreRecognised) {
+  const Document document = Convert(ScanPdf("scan_figures"));
+  ASSERT_EQ(document.pages.size(), 2u);
+  const nlohmann::json truth = ScanTruth("scan_figures");
+  for (size_t i = 0; i < document.pages.size(); ++i) {
+    EXPECT_EQ(document.pages[i].kind, PageKind::kMixed);
+    EXPECT_NE(PageText(document.pages[i]).find(truth["pages"][i]["text"].get<std::string>()), std::string::npos)
+        << PageText(document.pages[i]);
+  }
+  // A photo and a diagram with two one-word labels: not read at all.
+  for (const Block& block : document.pages[0].blocks) {
+    EXPECT_EQ(block.source, TextSource::kDigital) << block.text;
+  }
+  EXPECT_EQ(document.pages[0].ocr_confidence, -1.0f);
+  // A screenshot of a terminal: read.
+  const std::string text = PageText(document.pages[1]);
+  for (const auto& line : truth["pages"][1]["screenshot"]) {
+    const std::string expected = line.get<std::string>();
+    EXPECT_NE(text.find(expected.substr(expected.size() / 2)), std::string::npos) << expected << "\nread: " << text;
+  }
+  EXPECT_GT(document.pages[1].ocr_confidence, 0.5f);
+}
+
 TEST(OcrTest, BlankPagesGiveNoTextAndNoError) {
   const Document document = Convert(ScanPdf("scan_blank"));
   ASSERT_EQ(document.pages.size(), 2u);

@@ -4,6 +4,8 @@
 // "scan_magazine" pages were tuned on; "scan_magazine_holdout" pages were not.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "docpipe/ocr.h"
 #include "docpipe/pdf.h"
 #include "scan_test_support.h"
@@ -44,6 +46,9 @@ void ExpectMagazineRead(const std::string& name) {
   for (size_t i = 0; i < document.pages.size(); ++i) {
     const std::string expected = Words(truth["pages"][i]["text"].get<std::string>());
     const std::string read = PageText(document.pages[i]);
+    // The figures docs/performance.md quotes beside the tesseract CLI's.
+    std::printf("%s page %zu: CER %.2f%%, word order %.3f\n", name.c_str(), i + 1,
+                100 * CharacterErrorRate(expected, read), WordOrderSimilarity(expected, read));
     EXPECT_GE(WordOrderSimilarity(expected, read), 0.95) << name << " page " << i + 1 << "\nread: " << read;
     // Noise, uneven lighting and CCITT's thresholding cost Tesseract itself
     // 8 to 11% on these pages (bench/ocr/layout_ocr.py compares it page by
@@ -55,6 +60,17 @@ void ExpectMagazineRead(const std::string& name) {
     // Every drawn line-end hyphen broke a word (the fixture never breaks a
     // compound): joined, none is left before a space beyond the truth's own.
     EXPECT_LE(HyphenatedWords(read), HyphenatedWords(expected) + 1) << name << " page " << i + 1 << "\n" << read;
+    // Boxes are the upright page's: a page scanned turned a quarter is
+    // portrait again, and every block lies inside it.
+    const Page& out = document.pages[i];
+    if (page.value("turn", 0) % 180 == 90) {
+      EXPECT_LT(out.width, out.height) << name << " page " << i + 1;
+    }
+    for (const Block& block : out.blocks) {
+      EXPECT_TRUE(block.bbox.x0 >= -1 && block.bbox.y0 >= -1 && block.bbox.x1 <= out.width + 1 &&
+                  block.bbox.y1 <= out.height + 1)
+          << name << " page " << i + 1 << ": " << block.text;
+    }
   }
 }
 
