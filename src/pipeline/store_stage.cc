@@ -8,6 +8,9 @@
 namespace docpipe::pipeline {
 namespace {
 
+// Chunks that make a batch full, whatever its number of documents.
+constexpr size_t kBatchChunks = 2048;
+
 DocumentWrite MakeWrite(Item& item, const TextEmbedder* embedder) {
   DocumentWrite write;
   DocumentRecord& record = write.record;
@@ -128,8 +131,10 @@ void StoreStage::CountEnrichments(const std::vector<EnrichmentResult>& results) 
 void StoreStage::Enqueue(DocumentWrite write) {
   batch_chunks_ += write.chunks.size();
   batch_.push_back(std::move(write));
-  // Bound memory by chunks too: one batch of huge documents must not grow without limit.
-  if (static_cast<int>(batch_.size()) >= options_.store_batch_documents || batch_chunks_ >= 8192) {
+  // Bound the batch by chunks too: one batch of huge documents must not grow
+  // without limit, and a batch written while workers still convert costs no
+  // wall time where the same chunks written after the last document do.
+  if (static_cast<int>(batch_.size()) >= options_.store_batch_documents || batch_chunks_ >= kBatchChunks) {
     if (status_.ok()) status_ = Flush();
   }
 }
