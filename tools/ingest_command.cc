@@ -1,6 +1,5 @@
 // `docpipe ingest`: files and directories into a store.
 #include <cstdio>
-#include <map>
 #include <memory>
 
 #include "command.h"
