@@ -2,7 +2,6 @@
 #include <signal.h>
 
 #include <cstdio>
-#include <map>
 #include <memory>
 #include <optional>
 
@@ -201,7 +200,8 @@ void RegisterIngest(CLI::App& app) {
       ->check(CLI::ExistingDirectory);
   cmd->add_option("--embed-precision", m.precision, "fp32, bf16 or int8 for the model's linear layers")
       ->transform(CLI::CheckedTransformer(std::map<std::string, EmbedPrecision>{
-          {"fp32", EmbedPrecision::kFloat32}, {"bf16", EmbedPrecision::kBFloat16}, {"int8", EmbedPrecision::kInt8}}));
+          {"fp32", EmbedPrecision::kFloat32}, {"bf16", EmbedPrecision::kBFloat16}, {"int8", EmbedPrecision::kInt8}}))
+      ->option_text("fp32|bf16|int8");
   cmd->add_option("--embed-max-seq-length", m.max_seq_length, "Tokens per chunk the model sees (0: the model's own)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
