@@ -45,11 +45,11 @@ class HttpService {
   Reply DocumentUpload(const std::string& filename, const std::string& content);
   Reply Job(const std::string& id);
   Reply Search(const std::string& body);
-  Reply Embeddings(const std::string& body);
   Reply Health();
   Reply Metrics();
 
   ServerMetrics& metrics() { return metrics_; }
+  VectorStage& vectors() { return *vectors_; }
   // Writes what was accepted and stops the background threads; idempotent.
   void Stop();
 

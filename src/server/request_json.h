@@ -34,15 +34,8 @@ struct SearchRequest {
   std::string mode = "lexical";
 };
 
-struct EmbeddingsRequest {
-  std::string model;
-  std::vector<std::string> input;
-  bool input_was_list = true;
-};
-
 Result<IngestRequest> ParseIngestRequest(std::string_view body, int max_chunks);
 Result<SearchRequest> ParseSearchRequest(std::string_view body);
-Result<EmbeddingsRequest> ParseEmbeddingsRequest(std::string_view body, int max_inputs);
 // {"path": "..."} for POST /documents by server-side path.
 Result<std::string> ParseDocumentPathRequest(std::string_view body);
 

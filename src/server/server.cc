@@ -11,6 +11,8 @@
 
 #include "core/stopwatch.h"
 #include "server/http_service.h"
+#include "server/ollama_api.h"
+#include "server/openai_api.h"
 #include "server/request_json.h"
 
 namespace docpipe {
@@ -124,7 +126,18 @@ void HttpServer::Configure() {
   Route("GET", "/metrics", "/metrics", [s](const httplib::Request&) { return s->Metrics(); });
   Route("POST", "/ingest", "/ingest", [s](const httplib::Request& req) { return s->Ingest(req.body); });
   Route("POST", "/search", "/search", [s](const httplib::Request& req) { return s->Search(req.body); });
-  Route("POST", "/v1/embeddings", "/v1/embeddings", [s](const httplib::Request& req) { return s->Embeddings(req.body); });
+  Route("POST", "/v1/embeddings", "/v1/embeddings", [s](const httplib::Request& req) {
+    return server::OpenAiEmbeddings(s->vectors(), s->metrics(), req.body);
+  });
+  Route("GET", "/v1/models", "/v1/models", [s](const httplib::Request&) { return server::OpenAiModels(s->vectors()); });
+  Route("GET", R"(/v1/models/(.+))", "/v1/models/{id}",
+        [s](const httplib::Request& req) { return server::OpenAiModel(s->vectors(), req.matches[1]); });
+  Route("POST", "/api/embed", "/api/embed",
+        [s](const httplib::Request& req) { return server::OllamaEmbed(s->vectors(), s->metrics(), req.body); });
+  Route("POST", "/api/embeddings", "/api/embeddings", [s](const httplib::Request& req) {
+    return server::OllamaLegacyEmbeddings(s->vectors(), s->metrics(), req.body);
+  });
+  Route("GET", "/api/tags", "/api/tags", [s](const httplib::Request&) { return server::OllamaTags(s->vectors()); });
   Route("GET", R"(/jobs/([^/]+))", "/jobs/{id}", [s](const httplib::Request& req) { return s->Job(req.matches[1]); });
   Route("POST", "/documents", "/documents", [s](const httplib::Request& req) {
     if (req.is_multipart_form_data()) {
