@@ -14,15 +14,23 @@ using Json = nlohmann::json;
 
 const char* KindOf(const Json& value) {
   switch (value.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::object: return "an object";
-    case Json::value_t::array: return "an array";
-    case Json::value_t::string: return "a string";
-    case Json::value_t::boolean: return "a boolean";
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::object:
+      return "an object";
+    case Json::value_t::array:
+      return "an array";
+    case Json::value_t::string:
+      return "a string";
+    case Json::value_t::boolean:
+      return "a boolean";
     case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned: return "an integer";
-    case Json::value_t::number_float: return "a number";
-    default: return "an unknown value";
+    case Json::value_t::number_unsigned:
+      return "an integer";
+    case Json::value_t::number_float:
+      return "a number";
+    default:
+      return "an unknown value";
   }
 }
 
@@ -33,7 +41,8 @@ Status Expected(const std::string& field, const char* what, const Json& got) {
 // One array of token ids. Range against the vocabulary is the model's check;
 // here only that each is an integer that fits the ids' type.
 Result<std::vector<int32_t>> ReadTokenIds(const Json& array, const std::string& field) {
-  if (array.empty()) return Status::InvalidArgument(field + ": expected at least one token id, got an empty array");
+  if (array.empty())
+    return Status::InvalidArgument(field + ": expected at least one token id, got an empty array");
   std::vector<int32_t> ids;
   ids.reserve(array.size());
   for (size_t i = 0; i < array.size(); ++i) {
@@ -42,7 +51,8 @@ Result<std::vector<int32_t>> ReadTokenIds(const Json& array, const std::string& 
     if (!id.is_number_integer()) return Expected(where, "a token id (an integer)", id);
     int64_t value = id.get<int64_t>();
     if (value < 0 || value > std::numeric_limits<int32_t>::max()) {
-      return Status::InvalidArgument(fmt::format("{}: token id {} is outside the model's vocabulary", where, value));
+      return Status::InvalidArgument(
+          fmt::format("{}: token id {} is outside the model's vocabulary", where, value));
     }
     ids.push_back(static_cast<int32_t>(value));
   }
@@ -94,14 +104,16 @@ Result<EmbeddingInput> ParseEmbeddingInput(const Json& value, const std::string&
     input.texts.push_back(value.get<std::string>());
     return input;
   }
-  const char* what = allow_tokens ? "a string, an array of strings, an array of token ids or an array of such arrays"
-                                  : "a string or an array of strings";
+  const char* what = allow_tokens
+                         ? "a string, an array of strings, an array of token ids or an array of such arrays"
+                         : "a string or an array of strings";
   if (!value.is_array()) return Expected(field, what, value);
-  if (value.empty()) return Status::InvalidArgument(field + ": expected at least one input, got an empty array");
+  if (value.empty())
+    return Status::InvalidArgument(field + ": expected at least one input, got an empty array");
   DOCPIPE_RETURN_IF_ERROR(ReadArrayInput(value, field, allow_tokens, input));
   if (input.size() > kMaxEmbeddingInputs) {
-    return Status::ResourceExhausted(
-        fmt::format("{}: {} inputs in one request, the limit is {}", field, input.size(), kMaxEmbeddingInputs));
+    return Status::ResourceExhausted(fmt::format("{}: {} inputs in one request, the limit is {}", field,
+                                                 input.size(), kMaxEmbeddingInputs));
   }
   return input;
 }
@@ -110,7 +122,8 @@ Result<EmbeddingOutcome> EmbedInput(VectorStage& vectors, ServerMetrics& metrics
                                     int64_t dimensions) {
   EmbeddingOutcome outcome;
   Stopwatch watch;
-  Result<EmbeddingMatrix> matrix = input.is_tokens() ? vectors.EmbedTokens(input.tokens) : vectors.Embed(input.texts);
+  Result<EmbeddingMatrix> matrix =
+      input.is_tokens() ? vectors.EmbedTokens(input.tokens) : vectors.Embed(input.texts);
   if (!matrix.ok()) return matrix.status();
   outcome.vectors = std::move(matrix).value();
   outcome.seconds = watch.Seconds();
@@ -144,7 +157,8 @@ Result<int64_t> ReadDimensions(const Json& object, const char* name) {
   if (it == object.end() || it->is_null()) return int64_t{0};
   if (!it->is_number_integer()) return Expected(name, "a positive integer", *it);
   int64_t value = it->get<int64_t>();
-  if (value < 1) return Status::InvalidArgument(fmt::format("{}: expected a positive integer, got {}", name, value));
+  if (value < 1)
+    return Status::InvalidArgument(fmt::format("{}: expected a positive integer, got {}", name, value));
   return value;
 }
 

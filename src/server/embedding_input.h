@@ -37,7 +37,8 @@ Result<nlohmann::json> ParseJsonObject(std::string_view body);
 // `value` of field `field`: a string, an array of strings, and when
 // `allow_tokens` an array of token ids or an array of such arrays. More than
 // kMaxEmbeddingInputs inputs is kResourceExhausted.
-Result<EmbeddingInput> ParseEmbeddingInput(const nlohmann::json& value, const std::string& field, bool allow_tokens);
+Result<EmbeddingInput> ParseEmbeddingInput(const nlohmann::json& value, const std::string& field,
+                                           bool allow_tokens);
 
 struct EmbeddingOutcome {
   EmbeddingMatrix vectors;

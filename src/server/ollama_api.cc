@@ -22,7 +22,8 @@ Reply OllamaError(const Status& status) {
 
 Status CheckFields(const Json& json, std::initializer_list<const char*> known) {
   for (const auto& item : json.items()) {
-    if (std::find_if(known.begin(), known.end(), [&](const char* name) { return item.key() == name; }) == known.end()) {
+    if (std::find_if(known.begin(), known.end(), [&](const char* name) { return item.key() == name; }) ==
+        known.end()) {
       return Status::InvalidArgument(item.key() + ": unknown field");
     }
   }
@@ -35,7 +36,8 @@ Status CheckModel(const VectorStage& vectors, const Json& json) {
   if (model == json.end() || !model->is_string() || model->get<std::string>().empty()) {
     return Status::InvalidArgument("model is required");
   }
-  if (!vectors.enabled()) return Status::NotFound("no embedding model is configured on this server (--embed-model)");
+  if (!vectors.enabled())
+    return Status::NotFound("no embedding model is configured on this server (--embed-model)");
   if (!vectors.served().Answers(model->get<std::string>())) {
     return Status::NotFound(fmt::format("model \"{}\" not found; this server embeds with \"{}\"",
                                         model->get<std::string>(), vectors.served().name));
@@ -58,8 +60,9 @@ Result<std::string> EmbedResponse(VectorStage& vectors, ServerMetrics& metrics, 
     DOCPIPE_RETURN_IF_ERROR(AppendFloatArray(outcome.vectors.Row(i), body));
   }
   const auto nanoseconds = static_cast<int64_t>(outcome.seconds * 1e9);
-  fmt::format_to(std::back_inserter(body), R"(],"total_duration":{},"load_duration":0,"prompt_eval_count":{}}})",
-                 nanoseconds, outcome.prompt_tokens);
+  fmt::format_to(std::back_inserter(body),
+                 R"(],"total_duration":{},"load_duration":0,"prompt_eval_count":{}}})", nanoseconds,
+                 outcome.prompt_tokens);
   return body;
 }
 
@@ -67,7 +70,8 @@ Result<std::string> LegacyResponse(VectorStage& vectors, ServerMetrics& metrics,
   DOCPIPE_RETURN_IF_ERROR(CheckFields(json, {"model", "prompt", "options", "keep_alive"}));
   DOCPIPE_RETURN_IF_ERROR(CheckModel(vectors, json));
   auto prompt = json.find("prompt");
-  if (prompt == json.end() || !prompt->is_string()) return Status::InvalidArgument("prompt: expected a string");
+  if (prompt == json.end() || !prompt->is_string())
+    return Status::InvalidArgument("prompt: expected a string");
   DOCPIPE_ASSIGN_OR_RETURN(EmbeddingInput input, ParseEmbeddingInput(*prompt, "prompt", false));
   DOCPIPE_ASSIGN_OR_RETURN(EmbeddingOutcome outcome, EmbedInput(vectors, metrics, input, 0));
   std::string body = R"({"embedding":)";

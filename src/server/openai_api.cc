@@ -28,8 +28,9 @@ Result<OpenAiRequest> ParseRequest(const Json& json, std::string& param) {
   for (const auto& item : json.items()) {
     if (std::find(std::begin(kKnown), std::end(kKnown), item.key()) == std::end(kKnown)) {
       param = item.key();
-      return Status::InvalidArgument(fmt::format(
-          "{}: unknown field (expected one of: model, input, encoding_format, dimensions, user)", item.key()));
+      return Status::InvalidArgument(
+          fmt::format("{}: unknown field (expected one of: model, input, encoding_format, dimensions, user)",
+                      item.key()));
     }
   }
   OpenAiRequest request;
@@ -42,12 +43,14 @@ Result<OpenAiRequest> ParseRequest(const Json& json, std::string& param) {
   if (json.contains("encoding_format") && !json["encoding_format"].is_null()) {
     const Json& format = json["encoding_format"];
     if (!format.is_string() || (format != "float" && format != "base64")) {
-      return Status::InvalidArgument("encoding_format: expected \"float\" or \"base64\", got " + format.dump());
+      return Status::InvalidArgument("encoding_format: expected \"float\" or \"base64\", got " +
+                                     format.dump());
     }
     request.base64 = format == "base64";
   }
   param = "user";
-  if (json.contains("user") && !json["user"].is_string()) return Status::InvalidArgument("user: expected a string");
+  if (json.contains("user") && !json["user"].is_string())
+    return Status::InvalidArgument("user: expected a string");
   param = "dimensions";
   DOCPIPE_ASSIGN_OR_RETURN(request.dimensions, ReadDimensions(json, "dimensions"));
   param = "input";
@@ -92,7 +95,8 @@ Result<std::string> ResponseBody(const EmbeddingOutcome& outcome, const std::str
     }
     body += '}';
   }
-  fmt::format_to(std::back_inserter(body), R"(],"model":{},"usage":{{"prompt_tokens":{},"total_tokens":{}}}}})",
+  fmt::format_to(std::back_inserter(body),
+                 R"(],"model":{},"usage":{{"prompt_tokens":{},"total_tokens":{}}}}})",
                  Json(model).dump(-1, ' ', false, Json::error_handler_t::replace), outcome.prompt_tokens,
                  outcome.prompt_tokens);
   return body;
@@ -113,14 +117,24 @@ Reply OpenAiError(const Status& status, const std::string& param) {
   const char* type = "invalid_request_error";
   Json code = nullptr;
   switch (status.code()) {
-    case StatusCode::kResourceExhausted: reply.status = 400; break;  // the API answers batch limits with 400
-    case StatusCode::kNotFound: code = "model_not_found"; break;
+    case StatusCode::kResourceExhausted:
+      reply.status = 400;
+      break;  // the API answers batch limits with 400
+    case StatusCode::kNotFound:
+      code = "model_not_found";
+      break;
     case StatusCode::kInvalidArgument:
-    case StatusCode::kUnsupported: code = "invalid_value"; break;
-    default: type = reply.status == 503 ? "service_unavailable" : "server_error"; break;
+    case StatusCode::kUnsupported:
+      code = "invalid_value";
+      break;
+    default:
+      type = reply.status == 503 ? "service_unavailable" : "server_error";
+      break;
   }
   Json body = {{"error",
-                {{"message", status.message()}, {"type", type}, {"param", param.empty() ? Json() : Json(param)},
+                {{"message", status.message()},
+                 {"type", type},
+                 {"param", param.empty() ? Json() : Json(param)},
                  {"code", code}}}};
   reply.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
   return reply;
@@ -133,7 +147,8 @@ Reply OpenAiEmbeddings(VectorStage& vectors, ServerMetrics& metrics, const std::
   Result<OpenAiRequest> request = ParseRequest(*json, param);
   if (!request.ok()) return OpenAiError(request.status(), param);
   if (!vectors.enabled()) {
-    return OpenAiError(Status::NotFound("no embedding model is configured on this server (--embed-model)"), "model");
+    return OpenAiError(Status::NotFound("no embedding model is configured on this server (--embed-model)"),
+                       "model");
   }
   const ServedModel& model = vectors.served();
   if (!request->model.empty() && !model.Answers(request->model)) {
@@ -160,8 +175,8 @@ Reply OpenAiModels(const VectorStage& vectors) {
 
 Reply OpenAiModel(const VectorStage& vectors, const std::string& id) {
   if (!vectors.enabled() || !vectors.served().Answers(id)) return OpenAiError(ModelNotFound(id), "model");
-  return {200, ModelObject(vectors.served()).dump(-1, ' ', false, Json::error_handler_t::replace), "application/json",
-          0};
+  return {200, ModelObject(vectors.served()).dump(-1, ' ', false, Json::error_handler_t::replace),
+          "application/json", 0};
 }
 
 }  // namespace docpipe::server

@@ -41,14 +41,15 @@ bool ServedModel::Answers(const std::string& requested) const {
 
 Status ServedModel::CheckDimensions(int64_t dimensions) const {
   if (dimensions < 1 || static_cast<size_t>(dimensions) > dimension) {
-    return Status::InvalidArgument(
-        fmt::format("dimensions: expected an integer in [1, {}] for model \"{}\", got {}", dimension, name, dimensions));
+    return Status::InvalidArgument(fmt::format(
+        "dimensions: expected an integer in [1, {}] for model \"{}\", got {}", dimension, name, dimensions));
   }
   if (static_cast<size_t>(dimensions) == dimension || !matryoshka_dimensions.empty()) return Status::Ok();
-  return Status::InvalidArgument(fmt::format(
-      "dimensions: model \"{}\" is not Matryoshka-trained (no \"matryoshka_dimensions\" in its config), so its "
-      "vectors cannot be shortened; omit dimensions or ask for {}",
-      name, dimension));
+  return Status::InvalidArgument(
+      fmt::format("dimensions: model \"{}\" is not Matryoshka-trained (no \"matryoshka_dimensions\" in its "
+                  "config), so its "
+                  "vectors cannot be shortened; omit dimensions or ask for {}",
+                  name, dimension));
 }
 
 ServedModel DescribeServedModel(const EmbedderIdentity& identity, const std::string& folder) {
@@ -57,18 +58,21 @@ ServedModel DescribeServedModel(const EmbedderIdentity& identity, const std::str
   model.dimension = identity.dimension;
   model.digest = identity.weights_hash;
   model.created_unix =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   model.family = "remote";
   if (folder.empty()) return model;
   Json config = ReadJson(fs::path(folder) / "config.json");
   if (config.is_object() && config.value("model_type", Json()).is_string()) {
     model.family = config["model_type"].get<std::string>();
   }
-  model.matryoshka_dimensions = MatryoshkaDimensions(ReadJson(fs::path(folder) / "config_sentence_transformers.json"));
+  model.matryoshka_dimensions =
+      MatryoshkaDimensions(ReadJson(fs::path(folder) / "config_sentence_transformers.json"));
   if (model.matryoshka_dimensions.empty()) model.matryoshka_dimensions = MatryoshkaDimensions(config);
   std::error_code error;
   for (const auto& entry : fs::recursive_directory_iterator(folder, error)) {
-    if (entry.path().extension() == ".safetensors") model.size_bytes += static_cast<int64_t>(entry.file_size(error));
+    if (entry.path().extension() == ".safetensors")
+      model.size_bytes += static_cast<int64_t>(entry.file_size(error));
   }
   return model;
 }

@@ -23,10 +23,10 @@ namespace docpipe::server {
 struct ServedModel {
   std::string name;
   size_t dimension = 0;
-  std::string digest;                    // the weights hash
-  std::string family;                    // config.json model_type, or "remote"
-  int64_t size_bytes = 0;                // weight files in the folder; 0 for a remote model
-  int64_t created_unix = 0;              // when the server loaded it
+  std::string digest;                      // the weights hash
+  std::string family;                      // config.json model_type, or "remote"
+  int64_t size_bytes = 0;                  // weight files in the folder; 0 for a remote model
+  int64_t created_unix = 0;                // when the server loaded it
   std::vector<int> matryoshka_dimensions;  // empty: the width cannot be cut
 
   // True for the model's own name and for Ollama's "<name>:latest".

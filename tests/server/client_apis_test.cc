@@ -79,7 +79,8 @@ class ClientApis : public ::testing::Test {
 };
 
 TEST_F(ClientApis, FloatAndBase64CarryTheEnginesVectorsExactly) {
-  HttpReply floats = Embed({{"model", ModelName()}, {"input", kTexts}, {"encoding_format", "float"}, {"user", "u"}});
+  HttpReply floats =
+      Embed({{"model", ModelName()}, {"input", kTexts}, {"encoding_format", "float"}, {"user", "u"}});
   HttpReply base64 = Embed({{"input", kTexts}, {"encoding_format", "base64"}});
   ASSERT_EQ(floats.status, 200) << floats.body;
   ASSERT_EQ(base64.status, 200) << base64.body;
@@ -176,7 +177,8 @@ TEST_F(ClientApis, ModelsAndErrorsInTheApisShape) {
 
   HttpReply batch = Embed({{"input", std::vector<std::string>(2049, "x")}});
   EXPECT_EQ(batch.status, 400);
-  for (const char* key : {"message", "type", "param", "code"}) EXPECT_TRUE(batch.json["error"].contains(key)) << key;
+  for (const char* key : {"message", "type", "param", "code"})
+    EXPECT_TRUE(batch.json["error"].contains(key)) << key;
   EXPECT_EQ(Embed({{"input", std::vector<std::string>(2048, "x")}}).status, 200);
   EXPECT_EQ(Embed({{"input", "x"}, {"encoding_format", "int8"}}).json["error"]["param"], "encoding_format");
   EXPECT_EQ(Embed({{"input", "x"}, {"model", "text-embedding-3-small"}}).status, 404);
@@ -193,8 +195,8 @@ TEST_F(ClientApis, OllamaEmbedEmbeddingsAndTags) {
   EXPECT_GT(embed.json["prompt_eval_count"].get<int>(), 0);
   EXPECT_TRUE(embed.json["total_duration"].is_number_integer());
 
-  HttpReply legacy =
-      server_->Post("/api/embeddings", Json{{"model", ModelName() + ":latest"}, {"prompt", kTexts[1]}}.dump());
+  HttpReply legacy = server_->Post("/api/embeddings",
+                                   Json{{"model", ModelName() + ":latest"}, {"prompt", kTexts[1]}}.dump());
   ASSERT_EQ(legacy.status, 200) << legacy.body;
   ExpectClose(legacy.json["embedding"].get<std::vector<float>>(), RowOf(expected_, 1));
 
