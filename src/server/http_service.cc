@@ -19,9 +19,6 @@ namespace {
 using Json = nlohmann::json;
 namespace fs = std::filesystem;
 
-// Texts in one /v1/embeddings request.
-constexpr int kMaxEmbeddingInputs = 2048;
-
 Reply JsonReply(const Json& body, int status = 200) {
   return {status, body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json", 0};
 }
@@ -237,34 +234,6 @@ Reply HttpService::Search(const std::string& body) {
   Json results = Json::array();
   for (const SearchHit& hit : *hits) results.push_back(HitJson(hit));
   return JsonReply({{"mode", request->mode}, {"hits", std::move(results)}, {"took_seconds", watch.Seconds()}});
-}
-
-Reply HttpService::Embeddings(const std::string& body) {
-  Result<EmbeddingsRequest> request = ParseEmbeddingsRequest(body, kMaxEmbeddingInputs);
-  if (!request.ok()) return ErrorReply(request.status(), 0);
-  if (!vectors_->enabled()) {
-    return ErrorReply(Status::NotFound("no embedding model is configured on this server (--embed-model)"), 0);
-  }
-  const std::string& name = vectors_->identity()->name;
-  if (!request->model.empty() && request->model != name) {
-    return ErrorReply(Status::NotFound("model: this server embeds with \"" + name + "\", not \"" + request->model + "\""),
-                      0);
-  }
-  Stopwatch watch;
-  Result<EmbeddingMatrix> matrix = vectors_->Embed(request->input);
-  if (!matrix.ok()) return ErrorReply(matrix.status(), config_.retry_after_seconds);
-  metrics_.ObserveStage("embed_api", static_cast<int64_t>(request->input.size()), watch.Seconds());
-  Json data = Json::array();
-  size_t tokens = 0;
-  for (size_t i = 0; i < matrix->rows; ++i) {
-    std::span<const float> row = matrix->Row(i);
-    data.push_back({{"object", "embedding"}, {"index", i}, {"embedding", std::vector<float>(row.begin(), row.end())}});
-    tokens += static_cast<size_t>(CountTokens(request->input[i]));
-  }
-  return JsonReply({{"object", "list"},
-                    {"data", std::move(data)},
-                    {"model", name},
-                    {"usage", {{"prompt_tokens", tokens}, {"total_tokens", tokens}}}});
 }
 
 }  // namespace docpipe::server

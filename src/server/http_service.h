@@ -45,13 +45,13 @@ class HttpService {
   Reply DocumentUpload(const std::string& filename, const std::string& content);
   Reply Job(const std::string& id);
   Reply Search(const std::string& body);
-  Reply Embeddings(const std::string& body);
   // detailed: components, versions and locations (credentials redacted);
   // otherwise only liveness and readiness, for callers without the API key.
   Reply Health(bool detailed);
   Reply Metrics();
 
   ServerMetrics& metrics() { return metrics_; }
+  VectorStage& vectors() { return *vectors_; }
   // Writes what was accepted and stops the background threads; idempotent.
   void Stop();
 

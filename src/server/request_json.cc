@@ -202,38 +202,6 @@ Result<SearchRequest> ParseSearchRequest(std::string_view body) {
   return request;
 }
 
-Result<EmbeddingsRequest> ParseEmbeddingsRequest(std::string_view body, int max_inputs) {
-  DOCPIPE_ASSIGN_OR_RETURN(Json json, ParseObject(body));
-  DOCPIPE_RETURN_IF_ERROR(CheckKnownFields(json, "", {"model", "input", "encoding_format", "user", "dimensions"}));
-  EmbeddingsRequest request;
-  DOCPIPE_RETURN_IF_ERROR(ReadString(json, "model", request.model, false));
-  std::string format = "float";
-  DOCPIPE_RETURN_IF_ERROR(ReadString(json, "encoding_format", format, false));
-  if (format != "float") {
-    return Status::InvalidArgument("encoding_format: expected \"float\", got \"" + format + "\"");
-  }
-  auto input = json.find("input");
-  if (input == json.end()) return Status::InvalidArgument("input: required field is missing");
-  if (input->is_string()) {
-    request.input.push_back(input->get<std::string>());
-    request.input_was_list = false;
-  } else if (input->is_array()) {
-    if (input->empty()) return Status::InvalidArgument("input: expected at least one string, got an empty array");
-    for (size_t i = 0; i < input->size(); ++i) {
-      const Json& item = (*input)[i];
-      if (!item.is_string()) return Expected(fmt::format("input[{}]", i), "a string", item);
-      request.input.push_back(item.get<std::string>());
-    }
-  } else {
-    return Expected("input", "a string or an array of strings", *input);
-  }
-  if (static_cast<int64_t>(request.input.size()) > max_inputs) {
-    return Status::ResourceExhausted(
-        fmt::format("input: {} texts in one request, the limit is {}", request.input.size(), max_inputs));
-  }
-  return request;
-}
-
 Result<std::string> ParseDocumentPathRequest(std::string_view body) {
   DOCPIPE_ASSIGN_OR_RETURN(Json json, ParseObject(body));
   DOCPIPE_RETURN_IF_ERROR(CheckKnownFields(json, "", {"path"}));

@@ -34,12 +34,6 @@ struct SearchRequest {
   std::string mode = "lexical";
 };
 
-struct EmbeddingsRequest {
-  std::string model;
-  std::vector<std::string> input;
-  bool input_was_list = true;
-};
-
 // Bounds on a JSON body, checked before anything is parsed.
 struct JsonLimits {
   size_t max_bytes = 64u << 20;
@@ -53,7 +47,6 @@ Result<nlohmann::json> ParseJsonBody(std::string_view body, const JsonLimits& li
 
 Result<IngestRequest> ParseIngestRequest(std::string_view body, int max_chunks);
 Result<SearchRequest> ParseSearchRequest(std::string_view body);
-Result<EmbeddingsRequest> ParseEmbeddingsRequest(std::string_view body, int max_inputs);
 // {"path": "..."} for POST /documents by server-side path.
 Result<std::string> ParseDocumentPathRequest(std::string_view body);
 

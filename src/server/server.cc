@@ -12,6 +12,8 @@
 #include "server/http_service.h"
 #include "server/http_transport.h"
 #include "server/multipart_form.h"
+#include "server/ollama_api.h"
+#include "server/openai_api.h"
 #include "server/request_json.h"
 
 namespace docpipe {
@@ -99,8 +101,22 @@ void HttpServer::AddRoutes() {
   Add("GET", "/metrics", "/metrics", [s](const HttpRequest&, const std::smatch&) { return s->Metrics(); });
   Add("POST", "/ingest", "/ingest", [s](const HttpRequest& req, const std::smatch&) { return s->Ingest(req.body); });
   Add("POST", "/search", "/search", [s](const HttpRequest& req, const std::smatch&) { return s->Search(req.body); });
-  Add("POST", "/v1/embeddings", "/v1/embeddings",
-      [s](const HttpRequest& req, const std::smatch&) { return s->Embeddings(req.body); });
+  Add("POST", "/v1/embeddings", "/v1/embeddings", [s](const HttpRequest& req, const std::smatch&) {
+    return server::OpenAiEmbeddings(s->vectors(), s->metrics(), req.body);
+  });
+  Add("GET", "/v1/models", "/v1/models",
+      [s](const HttpRequest&, const std::smatch&) { return server::OpenAiModels(s->vectors()); });
+  Add("GET", "/v1/models/(.+)", "/v1/models/{id}", [s](const HttpRequest&, const std::smatch& match) {
+    return server::OpenAiModel(s->vectors(), match[1].str());
+  });
+  Add("POST", "/api/embed", "/api/embed", [s](const HttpRequest& req, const std::smatch&) {
+    return server::OllamaEmbed(s->vectors(), s->metrics(), req.body);
+  });
+  Add("POST", "/api/embeddings", "/api/embeddings", [s](const HttpRequest& req, const std::smatch&) {
+    return server::OllamaLegacyEmbeddings(s->vectors(), s->metrics(), req.body);
+  });
+  Add("GET", "/api/tags", "/api/tags",
+      [s](const HttpRequest&, const std::smatch&) { return server::OllamaTags(s->vectors()); });
   Add("GET", "/jobs/([^/]+)", "/jobs/{id}",
       [s](const HttpRequest&, const std::smatch& match) { return s->Job(match[1].str()); });
   Add("POST", "/documents", "/documents", [s](const HttpRequest& req, const std::smatch&) {

@@ -1,6 +1,8 @@
 #include "server/vector_stage.h"
 
 #include <thread>
+
+#include "docpipe/chunker.h"
 #include <utility>
 
 namespace docpipe::server {
@@ -28,12 +30,14 @@ Result<std::unique_ptr<VectorStage>> VectorStage::Make(const ServerConfig& confi
                                                                      : "embed-model " + config.embed_model);
   }
   stage->embedder_ = std::move(embedder).value();
+  stage->served_ = DescribeServedModel(stage->embedder_->Identity(), config.embed_model);
   unsigned cores = std::thread::hardware_concurrency();
   stage->slots_ = config.embed_model.empty() ? kRemoteSlots : static_cast<int>(cores == 0 ? 1 : cores);
   return stage;
 }
 
-Result<EmbeddingMatrix> VectorStage::Embed(const std::vector<std::string>& texts) {
+template <typename Call>
+Result<EmbeddingMatrix> VectorStage::InSlot(Call embed) {
   if (!embedder_) return Status::Unsupported("no embedding model is configured (start the server with --embed-model)");
   {
     std::unique_lock lock(mutex_);
@@ -42,11 +46,29 @@ Result<EmbeddingMatrix> VectorStage::Embed(const std::vector<std::string>& texts
     --waiting_;
     ++busy_;
   }
-  Result<EmbeddingMatrix> result = embedder_->Embed(texts);
+  Result<EmbeddingMatrix> result = embed();
   std::lock_guard lock(mutex_);
   --busy_;
   freed_.notify_one();
   return result;
+}
+
+Result<EmbeddingMatrix> VectorStage::Embed(const std::vector<std::string>& texts) {
+  return InSlot([&] { return embedder_->Embed(texts); });
+}
+
+Result<EmbeddingMatrix> VectorStage::EmbedTokens(const std::vector<std::vector<int32_t>>& content) {
+  return InSlot([&] { return embedder_->EmbedTokens(content); });
+}
+
+int64_t VectorStage::CountModelTokens(const std::vector<std::string>& texts) const {
+  int64_t tokens = 0;
+  for (const std::string& text : texts) {
+    Result<std::vector<int32_t>> ids = Status::Unsupported("no embedder");
+    if (embedder_) ids = embedder_->Tokenize(text);
+    tokens += ids.ok() ? static_cast<int64_t>(ids->size()) : CountTokens(text);
+  }
+  return tokens;
 }
 
 int VectorStage::waiting() const {

@@ -20,6 +20,7 @@
 #include "docpipe/server_config.h"
 #include "docpipe/status.h"
 #include "docpipe/text_embedder.h"
+#include "server/served_model.h"
 
 namespace docpipe::server {
 
@@ -32,11 +33,25 @@ class VectorStage {
   const EmbedderIdentity* identity() const { return embedder_ ? &embedder_->Identity() : nullptr; }
   const std::shared_ptr<TextEmbedder>& embedder() const { return embedder_; }
 
+  // What /v1/models and /api/tags list; only meaningful when enabled().
+  const ServedModel& served() const { return served_; }
+
   Result<EmbeddingMatrix> Embed(const std::vector<std::string>& texts);
+  // Texts given as token ids of the model's vocabulary (no special tokens).
+  Result<EmbeddingMatrix> EmbedTokens(const std::vector<std::vector<int32_t>>& content);
+  // Tokens the model runs for these texts (its own tokenizer, special tokens
+  // included); for a remote model, whose tokenizer is not known here, the
+  // chunker's estimate.
+  int64_t CountModelTokens(const std::vector<std::string>& texts) const;
   int waiting() const;  // Embed() calls waiting for a slot
 
  private:
+  // Runs `embed` once a slot is free.
+  template <typename Call>
+  Result<EmbeddingMatrix> InSlot(Call embed);
+
   std::shared_ptr<TextEmbedder> embedder_;
+  ServedModel served_;
   int slots_ = 1;
   mutable std::mutex mutex_;
   std::condition_variable freed_;

@@ -68,7 +68,8 @@ TEST_P(TokenInput, IdsOutsideTheVocabularyAreRefused) {
     auto result = (*session)->EmbedTokens({{1, 2}, {3, bad}});
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
-    EXPECT_NE(result.status().message().find("token id " + std::to_string(bad) + " of input 1"), std::string::npos)
+    EXPECT_NE(result.status().message().find("token id " + std::to_string(bad) + " of input 1"),
+              std::string::npos)
         << result.status().message();
   }
   EXPECT_TRUE((*session)->EmbedTokens({{vocab - 1}}).ok());
@@ -76,7 +77,8 @@ TEST_P(TokenInput, IdsOutsideTheVocabularyAreRefused) {
 
 INSTANTIATE_TEST_SUITE_P(ReferenceModels, TokenInput,
                          ::testing::Values("bert_f32_mean_normalize", "bert_bf16_cased_max_meansqrt",
-                                           "t5_relu_f32_mean_dense_normalize", "t5_gated_f32_cls_mean_dense"));
+                                           "t5_relu_f32_mean_dense_normalize",
+                                           "t5_gated_f32_cls_mean_dense"));
 
 }  // namespace
 }  // namespace docpipe

@@ -49,7 +49,7 @@ TEST(ServerErrors, BadRequestsGetPreciseMessages) {
             std::string::npos);
   EXPECT_NE(MessageOf(server.Post("/search", R"({"query":"\"unbalanced"})")).size(), 0u);
   EXPECT_EQ(server.Post("/search", R"({"query":"x","mode":"semantic"})").status, 400);
-  EXPECT_NE(MessageOf(server.Post("/v1/embeddings", R"({"input":[1]})")).find("input[0]: expected a string"),
+  EXPECT_NE(MessageOf(server.Post("/v1/embeddings", R"({"input":["a",1]})")).find("input[1]: expected a string"),
             std::string::npos);
 }
 
