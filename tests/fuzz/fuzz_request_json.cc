@@ -4,7 +4,6 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "server/embedding_input.h"
 #include "server/request_json.h"
 
 namespace {
@@ -27,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   switch (data[0] % 5) {
     case 0: (void)ParseIngestRequest(body, 64); break;
     case 1: (void)ParseSearchRequest(body); break;
-    case 2: (void)ParseJsonObject(body); break;
+    case 2: (void)ParseJsonBody(body); break;
     case 3: (void)ParseDocumentPathRequest(body); break;
     default: {
       JsonLimits limits;

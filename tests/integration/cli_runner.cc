@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -63,11 +64,13 @@ CliResult RunDocpipe(const std::vector<std::string>& args, const std::string& st
   std::vector<std::string> full = {DOCPIPE_BINARY};
   full.insert(full.end(), args.begin(), args.end());
   CliResult result;
+  const auto start = std::chrono::steady_clock::now();
   pid_t pid = Spawn(full, io / "in", io / "out", io / "err");
   if (pid < 0) return result;
   int status = 0;
   struct rusage usage {};
   wait4(pid, &status, 0, &usage);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.max_rss_kb = usage.ru_maxrss;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   result.out = ReadFile(io / "out");

@@ -11,6 +11,7 @@ namespace docpipe::testing {
 struct CliResult {
   int exit_code = -1;  // -1 when killed by a signal
   long max_rss_kb = 0;  // the child's peak resident memory
+  double seconds = 0;   // wall time from start to exit
   std::string out;
   std::string err;
 };

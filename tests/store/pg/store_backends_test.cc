@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "backend_fixture.h"
+#include "store/fts_query.h"
 
 namespace docpipe::store {
 namespace {
@@ -333,6 +334,31 @@ TEST_P(BackendTest, SearchSyntaxWorksAndErrorsAreInvalidArgument) {
     EXPECT_EQ(hits.status().code(), StatusCode::kInvalidArgument) << hits.status().ToString();
     EXPECT_NE(hits.status().message().find(query), std::string::npos) << hits.status().message();
   }
+}
+
+// A word repeated 500 times took 31 s in SQLite and grew faster than linearly
+// in PostgreSQL too: repeats are one term, and past the limits the query is
+// refused with the reason instead of running.
+TEST_P(BackendTest, RepeatedWordsSearchOnceAndOversizedQueriesAreRefused) {
+  PutSearchCorpus();
+  std::string repeated;
+  for (int i = 0; i < 500; ++i) repeated += (i % 2 ? " fusion" : " Fusion");
+  const std::vector<SearchHit> once = Search("fusion");
+  const std::vector<SearchHit> many = Search(repeated);
+  ASSERT_EQ(once.size(), 2u);
+  ASSERT_EQ(many.size(), once.size());
+  for (size_t i = 0; i < once.size(); ++i) EXPECT_EQ(many[i].chunk_id, once[i].chunk_id);
+
+  std::string distinct;
+  for (int i = 0; i <= kMaxQueryTerms; ++i) distinct += " fusion" + std::to_string(i);
+  auto too_many = store_->Search(distinct, {});
+  ASSERT_FALSE(too_many.ok());
+  EXPECT_EQ(too_many.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(too_many.status().message(), "the query has 65 terms after repeats; a search takes at most 64");
+
+  auto too_long = store_->Search(std::string(kMaxQueryBytes + 1, 'x'), {});
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_EQ(too_long.status().message(), "the query is 4097 bytes long; a search takes at most 4096");
 }
 
 TEST_P(BackendTest, EnrichmentRowsRoundTripAndGoWithTheirChunks) {
