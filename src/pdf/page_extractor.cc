@@ -188,7 +188,7 @@ std::vector<RawTable> FindTables(fz_context* ctx, const fz_stext_page* text, con
     const bool nested = std::any_of(tables.begin(), tables.end(),
                                     [&](const RawTable& t) { return Contains(t.bbox, candidate.bbox); });
     if (nested) continue;
-    if (std::optional<RawTable> table = BuildTable(candidate, glyphs)) tables.push_back(std::move(*table));
+    for (RawTable& table : BuildTables(candidate, glyphs)) tables.push_back(std::move(table));
   }
   std::sort(tables.begin(), tables.end(), [](const RawTable& a, const RawTable& b) { return a.bbox.y0 < b.bbox.y0; });
   return tables;
