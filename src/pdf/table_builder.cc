@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/unicode.h"
+#include "pdf/text_rules.h"
 
 namespace docpipe::pdf {
 namespace {
@@ -181,18 +182,25 @@ int Band(const std::vector<float>& rules, const std::vector<TextRun>& row) {
   return static_cast<int>(std::upper_bound(rules.begin(), rules.end(), centre) - rules.begin()) - 1;
 }
 
-std::optional<RawTable> BuildRulesTable(const TableCandidate& stack, const std::vector<TableGlyph>& glyphs) {
-  std::vector<TextRun> words = Words(glyphs, stack.bbox);
+// `reach_above` > 0: a header row may sit right above the first rule (a
+// rule under the header and one under the table), within that distance.
+std::optional<RawTable> BuildRulesTable(const TableCandidate& stack, const std::vector<TableGlyph>& glyphs,
+                                        float reach_above) {
+  BBox area = stack.bbox;
+  area.y0 -= reach_above;
+  std::vector<TextRun> words = Words(glyphs, area);
   if (words.size() < 4) return std::nullopt;
   const float size = MedianSize(words);
   const std::vector<std::vector<TextRun>> rows = Rows(std::move(words));
   if (rows.size() < 2) return std::nullopt;
   // Rows above the second rule are headers when a rule separates them from a body.
   const bool has_head = stack.rules.size() >= 3;
-  int header_rows = 0;
+  int header_rows = 0, above = 0;
   std::vector<const std::vector<TextRun>*> body;
   for (const auto& row : rows) {
-    if (has_head && Band(stack.rules, row) <= 0) {
+    const int band = Band(stack.rules, row);
+    above += band < 0;
+    if (band < 0 || (has_head && band <= 0)) {
       ++header_rows;
     } else {
       body.push_back(&row);
@@ -246,6 +254,18 @@ std::optional<RawTable> BuildRulesTable(const TableCandidate& stack, const std::
       open_last_col = last;
     }
   }
+  if (reach_above > 0) {
+    // One header row above the rule, a word per column, and not a caption.
+    int above_cells = 0;
+    std::string text;
+    for (const TableCell& cell : table.cells) {
+      if (cell.row >= above) continue;
+      if (cell.col_span != 1) return std::nullopt;
+      ++above_cells;
+      text += cell.text + " ";
+    }
+    if (above != 1 || above_cells < 2 || IsTableCaption(text)) return std::nullopt;
+  }
   // A row that is one long run of words is prose between tables, not a row.
   std::vector<int> row_cells(table.rows, 0);
   for (const TableCell& cell : table.cells) row_cells[cell.row]++;
@@ -260,7 +280,7 @@ std::optional<RawTable> BuildRulesTable(const TableCandidate& stack, const std::
     if (cell.row >= header_rows && cell.col_span == 1) used[cell.col] = true;
   }
   if (std::count(used.begin(), used.end(), false) > 0) return std::nullopt;
-  return Finish(std::move(table), stack.bbox);
+  return Finish(std::move(table), area);
 }
 
 }  // namespace
@@ -288,7 +308,11 @@ std::vector<RawTable> BuildTables(const TableCandidate& candidate, const std::ve
       TableCandidate part = candidate;
       part.rules.assign(rules.begin() + static_cast<long>(i), rules.begin() + static_cast<long>(end) + 1);
       part.bbox.y0 = part.rules.front(), part.bbox.y1 = part.rules.back();
-      if (auto table = BuildRulesTable(part, glyphs)) {
+      // A two-rule table may have its header above the first rule.
+      std::optional<RawTable> table;
+      if (part.rules.size() == 2) table = BuildRulesTable(part, glyphs, kHeaderAboveReach);
+      if (!table) table = BuildRulesTable(part, glyphs, 0);
+      if (table) {
         tables.push_back(std::move(*table));
         next = end + 1;
         break;

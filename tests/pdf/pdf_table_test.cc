@@ -293,6 +293,30 @@ TEST_F(PdfTableTest, TwoBooktabsTablesOfOneWidthWithProseBetween) {
   EXPECT_EQ(Count(AllText(document), "three weeks"), 1u);
 }
 
+TEST_F(PdfTableTest, HeaderAboveARuleUnderItAndARuleUnderTheTable) {
+  PageDraw page;
+  page.Prose(72, 120, kIntro);
+  page.Text(72, 200, "Month", true)
+      .Text(200, 200, "Documents", true)
+      .Text(330, 200, "Pages per second", true);
+  page.HLine(72, 480, 203);
+  page.Text(72, 217, "July").Text(200, 217, "512,000").Text(330, 217, "410");
+  page.Text(72, 231, "August").Text(200, 231, "634,000").Text(330, 231, "520");
+  page.Text(72, 245, "September").Text(200, 245, "781,000").Text(330, 245, "655");
+  page.HLine(72, 480, 249);
+  page.Prose(72, 280, kOutro);
+  const Document document = Convert({page.str()}, "header_above");
+  const auto tables = Tables(document);
+  ASSERT_EQ(tables.size(), 1u);
+  const std::vector<std::vector<std::string>> expected = {{"Month", "Documents", "Pages per second"},
+                                                          {"July", "512,000", "410"},
+                                                          {"August", "634,000", "520"},
+                                                          {"September", "781,000", "655"}};
+  EXPECT_EQ(Cells(*tables[0]->table), expected);
+  EXPECT_EQ(tables[0]->table->header_rows, 1);
+  EXPECT_EQ(Count(AllText(document), "Documents"), 1u);
+}
+
 TEST_F(PdfTableTest, EmptyCellsAndHeaderOnlyTables) {
   Grid sparse = SampleGrid();
   sparse.rows[1][1] = "";
