@@ -157,8 +157,11 @@ std::vector<TableGlyph> CandidateGlyphs(fz_context* ctx, const fz_stext_page* te
       for (const fz_stext_char* ch = line->first_char; ch; ch = ch->next) {
         const fz_rect r = fz_rect_from_quad(ch->quad);
         const BBox box{r.x0, r.y0, r.x1, r.y1};
-        const bool inside = std::any_of(candidates.begin(), candidates.end(),
-                                        [&](const TableCandidate& c) { return CentreInside(box, c.bbox); });
+        const bool inside = std::any_of(candidates.begin(), candidates.end(), [&](const TableCandidate& c) {
+          BBox area = c.bbox;
+          if (c.kind == TableCandidate::Kind::kRules) area.y0 -= kHeaderAboveReach;
+          return CentreInside(box, area);
+        });
         if (!inside) continue;
         if (ch->font != style.font) style = StyleOf(ctx, ch->font);
         glyphs.push_back(TableGlyph{static_cast<char32_t>(ch->c), box, ch->size, style.bold, line_number});
@@ -188,7 +191,7 @@ std::vector<RawTable> FindTables(fz_context* ctx, const fz_stext_page* text, con
     const bool nested = std::any_of(tables.begin(), tables.end(),
                                     [&](const RawTable& t) { return Contains(t.bbox, candidate.bbox); });
     if (nested) continue;
-    if (std::optional<RawTable> table = BuildTable(candidate, glyphs)) tables.push_back(std::move(*table));
+    for (RawTable& table : BuildTables(candidate, glyphs)) tables.push_back(std::move(table));
   }
   std::sort(tables.begin(), tables.end(), [](const RawTable& a, const RawTable& b) { return a.bbox.y0 < b.bbox.y0; });
   return tables;

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "core/unicode.h"
+#include "pdf/text_rules.h"
 
 namespace docpipe::pdf {
 namespace {
@@ -15,6 +17,8 @@ constexpr float kWordGap = 0.25f;
 constexpr float kMinColumnGap = 0.7f;
 // Prose between two rules has long lines; table cells are short.
 constexpr int kMaxMedianCellWords = 6;
+// Longer stacks of rules are searched for tables only up to this many rules.
+constexpr size_t kMaxStackRules = 16;
 // At least this share of a grid's cells holds text (forms and charts do not).
 constexpr float kMinFilledShare = 0.3f;
 
@@ -178,18 +182,25 @@ int Band(const std::vector<float>& rules, const std::vector<TextRun>& row) {
   return static_cast<int>(std::upper_bound(rules.begin(), rules.end(), centre) - rules.begin()) - 1;
 }
 
-std::optional<RawTable> BuildRulesTable(const TableCandidate& stack, const std::vector<TableGlyph>& glyphs) {
-  std::vector<TextRun> words = Words(glyphs, stack.bbox);
+// `reach_above` > 0: a header row may sit right above the first rule (a
+// rule under the header and one under the table), within that distance.
+std::optional<RawTable> BuildRulesTable(const TableCandidate& stack, const std::vector<TableGlyph>& glyphs,
+                                        float reach_above) {
+  BBox area = stack.bbox;
+  area.y0 -= reach_above;
+  std::vector<TextRun> words = Words(glyphs, area);
   if (words.size() < 4) return std::nullopt;
   const float size = MedianSize(words);
   const std::vector<std::vector<TextRun>> rows = Rows(std::move(words));
   if (rows.size() < 2) return std::nullopt;
   // Rows above the second rule are headers when a rule separates them from a body.
   const bool has_head = stack.rules.size() >= 3;
-  int header_rows = 0;
+  int header_rows = 0, above = 0;
   std::vector<const std::vector<TextRun>*> body;
   for (const auto& row : rows) {
-    if (has_head && Band(stack.rules, row) <= 0) {
+    const int band = Band(stack.rules, row);
+    above += band < 0;
+    if (band < 0 || (has_head && band <= 0)) {
       ++header_rows;
     } else {
       body.push_back(&row);
@@ -202,15 +213,26 @@ std::optional<RawTable> BuildRulesTable(const TableCandidate& stack, const std::
   table.rows = static_cast<int>(rows.size());
   table.cols = static_cast<int>(bounds.size()) + 1;
   table.header_rows = header_rows;
+  // Extent of each column's body text: a word spans the columns whose text
+  // it overlaps (a header over two columns), not those whose gap it enters.
+  auto column_of = [&](float x) {
+    return static_cast<int>(std::upper_bound(bounds.begin(), bounds.end(), x) - bounds.begin());
+  };
+  std::vector<float> col_lo(table.cols, 1e9f), col_hi(table.cols, -1e9f);
+  for (const auto* row : body) {
+    for (const TextRun& w : *row) {
+      const int c = column_of(0.5f * (w.box.x0 + w.box.x1));
+      col_lo[c] = std::min(col_lo[c], w.box.x0), col_hi[c] = std::max(col_hi[c], w.box.x1);
+    }
+  }
   std::vector<int> cell_words;
   for (int r = 0; r < table.rows; ++r) {
     TableCell* open = nullptr;
     int open_last_col = -1;
     for (const TextRun& w : rows[r]) {
-      const int first =
-          static_cast<int>(std::upper_bound(bounds.begin(), bounds.end(), w.box.x0) - bounds.begin());
-      const int last =
-          static_cast<int>(std::upper_bound(bounds.begin(), bounds.end(), w.box.x1) - bounds.begin());
+      int first = column_of(0.5f * (w.box.x0 + w.box.x1)), last = first;
+      while (first > 0 && w.box.x0 < col_hi[first - 1] - 1) --first;
+      while (last + 1 < table.cols && w.box.x1 > col_lo[last + 1] + 1) ++last;
       if (open && first <= open_last_col) {
         open->text += ' ' + w.text;
         open->bbox.x1 = std::max(open->bbox.x1, w.box.x1);
@@ -232,6 +254,24 @@ std::optional<RawTable> BuildRulesTable(const TableCandidate& stack, const std::
       open_last_col = last;
     }
   }
+  if (reach_above > 0) {
+    // One header row above the rule, a word per column, and not a caption.
+    int above_cells = 0;
+    std::string text;
+    for (const TableCell& cell : table.cells) {
+      if (cell.row >= above) continue;
+      if (cell.col_span != 1) return std::nullopt;
+      ++above_cells;
+      text += cell.text + " ";
+    }
+    if (above != 1 || above_cells < 2 || IsTableCaption(text)) return std::nullopt;
+  }
+  // A row that is one long run of words is prose between tables, not a row.
+  std::vector<int> row_cells(table.rows, 0);
+  for (const TableCell& cell : table.cells) row_cells[cell.row]++;
+  for (size_t i = 0; i < table.cells.size(); ++i) {
+    if (row_cells[table.cells[i].row] == 1 && cell_words[i] > kMaxMedianCellWords) return std::nullopt;
+  }
   std::nth_element(cell_words.begin(), cell_words.begin() + cell_words.size() / 2, cell_words.end());
   if (cell_words[cell_words.size() / 2] > kMaxMedianCellWords) return std::nullopt;
   // Every column holds text in at least one body row.
@@ -240,7 +280,7 @@ std::optional<RawTable> BuildRulesTable(const TableCandidate& stack, const std::
     if (cell.row >= header_rows && cell.col_span == 1) used[cell.col] = true;
   }
   if (std::count(used.begin(), used.end(), false) > 0) return std::nullopt;
-  return Finish(std::move(table), stack.bbox);
+  return Finish(std::move(table), area);
 }
 
 }  // namespace
@@ -250,9 +290,37 @@ bool CentreInside(const BBox& box, const BBox& area) {
   return cx >= area.x0 && cx <= area.x1 && cy >= area.y0 && cy <= area.y1;
 }
 
-std::optional<RawTable> BuildTable(const TableCandidate& candidate, const std::vector<TableGlyph>& glyphs) {
-  if (candidate.kind == TableCandidate::Kind::kLattice) return BuildGridTable(candidate, glyphs);
-  return BuildRulesTable(candidate, glyphs);
+std::vector<RawTable> BuildTables(const TableCandidate& candidate, const std::vector<TableGlyph>& glyphs) {
+  std::vector<RawTable> tables;
+  if (candidate.kind == TableCandidate::Kind::kLattice) {
+    if (auto table = BuildGridTable(candidate, glyphs)) tables.push_back(std::move(*table));
+    return tables;
+  }
+  // Tables of the same width on one page give one stack of rules with prose
+  // between them: from each rule, the longest run of rules that makes a
+  // table is one, and the next table starts after it.
+  const std::vector<float>& rules = candidate.rules;
+  const size_t n = std::min(rules.size(), kMaxStackRules);
+  size_t i = 0;
+  while (i + 1 < n) {
+    size_t next = i + 1;
+    for (size_t end = n - 1; end > i; --end) {
+      TableCandidate part = candidate;
+      part.rules.assign(rules.begin() + static_cast<long>(i), rules.begin() + static_cast<long>(end) + 1);
+      part.bbox.y0 = part.rules.front(), part.bbox.y1 = part.rules.back();
+      // A two-rule table may have its header above the first rule.
+      std::optional<RawTable> table;
+      if (part.rules.size() == 2) table = BuildRulesTable(part, glyphs, kHeaderAboveReach);
+      if (!table) table = BuildRulesTable(part, glyphs, 0);
+      if (table) {
+        tables.push_back(std::move(*table));
+        next = end + 1;
+        break;
+      }
+    }
+    i = next;
+  }
+  return tables;
 }
 
 }  // namespace docpipe::pdf

@@ -5,7 +5,6 @@
 // thread-safe.
 #pragma once
 
-#include <optional>
 #include <vector>
 
 #include "pdf/raw_page.h"
@@ -23,10 +22,11 @@ struct TableGlyph {
   int line = 0;
 };
 
-// The table of `candidate`, or nothing when its text does not make a table
-// (too few filled cells, a single column, prose between rules). `glyphs` may
-// hold glyphs outside the candidate; only those whose centre is inside count.
-std::optional<RawTable> BuildTable(const TableCandidate& candidate, const std::vector<TableGlyph>& glyphs);
+// The tables of `candidate`: none when its text does not make a table (too
+// few filled cells, a single column, prose between rules); a stack of rules
+// may hold several tables of the same width. `glyphs` may hold glyphs outside
+// the candidate; only those whose centre is inside count.
+std::vector<RawTable> BuildTables(const TableCandidate& candidate, const std::vector<TableGlyph>& glyphs);
 
 // Whether the centre of `box` lies inside `area`.
 bool CentreInside(const BBox& box, const BBox& area);

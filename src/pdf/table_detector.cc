@@ -162,8 +162,8 @@ void AddRuleStacks(std::vector<const Ruling*> loose, std::vector<TableCandidate>
       if (used[j] || r.lo < top.lo - kSnapTolerance || r.hi > top.hi + kSnapTolerance) continue;
       // Partial rules (cmidrule) under a header group columns; only
       // rules about as wide as the top one delimit row bands.
-      used[j] = true;
       if (r.hi - r.lo < 0.9f * (top.hi - top.lo)) continue;
+      used[j] = true;
       stack.rules.push_back(r.pos);
       last = r.pos;
     }

@@ -25,6 +25,9 @@ inline constexpr float kSnapTolerance = 3.0f;
 inline constexpr float kJoinTolerance = 3.0f;
 inline constexpr float kMinRulingLength = 6.0f;
 inline constexpr float kTouchTolerance = 2.5f;
+// How far above the first rule of a two-rule stack its header row may sit
+// (a rule under the header and one under the table).
+inline constexpr float kHeaderAboveReach = 16.0f;
 // Grids with more positions than this are charts or patterns, not tables.
 inline constexpr int kMaxGridPositions = 20000;
 

@@ -83,17 +83,60 @@ bool IsInvisible(fz_context* ctx, fz_colorspace* colorspace, const float* color,
   return true;
 }
 
+// Walks a filled path subpath by subpath: each thin subpath is a rule (one
+// path may paint many rules, as cairo and some producers batch them).
+struct FillWalk {
+  RulingSink* sink;
+  fz_matrix ctm;
+  fz_rect box;
+  bool open;
+};
+
+void FlushSubpath(FillWalk* walk) {
+  if (!walk->open) return;
+  walk->open = false;
+  const fz_rect& box = walk->box;
+  const float w = box.x1 - box.x0, h = box.y1 - box.y0;
+  if (h <= kThinFill && w > h) {
+    Add(walk->sink, {true, 0.5f * (box.y0 + box.y1), box.x0, box.x1});
+  } else if (w <= kThinFill && h > w) {
+    Add(walk->sink, {false, 0.5f * (box.x0 + box.x1), box.y0, box.y1});
+  }
+}
+
+void Extend(FillWalk* walk, float x, float y) {
+  const fz_point p = fz_transform_point(fz_make_point(x, y), walk->ctm);
+  if (!walk->open) {
+    walk->box = fz_rect{p.x, p.y, p.x, p.y};
+    walk->open = true;
+    return;
+  }
+  walk->box.x0 = std::min(walk->box.x0, p.x), walk->box.y0 = std::min(walk->box.y0, p.y);
+  walk->box.x1 = std::max(walk->box.x1, p.x), walk->box.y1 = std::max(walk->box.y1, p.y);
+}
+
+void FillMove(fz_context*, void* arg, float x, float y) {
+  auto* walk = static_cast<FillWalk*>(arg);
+  FlushSubpath(walk);
+  Extend(walk, x, y);
+}
+void FillLine(fz_context*, void* arg, float x, float y) { Extend(static_cast<FillWalk*>(arg), x, y); }
+void FillCurve(fz_context*, void* arg, float x1, float y1, float x2, float y2, float x3, float y3) {
+  auto* walk = static_cast<FillWalk*>(arg);
+  Extend(walk, x1, y1), Extend(walk, x2, y2), Extend(walk, x3, y3);
+}
+void FillClose(fz_context*, void* arg) { FlushSubpath(static_cast<FillWalk*>(arg)); }
+
+const fz_path_walker kFillWalker = {FillMove, FillLine, FillCurve, FillClose,
+                                    nullptr,  nullptr,  nullptr,   nullptr};
+
 void FillPath(fz_context* ctx, fz_device* dev, const fz_path* path, int even_odd, fz_matrix ctm,
               fz_colorspace* colorspace, const float* color, float alpha, fz_color_params params) {
   auto* self = reinterpret_cast<RulingDevice*>(dev);
   if (!IsInvisible(ctx, colorspace, color, alpha)) {
-    const fz_rect box = fz_bound_path(ctx, path, nullptr, ctm);
-    const float w = box.x1 - box.x0, h = box.y1 - box.y0;
-    if (h <= kThinFill && w > h) {
-      Add(self->sink, {true, 0.5f * (box.y0 + box.y1), box.x0, box.x1});
-    } else if (w <= kThinFill && h > w) {
-      Add(self->sink, {false, 0.5f * (box.x0 + box.x1), box.y0, box.y1});
-    }
+    FillWalk walk{self->sink, ctm, {0, 0, 0, 0}, false};
+    fz_walk_path(ctx, path, &kFillWalker, &walk);
+    FlushSubpath(&walk);
   }
   fz_fill_path(ctx, self->target, path, even_odd, ctm, colorspace, color, alpha, params);
 }

@@ -247,29 +247,74 @@ TEST_F(PdfTableTest, CaptionAboveOrBelowIsAttachedAndReadFirst) {
   }
 }
 
+// A booktabs table (top, mid and bottom rules as filled rectangles) from `top`.
+void DrawBooktabs(float top, PageDraw* page) {
+  const float x0 = 150, x1 = 450;
+  page->FillRect(x0, top, x1 - x0, 0.8f);
+  page->Text(160, top + 15, "Method", true)
+      .Text(280, top + 15, "Recall", true)
+      .Text(390, top + 15, "Time (s)", true);
+  page->FillRect(x0, top + 20, x1 - x0, 0.5f);
+  page->Text(160, top + 35, "exact search").Text(280, top + 35, "0.991").Text(390, top + 35, "12.5");
+  page->Text(160, top + 49, "graph").Text(280, top + 49, "0.953").Text(390, top + 49, "1.2");
+  page->Text(160, top + 63, "quantised").Text(280, top + 63, "0.902").Text(396, top + 63, "0.4");
+  page->FillRect(x0, top + 69, x1 - x0, 0.8f);
+}
+
+const std::vector<std::vector<std::string>> kBooktabsCells = {{"Method", "Recall", "Time (s)"},
+                                                              {"exact search", "0.991", "12.5"},
+                                                              {"graph", "0.953", "1.2"},
+                                                              {"quantised", "0.902", "0.4"}};
+
 TEST_F(PdfTableTest, BooktabsRulesGiveRowsAndColumnsFromTheText) {
   PageDraw page;
   page.Prose(72, 120, kIntro);
-  const float x0 = 150, x1 = 450;
-  page.FillRect(x0, 190, x1 - x0, 0.8f);  // top rule
-  page.Text(160, 205, "Method", true).Text(280, 205, "Recall", true).Text(390, 205, "Time (s)", true);
-  page.FillRect(x0, 210, x1 - x0, 0.5f);  // mid rule
-  page.Text(160, 225, "exact search").Text(280, 225, "0.991").Text(390, 225, "12.5");
-  page.Text(160, 239, "graph").Text(280, 239, "0.953").Text(390, 239, "1.2");
-  page.Text(160, 253, "quantised").Text(280, 253, "0.902").Text(396, 253, "0.4");
-  page.FillRect(x0, 259, x1 - x0, 0.8f);  // bottom rule
+  DrawBooktabs(190, &page);
   page.Prose(72, 290, kOutro);
   const Document document = Convert({page.str()}, "booktabs");
   const auto tables = Tables(document);
   ASSERT_EQ(tables.size(), 1u);
   const Table& table = *tables[0]->table;
   EXPECT_EQ(table.header_rows, 1);
-  const std::vector<std::vector<std::string>> expected = {{"Method", "Recall", "Time (s)"},
-                                                          {"exact search", "0.991", "12.5"},
-                                                          {"graph", "0.953", "1.2"},
-                                                          {"quantised", "0.902", "0.4"}};
-  EXPECT_EQ(Cells(table), expected);
+  EXPECT_EQ(Cells(table), kBooktabsCells);
   EXPECT_EQ(Count(AllText(document), "quantised"), 1u);
+}
+
+TEST_F(PdfTableTest, TwoBooktabsTablesOfOneWidthWithProseBetween) {
+  PageDraw page;
+  DrawBooktabs(100, &page);
+  page.Prose(72, 220, kIntro);
+  DrawBooktabs(300, &page);
+  const Document document = Convert({page.str()}, "booktabs_two");
+  const auto tables = Tables(document);
+  ASSERT_EQ(tables.size(), 2u);
+  EXPECT_EQ(Cells(*tables[0]->table), kBooktabsCells);
+  EXPECT_EQ(Cells(*tables[1]->table), kBooktabsCells);
+  EXPECT_EQ(Count(AllText(document), "three weeks"), 1u);
+}
+
+TEST_F(PdfTableTest, HeaderAboveARuleUnderItAndARuleUnderTheTable) {
+  PageDraw page;
+  page.Prose(72, 120, kIntro);
+  page.Text(72, 200, "Month", true)
+      .Text(200, 200, "Documents", true)
+      .Text(330, 200, "Pages per second", true);
+  page.HLine(72, 480, 203);
+  page.Text(72, 217, "July").Text(200, 217, "512,000").Text(330, 217, "410");
+  page.Text(72, 231, "August").Text(200, 231, "634,000").Text(330, 231, "520");
+  page.Text(72, 245, "September").Text(200, 245, "781,000").Text(330, 245, "655");
+  page.HLine(72, 480, 249);
+  page.Prose(72, 280, kOutro);
+  const Document document = Convert({page.str()}, "header_above");
+  const auto tables = Tables(document);
+  ASSERT_EQ(tables.size(), 1u);
+  const std::vector<std::vector<std::string>> expected = {{"Month", "Documents", "Pages per second"},
+                                                          {"July", "512,000", "410"},
+                                                          {"August", "634,000", "520"},
+                                                          {"September", "781,000", "655"}};
+  EXPECT_EQ(Cells(*tables[0]->table), expected);
+  EXPECT_EQ(tables[0]->table->header_rows, 1);
+  EXPECT_EQ(Count(AllText(document), "Documents"), 1u);
 }
 
 TEST_F(PdfTableTest, EmptyCellsAndHeaderOnlyTables) {
