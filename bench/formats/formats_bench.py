@@ -3,7 +3,7 @@
 
     bench/formats/formats_bench.py --docpipe build/bin/docpipe --real DIR [--per-package N]
 
-DIR holds Debian -doc packages unpacked (bench/formats/fetch_real_html.sh).
+DIR holds Debian -doc packages unpacked by bench/formats/fetch_real_html.sh.
 For each package, N HTML pages (every k-th of the sorted list, so the sample
 is spread over the manual) are converted by `docpipe convert --to text` and by
 `pandoc -t plain` of the page's main content (see main_content: pandoc keeps

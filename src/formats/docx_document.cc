@@ -246,7 +246,7 @@ class DocxReader {
       } else if (name == "br" || name == "cr") {
         text += '\n';
       } else if (name == "footnoteReference" || name == "endnoteReference") {
-        text += "[" + std::string(Val(node, "id")) + "]";
+        text += " [" + std::string(Val(node, "id")) + "]";
       } else if (name == "r" || name == "hyperlink" || name == "ins" || name == "smartTag" || name == "fldSimple" ||
                  name == "sdt" || name == "sdtContent" || name == "customXml" || name == "moveTo") {
         pending.push_back(node.first_child());
