@@ -3,7 +3,7 @@
 
     bench/formats/formats_bench.py --docpipe build/bin/docpipe --real DIR [--per-package N]
 
-DIR holds Debian -doc packages unpacked (bench/formats/fetch_real_html.sh).
+DIR holds Debian -doc packages unpacked by bench/formats/fetch_real_html.sh.
 For each package, N HTML pages (every k-th of the sorted list, so the sample
 is spread over the manual) are converted by `docpipe convert --to text` and by
 `pandoc -t plain` of the page's main content (see main_content: pandoc keeps
@@ -110,6 +110,16 @@ def score(files, docpipe, reader):
             "worst": [(round(r, 3), p) for r, p in worst[:3]]}
 
 
+def in_process(throughput, files, pandoc_mib_per_cpu_s):
+    """docpipe's in-process rate (bench/formats/formats_throughput.cc, the
+    files four times over) against pandoc's per-file rate."""
+    if not throughput:
+        return None
+    result = json.loads(run([throughput] + files * 4))
+    result["ratio_vs_pandoc"] = round(result["mib_per_cpu_s"] / pandoc_mib_per_cpu_s, 1)
+    return result
+
+
 def speed(files, docpipe, reader):
     """Throughput on one core. CPU seconds are the figure to compare on a
     shared machine (wall time includes waiting for the CPU); both are given."""
@@ -161,6 +171,7 @@ def main():
     parser.add_argument("--holdout", nargs="*", default=["cmake-doc", "git-doc"])
     parser.add_argument("--per-package", type=int, default=60)
     parser.add_argument("--fixtures", help="a make_formats.py output folder")
+    parser.add_argument("--throughput", help="build/bench/formats/docpipe_formats_throughput")
     args = parser.parse_args()
     report = {"pandoc": run(["pandoc", "--version"]).splitlines()[0]}
     if args.fixtures:
@@ -174,11 +185,15 @@ def main():
                 docx_dir = os.path.join(tmp, package)
                 os.makedirs(docx_dir)
                 docx_files = to_docx(files, docx_dir)
+                html_speed = speed(files, args.docpipe, "html")
+                docx_speed = speed(docx_files, args.docpipe, "docx")
                 report.setdefault(group, {})[package] = {
                     "html_recall": score(files, args.docpipe, "html"),
-                    "html_speed": speed(files, args.docpipe, "html"),
+                    "html_speed": html_speed,
+                    "html_in_process": in_process(args.throughput, files, html_speed["pandoc_mib_per_cpu_s"]),
                     "docx_recall": score(docx_files, args.docpipe, "docx"),
-                    "docx_speed": speed(docx_files, args.docpipe, "docx"),
+                    "docx_speed": docx_speed,
+                    "docx_in_process": in_process(args.throughput, docx_files, docx_speed["pandoc_mib_per_cpu_s"]),
                 }
     print(json.dumps(report, indent=1))
 

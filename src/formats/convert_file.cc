@@ -64,6 +64,8 @@ Result<Document> ConvertImage(const std::string& path, const ConvertFileOptions&
 
 Result<Document> ConvertFile(const std::string& path, const ConvertFileOptions& options,
                              const PdfWorkerForThread& pdf_worker) {
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) return Status::NotFound("no such file: " + path);
   const DetectedFormat detected = DetectFileFormat(path);
   Stopwatch watch;
   Result<Document> document = Status::Internal("unreachable");

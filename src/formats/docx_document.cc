@@ -53,8 +53,10 @@ Result<pugi::xml_document> ParseXml(const std::string& bytes, const std::string&
   pugi::xml_document doc;
   // No DOCTYPE handling beyond skipping it: pugixml never expands custom
   // entities nor fetches external ones.
-  const pugi::xml_parse_result parsed = doc.load_buffer(bytes.data(), bytes.size(),
-                                                        pugi::parse_default & ~pugi::parse_doctype);
+  // parse_ws_pcdata: a run of only spaces (<w:t xml:space="preserve"> </w:t>)
+  // separates words and must not be dropped.
+  const pugi::xml_parse_result parsed = doc.load_buffer(
+      bytes.data(), bytes.size(), (pugi::parse_default | pugi::parse_ws_pcdata) & ~pugi::parse_doctype);
   if (!parsed) return Status::Corrupt(part + ": malformed XML: " + parsed.description());
   return doc;
 }
@@ -246,7 +248,7 @@ class DocxReader {
       } else if (name == "br" || name == "cr") {
         text += '\n';
       } else if (name == "footnoteReference" || name == "endnoteReference") {
-        text += "[" + std::string(Val(node, "id")) + "]";
+        text += " [" + std::string(Val(node, "id")) + "]";
       } else if (name == "r" || name == "hyperlink" || name == "ins" || name == "smartTag" || name == "fldSimple" ||
                  name == "sdt" || name == "sdtContent" || name == "customXml" || name == "moveTo") {
         pending.push_back(node.first_child());

@@ -152,7 +152,7 @@ DetectedFormat DetectFileFormat(const std::string& path) {
   std::error_code error;
   if (fs::is_directory(path, error)) return {FileFormat::kUnknown, "directory"};
   std::ifstream in(path, std::ios::binary);
-  if (!in) return {FileFormat::kUnknown, "unreadable file"};
+  if (!in) return ByExtension(LowerExtension(path), {FileFormat::kUnknown, "unreadable file"});
   std::string head(4096, '\0');
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<size_t>(in.gcount()));

@@ -115,6 +115,23 @@ std::optional<DecodedText> DecodeByMark(std::string_view bytes) {
   return std::nullopt;
 }
 
+// Mostly UTF-8 with a few damaged bytes (a truncated or patched file): at
+// least as many valid multi-byte sequences as invalid bytes. Legacy 8-bit
+// text almost never forms a valid multi-byte sequence by chance.
+bool MostlyUtf8(std::string_view bytes) {
+  size_t multibyte = 0, invalid = 0;
+  for (size_t pos = 0; pos < bytes.size();) {
+    const size_t start = pos;
+    const char32_t point = NextCodepoint(bytes, pos);
+    if (pos - start > 1) {
+      ++multibyte;
+    } else if (point == 0xFFFD) {
+      ++invalid;
+    }
+  }
+  return multibyte > 0 && multibyte >= invalid;
+}
+
 }  // namespace
 
 DecodedText DecodeToUtf8(std::string_view bytes, std::string_view declared) {
@@ -133,7 +150,7 @@ DecodedText DecodeToUtf8(std::string_view bytes, std::string_view declared) {
       return {std::move(*text), utf16};
     }
   }
-  if (valid_utf8) return {std::string(bytes), "UTF-8"};
+  if (valid_utf8 || MostlyUtf8(bytes)) return {std::string(bytes), "UTF-8"};  // bad bytes become U+FFFD later
   return {DecodeWindows1252(bytes), "WINDOWS-1252"};
 }
 

@@ -132,6 +132,10 @@ TEST(DocxTest, FootnotesHyperlinksAndPageFurniture) {
   ASSERT_TRUE(document.ok()) << document.status().ToString();
   const std::string text = DocumentText(*document);
   EXPECT_NE(text.find("The widget turns gears into motion."), std::string::npos);  // partly hyperlink text
+  EXPECT_NE(text.find("Replace worn gears promptly. [1]"), std::string::npos) << text;
+  const Page& page = document->pages.back();
+  ASSERT_FALSE(page.blocks.empty());
+  EXPECT_EQ(page.blocks.back().text, "[1] Use light machine oil only.");  // the footnote, after the body
   EXPECT_EQ(text.find("running head"), std::string::npos);
   EXPECT_EQ(text.find("page footer"), std::string::npos);
 }
