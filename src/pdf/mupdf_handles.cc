@@ -99,8 +99,6 @@ void TryRenderGray(fz_context* ctx, fz_page* page, float scale, fz_cookie* cooki
 }  // namespace
 
 void DocumentDeleter::operator()(fz_document* doc) const {
-  // MuPDF frees the reverse page map with the document but not the forward one.
-  if (page_map) pdf_drop_page_tree(ctx, pdf_specifics(ctx, doc));
   fz_drop_document(ctx, doc);
 }
 

@@ -34,7 +34,6 @@ using ContextPtr = std::unique_ptr<fz_context, ContextDeleter>;
 
 struct DocumentDeleter {
   fz_context* ctx = nullptr;
-  bool page_map = false;  // a PDF whose page map PreparePageTree loaded (page_tree.h)
   void operator()(fz_document* doc) const;
 };
 using DocumentPtr = std::unique_ptr<fz_document, DocumentDeleter>;

@@ -50,24 +50,77 @@ void TryReadKids(fz_context* ctx, pdf_obj* node, Node* kids, int n, CaughtError*
   fz_catch(ctx) { Catch(ctx, error); }
 }
 
-// Makes `pages` the root's only kids. The new array holds its own references
-// to the pages before the old kids are let go.
-void TryFlatten(fz_context* ctx, pdf_document* doc, pdf_obj* root, pdf_obj* const* pages, int n,
-                CaughtError* error) {
+// Pages under each new /Pages node when the root's kids are rebuilt: MuPDF
+// finds page i by walking /Kids with /Count, so a flat list of N pages costs
+// O(N) a lookup and reading them all O(N^2); groups of this size (nested as
+// deep as needed) keep every lookup to a few hundred steps.
+constexpr int kGroupSize = 32;
+
+// Rebuilds the root's kids as a tree of new, direct /Pages nodes over
+// `pages` in order. The pages keep their own /Parent, so what they inherit
+// (media box, resources) does not change. `nodes` is scratch space owned by
+// the caller (no C++ object may be built inside fz_try): it holds at least
+// 2 * n + 1 entries. Each new node is held by its parent's /Kids only.
+void TryRebuild(fz_context* ctx, pdf_document* doc, pdf_obj* root, pdf_obj* const* pages, int n,
+                pdf_obj** nodes, int* counts, CaughtError* error) {
   pdf_obj* kids = nullptr;
+  pdf_obj* node = nullptr;
   fz_var(kids);
+  fz_var(node);
   fz_try(ctx) {
-    kids = pdf_new_array(ctx, doc, n > 0 ? n : 1);
-    for (int i = 0; i < n; ++i) pdf_array_push(ctx, kids, pages[i]);
+    // Level 0 is the pages themselves (borrowed); each level above groups the one below.
+    int level_size = n;
+    pdf_obj** level = nodes;
+    int* level_counts = counts;
+    for (int i = 0; i < n; ++i) {
+      level[i] = pages[i];
+      level_counts[i] = 1;
+    }
+    bool borrowed = true;
+    while (level_size > kGroupSize) {
+      pdf_obj** next = level + level_size;
+      int* next_counts = level_counts + level_size;
+      const int groups = (level_size + kGroupSize - 1) / kGroupSize;
+      for (int g = 0; g < groups; ++g) {
+        const int first = g * kGroupSize;
+        const int last = first + kGroupSize < level_size ? first + kGroupSize : level_size;
+        int count = 0;
+        kids = pdf_new_array(ctx, doc, last - first);
+        for (int i = first; i < last; ++i) {
+          pdf_array_push(ctx, kids, level[i]);
+          count += level_counts[i];
+        }
+        node = pdf_new_dict(ctx, doc, 4);
+        pdf_dict_put(ctx, node, PDF_NAME(Type), PDF_NAME(Pages));
+        pdf_dict_put(ctx, node, PDF_NAME(Kids), kids);
+        pdf_dict_put_int(ctx, node, PDF_NAME(Count), count);
+        pdf_drop_obj(ctx, kids);
+        kids = nullptr;
+        next[g] = node;
+        next_counts[g] = count;
+        node = nullptr;
+      }
+      // The nodes of the level below now live in these groups' /Kids.
+      if (!borrowed) {
+        for (int i = 0; i < level_size; ++i) pdf_drop_obj(ctx, level[i]);
+      }
+      borrowed = false;
+      level = next;
+      level_counts = next_counts;
+      level_size = groups;
+    }
+    kids = pdf_new_array(ctx, doc, level_size > 0 ? level_size : 1);
+    for (int i = 0; i < level_size; ++i) pdf_array_push(ctx, kids, level[i]);
+    if (!borrowed) {
+      for (int i = 0; i < level_size; ++i) pdf_drop_obj(ctx, level[i]);
+    }
     pdf_dict_put(ctx, root, PDF_NAME(Kids), kids);
     pdf_dict_put_int(ctx, root, PDF_NAME(Count), n);
   }
-  fz_always(ctx) { pdf_drop_obj(ctx, kids); }
-  fz_catch(ctx) { Catch(ctx, error); }
-}
-
-void TryLoadPageMap(fz_context* ctx, pdf_document* doc, CaughtError* error) {
-  fz_try(ctx) { pdf_load_page_tree(ctx, doc); }
+  fz_always(ctx) {
+    pdf_drop_obj(ctx, kids);
+    pdf_drop_obj(ctx, node);
+  }
   fz_catch(ctx) { Catch(ctx, error); }
 }
 
@@ -182,18 +235,19 @@ Result<PageTree> PreparePageTree(fz_context* ctx, DocumentPtr& doc, int max_page
   PageTree tree;
   tree.pages = static_cast<int>(walk.pages().size());
   const std::string problem = walk.Problem(root);
-  if (!problem.empty()) {
-    TryFlatten(ctx, pdf, root.ref, walk.pages().data(), tree.pages, &error);
+  // A broken tree is rebuilt from the pages it really holds; a large one too,
+  // so that looking its pages up stays linear overall. (MuPDF 1.21's own page
+  // map would do that, but leaks a reference per lookup.)
+  if (!problem.empty() || tree.pages > kGroupSize * kGroupSize) {
+    std::vector<pdf_obj*> nodes(2 * static_cast<size_t>(tree.pages) + 1);
+    std::vector<int> counts(nodes.size());
+    TryRebuild(ctx, pdf, root.ref, walk.pages().data(), tree.pages, nodes.data(), counts.data(), &error);
     if (error.code != 0) {
-      return Status::Corrupt(fmt::format("broken page tree ({}) that cannot be repaired: {}", problem, error.message));
+      return Status::Corrupt(fmt::format("broken page tree ({}) that cannot be repaired: {}",
+                                         problem.empty() ? "too large to look up" : problem, error.message));
     }
-    tree.problem = fmt::format("broken page tree ({}): read as {} pages", problem, tree.pages);
   }
-  // A tree MuPDF's page map refuses (a page without /Type /Page) is still
-  // readable, a page at a time from the root: slower, and bounded by the page
-  // limit and the document's time budget.
-  TryLoadPageMap(ctx, pdf, &error);
-  if (error.code == 0) doc.get_deleter().page_map = true;
+  if (!problem.empty()) tree.problem = fmt::format("broken page tree ({}): read as {} pages", problem, tree.pages);
   return tree;
 }
 
