@@ -9,25 +9,11 @@
 
 #include "formats/document_builder.h"
 #include "formats/table_grid.h"
+#include "formats/xml_names.h"
 #include "formats/zip_archive.h"
 
 namespace docpipe::formats {
 namespace {
-
-// OOXML parts are read by local name: the namespace prefix is usually "w:"
-// but is the writer's choice.
-std::string_view LocalName(const pugi::xml_node& node) {
-  std::string_view name = node.name();
-  const size_t colon = name.find(':');
-  return colon == std::string_view::npos ? name : name.substr(colon + 1);
-}
-
-pugi::xml_node Child(const pugi::xml_node& node, std::string_view local) {
-  for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
-    if (child.type() == pugi::node_element && LocalName(child) == local) return child;
-  }
-  return {};
-}
 
 // The value of the "w:val"-like attribute (any prefix).
 std::string_view Val(const pugi::xml_node& node, std::string_view local = "val") {

@@ -8,23 +8,11 @@
 
 #include "formats/document_builder.h"
 #include "formats/html_document.h"
+#include "formats/xml_names.h"
 #include "formats/zip_archive.h"
 
 namespace docpipe::formats {
 namespace {
-
-std::string_view LocalName(const pugi::xml_node& node) {
-  std::string_view name = node.name();
-  const size_t colon = name.find(':');
-  return colon == std::string_view::npos ? name : name.substr(colon + 1);
-}
-
-pugi::xml_node Child(const pugi::xml_node& node, std::string_view local) {
-  for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
-    if (child.type() == pugi::node_element && LocalName(child) == local) return child;
-  }
-  return {};
-}
 
 Result<pugi::xml_document> ReadXml(ZipArchive& zip, const std::string& part) {
   DOCPIPE_ASSIGN_OR_RETURN(std::string bytes, zip.Read(part));

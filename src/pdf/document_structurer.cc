@@ -5,10 +5,7 @@
 #include <cmath>
 #include <cstring>
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
-
+#include "core/for_each_range.h"
 #include "core/unicode.h"
 #include "pdf/block_builder.h"
 #include "pdf/page_furniture.h"
@@ -290,22 +287,6 @@ void SetTitleFallback(const std::vector<Block>& blocks, DocumentMetadata* metada
     if (!first) first = &block;
   }
   if (first) metadata->title = first->text;
-}
-
-// Runs `work(begin, end)` over [0, count) in ranges of `grain` on the threads
-// of the calling task arena. Isolated: while it waits, the calling thread takes
-// only ranges of this call. One range (no tasks) when count <= grain.
-template <typename Work>
-void ForEachRange(size_t count, size_t grain, const Work& work) {
-  if (count <= grain) {
-    work(size_t{0}, count);
-    return;
-  }
-  tbb::this_task_arena::isolate([&] {
-    tbb::parallel_for(tbb::blocked_range<size_t>(0, count, grain),
-                      [&](const tbb::blocked_range<size_t>& range) { work(range.begin(), range.end()); },
-                      tbb::simple_partitioner());
-  });
 }
 
 }  // namespace

@@ -1,12 +1,9 @@
 #include "pipeline/document_conversion.h"
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
-
 #include <algorithm>
 #include <span>
 
+#include "core/for_each_range.h"
 #include "core/stopwatch.h"
 #include "docpipe/formats.h"
 
@@ -17,22 +14,6 @@ namespace {
 // is worth a task, small enough that a big document's ranges keep every
 // worker busy.
 constexpr size_t kChunksPerRange = 128;
-
-// Runs `work(begin, end)` over [0, count) in ranges of `grain`, on any idle
-// thread of the calling arena. Isolated: while it waits, the calling thread
-// takes only ranges of this call, never another pipeline task.
-template <typename Work>
-void ForEachRange(size_t count, size_t grain, const Work& work) {
-  if (count <= grain) {
-    work(size_t{0}, count);
-    return;
-  }
-  tbb::this_task_arena::isolate([&] {
-    tbb::parallel_for(tbb::blocked_range<size_t>(0, count, grain),
-                      [&](const tbb::blocked_range<size_t>& range) { work(range.begin(), range.end()); },
-                      tbb::simple_partitioner());
-  });
-}
 
 Result<Document> ReadPdf(const std::string& path, WorkerResources& resources, const PdfOptions& options,
                          int workers) {
