@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "core/redact.h"
 #include "core/sha256.h"
 #include "embed/text_embedders.h"
 
@@ -67,9 +68,13 @@ class RemoteEmbedder final : public TextEmbedder {
   RemoteEmbedder(TextEmbedderOptions options, Protocol protocol)
       : options_(std::move(options)), protocol_(protocol) {
     endpoint_ = options_.url + (protocol_ == Protocol::kOpenAi ? "/embeddings" : "/api/embed");
+    // The identity is stored with the vectors: it names the server without its
+    // credentials (a password or token in the URL never reaches the store), and
+    // rotating them keeps the vectors' identity.
+    const std::string shown_url = RedactCredentials(options_.url);
     identity_.name = options_.remote_model;
-    identity_.weights_hash = Sha256Hex(options_.url + "|" + options_.remote_model);
-    identity_.source = options_.url + "#" + options_.remote_model;
+    identity_.weights_hash = Sha256Hex(shown_url + "|" + options_.remote_model);
+    identity_.source = shown_url + "#" + options_.remote_model;
   }
 
   // Embeds a probe text: checks URL and model, and learns the dimension.

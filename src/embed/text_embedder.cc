@@ -1,6 +1,8 @@
 // MakeTextEmbedder: the native engine for a folder, a remote client for a URL.
 #include "docpipe/text_embedder.h"
 
+#include <fmt/format.h>
+
 #include <cstdlib>
 
 #include "embed/text_embedders.h"
@@ -31,6 +33,12 @@ Result<std::shared_ptr<TextEmbedder>> MakeTextEmbedderFromSource(const std::stri
   const size_t hash = source.rfind('#');
   const bool remote = source.starts_with("http://") || source.starts_with("https://");
   if (remote && hash != std::string::npos) {
+    if (source.find("***") != std::string::npos) {
+      return Status::InvalidArgument(fmt::format(
+          "{} needs credentials that are not kept in the store; give the server again with --embed-url "
+          "and --embed-remote-model (or the key in DOCPIPE_EMBED_API_KEY)",
+          source));
+    }
     options.url = source.substr(0, hash);
     options.remote_model = source.substr(hash + 1);
     options.api_key = api_key;

@@ -138,6 +138,42 @@ TEST(EmbedIngestTest, RemoteServerVectorsMatchWhatTheServerSent) {
   }
 }
 
+// A password in the server's URL is used for the requests but never stored:
+// the store names the server without it, and a search must be given the
+// server again (its vectors still match: the identity leaves credentials out).
+TEST(EmbedIngestTest, CredentialsInTheServerUrlAreNotStored) {
+  FakeLlmServer server;
+  ScratchDir dir;
+  WriteTopics(dir / "docs");
+  const std::string url = "http://reader:s3cr3tpw@127.0.0.1:" + std::to_string(server.port()) + "/v1";
+  json report = RunJson({"ingest", dir / "docs", "--db", dir / "kb.sqlite", "--json", "--embed-url", url,
+                         "--embed-remote-model", "fake-embed"});
+  EXPECT_EQ(report["embedding"]["vectors"], report["chunks"]);
+  {
+    auto store = OpenStore(dir / "kb.sqlite");
+    ASSERT_TRUE(store);
+    auto embedders = store->Embedders();
+    ASSERT_TRUE(embedders.ok() && embedders->size() == 1u);
+    EXPECT_EQ((*embedders)[0].source, "http://reader:***@127.0.0.1:" + std::to_string(server.port()) + "/v1#fake-embed");
+  }
+  // Not anywhere in the database file either (the WAL is checkpointed when the store closes).
+  for (const auto& entry : fs::directory_iterator(dir.path())) {
+    if (entry.is_regular_file()) {
+      EXPECT_EQ(ReadFile(entry.path().string()).find("s3cr3tpw"), std::string::npos) << entry.path();
+    }
+  }
+
+  CliResult without = RunDocpipe({"search", "coral", "--db", dir / "kb.sqlite", "--mode", "vector"});
+  EXPECT_EQ(without.exit_code, 2);
+  EXPECT_NE(without.err.find("--embed-url"), std::string::npos) << without.err;
+  EXPECT_EQ(without.err.find("s3cr3tpw"), std::string::npos) << without.err;
+
+  json hits = RunJson({"search", "coral reefs warm ocean", "--db", dir / "kb.sqlite", "--mode", "vector",
+                       "--embed-url", url, "--embed-remote-model", "fake-embed", "--json", "-k", "1"});
+  ASSERT_TRUE(hits.is_array() && hits.size() == 1u) << hits;
+  EXPECT_EQ(hits[0]["path"], dir / "docs/coral.md");
+}
+
 TEST(EmbedIngestTest, BadEmbedderChoicesAreClearErrors) {
   FakeLlmServer server;
   ScratchDir dir;
