@@ -23,6 +23,7 @@ inline constexpr int kExitInputFailed = 1;  // the run finished but some inputs 
 inline constexpr int kExitUsage = 2;        // bad flags or arguments
 inline constexpr int kExitError = 3;        // the command could not run (store, model, server)
 inline constexpr int kExitCancelled = 130;  // stopped by Ctrl-C (128 + SIGINT, as shells report it)
+inline constexpr int kExitTerminated = 143;  // stopped by SIGTERM (128 + SIGTERM)
 
 void SetExitCode(int code);
 

@@ -47,28 +47,34 @@ bool ApplyScheduler(IngestFlags& flags) {
   return true;
 }
 
-// The run's token, for the SIGINT handler. The first Ctrl-C cancels the run
-// (what is stored stays, the partial report is printed); the handler then
-// gives SIGINT back to its default, so a second Ctrl-C ends the process at once.
+// The run's token, for the signal handler. The first Ctrl-C (SIGINT) or
+// SIGTERM (what `kill`, systemd and SLURM's scancel or time limit send) cancels
+// the run: what is stored stays, the partial report is printed. The handler
+// then gives the signal back to its default, so a second one ends the process
+// at once.
 CancelToken* interrupt_token = nullptr;
+volatile sig_atomic_t stopped_by = 0;
 
-void CancelOnInterrupt(int) {
+void CancelOnSignal(int signal_number) {
+  stopped_by = signal_number;
   if (interrupt_token != nullptr) interrupt_token->Cancel();
-  signal(SIGINT, SIG_DFL);  // async-signal-safe
+  signal(signal_number, SIG_DFL);  // async-signal-safe
 }
 
-// Cancels `token` on SIGINT while alive; restores the default handler after.
+// Cancels `token` on SIGINT and SIGTERM while alive; restores the default handlers after.
 class InterruptCancels {
  public:
   explicit InterruptCancels(CancelToken& token) {
     interrupt_token = &token;
     struct sigaction action {};
-    action.sa_handler = CancelOnInterrupt;
+    action.sa_handler = CancelOnSignal;
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
   }
   ~InterruptCancels() {
     signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     interrupt_token = nullptr;
   }
   InterruptCancels(const InterruptCancels&) = delete;
@@ -128,7 +134,7 @@ void RunIngest(IngestFlags& flags) {
   }
   if (report->cancelled) {
     std::fputs("docpipe ingest: cancelled; what is reported above is stored, run again to finish\n", stderr);
-    SetExitCode(kExitCancelled);
+    SetExitCode(stopped_by == SIGTERM ? kExitTerminated : kExitCancelled);
     return;
   }
   SetExitCode(report->any_failed() ? kExitInputFailed : kExitOk);

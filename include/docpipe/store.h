@@ -133,6 +133,15 @@ struct StoreCounts {
   int64_t vectors = 0;  // chunk embeddings, over all embedders
 };
 
+// One run as the store recorded it: its configuration when it began and its
+// report when it finished (JSON texts); an unfinished run has empty
+// finished_at and metrics_json (still running, or killed before the end).
+struct RunRecord {
+  int64_t id = 0;
+  std::string started_at, finished_at;  // ISO 8601, UTC
+  std::string config_json, metrics_json;
+};
+
 struct StoreOptions {
   bool create_if_missing = true;  // false: a missing database is kNotFound
   bool read_only = false;
@@ -217,6 +226,8 @@ class Store {
   // A run: its configuration at the start, its metrics at the end (JSON texts).
   virtual Result<int64_t> BeginRun(const std::string& config_json) = 0;
   virtual Status FinishRun(int64_t run_id, const std::string& metrics_json) = 0;
+  // The latest `limit` runs, newest first.
+  virtual Result<std::vector<RunRecord>> Runs(int64_t limit) = 0;
 
   virtual Result<StoreCounts> Counts() = 0;
 };

@@ -1,9 +1,11 @@
 #include "docpipe/ingest.h"
 
 #include <tbb/task_arena.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -66,6 +68,17 @@ void OrderLargestFirst(std::vector<std::string>& files) {
 
 bool Cancelled(const IngestOptions& options) { return options.cancel && options.cancel->cancelled(); }
 
+// Where a run executes, for `docpipe runs`: the host and process tell a run
+// still going from one that was killed; a SLURM task says which.
+void AddRunner(nlohmann::json& config) {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) == 0) config["host"] = host;
+  config["pid"] = static_cast<int64_t>(getpid());
+  for (const char* name : {"SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID"}) {
+    if (const char* value = std::getenv(name); value != nullptr) config["slurm"][name] = value;
+  }
+}
+
 std::string ConfigJson(const IngestOptions& options, int workers, const TextEmbedder* embedder) {
   nlohmann::json config = {
       {"workers", workers},
@@ -103,12 +116,32 @@ std::string ConfigJson(const IngestOptions& options, int workers, const TextEmbe
                           {"weights_sha256", identity.weights_hash},
                           {"normalized", identity.normalized}};
   }
+  AddRunner(config);
   return config.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// The run's body; `run_id` is set once the run is recorded in the store.
+Result<IngestReport> RunIngest(Store& store, const IngestOptions& options, const IngestProgressCallback& progress,
+                               int64_t& run_id);
+
 }  // namespace
 
+// A run that stops on an error is recorded as failed with the error (a run
+// without an end is one that was killed).
 Result<IngestReport> Ingest(Store& store, const IngestOptions& options, const IngestProgressCallback& progress) {
+  int64_t run_id = 0;
+  Result<IngestReport> report = RunIngest(store, options, progress, run_id);
+  if (!report.ok() && run_id > 0) {
+    const nlohmann::json metrics = {{"error", report.status().ToString()}};
+    (void)store.FinishRun(run_id, metrics.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  return report;
+}
+
+namespace {
+
+Result<IngestReport> RunIngest(Store& store, const IngestOptions& options, const IngestProgressCallback& progress,
+                               int64_t& run_id) {
   Stopwatch wall;
   if (options.store_batch_documents < 1) return Status::InvalidArgument("store batch size must be at least 1");
   if (options.range_pages < 1) return Status::InvalidArgument("pages per range must be at least 1");
@@ -140,7 +173,7 @@ Result<IngestReport> Ingest(Store& store, const IngestOptions& options, const In
   const std::string embedding_key = embedder ? embedder->Identity().Key() : std::string();
   if (embedder) report.embedder = embedder->Identity().name;
 
-  DOCPIPE_ASSIGN_OR_RETURN(int64_t run_id, store.BeginRun(ConfigJson(options, report.workers, embedder.get())));
+  DOCPIPE_ASSIGN_OR_RETURN(run_id, store.BeginRun(ConfigJson(options, report.workers, embedder.get())));
   // The skip check and the store stage are different serial stages, which run at the
   // same time; a Store is used by one thread at a time, so the skip check reads through a
   // connection of its own and never waits for a batch being written.
@@ -248,4 +281,5 @@ Result<IngestReport> Ingest(Store& store, const IngestOptions& options, const In
   return report;
 }
 
+}  // namespace
 }  // namespace docpipe

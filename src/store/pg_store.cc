@@ -345,6 +345,21 @@ Result<int64_t> PgStore::BeginRun(const std::string& config_json) {
   return rows.Int(0, 0);
 }
 
+Result<std::vector<RunRecord>> PgStore::Runs(int64_t limit) {
+  DOCPIPE_ASSIGN_OR_RETURN(PgLease conn, pool_->Acquire());
+  DOCPIPE_ASSIGN_OR_RETURN(
+      PgRows rows,
+      conn->Exec("SELECT id, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+                 "coalesce(to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), ''), "
+                 "config::text, coalesce(metrics::text, '') FROM runs ORDER BY id DESC LIMIT $1",
+                 {std::to_string(limit)}));
+  std::vector<RunRecord> runs;
+  for (int row = 0; row < rows.size(); ++row) {
+    runs.push_back({rows.Int(row, 0), rows.Text(row, 1), rows.Text(row, 2), rows.Text(row, 3), rows.Text(row, 4)});
+  }
+  return runs;
+}
+
 Status PgStore::FinishRun(int64_t run_id, const std::string& metrics_json) {
   DOCPIPE_RETURN_IF_ERROR(CheckWritable());
   const std::string metrics = metrics_json.empty() ? "{}" : metrics_json;

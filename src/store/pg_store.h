@@ -48,6 +48,7 @@ class PgStore final : public Store {
   Result<std::unique_ptr<StoreEnrichmentCache>> OpenEnrichmentCache() override;
   Result<int64_t> BeginRun(const std::string& config_json) override;
   Status FinishRun(int64_t run_id, const std::string& metrics_json) override;
+  Result<std::vector<RunRecord>> Runs(int64_t limit) override;
   Result<StoreCounts> Counts() override;
 
   // Called inside each write transaction after the data went in and before

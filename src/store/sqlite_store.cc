@@ -272,6 +272,22 @@ Status SqliteStore::FinishRun(int64_t run_id, const std::string& metrics_json) {
   return Status::Ok();
 }
 
+Result<std::vector<RunRecord>> SqliteStore::Runs(int64_t limit) {
+  DOCPIPE_ASSIGN_OR_RETURN(
+      StatementLease select,
+      db_->Prepare("SELECT id, started_at, coalesce(finished_at, ''), config, coalesce(metrics, '') FROM runs "
+                   "ORDER BY id DESC LIMIT ?1"));
+  select->BindInt(1, limit);
+  std::vector<RunRecord> runs;
+  while (true) {
+    DOCPIPE_ASSIGN_OR_RETURN(bool row, select->Step());
+    if (!row) break;
+    runs.push_back({select->ColumnInt(0), select->ColumnText(1), select->ColumnText(2), select->ColumnText(3),
+                    select->ColumnText(4)});
+  }
+  return runs;
+}
+
 Result<StoreCounts> SqliteStore::Counts() {
   DOCPIPE_ASSIGN_OR_RETURN(
       StatementLease query,

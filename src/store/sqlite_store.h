@@ -42,6 +42,7 @@ class SqliteStore final : public Store {
   Result<std::unique_ptr<StoreEnrichmentCache>> OpenEnrichmentCache() override;
   Result<int64_t> BeginRun(const std::string& config_json) override;
   Status FinishRun(int64_t run_id, const std::string& metrics_json) override;
+  Result<std::vector<RunRecord>> Runs(int64_t limit) override;
   Result<StoreCounts> Counts() override;
 
   // Caps the file at `max_pages` database pages, so that tests can provoke
