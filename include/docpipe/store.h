@@ -147,7 +147,7 @@ struct VectorStamp {
 };
 
 struct StoreCounts {
-  int64_t documents = 0;         // stored successfully (status ok), all of them (state complete)
+  int64_t documents = 0;          // stored successfully (status ok), all of them (state complete)
   int64_t partial_documents = 0;  // streamed documents whose last piece is not stored yet
   int64_t failed_documents = 0;  // records of documents that failed
   int64_t chunks = 0, runs = 0;

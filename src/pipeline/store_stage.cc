@@ -56,7 +56,9 @@ EmbeddingMatrix Rows(const EmbeddingMatrix& matrix, size_t begin, size_t end) {
 std::vector<DocumentWrite> CutIntoPieces(DocumentWrite write, int range_pages) {
   std::vector<DocumentWrite> pieces;
   const std::vector<Chunk>& chunks = write.chunks;
-  const auto range_of = [range_pages](const Chunk& chunk) { return (chunk.page_start - 1) / std::max(1, range_pages); };
+  const auto range_of = [range_pages](const Chunk& chunk) {
+    return (chunk.page_start - 1) / std::max(1, range_pages);
+  };
   size_t begin = 0;
   for (size_t end = 1; end <= chunks.size(); ++end) {
     if (end < chunks.size() && range_of(chunks[end]) == range_of(chunks[begin])) continue;
@@ -65,7 +67,8 @@ std::vector<DocumentWrite> CutIntoPieces(DocumentWrite write, int range_pages) {
     piece.record = write.record;
     piece.record.state = end == chunks.size() ? DocumentState::kComplete : DocumentState::kPartial;
     piece.continues = begin > 0;
-    piece.chunks.assign(chunks.begin() + static_cast<ptrdiff_t>(begin), chunks.begin() + static_cast<ptrdiff_t>(end));
+    piece.chunks.assign(chunks.begin() + static_cast<ptrdiff_t>(begin),
+                        chunks.begin() + static_cast<ptrdiff_t>(end));
     if (!write.enrichments.empty()) {
       piece.enrichments.assign(write.enrichments.begin() + static_cast<ptrdiff_t>(begin),
                                write.enrichments.begin() + static_cast<ptrdiff_t>(end));

@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS server_jobs(
 
 }  // namespace
 
-Result<std::unique_ptr<DocumentJobs>> DocumentJobs::Make(const ServerConfig& config, IngestOptions ingest_options,
+Result<std::unique_ptr<DocumentJobs>> DocumentJobs::Make(const ServerConfig& config,
+                                                         IngestOptions ingest_options,
                                                          ServerMetrics& metrics) {
   auto jobs = std::unique_ptr<DocumentJobs>(new DocumentJobs(config, std::move(ingest_options), metrics));
   // Job state lives in the store's SQLite file; with a server database, in a

@@ -22,9 +22,10 @@ namespace {
 
 constexpr const char* kSelectByPath = "SELECT " DOCPIPE_PG_DOCUMENT_COLUMNS " FROM documents WHERE path = $1";
 // Several paths may hold the same content; the newest stands for it.
-constexpr const char* kSelectBySha256 = "SELECT " DOCPIPE_PG_DOCUMENT_COLUMNS
-                                        " FROM documents WHERE sha256 = $1 AND status = 'ok' AND state = 'complete' "
-                                        "ORDER BY id DESC LIMIT 1";
+constexpr const char* kSelectBySha256 =
+    "SELECT " DOCPIPE_PG_DOCUMENT_COLUMNS
+    " FROM documents WHERE sha256 = $1 AND status = 'ok' AND state = 'complete' "
+    "ORDER BY id DESC LIMIT 1";
 
 // A document replaces the record at its path and failed or partial records
 // of its content. (One statement cannot do both: PostgreSQL checks the unique path
@@ -36,13 +37,13 @@ constexpr const char* kDeleteReplaced =
 constexpr const char* kInsertDocument =
     "INSERT INTO documents(path, sha256, bytes, pages, kind, status, error, metadata, timings, "
     "pages_needing_ocr, page_errors, created_at, embedding_key, state, updated_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce($12::timestamptz, now()), $13, $14, now()) "
-    "RETURNING id";
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce($12::timestamptz, now()), $13, $14, "
+    "now()) RETURNING id";
 // A later piece of a streamed document (ContinueParams()); status, error and
 // created_at stay as the first piece wrote them.
 constexpr const char* kContinueDocument =
-    "UPDATE documents SET bytes = $3, pages = $4, kind = $5, metadata = $6, timings = $7, pages_needing_ocr = $8, "
-    "page_errors = $9, embedding_key = $10, state = $11, updated_at = now() "
+    "UPDATE documents SET bytes = $3, pages = $4, kind = $5, metadata = $6, timings = $7, "
+    "pages_needing_ocr = $8, page_errors = $9, embedding_key = $10, state = $11, updated_at = now() "
     "WHERE path = $1 AND coalesce(sha256, '') = coalesce($2, '') AND state = 'partial' AND status = 'ok' "
     "RETURNING id";
 
@@ -96,7 +97,8 @@ bool WritesAreIndependent(const std::vector<DocumentWrite>& writes) {
     const std::string& sha256 = write.record.sha256;
     if (sha256.empty()) continue;
     // A partial record is replaced by later writes of its content, as a failed one is.
-    const bool failed = write.record.status == DocumentStatus::kFailed || write.record.state == DocumentState::kPartial;
+    const bool failed =
+        write.record.status == DocumentStatus::kFailed || write.record.state == DocumentState::kPartial;
     if (failed_contents.contains(sha256) || (failed && contents.contains(sha256))) return false;
     contents.insert(sha256);
     if (failed) failed_contents.insert(sha256);
@@ -401,11 +403,12 @@ Status PgStore::FinishRun(int64_t run_id, const std::string& metrics_json) {
 Result<StoreCounts> PgStore::Counts() {
   DOCPIPE_ASSIGN_OR_RETURN(PgLease conn, pool_->Acquire());
   DOCPIPE_ASSIGN_OR_RETURN(
-      PgRows rows, conn->Exec("SELECT (SELECT count(*) FROM documents WHERE status = 'ok' AND state = 'complete'), "
-                              "(SELECT count(*) FROM documents WHERE status = 'failed'), "
-                              "(SELECT count(*) FROM chunks), (SELECT count(*) FROM runs), "
-                              "(SELECT count(*) FROM chunk_vectors), "
-                              "(SELECT count(*) FROM documents WHERE state = 'partial')"));
+      PgRows rows,
+      conn->Exec("SELECT (SELECT count(*) FROM documents WHERE status = 'ok' AND state = 'complete'), "
+                 "(SELECT count(*) FROM documents WHERE status = 'failed'), "
+                 "(SELECT count(*) FROM chunks), (SELECT count(*) FROM runs), "
+                 "(SELECT count(*) FROM chunk_vectors), "
+                 "(SELECT count(*) FROM documents WHERE state = 'partial')"));
   StoreCounts counts;
   counts.documents = rows.Int(0, 0);
   counts.failed_documents = rows.Int(0, 1);
@@ -417,7 +420,8 @@ Result<StoreCounts> PgStore::Counts() {
 }
 
 Result<bool> PgStore::HasPartialDocuments(PgConn& conn) {
-  DOCPIPE_ASSIGN_OR_RETURN(PgRows rows, conn.Exec("SELECT EXISTS (SELECT 1 FROM documents WHERE state = 'partial')"));
+  DOCPIPE_ASSIGN_OR_RETURN(PgRows rows,
+                           conn.Exec("SELECT EXISTS (SELECT 1 FROM documents WHERE state = 'partial')"));
   return rows.Text(0, 0) == "t";
 }
 

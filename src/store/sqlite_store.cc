@@ -17,15 +17,16 @@ namespace {
 #define DOCPIPE_NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
 // The columns ReadRecord() expects, in its order.
-#define DOCPIPE_DOCUMENT_COLUMNS \
+#define DOCPIPE_DOCUMENT_COLUMNS                                                                             \
   "id, path, sha256, bytes, pages, kind, status, error, metadata, timings, pages_needing_ocr, page_errors, " \
   "embedding_key, state"
 
 constexpr const char* kSelectByPath = "SELECT " DOCPIPE_DOCUMENT_COLUMNS " FROM documents WHERE path = ?1";
 // Several paths may hold the same content; the newest stands for it.
-constexpr const char* kSelectBySha256 = "SELECT " DOCPIPE_DOCUMENT_COLUMNS
-                                        " FROM documents WHERE sha256 = ?1 AND status = 'ok' AND state = 'complete' "
-                                        "ORDER BY id DESC LIMIT 1";
+constexpr const char* kSelectBySha256 =
+    "SELECT " DOCPIPE_DOCUMENT_COLUMNS
+    " FROM documents WHERE sha256 = ?1 AND status = 'ok' AND state = 'complete' "
+    "ORDER BY id DESC LIMIT 1";
 
 constexpr const char* kSelectCreatedAt = "SELECT created_at FROM documents WHERE path = ?1";
 constexpr const char* kDeleteReplaced =
@@ -33,13 +34,15 @@ constexpr const char* kDeleteReplaced =
 constexpr const char* kInsertDocument =
     "INSERT INTO documents(path, sha256, bytes, pages, kind, status, error, metadata, timings, "
     "pages_needing_ocr, page_errors, embedding_key, state, created_at, updated_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?14, coalesce(?12, " DOCPIPE_NOW "), " DOCPIPE_NOW ")";
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?14, "
+    "coalesce(?12, " DOCPIPE_NOW "), " DOCPIPE_NOW ")";
 // A later piece of a streamed document: the same parameters as kInsertDocument
 // (status, error and created_at stay as the first piece wrote them).
 constexpr const char* kContinueDocument =
-    "UPDATE documents SET bytes = ?3, pages = ?4, kind = ?5, metadata = ?8, timings = ?9, pages_needing_ocr = ?10, "
-    "page_errors = ?11, embedding_key = ?13, state = ?14, updated_at = " DOCPIPE_NOW " "
-    "WHERE path = ?1 AND coalesce(sha256, '') = coalesce(?2, '') AND state = 'partial' AND status = 'ok' "
+    "UPDATE documents SET bytes = ?3, pages = ?4, kind = ?5, metadata = ?8, timings = ?9, "
+    "pages_needing_ocr = ?10, page_errors = ?11, embedding_key = ?13, state = ?14, "
+    "updated_at = " DOCPIPE_NOW
+    " WHERE path = ?1 AND coalesce(sha256, '') = coalesce(?2, '') AND state = 'partial' AND status = 'ok' "
     "RETURNING id";
 constexpr const char* kInsertChunk =
     "INSERT INTO chunks(document_id, ordinal, text, heading_path, page_start, page_end, token_count, "
@@ -69,8 +72,8 @@ Result<DocumentRecord> ReadRecord(const Statement& row) {
 // `texts` keeps the JSON texts alive while the statement runs.
 void BindRecord(Statement& statement, const DocumentWrite& write, std::array<std::string, 5>& texts) {
   const DocumentRecord& record = write.record;
-  texts = {MetadataToJson(record.metadata), SecondsToJson(record.seconds), IntsToJson(record.pages_needing_ocr),
-           StringsToJson(record.page_errors),
+  texts = {MetadataToJson(record.metadata), SecondsToJson(record.seconds),
+           IntsToJson(record.pages_needing_ocr), StringsToJson(record.page_errors),
            write.embedder.name.empty() ? std::string() : write.embedder.Key()};
   statement.BindText(1, record.path);
   if (!record.sha256.empty()) statement.BindText(2, record.sha256);
@@ -309,10 +312,11 @@ Status SqliteStore::FinishRun(int64_t run_id, const std::string& metrics_json) {
 Result<StoreCounts> SqliteStore::Counts() {
   DOCPIPE_ASSIGN_OR_RETURN(
       StatementLease query,
-      db_->Prepare("SELECT (SELECT count(*) FROM documents WHERE status = 'ok' AND state = 'complete'), "
-                   "(SELECT count(*) FROM documents WHERE status = 'failed'), "
-                   "(SELECT count(*) FROM chunks), (SELECT count(*) FROM runs), (SELECT count(*) FROM chunk_vectors), "
-                   "(SELECT count(*) FROM documents WHERE state = 'partial')"));
+      db_->Prepare(
+          "SELECT (SELECT count(*) FROM documents WHERE status = 'ok' AND state = 'complete'), "
+          "(SELECT count(*) FROM documents WHERE status = 'failed'), "
+          "(SELECT count(*) FROM chunks), (SELECT count(*) FROM runs), (SELECT count(*) FROM chunk_vectors), "
+          "(SELECT count(*) FROM documents WHERE state = 'partial')"));
   DOCPIPE_ASSIGN_OR_RETURN(bool row, query->Step());
   if (!row) return Status::Internal(db_->path() + ": counting rows returned nothing");
   StoreCounts counts;
@@ -326,7 +330,8 @@ Result<StoreCounts> SqliteStore::Counts() {
 }
 
 Result<bool> SqliteStore::HasPartialDocuments() {
-  DOCPIPE_ASSIGN_OR_RETURN(int64_t any, db_->QueryInt("SELECT EXISTS (SELECT 1 FROM documents WHERE state = 'partial')"));
+  DOCPIPE_ASSIGN_OR_RETURN(int64_t any,
+                           db_->QueryInt("SELECT EXISTS (SELECT 1 FROM documents WHERE state = 'partial')"));
   return any != 0;
 }
 

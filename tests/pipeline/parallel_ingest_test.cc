@@ -230,8 +230,8 @@ TEST_F(ParallelIngestTest, InterruptStopsTheRunAndKeepsWhatIsStored) {
 }
 
 // Copies of the 1,000-page document, each different content, in dir/name.
-std::vector<std::string> CopiesOfLong(const ScratchDir& dir, const std::string& long_pdf, const std::string& name,
-                                      int copies) {
+std::vector<std::string> CopiesOfLong(const ScratchDir& dir, const std::string& long_pdf,
+                                      const std::string& name, int copies) {
   fs::create_directories(dir / name);
   std::vector<std::string> paths;
   for (int i = 0; i < copies; ++i) {
@@ -285,7 +285,8 @@ TEST_F(ParallelIngestTest, KillInsideOneBigDocumentResumesToACleanRun) {
   // Small page ranges: the long document is written in hundreds of pieces,
   // so the process is killed while the store holds it in part.
   const std::vector<std::string> paths = CopiesOfLong(dir, Pdfs() + "/long.pdf", "big", 3);
-  const std::vector<std::string> args = {"ingest", dir / "big", "--workers", "2", "--range-pages", "2", "--json"};
+  const std::vector<std::string> args = {"ingest",        dir / "big", "--workers", "2",
+                                         "--range-pages", "2",         "--json"};
   auto with_db = [&args](const std::string& db) {
     std::vector<std::string> all = args;
     all.insert(all.begin() + 2, {"--db", db});
@@ -304,9 +305,11 @@ TEST_F(ParallelIngestTest, KillInsideOneBigDocumentResumesToACleanRun) {
       read_only.create_if_missing = false;
       read_only.read_only = true;
       auto opened = Store::Open(dir / "killed.sqlite", read_only);
-      if (opened.ok()) reader = std::move(opened).value();
-      else std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      continue;
+      if (!opened.ok()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        continue;
+      }
+      reader = std::move(opened).value();
     }
     auto counts = reader->Counts();
     if (counts.ok() && counts->partial_documents > 0) {
@@ -317,7 +320,8 @@ TEST_F(ParallelIngestTest, KillInsideOneBigDocumentResumesToACleanRun) {
   if (!killed_inside) kill(child, SIGKILL);
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
-  ASSERT_TRUE(killed_inside) << "no document was ever partial before the deadline: " << ReadFile(dir / "err.txt");
+  ASSERT_TRUE(killed_inside) << "no document was ever partial before the deadline: "
+                             << ReadFile(dir / "err.txt");
   ASSERT_TRUE(WIFSIGNALED(status)) << "the run ended before the kill";
   {
     auto counts = reader->Counts();
@@ -353,7 +357,8 @@ TEST_F(ParallelIngestTest, KillInsideOneBigDocumentResumesToACleanRun) {
     options.k = 1000;
     auto hits = reader->Search(word, options);
     ASSERT_TRUE(hits.ok()) << word << ": " << hits.status().ToString();
-    for (const SearchHit& hit : *hits) EXPECT_NE(hit.path, partial_path) << "a partial document was found by " << word;
+    for (const SearchHit& hit : *hits)
+      EXPECT_NE(hit.path, partial_path) << "a partial document was found by " << word;
   }
   reader.reset();
 

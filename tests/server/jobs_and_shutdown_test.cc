@@ -58,7 +58,8 @@ TEST(ServerJobs, UploadIsIngestedInTheBackground) {
     EXPECT_NE(metrics.body.find("docpipe_pipeline_stage_units_total{stage=\"" + name + "\"} " +
                                 std::to_string(stage["units"].get<int64_t>()) + "\n"),
               std::string::npos)
-        << name << "\n" << metrics.body;
+        << name << "\n"
+        << metrics.body;
     EXPECT_NE(metrics.body.find("docpipe_pipeline_stage_busy_seconds_total{stage=\"" + name + "\"} "),
               std::string::npos)
         << name;

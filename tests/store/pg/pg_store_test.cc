@@ -1,7 +1,10 @@
 // What only the PostgreSQL backend does: its versioned schema and the
 // databases it refuses, concurrent writers, a connection cut mid-batch, and
 // servers that refuse the password, answer nothing, or are not there.
+#include "store/pg_store.h"
+
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -9,13 +12,10 @@
 
 #include <thread>
 
-#include <fmt/format.h>
-
 #include "../store_test_util.h"
 #include "docpipe/store.h"
 #include "pg_test_database.h"
 #include "store/pg_schema.h"
-#include "store/pg_store.h"
 
 namespace docpipe::store {
 namespace {
@@ -54,7 +54,8 @@ TEST(PgStoreTest, VersionThreeDatabaseGainsDocumentState) {
          "VALUES ('old.md', 'sha-old', 'text', 'ok', now(), now())");
   auto store = OpenPg(db.url());
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(PgQuery(db.url(), "SELECT max(version) FROM schema_version"), std::to_string(PgLatestSchemaVersion()));
+  EXPECT_EQ(PgQuery(db.url(), "SELECT max(version) FROM schema_version"),
+            std::to_string(PgLatestSchemaVersion()));
   auto old = store->FindBySha256("sha-old");
   ASSERT_TRUE(old.ok() && old->has_value()) << old.status().ToString();
   EXPECT_EQ((*old)->state, DocumentState::kComplete);

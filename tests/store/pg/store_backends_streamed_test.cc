@@ -27,8 +27,9 @@ DocumentWrite Piece(const std::string& path, const std::string& sha256, const st
   return piece;
 }
 
-const std::vector<std::string> kManual = {"zeppelin chapter one", "zeppelin chapter two", "zeppelin chapter three",
-                                          "zeppelin chapter four", "zeppelin chapter five"};
+const std::vector<std::string> kManual = {"zeppelin chapter one", "zeppelin chapter two",
+                                          "zeppelin chapter three", "zeppelin chapter four",
+                                          "zeppelin chapter five"};
 
 class BackendStreamedTest : public BackendTest {
  protected:
@@ -177,7 +178,8 @@ TEST_P(BackendStreamedTest, ExactVectorSearchLeavesOutPartialDocuments) {
   EXPECT_EQ((*record)->embedding_key, embedder.Key());
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, BackendStreamedTest, ::testing::Values("sqlite", "postgresql"), BackendName);
+INSTANTIATE_TEST_SUITE_P(Backends, BackendStreamedTest, ::testing::Values("sqlite", "postgresql"),
+                         BackendName);
 
 }  // namespace
 }  // namespace docpipe::store
