@@ -30,6 +30,13 @@ namespace docpipe {
 
 enum class DocumentStatus { kOk, kFailed };
 
+// Whether all of a document's chunks are stored. A big document is written in
+// pieces (DocumentWrite::continues); until its last piece lands it is
+// kPartial, and a partial document is invisible: searches, ChunkHits,
+// FindBySha256 and StoreCounts::documents leave it out, so a reader never sees
+// half a document, and an ingest run treats it as not yet stored.
+enum class DocumentState { kComplete, kPartial };
+
 // True for a database server location ("postgresql://..." or "postgres://..."),
 // false for an embedded store file (a path or "sqlite://path").
 inline bool IsServerDatabase(std::string_view location) {
@@ -52,9 +59,13 @@ struct DocumentRecord {
   std::vector<std::string> page_errors;  // "page 7: timeout: ..." for pages that failed alone
   // EmbedderIdentity::Key() of the vectors stored with its chunks; empty: none.
   std::string embedding_key;
+  // Written as a whole, or by every piece of a streamed document; kPartial on
+  // every piece but the last (failed records are always complete).
+  DocumentState state = DocumentState::kComplete;
 };
 
-// A document and its chunks, written atomically.
+// A document and its chunks, written atomically; or one piece of a document
+// streamed in several writes, each atomic on its own.
 struct DocumentWrite {
   DocumentRecord record;
   std::vector<Chunk> chunks;
@@ -69,6 +80,15 @@ struct DocumentWrite {
   // again). Without one: no vectors, and record.embedding_key empty.
   EmbeddingMatrix vectors;
   EmbedderIdentity embedder;
+  // Streaming a big document: its first piece (continues == false) replaces
+  // earlier records as a whole write does; each later piece (continues ==
+  // true) adds its chunks to the partial document at record.path and rewrites
+  // its record, and is kNotFound when no partial document of the same content is there
+  // (another writer replaced it). Pieces carry the chunks' own ordinals.
+  // record.state says whether more pieces follow. A run killed between pieces
+  // leaves the document partial; the next write of its path, or a first
+  // piece or whole write of the same content, replaces it.
+  bool continues = false;
 };
 
 // An EnrichmentCache kept in the store, so that re-ingesting the same text
@@ -127,7 +147,8 @@ struct VectorStamp {
 };
 
 struct StoreCounts {
-  int64_t documents = 0;         // stored successfully (status ok)
+  int64_t documents = 0;          // stored successfully (status ok), all of them (state complete)
+  int64_t partial_documents = 0;  // streamed documents whose last piece is not stored yet
   int64_t failed_documents = 0;  // records of documents that failed
   int64_t chunks = 0, runs = 0;
   int64_t vectors = 0;  // chunk embeddings, over all embedders
@@ -167,14 +188,15 @@ class Store {
   static std::string DisplayLocation(const std::string& location);
   virtual ~Store() = default;
 
-  // The stored record with this path, if any.
+  // The stored record with this path, if any (partial or complete).
   virtual Result<std::optional<DocumentRecord>> FindByPath(const std::string& path) = 0;
-  // The successfully stored record with this content hash, if any.
+  // The successfully and completely stored record with this content hash, if any.
   virtual Result<std::optional<DocumentRecord>> FindBySha256(const std::string& sha256) = 0;
 
   // Writes all documents in one transaction: all in or all out. A document
-  // replaces any earlier record at the same path and any failed record with
-  // the same sha256, together with their chunks. Assigns record ids.
+  // (or a streamed document's first piece) replaces any earlier record at the
+  // same path and any failed or partial record with the same sha256, together
+  // with their chunks. Assigns record ids.
   virtual Status PutDocuments(std::vector<DocumentWrite>& writes) = 0;
 
   // BM25 search over chunk text, within options.filter. An FTS query syntax
@@ -192,7 +214,10 @@ class Store {
   virtual Result<std::vector<EmbedderIdentity>> Embedders() = 0;
 
   // Calls `visit` with every vector made by the embedder with this key, in
-  // chunk id order (for index builds). An error from `visit` stops the walk
+  // chunk id order (for index builds). Vectors of partial documents are
+  // included, so an index stays valid when such a document completes (the
+  // stamp does not move then); ChunkHits leaves their chunks out until it does,
+  // so a query through an index may return fewer than k hits meanwhile. An error from `visit` stops the walk
   // and is returned.
   using VectorVisitor = std::function<Status(int64_t chunk_id, std::span<const float> vector)>;
   virtual Status ForEachVector(const std::string& embedder_key, const VectorVisitor& visit) = 0;

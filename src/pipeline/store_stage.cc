@@ -1,5 +1,6 @@
 #include "pipeline/store_stage.h"
 
+#include <algorithm>
 #include <string>
 
 #include "docpipe/document_problems.h"
@@ -40,7 +41,46 @@ DocumentWrite MakeWrite(Item& item, const TextEmbedder* embedder) {
   return write;
 }
 
+// Rows [begin, end) of a matrix with one row per chunk.
+EmbeddingMatrix Rows(const EmbeddingMatrix& matrix, size_t begin, size_t end) {
+  EmbeddingMatrix rows;
+  rows.dimension = matrix.dimension;
+  rows.rows = end - begin;
+  rows.values.assign(matrix.values.begin() + static_cast<ptrdiff_t>(begin * matrix.dimension),
+                     matrix.values.begin() + static_cast<ptrdiff_t>(end * matrix.dimension));
+  return rows;
+}
+
 }  // namespace
+
+std::vector<DocumentWrite> CutIntoPieces(DocumentWrite write, int range_pages) {
+  std::vector<DocumentWrite> pieces;
+  const std::vector<Chunk>& chunks = write.chunks;
+  const auto range_of = [range_pages](const Chunk& chunk) {
+    return (chunk.page_start - 1) / std::max(1, range_pages);
+  };
+  size_t begin = 0;
+  for (size_t end = 1; end <= chunks.size(); ++end) {
+    if (end < chunks.size() && range_of(chunks[end]) == range_of(chunks[begin])) continue;
+    if (begin == 0 && end == chunks.size()) break;  // one range: written whole
+    DocumentWrite piece;
+    piece.record = write.record;
+    piece.record.state = end == chunks.size() ? DocumentState::kComplete : DocumentState::kPartial;
+    piece.continues = begin > 0;
+    piece.chunks.assign(chunks.begin() + static_cast<ptrdiff_t>(begin),
+                        chunks.begin() + static_cast<ptrdiff_t>(end));
+    if (!write.enrichments.empty()) {
+      piece.enrichments.assign(write.enrichments.begin() + static_cast<ptrdiff_t>(begin),
+                               write.enrichments.begin() + static_cast<ptrdiff_t>(end));
+    }
+    piece.embedder = write.embedder;
+    if (write.vectors.rows > 0) piece.vectors = Rows(write.vectors, begin, end);
+    pieces.push_back(std::move(piece));
+    begin = end;
+  }
+  if (pieces.empty()) pieces.push_back(std::move(write));
+  return pieces;
+}
 
 void StoreStage::Accept(Item& item) {
   ++progress_state_.files_done;
@@ -113,7 +153,19 @@ void StoreStage::AcceptConverted(Item& item) {
   for (std::string& problem : DocumentProblems(document)) {
     report_.page_problems.push_back({item.path, std::move(problem)});
   }
-  Enqueue(MakeWrite(item, embedder_));
+  DocumentWrite write = MakeWrite(item, embedder_);
+  std::vector<DocumentWrite> pieces = CutIntoPieces(std::move(write), options_.range_pages);
+  if (pieces.size() == 1) {
+    Enqueue(std::move(pieces.front()));
+    return;
+  }
+  // Each piece in a transaction of its own: a reader sees the document grow
+  // as partial, and a run killed between pieces leaves a partial document
+  // that the next run replaces.
+  for (DocumentWrite& piece : pieces) {
+    Enqueue(std::move(piece));
+    if (status_.ok()) status_ = Flush();
+  }
 }
 
 void StoreStage::CountEnrichments(const std::vector<EnrichmentResult>& results) {

@@ -1,5 +1,8 @@
 // The ingest pipeline's sink: the single store writer. It batches documents
 // into transactions (one per batch) and keeps the run report and progress.
+// A document whose chunks span several page ranges is streamed: written in
+// pieces, one page range's chunks each, one transaction per piece, partial
+// until its last piece (docpipe/store.h, DocumentWrite::continues).
 // Private to the pipeline.
 //
 // Thread-safety: one thread at a time (it is the chain's serial sink, and the
@@ -17,6 +20,11 @@
 #include "pipeline/ingest_item.h"
 
 namespace docpipe::pipeline {
+
+// `write` cut into pieces by the page range of each chunk's first page
+// (ranges of `range_pages` pages); one whole write when its chunks start in
+// one range. Chunks, enrichments and vectors keep their order and ordinals.
+std::vector<DocumentWrite> CutIntoPieces(DocumentWrite write, int range_pages);
 
 class StoreStage {
  public:

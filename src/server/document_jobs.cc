@@ -27,8 +27,10 @@ CREATE TABLE IF NOT EXISTS server_jobs(
 
 }  // namespace
 
-Result<std::unique_ptr<DocumentJobs>> DocumentJobs::Make(const ServerConfig& config, IngestOptions ingest_options) {
-  auto jobs = std::unique_ptr<DocumentJobs>(new DocumentJobs(config, std::move(ingest_options)));
+Result<std::unique_ptr<DocumentJobs>> DocumentJobs::Make(const ServerConfig& config,
+                                                         IngestOptions ingest_options,
+                                                         ServerMetrics& metrics) {
+  auto jobs = std::unique_ptr<DocumentJobs>(new DocumentJobs(config, std::move(ingest_options), metrics));
   // Job state lives in the store's SQLite file; with a server database, in a
   // SQLite file of its own in the upload directory.
   std::string jobs_file = config.db;
@@ -189,6 +191,7 @@ void DocumentJobs::Run(int64_t id) {
     (void)SetState(id, "failed", "{}", report.status().ToString());
     return;
   }
+  metrics_.AddPipelineStages(report->stages);
   std::string error;
   if (!report->failures.empty()) error = report->failures.front().reason;
   if (report->unsupported > 0 && report->documents_ok == 0) error = "unsupported file type";

@@ -25,6 +25,7 @@
 #include "docpipe/ingest.h"
 #include "docpipe/server_config.h"
 #include "docpipe/status.h"
+#include "server/server_metrics.h"
 #include "store/sqlite_db.h"
 
 namespace docpipe::server {
@@ -33,7 +34,9 @@ class DocumentJobs {
  public:
   // Opens the job table in the store file at config.db and queues the jobs
   // an earlier process left unfinished.
-  static Result<std::unique_ptr<DocumentJobs>> Make(const ServerConfig& config, IngestOptions ingest_options);
+  // Each finished job's stage counters go to `metrics`, which must outlive the jobs.
+  static Result<std::unique_ptr<DocumentJobs>> Make(const ServerConfig& config, IngestOptions ingest_options,
+                                                    ServerMetrics& metrics);
   ~DocumentJobs();
 
   // Queues a job for `path` ("upload" or "path" says where it came from);
@@ -47,14 +50,15 @@ class DocumentJobs {
   void Stop();
 
  private:
-  DocumentJobs(const ServerConfig& config, IngestOptions options)
-      : config_(config), ingest_options_(std::move(options)) {}
+  DocumentJobs(const ServerConfig& config, IngestOptions options, ServerMetrics& metrics)
+      : config_(config), ingest_options_(std::move(options)), metrics_(metrics) {}
   void Loop();
   void Run(int64_t id);
   Status SetState(int64_t id, const std::string& state, const std::string& report, const std::string& error);
 
   const ServerConfig config_;
   const IngestOptions ingest_options_;
+  ServerMetrics& metrics_;
   int64_t resumed_ = 0;
 
   std::mutex db_mutex_;

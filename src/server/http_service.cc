@@ -93,7 +93,7 @@ Result<std::unique_ptr<HttpService>> HttpService::Make(const ServerConfig& confi
   job_options.workers = config.job_workers;
   job_options.enrich = config.enrich;
   job_options.embedder = s.vectors_->embedder();
-  DOCPIPE_ASSIGN_OR_RETURN(s.jobs_, DocumentJobs::Make(config, job_options));
+  DOCPIPE_ASSIGN_OR_RETURN(s.jobs_, DocumentJobs::Make(config, job_options, s.metrics_));
   if (s.vectors_->enabled()) {
     s.index_cache_ = std::make_unique<SearchIndexCache>(*s.store_, DefaultIndexDirectory(config.db));
   }

@@ -57,6 +57,14 @@ void ServerMetrics::CountChunks(const std::string& outcome, int64_t n) {
   chunks_[outcome] += n;
 }
 
+void ServerMetrics::AddPipelineStages(const std::vector<StageFigures>& stages) {
+  std::lock_guard lock(mutex_);
+  for (const StageFigures& stage : stages) {
+    pipeline_busy_seconds_[stage.name] += stage.busy_seconds;
+    pipeline_units_[stage.name] += stage.units;
+  }
+}
+
 std::string ServerMetrics::Render(const std::vector<MetricSample>& samples) const {
   std::string out;
   {
@@ -77,6 +85,16 @@ std::string ServerMetrics::Render(const std::vector<MetricSample>& samples) cons
     Header(out, "docpipe_stage_items_total", "counter", "Items (chunks, texts, queries) through each stage");
     for (const auto& [stage, items] : stage_items_) {
       out += fmt::format("docpipe_stage_items_total{{stage=\"{}\"}} {}\n", stage, items);
+    }
+    Header(out, "docpipe_pipeline_stage_busy_seconds_total", "counter",
+           "Busy time of each ingest pipeline stage over /documents jobs (the run report's stages)");
+    for (const auto& [stage, seconds] : pipeline_busy_seconds_) {
+      out += fmt::format("docpipe_pipeline_stage_busy_seconds_total{{stage=\"{}\"}} {}\n", stage, seconds);
+    }
+    Header(out, "docpipe_pipeline_stage_units_total", "counter",
+           "Units (documents) through each ingest pipeline stage over /documents jobs");
+    for (const auto& [stage, units] : pipeline_units_) {
+      out += fmt::format("docpipe_pipeline_stage_units_total{{stage=\"{}\"}} {}\n", stage, units);
     }
     Header(out, "docpipe_ingest_chunks_total", "counter", "Chunks sent to /ingest by outcome");
     for (const auto& [outcome, n] : chunks_) {

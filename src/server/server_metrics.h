@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "docpipe/ingest.h"
+
 namespace docpipe::server {
 
 // Cumulative buckets over fixed upper bounds in seconds, plus sum and count.
@@ -43,6 +45,9 @@ class ServerMetrics {
   // Work done by one stage of /ingest or /search ("enrich", "embed", "store", ...).
   void ObserveStage(const std::string& stage, int64_t items, double seconds);
   void CountChunks(const std::string& outcome, int64_t n);  // "stored", "error", "rejected"
+  // The stage counters of one finished ingest run (/documents jobs), as the
+  // CLI report shows them: added to per-stage busy seconds and units.
+  void AddPipelineStages(const std::vector<StageFigures>& stages);
 
   // Everything, with `samples` (queue depths, in-flight calls, cache counters) appended.
   std::string Render(const std::vector<MetricSample>& samples) const;
@@ -54,6 +59,8 @@ class ServerMetrics {
   std::map<std::string, LatencyHistogram> stage_seconds_;    // stage -> latency of one call
   std::map<std::string, int64_t> stage_items_;
   std::map<std::string, int64_t> chunks_;
+  std::map<std::string, double> pipeline_busy_seconds_;  // ingest pipeline stage -> busy seconds
+  std::map<std::string, int64_t> pipeline_units_;        // ingest pipeline stage -> units
 };
 
 }  // namespace docpipe::server

@@ -34,7 +34,7 @@ std::string GlobToRegex(std::string_view glob) {
 }
 
 std::string PgFilterSql(const SearchFilter& filter, PgParams& params) {
-  std::string sql;
+  std::string sql = " AND d.state = 'complete'";
   auto next = [&params] { return params.size(); };  // the number of the parameter just added
   if (!filter.document_ids.empty()) {
     params.push_back(nlohmann::json(filter.document_ids).dump());

@@ -13,8 +13,9 @@
 
 namespace docpipe::store {
 
-// " AND ..." conditions (empty for an empty filter); their parameters are
-// appended to `params`, numbered after those already there.
+// " AND ..." conditions, always leaving out partial (streamed, not yet
+// complete) documents; their parameters are appended to `params`, numbered
+// after those already there.
 std::string PgFilterSql(const SearchFilter& filter, PgParams& params);
 
 // The anchored POSIX regular expression that matches what `glob` matches.

@@ -154,10 +154,18 @@ CREATE INDEX chunk_vectors_embedder ON chunk_vectors(embedder_id, chunk_id);
 ALTER TABLE documents ADD COLUMN embedding_key text NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<PgMigration, 3> kMigrations = {{
+// Version 4: streamed documents (as the SQLite store's version 4): a big
+// document is 'partial', and invisible to search, until its last piece is in.
+constexpr const char* kSchemaV4 = R"sql(
+ALTER TABLE documents ADD COLUMN state text NOT NULL DEFAULT 'complete' CHECK (state IN ('partial', 'complete'));
+CREATE INDEX documents_partial ON documents(state) WHERE state = 'partial';
+)sql";
+
+constexpr std::array<PgMigration, 4> kMigrations = {{
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
+    {4, kSchemaV4},
 }};
 
 // Any 64-bit constant that other applications are unlikely to lock: "docpipe\0".

@@ -18,24 +18,33 @@ namespace {
 // The columns ReadRecord() expects, in its order.
 #define DOCPIPE_PG_DOCUMENT_COLUMNS                                                                    \
   "id, path, coalesce(sha256, ''), bytes, pages, kind, status, error, metadata::text, timings::text, " \
-  "pages_needing_ocr::text, page_errors::text, embedding_key"
+  "pages_needing_ocr::text, page_errors::text, embedding_key, state"
 
 constexpr const char* kSelectByPath = "SELECT " DOCPIPE_PG_DOCUMENT_COLUMNS " FROM documents WHERE path = $1";
 // Several paths may hold the same content; the newest stands for it.
-constexpr const char* kSelectBySha256 = "SELECT " DOCPIPE_PG_DOCUMENT_COLUMNS
-                                        " FROM documents WHERE sha256 = $1 AND status = 'ok' ORDER BY id DESC LIMIT 1";
+constexpr const char* kSelectBySha256 =
+    "SELECT " DOCPIPE_PG_DOCUMENT_COLUMNS
+    " FROM documents WHERE sha256 = $1 AND status = 'ok' AND state = 'complete' "
+    "ORDER BY id DESC LIMIT 1";
 
-// A document replaces the record at its path and failed records of its
-// content. (One statement cannot do both: PostgreSQL checks the unique path
+// A document replaces the record at its path and failed or partial records
+// of its content. (One statement cannot do both: PostgreSQL checks the unique path
 // against the row the same statement deletes.)
 constexpr const char* kDeleteReplaced =
-    "DELETE FROM documents WHERE path = $1 OR (sha256 = $2 AND status = 'failed') "
+    "DELETE FROM documents WHERE path = $1 OR (sha256 = $2 AND (status = 'failed' OR state = 'partial')) "
     "RETURNING path = $1, created_at, id";
 // A replaced document keeps the time it was first stored ($12).
 constexpr const char* kInsertDocument =
     "INSERT INTO documents(path, sha256, bytes, pages, kind, status, error, metadata, timings, "
-    "pages_needing_ocr, page_errors, created_at, embedding_key, updated_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce($12::timestamptz, now()), $13, now()) "
+    "pages_needing_ocr, page_errors, created_at, embedding_key, state, updated_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce($12::timestamptz, now()), $13, $14, "
+    "now()) RETURNING id";
+// A later piece of a streamed document (ContinueParams()); status, error and
+// created_at stay as the first piece wrote them.
+constexpr const char* kContinueDocument =
+    "UPDATE documents SET bytes = $3, pages = $4, kind = $5, metadata = $6, timings = $7, "
+    "pages_needing_ocr = $8, page_errors = $9, embedding_key = $10, state = $11, updated_at = now() "
+    "WHERE path = $1 AND coalesce(sha256, '') = coalesce($2, '') AND state = 'partial' AND status = 'ok' "
     "RETURNING id";
 
 // Sorted, so that two writers of overlapping batches take their locks in the
@@ -70,6 +79,7 @@ Result<DocumentRecord> ReadRecord(const PgRows& rows, int row) {
   DOCPIPE_ASSIGN_OR_RETURN(record.pages_needing_ocr, IntsFromJson(rows.Text(row, 10)));
   DOCPIPE_ASSIGN_OR_RETURN(record.page_errors, StringsFromJson(rows.Text(row, 11)));
   record.embedding_key = rows.Text(row, 12);
+  DOCPIPE_ASSIGN_OR_RETURN(record.state, ParseDocumentState(rows.Text(row, 13)));
   return record;
 }
 
@@ -82,10 +92,13 @@ bool WritesAreIndependent(const std::vector<DocumentWrite>& writes) {
   std::unordered_set<std::string> paths;
   std::unordered_set<std::string_view> contents, failed_contents;
   for (const DocumentWrite& write : writes) {
+    if (write.continues) return false;  // it needs the record an earlier write of the batch may make
     if (!paths.insert(PgText(write.record.path)).second) return false;
     const std::string& sha256 = write.record.sha256;
     if (sha256.empty()) continue;
-    const bool failed = write.record.status == DocumentStatus::kFailed;
+    // A partial record is replaced by later writes of its content, as a failed one is.
+    const bool failed =
+        write.record.status == DocumentStatus::kFailed || write.record.state == DocumentState::kPartial;
     if (failed_contents.contains(sha256) || (failed && contents.contains(sha256))) return false;
     contents.insert(sha256);
     if (failed) failed_contents.insert(sha256);
@@ -123,6 +136,25 @@ PgParams InsertParams(const DocumentWrite& write, const PgRows& removed) {
       PgText(StringsToJson(record.page_errors)),
       created_at,
       write.vectors.rows > 0 ? PgText(write.embedder.Key()) : std::string(),
+      std::string(DocumentStateName(record.state)),
+  };
+}
+
+// kContinueDocument's parameters.
+PgParams ContinueParams(const DocumentWrite& write) {
+  const DocumentRecord& record = write.record;
+  return {
+      PgText(record.path),
+      Sha256Param(record),
+      std::to_string(record.bytes),
+      std::to_string(record.pages),
+      std::string(DocumentKindName(record.kind)),
+      PgText(MetadataToJson(record.metadata)),
+      PgText(SecondsToJson(record.seconds)),
+      IntsToJson(record.pages_needing_ocr),
+      PgText(StringsToJson(record.page_errors)),
+      write.embedder.name.empty() ? std::string() : PgText(write.embedder.Key()),
+      std::string(DocumentStateName(record.state)),
   };
 }
 
@@ -274,6 +306,16 @@ Status PgStore::WriteDocumentsInTurn(PgConn& conn, const std::vector<DocumentWri
                                      std::vector<int64_t>& ids, std::vector<bool>& replaced) {
   replaced.assign(writes.size(), false);
   for (const DocumentWrite& write : writes) {
+    if (write.continues) {
+      Result<PgRows> updated = conn.Exec(kContinueDocument, ContinueParams(write));
+      if (!updated.ok()) return updated.status().WithContext("storing " + write.record.path);
+      if (updated->size() == 0) {
+        return Status::NotFound("storing " + write.record.path +
+                                ": no partial document of this content is stored at this path to continue");
+      }
+      ids.push_back(updated->Int(0, 0));
+      continue;
+    }
     Result<PgRows> removed = conn.Exec(kDeleteReplaced, DeleteParams(write));
     Result<PgRows> inserted =
         removed.ok() ? conn.Exec(kInsertDocument, InsertParams(write, *removed)) : removed.status();
@@ -376,17 +418,26 @@ Status PgStore::FinishRun(int64_t run_id, const std::string& metrics_json) {
 Result<StoreCounts> PgStore::Counts() {
   DOCPIPE_ASSIGN_OR_RETURN(PgLease conn, pool_->Acquire());
   DOCPIPE_ASSIGN_OR_RETURN(
-      PgRows rows, conn->Exec("SELECT (SELECT count(*) FROM documents WHERE status = 'ok'), "
-                              "(SELECT count(*) FROM documents WHERE status = 'failed'), "
-                              "(SELECT count(*) FROM chunks), (SELECT count(*) FROM runs), "
-                              "(SELECT count(*) FROM chunk_vectors)"));
+      PgRows rows,
+      conn->Exec("SELECT (SELECT count(*) FROM documents WHERE status = 'ok' AND state = 'complete'), "
+                 "(SELECT count(*) FROM documents WHERE status = 'failed'), "
+                 "(SELECT count(*) FROM chunks), (SELECT count(*) FROM runs), "
+                 "(SELECT count(*) FROM chunk_vectors), "
+                 "(SELECT count(*) FROM documents WHERE state = 'partial')"));
   StoreCounts counts;
   counts.documents = rows.Int(0, 0);
   counts.failed_documents = rows.Int(0, 1);
   counts.chunks = rows.Int(0, 2);
   counts.runs = rows.Int(0, 3);
   counts.vectors = rows.Int(0, 4);
+  counts.partial_documents = rows.Int(0, 5);
   return counts;
+}
+
+Result<bool> PgStore::HasPartialDocuments(PgConn& conn) {
+  DOCPIPE_ASSIGN_OR_RETURN(PgRows rows,
+                           conn.Exec("SELECT EXISTS (SELECT 1 FROM documents WHERE state = 'partial')"));
+  return rows.Text(0, 0) == "t";
 }
 
 }  // namespace docpipe::store

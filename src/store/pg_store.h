@@ -62,7 +62,8 @@ class PgStore final : public Store {
   // One attempt at the whole batch on one connection; fills `ids` on success.
   Status WriteBatch(PgConn& conn, const std::vector<DocumentWrite>& writes, std::vector<int64_t>& ids);
   // The batch's document rows, replacing what they replace; `ids` in order.
-  // In turn, `replaced` marks the writes a later write of the batch replaced.
+  // In turn, `replaced` marks the writes a later write of the batch replaced;
+  // a streamed document's later piece continues the record it names instead.
   Status WriteDocumentsInTurn(PgConn& conn, const std::vector<DocumentWrite>& writes, std::vector<int64_t>& ids,
                               std::vector<bool>& replaced);
   Status WriteDocumentsPipelined(PgConn& conn, const std::vector<DocumentWrite>& writes, std::vector<int64_t>& ids);
@@ -81,6 +82,9 @@ class PgStore final : public Store {
   // The chunks with these ids that pass options.filter, as hits in the given order.
   Result<std::vector<SearchHit>> Hits(PgConn& conn, std::span<const int64_t> chunk_ids, const SearchOptions& options);
   Result<std::optional<DocumentRecord>> FindOne(const char* sql, const std::string& key);
+  // Whether a streamed document is stored only in part (its chunks must be
+  // left out of an unfiltered vector search).
+  Result<bool> HasPartialDocuments(PgConn& conn);
 
   std::shared_ptr<PgPool> pool_;
   bool read_only_;

@@ -170,7 +170,10 @@ Result<std::vector<SearchHit>> PgStore::VectorSearch(std::span<const float> quer
   }
   if (options.k == 0) return std::vector<SearchHit>();
   std::unordered_set<int64_t> allowed;
-  const bool filtered = !options.filter.empty();
+  // Chunks of partial documents are left out like those a filter excludes;
+  // the cheap check first spares the usual unfiltered search the chunk list.
+  DOCPIPE_ASSIGN_OR_RETURN(bool partial, HasPartialDocuments(*conn));
+  const bool filtered = !options.filter.empty() || partial;
   if (filtered) {
     PgParams params;
     const std::string sql = fmt::format(kFilteredChunks, PgFilterSql(options.filter, params));

@@ -100,6 +100,16 @@ Result<DocumentStatus> ParseDocumentStatus(std::string_view name) {
   return Status::Corrupt("unknown document status '" + std::string(name) + "'");
 }
 
+std::string_view DocumentStateName(DocumentState state) {
+  return state == DocumentState::kComplete ? "complete" : "partial";
+}
+
+Result<DocumentState> ParseDocumentState(std::string_view name) {
+  if (name == "complete") return DocumentState::kComplete;
+  if (name == "partial") return DocumentState::kPartial;
+  return Status::Corrupt("unknown document state '" + std::string(name) + "'");
+}
+
 bool IsJson(std::string_view text) { return json::accept(text); }
 
 }  // namespace docpipe::store

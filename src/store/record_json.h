@@ -33,6 +33,9 @@ Result<DocumentKind> ParseDocumentKind(std::string_view name);
 std::string_view DocumentStatusName(DocumentStatus status);  // "ok", "failed"
 Result<DocumentStatus> ParseDocumentStatus(std::string_view name);
 
+std::string_view DocumentStateName(DocumentState state);  // "complete", "partial"
+Result<DocumentState> ParseDocumentState(std::string_view name);
+
 // True when `text` is a JSON value (the runs table stores caller-made JSON).
 bool IsJson(std::string_view text);
 

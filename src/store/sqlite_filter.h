@@ -1,6 +1,7 @@
 // A SearchFilter in SQLite: one fixed SQL condition over `c` (chunks) and `d`
 // (documents) whose parameters ?91..?93 are NULL when a part of the filter is
-// not used, so every statement that filters stays one cached statement.
+// not used, so every statement that filters stays one cached statement. It
+// always leaves out partial (streamed, not yet complete) documents.
 #pragma once
 
 #include <string>
@@ -11,9 +12,10 @@
 namespace docpipe::store {
 
 #define DOCPIPE_FILTER_SQL                                                                              \
+  " d.state = 'complete' AND"                                                                           \
   " (?91 IS NULL OR d.id IN (SELECT value FROM json_each(?91)))"                                        \
   " AND (?92 IS NULL OR d.path GLOB ?92)"                                                               \
-  " AND (?93 IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?93) wanted WHERE NOT EXISTS ("            \
+  " AND (?93 IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?93) wanted WHERE NOT EXISTS ("             \
   "SELECT 1 FROM chunk_tags t WHERE t.chunk_id = c.id AND t.axis = json_extract(wanted.value, '$[0]') " \
   "AND t.label = json_extract(wanted.value, '$[1]')))) "
 

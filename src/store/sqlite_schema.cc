@@ -161,10 +161,20 @@ CREATE INDEX chunk_vectors_embedder ON chunk_vectors(embedder_id, chunk_id);
 ALTER TABLE documents ADD COLUMN embedding_key TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<Migration, 3> kMigrations = {{
+// Version 4: streamed documents. A big document's chunks are written in
+// pieces while the rest is still being worked on; until its last piece is in,
+// its state is 'partial' and searches leave it out. The partial index keeps
+// "is any document partial?" (asked before every exact vector search) cheap.
+constexpr const char* kSchemaV4 = R"sql(
+ALTER TABLE documents ADD COLUMN state TEXT NOT NULL DEFAULT 'complete' CHECK (state IN ('partial', 'complete'));
+CREATE INDEX documents_partial ON documents(state) WHERE state = 'partial';
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations = {{
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
+    {4, kSchemaV4},
 }};
 
 constexpr char kSqliteMagic[] = "SQLite format 3";  // 16 bytes with its NUL

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <chrono>
 #include <thread>
 
@@ -16,22 +17,33 @@ namespace {
 #define DOCPIPE_NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
 // The columns ReadRecord() expects, in its order.
-#define DOCPIPE_DOCUMENT_COLUMNS \
+#define DOCPIPE_DOCUMENT_COLUMNS                                                                             \
   "id, path, sha256, bytes, pages, kind, status, error, metadata, timings, pages_needing_ocr, page_errors, " \
-  "embedding_key"
+  "embedding_key, state"
 
 constexpr const char* kSelectByPath = "SELECT " DOCPIPE_DOCUMENT_COLUMNS " FROM documents WHERE path = ?1";
 // Several paths may hold the same content; the newest stands for it.
-constexpr const char* kSelectBySha256 = "SELECT " DOCPIPE_DOCUMENT_COLUMNS
-                                        " FROM documents WHERE sha256 = ?1 AND status = 'ok' ORDER BY id DESC LIMIT 1";
+constexpr const char* kSelectBySha256 =
+    "SELECT " DOCPIPE_DOCUMENT_COLUMNS
+    " FROM documents WHERE sha256 = ?1 AND status = 'ok' AND state = 'complete' "
+    "ORDER BY id DESC LIMIT 1";
 
 constexpr const char* kSelectCreatedAt = "SELECT created_at FROM documents WHERE path = ?1";
 constexpr const char* kDeleteReplaced =
-    "DELETE FROM documents WHERE path = ?1 OR (sha256 = ?2 AND status = 'failed')";
+    "DELETE FROM documents WHERE path = ?1 OR (sha256 = ?2 AND (status = 'failed' OR state = 'partial'))";
 constexpr const char* kInsertDocument =
     "INSERT INTO documents(path, sha256, bytes, pages, kind, status, error, metadata, timings, "
-    "pages_needing_ocr, page_errors, embedding_key, created_at, updated_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, coalesce(?12, " DOCPIPE_NOW "), " DOCPIPE_NOW ")";
+    "pages_needing_ocr, page_errors, embedding_key, state, created_at, updated_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?14, "
+    "coalesce(?12, " DOCPIPE_NOW "), " DOCPIPE_NOW ")";
+// A later piece of a streamed document: the same parameters as kInsertDocument
+// (status, error and created_at stay as the first piece wrote them).
+constexpr const char* kContinueDocument =
+    "UPDATE documents SET bytes = ?3, pages = ?4, kind = ?5, metadata = ?8, timings = ?9, "
+    "pages_needing_ocr = ?10, page_errors = ?11, embedding_key = ?13, state = ?14, "
+    "updated_at = " DOCPIPE_NOW
+    " WHERE path = ?1 AND coalesce(sha256, '') = coalesce(?2, '') AND state = 'partial' AND status = 'ok' "
+    "RETURNING id";
 constexpr const char* kInsertChunk =
     "INSERT INTO chunks(document_id, ordinal, text, heading_path, page_start, page_end, token_count, "
     "char_start, char_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
@@ -52,7 +64,30 @@ Result<DocumentRecord> ReadRecord(const Statement& row) {
   DOCPIPE_ASSIGN_OR_RETURN(record.pages_needing_ocr, IntsFromJson(row.ColumnText(10)));
   DOCPIPE_ASSIGN_OR_RETURN(record.page_errors, StringsFromJson(row.ColumnText(11)));
   record.embedding_key = row.ColumnText(12);
+  DOCPIPE_ASSIGN_OR_RETURN(record.state, ParseDocumentState(row.ColumnText(13)));
   return record;
+}
+
+// Binds kInsertDocument's (and kContinueDocument's) parameters but ?12.
+// `texts` keeps the JSON texts alive while the statement runs.
+void BindRecord(Statement& statement, const DocumentWrite& write, std::array<std::string, 5>& texts) {
+  const DocumentRecord& record = write.record;
+  texts = {MetadataToJson(record.metadata), SecondsToJson(record.seconds),
+           IntsToJson(record.pages_needing_ocr), StringsToJson(record.page_errors),
+           write.embedder.name.empty() ? std::string() : write.embedder.Key()};
+  statement.BindText(1, record.path);
+  if (!record.sha256.empty()) statement.BindText(2, record.sha256);
+  statement.BindInt(3, record.bytes);
+  statement.BindInt(4, record.pages);
+  statement.BindText(5, DocumentKindName(record.kind));
+  statement.BindText(6, DocumentStatusName(record.status));
+  statement.BindText(7, record.error);
+  statement.BindText(8, texts[0]);
+  statement.BindText(9, texts[1]);
+  statement.BindText(10, texts[2]);
+  statement.BindText(11, texts[3]);
+  statement.BindText(13, texts[4]);
+  statement.BindText(14, DocumentStateName(record.state));
 }
 
 // Connection settings every store connection needs, writable or not.
@@ -167,13 +202,23 @@ Status SqliteStore::PutDocuments(std::vector<DocumentWrite>& writes) {
 }
 
 Result<int64_t> SqliteStore::WriteDocument(const DocumentWrite& write) {
-  const DocumentRecord& record = write.record;
   DOCPIPE_RETURN_IF_ERROR(CheckDocumentWrite(write));
   int64_t embedder_id = 0;
   if (write.vectors.rows > 0) {
     DOCPIPE_ASSIGN_OR_RETURN(embedder_id, EmbedderId(write.embedder));
   }
+  int64_t id = 0;
+  if (write.continues) {
+    DOCPIPE_ASSIGN_OR_RETURN(id, ContinueDocument(write));
+  } else {
+    DOCPIPE_ASSIGN_OR_RETURN(id, ReplaceDocument(write));
+  }
+  DOCPIPE_RETURN_IF_ERROR(WriteChunks(id, write, embedder_id));
+  return id;
+}
 
+Result<int64_t> SqliteStore::ReplaceDocument(const DocumentWrite& write) {
+  const DocumentRecord& record = write.record;
   // A replaced document keeps the time it was first stored.
   std::optional<std::string> created_at;
   {
@@ -189,31 +234,23 @@ Result<int64_t> SqliteStore::WriteDocument(const DocumentWrite& write) {
     if (!record.sha256.empty()) remove->BindText(2, record.sha256);  // NULL matches no row
     DOCPIPE_RETURN_IF_ERROR(remove->Run());
   }
-
-  const std::string metadata = MetadataToJson(record.metadata);
-  const std::string timings = SecondsToJson(record.seconds);
-  const std::string ocr_pages = IntsToJson(record.pages_needing_ocr);
-  const std::string page_errors = StringsToJson(record.page_errors);
   DOCPIPE_ASSIGN_OR_RETURN(StatementLease insert, db_->Prepare(kInsertDocument));
-  insert->BindText(1, record.path);
-  if (!record.sha256.empty()) insert->BindText(2, record.sha256);
-  insert->BindInt(3, record.bytes);
-  insert->BindInt(4, record.pages);
-  insert->BindText(5, DocumentKindName(record.kind));
-  insert->BindText(6, DocumentStatusName(record.status));
-  insert->BindText(7, record.error);
-  insert->BindText(8, metadata);
-  insert->BindText(9, timings);
-  insert->BindText(10, ocr_pages);
-  insert->BindText(11, page_errors);
+  std::array<std::string, 5> texts;
+  BindRecord(*insert, write, texts);
   if (created_at) insert->BindText(12, *created_at);
-  const std::string embedding_key = write.embedder.name.empty() ? std::string() : write.embedder.Key();
-  insert->BindText(13, embedding_key);
   DOCPIPE_RETURN_IF_ERROR(insert->Run());
-  const int64_t id = sqlite3_last_insert_rowid(db_->handle());
+  return sqlite3_last_insert_rowid(db_->handle());
+}
 
-  DOCPIPE_RETURN_IF_ERROR(WriteChunks(id, write, embedder_id));
-  return id;
+Result<int64_t> SqliteStore::ContinueDocument(const DocumentWrite& write) {
+  DOCPIPE_ASSIGN_OR_RETURN(StatementLease update, db_->Prepare(kContinueDocument));
+  std::array<std::string, 5> texts;
+  BindRecord(*update, write, texts);
+  DOCPIPE_ASSIGN_OR_RETURN(bool row, update->Step());
+  if (!row) {
+    return Status::NotFound("no partial document of this content is stored at this path to continue");
+  }
+  return update->ColumnInt(0);
 }
 
 Status SqliteStore::WriteChunks(int64_t document_id, const DocumentWrite& write, int64_t embedder_id) {
@@ -291,9 +328,11 @@ Result<std::vector<RunRecord>> SqliteStore::Runs(int64_t limit) {
 Result<StoreCounts> SqliteStore::Counts() {
   DOCPIPE_ASSIGN_OR_RETURN(
       StatementLease query,
-      db_->Prepare("SELECT (SELECT count(*) FROM documents WHERE status = 'ok'), "
-                   "(SELECT count(*) FROM documents WHERE status = 'failed'), "
-                   "(SELECT count(*) FROM chunks), (SELECT count(*) FROM runs), (SELECT count(*) FROM chunk_vectors)"));
+      db_->Prepare(
+          "SELECT (SELECT count(*) FROM documents WHERE status = 'ok' AND state = 'complete'), "
+          "(SELECT count(*) FROM documents WHERE status = 'failed'), "
+          "(SELECT count(*) FROM chunks), (SELECT count(*) FROM runs), (SELECT count(*) FROM chunk_vectors), "
+          "(SELECT count(*) FROM documents WHERE state = 'partial')"));
   DOCPIPE_ASSIGN_OR_RETURN(bool row, query->Step());
   if (!row) return Status::Internal(db_->path() + ": counting rows returned nothing");
   StoreCounts counts;
@@ -302,7 +341,14 @@ Result<StoreCounts> SqliteStore::Counts() {
   counts.chunks = query->ColumnInt(2);
   counts.runs = query->ColumnInt(3);
   counts.vectors = query->ColumnInt(4);
+  counts.partial_documents = query->ColumnInt(5);
   return counts;
+}
+
+Result<bool> SqliteStore::HasPartialDocuments() {
+  DOCPIPE_ASSIGN_OR_RETURN(int64_t any,
+                           db_->QueryInt("SELECT EXISTS (SELECT 1 FROM documents WHERE state = 'partial')"));
+  return any != 0;
 }
 
 Status SqliteStore::LimitPagesForTesting(int64_t max_pages) {

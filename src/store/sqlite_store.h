@@ -53,7 +53,14 @@ class SqliteStore final : public Store {
   Status CheckWritable() const;
   // Writes one document and its chunks inside the caller's transaction.
   Result<int64_t> WriteDocument(const DocumentWrite& write);
+  // A whole document or a first piece: replaces what it replaces, inserts the record.
+  Result<int64_t> ReplaceDocument(const DocumentWrite& write);
+  // A later piece of a streamed document: updates the partial record.
+  Result<int64_t> ContinueDocument(const DocumentWrite& write);
   Status WriteChunks(int64_t document_id, const DocumentWrite& write, int64_t embedder_id);
+  // Whether a streamed document is stored only in part (its chunks must be
+  // left out of an unfiltered vector search).
+  Result<bool> HasPartialDocuments();
   // Vectors (sqlite_vectors.cc): the row id of an embedder, added when new;
   // one chunk's vector.
   Result<int64_t> EmbedderId(const EmbedderIdentity& embedder);

@@ -114,7 +114,10 @@ Result<std::vector<SearchHit>> SqliteStore::VectorSearch(std::span<const float> 
   std::vector<SearchHit> hits;
   if (options.k == 0) return hits;
   std::unordered_set<int64_t> allowed;
-  const bool filtered = !options.filter.empty();
+  // Chunks of partial documents are left out like those a filter excludes;
+  // the cheap check first spares the usual unfiltered search the chunk list.
+  DOCPIPE_ASSIGN_OR_RETURN(bool partial, HasPartialDocuments());
+  const bool filtered = !options.filter.empty() || partial;
   if (filtered) {
     DOCPIPE_ASSIGN_OR_RETURN(StatementLease select, db_->Prepare(kFilteredChunks));
     BoundFilter bound;

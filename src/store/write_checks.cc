@@ -6,6 +6,10 @@ namespace docpipe::store {
 
 Status CheckDocumentWrite(const DocumentWrite& write) {
   if (write.record.path.empty()) return Status::InvalidArgument("a document record has an empty path");
+  if (write.record.status == DocumentStatus::kFailed &&
+      (write.continues || write.record.state == DocumentState::kPartial)) {
+    return Status::InvalidArgument("a failed document is written whole, not in pieces");
+  }
   const size_t chunks = write.chunks.size();
   if (!write.enrichments.empty() && write.enrichments.size() != chunks) {
     return Status::InvalidArgument(fmt::format("{} enrichment results for {} chunks", write.enrichments.size(), chunks));

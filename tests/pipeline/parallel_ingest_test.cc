@@ -1,12 +1,15 @@
 // Ingest with a large document's work cut into page ranges spread over
 // workers: the stored chunks are byte for byte those of a single-threaded
 // conversion, whatever the worker count and range size; Ctrl-C stops a run,
-// keeps what is stored, and a second run finishes it to a clean run's rows.
+// keeps what is stored, and a second run finishes it to a clean run's rows;
+// kill -9 while one big document is half written (streamed, partial) is
+// resumed to exactly a clean run's rows.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -224,6 +227,157 @@ TEST_F(ParallelIngestTest, InterruptStopsTheRunAndKeepsWhatIsStored) {
       ASSERT_EQ(ChunkLine((*chunks_a)[i]), ChunkLine((*chunks_b)[i])) << path;
     }
   }
+}
+
+// Copies of the 1,000-page document, each different content, in dir/name.
+std::vector<std::string> CopiesOfLong(const ScratchDir& dir, const std::string& long_pdf,
+                                      const std::string& name, int copies) {
+  fs::create_directories(dir / name);
+  std::vector<std::string> paths;
+  for (int i = 0; i < copies; ++i) {
+    const std::string path = dir / (name + "/long" + std::to_string(i) + ".pdf");
+    fs::copy_file(long_pdf, path);
+    std::ofstream(path, std::ios::app) << "\n% copy " << i << "\n";
+    paths.push_back(path);
+  }
+  return paths;
+}
+
+// Every chunk line of every path, and the counts, of a store.
+struct StoreDump {
+  std::map<std::string, std::vector<std::string>> chunks;
+  StoreCounts counts;
+};
+
+StoreDump DumpStore(const std::string& db, const std::vector<std::string>& paths) {
+  StoreDump dump;
+  auto store = Store::Open(db);
+  if (!store.ok()) {
+    ADD_FAILURE() << store.status().ToString();
+    return dump;
+  }
+  for (const std::string& path : paths) {
+    auto record = (*store)->FindByPath(path);
+    if (!record.ok() || !record->has_value()) {
+      ADD_FAILURE() << path << " is not stored";
+      continue;
+    }
+    EXPECT_EQ((*record)->state, DocumentState::kComplete) << path;
+    auto chunks = (*store)->ChunksOf((*record)->id);
+    if (!chunks.ok()) {
+      ADD_FAILURE() << path << ": " << chunks.status().ToString();
+      continue;
+    }
+    for (const Chunk& chunk : *chunks) dump.chunks[path].push_back(ChunkLine(chunk));
+  }
+  auto counts = (*store)->Counts();
+  EXPECT_TRUE(counts.ok()) << counts.status().ToString();
+  if (counts.ok()) dump.counts = *counts;
+  return dump;
+}
+
+// kill -9 while one big document is being streamed into the store: its first
+// pieces are committed, the rest not. The partial document is invisible
+// meanwhile; a second run replaces it (no duplicate chunks) and ends with
+// exactly a clean run's rows, every document complete.
+TEST_F(ParallelIngestTest, KillInsideOneBigDocumentResumesToACleanRun) {
+  ScratchDir dir;
+  // Small page ranges: the long document is written in hundreds of pieces,
+  // so the process is killed while the store holds it in part.
+  const std::vector<std::string> paths = CopiesOfLong(dir, Pdfs() + "/long.pdf", "big", 3);
+  const std::vector<std::string> args = {"ingest",        dir / "big", "--workers", "2",
+                                         "--range-pages", "2",         "--json"};
+  auto with_db = [&args](const std::string& db) {
+    std::vector<std::string> all = args;
+    all.insert(all.begin() + 2, {"--db", db});
+    return all;
+  };
+  pid_t child = StartDocpipe(with_db(dir / "killed.sqlite"), dir / "out.json", dir / "err.txt");
+  ASSERT_GT(child, 0);
+  // Poll through one reader connection (each Counts() sees the latest
+  // commit), and kill the moment a document is partial.
+  std::unique_ptr<Store> reader;
+  bool killed_inside = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  while (!killed_inside && std::chrono::steady_clock::now() < deadline) {
+    if (!reader) {
+      StoreOptions read_only;
+      read_only.create_if_missing = false;
+      read_only.read_only = true;
+      auto opened = Store::Open(dir / "killed.sqlite", read_only);
+      if (!opened.ok()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        continue;
+      }
+      reader = std::move(opened).value();
+    }
+    auto counts = reader->Counts();
+    if (counts.ok() && counts->partial_documents > 0) {
+      ASSERT_EQ(kill(child, SIGKILL), 0);
+      killed_inside = true;
+    }
+  }
+  if (!killed_inside) kill(child, SIGKILL);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(killed_inside) << "no document was ever partial before the deadline: "
+                             << ReadFile(dir / "err.txt");
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the run ended before the kill";
+  {
+    auto counts = reader->Counts();
+    ASSERT_TRUE(counts.ok());
+    ASSERT_EQ(counts->partial_documents, 1) << "the kill did not land inside a document";
+    EXPECT_LT(counts->documents, static_cast<int64_t>(paths.size()));
+    // Its committed chunks are there, but no search returns them.
+    std::string partial_path;
+    int64_t partial_id = 0;
+    for (const std::string& path : paths) {
+      auto record = reader->FindByPath(path);
+      ASSERT_TRUE(record.ok());
+      if (record->has_value() && (*record)->state == DocumentState::kPartial) {
+        partial_path = path;
+        partial_id = (*record)->id;
+      }
+    }
+    ASSERT_FALSE(partial_path.empty());
+    auto chunks = reader->ChunksOf(partial_id);
+    ASSERT_TRUE(chunks.ok() && !chunks->empty());
+    std::string word;
+    for (char c : chunks->front().text) {
+      if (std::isalpha(static_cast<unsigned char>(c))) {
+        word += c;
+      } else if (word.size() >= 4) {
+        break;
+      } else {
+        word.clear();
+      }
+    }
+    ASSERT_GE(word.size(), 4u) << chunks->front().text;
+    SearchOptions options;
+    options.k = 1000;
+    auto hits = reader->Search(word, options);
+    ASSERT_TRUE(hits.ok()) << word << ": " << hits.status().ToString();
+    for (const SearchHit& hit : *hits)
+      EXPECT_NE(hit.path, partial_path) << "a partial document was found by " << word;
+  }
+  reader.reset();
+
+  CliResult resumed = RunDocpipe(with_db(dir / "killed.sqlite"));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  nlohmann::json report = nlohmann::json::parse(resumed.out);
+  EXPECT_GE(report["documents"]["ok"].get<int>(), 1) << "the partial document was not stored again";
+  CliResult clean = RunDocpipe(with_db(dir / "clean.sqlite"));
+  ASSERT_EQ(clean.exit_code, 0) << clean.err;
+
+  const StoreDump killed_dump = DumpStore(dir / "killed.sqlite", paths);
+  const StoreDump clean_dump = DumpStore(dir / "clean.sqlite", paths);
+  ASSERT_EQ(clean_dump.chunks.size(), paths.size());
+  EXPECT_GT(clean_dump.chunks.begin()->second.size(), 100u);
+  EXPECT_TRUE(killed_dump.chunks == clean_dump.chunks) << "the resumed store differs from a clean run";
+  EXPECT_EQ(killed_dump.counts.chunks, clean_dump.counts.chunks) << "duplicate or missing chunks";
+  EXPECT_EQ(killed_dump.counts.documents, static_cast<int64_t>(paths.size()));
+  EXPECT_EQ(killed_dump.counts.partial_documents, 0);
+  EXPECT_EQ(clean_dump.counts.partial_documents, 0);
 }
 
 }  // namespace

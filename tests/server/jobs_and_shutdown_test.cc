@@ -49,6 +49,23 @@ TEST(ServerJobs, UploadIsIngestedInTheBackground) {
   EXPECT_EQ(job["report"]["documents"]["ok"], 1) << job.dump();
   HttpReply search = server.Post("/search", R"({"query":"axolotl"})");
   ASSERT_EQ(search.json["hits"].size(), 1u) << search.body;
+  // The job's stage counters, as its report shows them, are in /metrics.
+  HttpReply metrics = server.Get("/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  ASSERT_FALSE(job["report"]["stages"].empty()) << job.dump();
+  for (const auto& stage : job["report"]["stages"]) {
+    const std::string name = stage["name"];
+    EXPECT_NE(metrics.body.find("docpipe_pipeline_stage_units_total{stage=\"" + name + "\"} " +
+                                std::to_string(stage["units"].get<int64_t>()) + "\n"),
+              std::string::npos)
+        << name << "\n"
+        << metrics.body;
+    EXPECT_NE(metrics.body.find("docpipe_pipeline_stage_busy_seconds_total{stage=\"" + name + "\"} "),
+              std::string::npos)
+        << name;
+  }
+  EXPECT_NE(metrics.body.find("docpipe_pipeline_stage_units_total{stage=\"convert\"} 1\n"), std::string::npos)
+      << metrics.body;
 
   auto missing = client.Post("/documents", httplib::MultipartFormDataItems{{"other", "x", "x.md", "text/plain"}});
   ASSERT_TRUE(missing);

@@ -229,7 +229,7 @@ TEST(StoreVectorsMigrationTest, VersionTwoStoreGainsVectorTables) {
                    "VALUES ('old.md', 'sha-old', 'text', 'ok', 'then', 'then')");
   auto store = Store::Open(path);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), "3");
+  EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), std::to_string(LatestSchemaVersion()));
   auto old = (*store)->FindByPath("old.md");
   ASSERT_TRUE(old.ok() && old->has_value());
   EXPECT_EQ((*old)->embedding_key, "");
@@ -323,6 +323,27 @@ TEST_F(StoreFilterTest, StampChangesWithEveryInsertionAndRemoval) {
   auto unknown = store_->StampOf("nobody/3/x");
   ASSERT_TRUE(unknown.ok());
   EXPECT_EQ(unknown->count, 0);
+}
+
+// Documents stored before streamed writes existed are complete, and found.
+TEST(StoreStateMigrationTest, VersionThreeStoreGainsDocumentState) {
+  TempDir dir;
+  const std::string path = dir.File("old.db");
+  {
+    auto db = SqliteDb::Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(Migrate(**db, DocpipeMigrations().first(3)).ok());
+  }
+  testing::RawExec(path,
+                   "INSERT INTO documents(path, sha256, kind, status, created_at, updated_at) "
+                   "VALUES ('old.md', 'sha-old', 'text', 'ok', 'then', 'then')");
+  auto store = Store::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), std::to_string(LatestSchemaVersion()));
+  auto old = (*store)->FindBySha256("sha-old");
+  ASSERT_TRUE(old.ok() && old->has_value()) << old.status().ToString();
+  EXPECT_EQ((*old)->state, DocumentState::kComplete);
+  EXPECT_EQ((*store)->Counts()->documents, 1);
 }
 
 }  // namespace

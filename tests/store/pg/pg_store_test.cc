@@ -1,7 +1,10 @@
 // What only the PostgreSQL backend does: its versioned schema and the
 // databases it refuses, concurrent writers, a connection cut mid-batch, and
 // servers that refuse the password, answer nothing, or are not there.
+#include "store/pg_store.h"
+
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -9,12 +12,10 @@
 
 #include <thread>
 
-#include <fmt/format.h>
-
 #include "../store_test_util.h"
 #include "docpipe/store.h"
 #include "pg_test_database.h"
-#include "store/pg_store.h"
+#include "store/pg_schema.h"
 
 namespace docpipe::store {
 namespace {
@@ -33,11 +34,32 @@ std::unique_ptr<PgStore> OpenPg(const std::string& url, StoreOptions options = {
 TEST(PgStoreTest, SchemaIsVersionedAndReopeningChangesNothing) {
   PgTestDatabase db;
   ASSERT_NE(OpenPg(db.url()), nullptr);
-  EXPECT_EQ(PgQuery(db.url(), "SELECT version FROM schema_version"), "3");
+  EXPECT_EQ(PgQuery(db.url(), "SELECT version FROM schema_version"), std::to_string(PgLatestSchemaVersion()));
   EXPECT_EQ(PgQuery(db.url(), "SELECT value FROM docpipe_meta WHERE key = 'application'"), "docpipe");
   EXPECT_EQ(PgQuery(db.url(), "SELECT count(*) FROM pg_indexes WHERE indexname = 'chunks_tsv'"), "1");
   ASSERT_NE(OpenPg(db.url()), nullptr);
   EXPECT_EQ(PgQuery(db.url(), "SELECT count(*) FROM schema_version"), "1");
+}
+
+// Documents stored before streamed writes existed are complete, and found.
+TEST(PgStoreTest, VersionThreeDatabaseGainsDocumentState) {
+  PgTestDatabase db;
+  {
+    auto conn = PgConn::Connect(db.url(), 10);
+    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+    ASSERT_TRUE(PgMigrate(**conn, PgMigrations().first(3)).ok());
+  }
+  PgExec(db.url(),
+         "INSERT INTO documents(path, sha256, kind, status, created_at, updated_at) "
+         "VALUES ('old.md', 'sha-old', 'text', 'ok', now(), now())");
+  auto store = OpenPg(db.url());
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(PgQuery(db.url(), "SELECT max(version) FROM schema_version"),
+            std::to_string(PgLatestSchemaVersion()));
+  auto old = store->FindBySha256("sha-old");
+  ASSERT_TRUE(old.ok() && old->has_value()) << old.status().ToString();
+  EXPECT_EQ((*old)->state, DocumentState::kComplete);
+  EXPECT_EQ(store->Counts()->documents, 1);
 }
 
 TEST(PgStoreTest, ConcurrentFirstOpensAllSucceed) {
@@ -49,7 +71,7 @@ TEST(PgStoreTest, ConcurrentFirstOpensAllSucceed) {
   }
   for (std::thread& thread : threads) thread.join();
   for (const Status& status : results) EXPECT_TRUE(status.ok()) << status.ToString();
-  EXPECT_EQ(PgQuery(db.url(), "SELECT version FROM schema_version"), "3");
+  EXPECT_EQ(PgQuery(db.url(), "SELECT version FROM schema_version"), std::to_string(PgLatestSchemaVersion()));
 }
 
 TEST(PgStoreTest, NewerSchemaIsRefusedAndUntouched) {
