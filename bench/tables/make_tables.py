@@ -7,8 +7,8 @@ LaTeX draws \\hline), ruled_spans (a grouped header and a row-spanning cell),
 frame_rows (outer frame and row rules, no column rules), booktabs (top, mid
 and bottom rules), unruled (whitespace only). Near-miss documents (prose,
 code, a table of contents, a form, a chart, two columns with and without
-rules, a numbered list, numbered equations, a two-column index with dot
-leaders) must yield no table.
+rules, a numbered list, numbered equations, a two-column index with and
+without dot leaders) must yield no table.
 
 Seeds below --holdout-from and the styles in HELD_OUT_STYLES were never
 looked at while tuning; score.py reports them separately.
@@ -28,7 +28,7 @@ HELD_OUT_STYLES = ["ruled_fill"]
 WORDS = ("alpha beta gamma delta north south east west red green blue small large total mean "
          "median cache disk memory network latency device model region sample batch").split()
 NEAR_MISSES = ["prose", "code", "toc", "form", "chart", "two_columns", "two_columns_plain", "list", "equations",
-               "index"]
+               "index", "index_plain"]
 
 
 def cell_text(rng, col, kind):
@@ -276,6 +276,14 @@ def near_miss_doc(path, kind, rng):
             for x in (54, 310):
                 ctx.move_to(x, y)
                 ctx.show_text(rng.choice(WORDS) + " " + ". " * 12 + str(rng.randint(1, 300)))
+            y += 12
+    elif kind == "index_plain":
+        font(ctx, "DejaVu Serif", 9)
+        for i in range(40):
+            for x in (54, 310):
+                ctx.move_to(x, y)
+                pages = ", ".join(str(rng.randint(1, 300)) for _ in range(rng.randint(1, 3)))
+                ctx.show_text(rng.choice(WORDS) + ", " + pages)
             y += 12
     surface.finish()
 

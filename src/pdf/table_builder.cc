@@ -118,6 +118,12 @@ std::optional<RawTable> BuildRulesTable(const TableCandidate& stack, const std::
     }
   }
   if (body.empty() || header_rows == static_cast<int>(rows.size())) return std::nullopt;
+  // A body mostly in a fixed-pitch font is a code listing in a box.
+  int chars = 0, mono = 0;
+  for (const auto* row : body) {
+    for (const TextRun& w : *row) chars += w.chars, mono += w.mono;
+  }
+  if (mono * 2 > chars) return std::nullopt;
   const std::vector<float> bounds = ColumnBoundaries(body, kMinColumnGap * size);
   if (bounds.empty()) return std::nullopt;
   CutRows cut = CutIntoCells(rows, body, bounds, header_rows);

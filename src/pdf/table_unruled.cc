@@ -108,6 +108,17 @@ bool IsEquationNumber(std::string_view text) {
          std::isdigit(static_cast<unsigned char>(text[1]));
 }
 
+// "abs, 37", "cbrange, 50, 181, 189" or a wrapped "202, 203": an index
+// entry's page numbers after its last comma.
+bool IsIndexEntry(std::string_view text) {
+  const size_t comma = text.rfind(", ");
+  if (comma == std::string_view::npos) return false;
+  const std::string_view pages = text.substr(comma + 2);
+  return !pages.empty() && std::all_of(pages.begin(), pages.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) || c == '-';
+  });
+}
+
 int Median(std::vector<int> values) {
   std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
   return values[values.size() / 2];
@@ -121,6 +132,7 @@ bool LooksLikeTable(const CutRows& cut, float size) {
   std::vector<std::vector<float>> lefts(table.cols), rights(table.cols), centres(table.cols), points(table.cols);
   std::vector<std::vector<int>> words(table.cols);
   std::vector<bool> markers(table.cols, true), equations(table.cols, true);
+  std::vector<int> index_entries(table.cols, 0);
   for (size_t i = 0; i < table.cells.size(); ++i) {
     const TableCell& cell = table.cells[i];
     if (cell.col_span != 1 || cell.row < table.header_rows) continue;
@@ -131,11 +143,14 @@ bool LooksLikeTable(const CutRows& cut, float size) {
     words[c].push_back(cut.words[i]);
     markers[c] = markers[c] && IsListMarker(cell.text);
     equations[c] = equations[c] && IsEquationNumber(cell.text);
+    index_entries[c] += IsIndexEntry(cell.text);
   }
   const float tolerance = std::max(1.0f, kAlignTolerance * size);
   for (int c = 0; c < table.cols; ++c) {
     if (words[c].size() < 2) return false;
     if (Median(words[c]) > kMaxColumnMedianWords) return false;
+    // A two-column index: entries with their page numbers side by side.
+    if (index_entries[c] * 2 >= static_cast<int>(words[c].size())) return false;
     const float aligned = std::max({AlignedShare(lefts[c], tolerance), AlignedShare(rights[c], tolerance),
                                     AlignedShare(centres[c], tolerance), AlignedShare(points[c], tolerance)});
     if (aligned < kMinAlignedShare) return false;

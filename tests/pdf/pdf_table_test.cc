@@ -515,6 +515,20 @@ TEST_F(PdfTableTest, MarkdownAndJsonCarryTheTable) {
   EXPECT_FALSE(blocks[0].contains("table"));
 }
 
+TEST_F(PdfTableTest, CodeListingInABoxIsNoTable) {
+  PageDraw page;
+  page.Prose(72, 100, kIntro);
+  page.StrokeRect(66, 140, 420, 100);
+  for (int i = 0; i < 6; ++i) {
+    const float y = 160 + 14.0f * static_cast<float>(i);
+    const std::string n = std::to_string(i + 1);
+    page.Mono(72, y, "x" + n + " = compute(" + n + ")").Mono(300, y, "# step " + n);
+  }
+  const Document document = Convert({page.str()}, "boxed_code");
+  EXPECT_TRUE(Tables(document).empty());
+  EXPECT_EQ(Count(AllText(document), "# step 4"), 1u);
+}
+
 // Helvetica's advance widths at 10 points: digits and '.' are all the
 // unruled fixtures right- or decimal-align.
 float NumberWidth(const std::string& text) {
@@ -580,7 +594,7 @@ TEST_F(PdfTableTest, UnruledTableNeedsThreeRowsAndStaysTextWhenDetectionIsOff) {
 
 // Text laid out in aligned columns that is not a table: each page must give none.
 TEST_F(PdfTableTest, AlignedNearMissesAreNoUnruledTable) {
-  PageDraw two_columns, contents, code, list, equations;
+  PageDraw two_columns, contents, code, list, equations, index;
   for (int i = 0; i < 12; ++i) {
     const float y = 100 + 14.0f * static_cast<float>(i);
     const std::string n = std::to_string(i + 1);
@@ -589,6 +603,7 @@ TEST_F(PdfTableTest, AlignedNearMissesAreNoUnruledTable) {
     contents.Text(72, y, n + " Section title " + n).Text(200, y, ". . . . . . . . . . . . . .");
     contents.Text(500 - NumberWidth(n), y, n);
     code.Mono(72, y, "x" + n + " = compute(" + n + ")").Mono(300, y, "# step " + n);
+    index.Text(72, y, "entry" + n + ", " + n).Text(320, y, "term" + n + ", " + n + "0, 2" + n);
   }
   for (int i = 0; i < 5; ++i) {
     const float y = 100 + 14.0f * static_cast<float>(i);
@@ -598,7 +613,7 @@ TEST_F(PdfTableTest, AlignedNearMissesAreNoUnruledTable) {
   }
   const std::vector<std::pair<std::string, const PageDraw*>> pages = {
       {"two_columns", &two_columns}, {"contents", &contents}, {"code", &code}, {"list", &list},
-      {"equations", &equations}};
+      {"equations", &equations}, {"index", &index}};
   for (const auto& [name, page] : pages) {
     const Document document = Convert({page->str()}, "near_" + name);
     EXPECT_TRUE(Tables(document).empty()) << name;
