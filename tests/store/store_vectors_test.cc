@@ -229,7 +229,7 @@ TEST(StoreVectorsMigrationTest, VersionTwoStoreGainsVectorTables) {
                    "VALUES ('old.md', 'sha-old', 'text', 'ok', 'then', 'then')");
   auto store = Store::Open(path);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), "3");
+  EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), std::to_string(LatestSchemaVersion()));
   auto old = (*store)->FindByPath("old.md");
   ASSERT_TRUE(old.ok() && old->has_value());
   EXPECT_EQ((*old)->embedding_key, "");
