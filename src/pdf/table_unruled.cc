@@ -205,11 +205,44 @@ bool Continues(const std::vector<Row>& rows, size_t first, size_t last, size_t n
   return ColumnsUsed(*b.words, after) >= 2;
 }
 
+// Whether at least kUnruledMinRows visual lines are split by a column gap,
+// from MuPDF's lines alone (no words, no strings): most pages of prose are
+// ruled out here at the cost of one pass over the glyphs.
+bool MayHoldUnruledTable(const std::vector<TableGlyph>& glyphs) {
+  struct Extent {
+    float centre, x0, x1, size;
+  };
+  std::vector<Extent> lines;
+  int split = 0, line = -1;
+  const TableGlyph* last = nullptr;
+  for (const TableGlyph& g : glyphs) {
+    if (g.c == ' ' || g.c == '\t' || g.c == 0xA0) continue;
+    if (g.line != line) {
+      line = g.line;
+      lines.push_back({0.5f * (g.box.y0 + g.box.y1), g.box.x0, g.box.x1, g.size});
+    } else if (last && g.box.x0 - last->box.x1 >= kUnruledColumnGap * g.size) {
+      ++split;
+    }
+    lines.back().x1 = std::max(lines.back().x1, g.box.x1);
+    last = &g;
+  }
+  if (split >= kUnruledMinRows) return true;
+  std::sort(lines.begin(), lines.end(), [](const Extent& a, const Extent& b) { return a.centre < b.centre; });
+  for (size_t i = 1; i < lines.size() && split < kUnruledMinRows; ++i) {
+    const Extent& a = lines[i - 1];
+    const Extent& b = lines[i];
+    const bool same_row = b.centre - a.centre < 0.3f * std::max(a.size, b.size);
+    const float gap = std::max(b.x0 - a.x1, a.x0 - b.x1);
+    split += same_row && gap >= kUnruledColumnGap * std::min(a.size, b.size);
+  }
+  return split >= kUnruledMinRows;
+}
+
 }  // namespace
 
 std::vector<RawTable> FindUnruledTables(const std::vector<TableGlyph>& glyphs) {
   std::vector<RawTable> tables;
-  if (glyphs.empty()) return tables;
+  if (glyphs.empty() || !MayHoldUnruledTable(glyphs)) return tables;
   const BBox everywhere{-1e9f, -1e9f, 1e9f, 1e9f};
   const std::vector<std::vector<TextRun>> text_rows = Rows(Words(glyphs, everywhere));
   std::vector<Row> rows;
