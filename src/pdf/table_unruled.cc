@@ -1,6 +1,7 @@
 #include "pdf/table_unruled.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <optional>
 #include <string_view>
@@ -37,7 +38,8 @@ bool HasLeaders(const std::vector<TextRun>& words) {
   int dot_words = 0;
   for (const TextRun& w : words) {
     dot_words += IsDots(w.text);
-    if (w.text.find("....") != std::string::npos || w.text.find("\xE2\x80\xA6\xE2\x80\xA6") != std::string::npos) {
+    if (w.text.find("....") != std::string::npos ||
+        w.text.find("\xE2\x80\xA6\xE2\x80\xA6") != std::string::npos) {
       return true;
     }
   }
@@ -89,7 +91,8 @@ float AlignedShare(const std::vector<float>& values, float tolerance) {
 
 // "•", "-", "1.", "2)", "(a)", "iv.": the markers of a list item.
 bool IsListMarker(std::string_view text) {
-  if (text == "\xE2\x80\xA2" || text == "-" || text == "*" || text == "\xE2\x80\x93" || text == "\xE2\x97\xA6") {
+  if (text == "\xE2\x80\xA2" || text == "-" || text == "*" || text == "\xE2\x80\x93" ||
+      text == "\xE2\x97\xA6") {
     return true;
   }
   if (text.size() < 2 || text.size() > 5) return false;
@@ -97,9 +100,8 @@ bool IsListMarker(std::string_view text) {
   if (last != '.' && last != ')') return false;
   std::string_view body = text.substr(0, text.size() - 1);
   if (!body.empty() && body.front() == '(' && last == ')') body.remove_prefix(1);
-  return !body.empty() && std::all_of(body.begin(), body.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c));
-  });
+  return !body.empty() && std::all_of(body.begin(), body.end(),
+                                      [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
 }
 
 // "(3)", "(2.14)", "(4a)": an equation number.
@@ -129,7 +131,8 @@ int Median(std::vector<int> values) {
 bool LooksLikeTable(const CutRows& cut, float size) {
   const Table& table = cut.table;
   if (table.cols < 2) return false;
-  std::vector<std::vector<float>> lefts(table.cols), rights(table.cols), centres(table.cols), points(table.cols);
+  std::vector<std::vector<float>> lefts(table.cols), rights(table.cols), centres(table.cols),
+      points(table.cols);
   std::vector<std::vector<int>> words(table.cols);
   std::vector<bool> markers(table.cols, true), equations(table.cols, true);
   std::vector<int> index_entries(table.cols, 0);
