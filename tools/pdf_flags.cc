@@ -21,6 +21,9 @@ void AddPdfOptions(CLI::App* cmd, PdfOptions* options) {
          "MiB of memory the PDF engine may hold per worker thread; a page that needs more fails alone (0: no limit)")
       ->default_str(std::to_string(options->worker_memory_bytes >> 20))
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 24));
+  cmd->add_flag_callback(
+      "--no-tables", [options] { options->detect_tables = false; },
+      "Do not look for tables on PDF pages: their text stays in the paragraphs (docs/tables.md)");
 }
 
 }  // namespace docpipe::cli

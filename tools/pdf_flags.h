@@ -1,5 +1,5 @@
-// The PDF flags shared by `convert` and `ingest`: the password and the
-// per-page and per-document budgets.
+// The PDF flags shared by `convert` and `ingest`: the password, the
+// per-page and per-document budgets, and table detection.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -8,8 +8,9 @@
 
 namespace docpipe::cli {
 
-// Adds --password, --page-timeout, --document-timeout, --max-pages and
-// --pdf-memory-mb, writing into *options (which must outlive the parse).
+// Adds --password, --page-timeout, --document-timeout, --max-pages,
+// --pdf-memory-mb and --no-tables, writing into *options (which must outlive
+// the parse).
 void AddPdfOptions(CLI::App* cmd, PdfOptions* options);
 
 }  // namespace docpipe::cli

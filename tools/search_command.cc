@@ -70,7 +70,9 @@ void PrintHits(const std::vector<RankedHit>& ranked, const SearchFlags& flags) {
       nlohmann::json result = {{"chunk_id", hit.chunk_id}, {"document_id", hit.document_id}, {"path", hit.path},
                                {"title", hit.title}, {"score", hit.score}, {"snippet", hit.snippet},
                                {"text", hit.text}, {"heading_path", hit.heading_path},
-                               {"page_start", hit.page_start}, {"page_end", hit.page_end}};
+                               {"page_start", hit.page_start}, {"page_end", hit.page_end},
+                               {"has_table", hit.has_table}};
+      if (!hit.table_header.empty()) result["table_header"] = hit.table_header;
       if (flags.explain) {
         result["explain"] = {{"lexical_rank", entry.lexical_rank}, {"vector_rank", entry.vector_rank}};
       }

@@ -6,8 +6,9 @@ Styles: ruled (full grid), ruled_fill (rules as thin filled rectangles, as
 LaTeX draws \\hline), ruled_spans (a grouped header and a row-spanning cell),
 frame_rows (outer frame and row rules, no column rules), booktabs (top, mid
 and bottom rules), unruled (whitespace only). Near-miss documents (prose,
-code, a table of contents, a form, a chart, two columns between rules) must
-yield no table.
+code, a table of contents, a form, a chart, two columns with and without
+rules, a numbered list, numbered equations, a two-column index with and
+without dot leaders) must yield no table.
 
 Seeds below --holdout-from and the styles in HELD_OUT_STYLES were never
 looked at while tuning; score.py reports them separately.
@@ -26,7 +27,8 @@ STYLES = ["ruled", "ruled_fill", "ruled_spans", "frame_rows", "booktabs", "unrul
 HELD_OUT_STYLES = ["ruled_fill"]
 WORDS = ("alpha beta gamma delta north south east west red green blue small large total mean "
          "median cache disk memory network latency device model region sample batch").split()
-NEAR_MISSES = ["prose", "code", "toc", "form", "chart", "two_columns"]
+NEAR_MISSES = ["prose", "code", "toc", "form", "chart", "two_columns", "two_columns_plain", "list", "equations",
+               "index", "index_plain"]
 
 
 def cell_text(rng, col, kind):
@@ -247,6 +249,42 @@ def near_miss_doc(path, kind, rng):
         for _ in range(6):
             yl = paragraph(ctx, PROSE, 54, yl, 230)
             yr = paragraph(ctx, PROSE, 310, yr, 230)
+    elif kind == "two_columns_plain":
+        yl = yr = 90
+        for _ in range(6):
+            yl = paragraph(ctx, PROSE, 54, yl, 230)
+            yr = paragraph(ctx, PROSE, 310, yr, 230)
+    elif kind == "list":
+        font(ctx, "DejaVu Serif", 10)
+        for i in range(12):
+            ctx.move_to(72, y)
+            ctx.show_text("%d." % (i + 1))
+            ctx.move_to(96, y)
+            ctx.show_text("%s the %s" % (rng.choice(WORDS).capitalize(), rng.choice(WORDS)))
+            y += 14
+    elif kind == "equations":
+        font(ctx, "DejaVu Serif", 10)
+        for i in range(6):
+            ctx.move_to(230, y)
+            ctx.show_text("y = %d x + %d" % (i + 2, 3 * i))
+            ctx.move_to(500, y)
+            ctx.show_text("(%d)" % (i + 1))
+            y += 16
+    elif kind == "index":
+        font(ctx, "DejaVu Serif", 9)
+        for i in range(40):
+            for x in (54, 310):
+                ctx.move_to(x, y)
+                ctx.show_text(rng.choice(WORDS) + " " + ". " * 12 + str(rng.randint(1, 300)))
+            y += 12
+    elif kind == "index_plain":
+        font(ctx, "DejaVu Serif", 9)
+        for i in range(40):
+            for x in (54, 310):
+                ctx.move_to(x, y)
+                pages = ", ".join(str(rng.randint(1, 300)) for _ in range(rng.randint(1, 3)))
+                ctx.show_text(rng.choice(WORDS) + ", " + pages)
+            y += 12
     surface.finish()
 
 

@@ -103,6 +103,14 @@ struct Chunk {
   // Byte offsets into DocumentText(document); always
   // text == DocumentText(document).substr(char_start, char_end - char_start).
   int64_t char_start = 0, char_end = 0;
+  // Holds rows of a table block (all of it, or the rows of one piece of a
+  // table cut between rows).
+  bool has_table = false;
+  // A piece of a table that does not start with the table: the Markdown of
+  // the table's header rows (header line and delimiter row), so that the
+  // piece can be read, shown or embedded with its column names. Metadata, not
+  // part of `text` (docs/tables.md); empty otherwise.
+  std::string table_header;
 };
 
 std::string_view BlockTypeName(BlockType type);      // "heading", "paragraph", ...

@@ -33,7 +33,7 @@ struct PdfOptions {
   // Memory MuPDF may hold on one worker thread while it converts a page of
   // this document; a page that needs more fails alone ("out of memory: ...").
   size_t worker_memory_bytes = size_t{512} << 20;  // 0: none
-  bool detect_tables = true;  // ruled and rule-delimited tables become kTable blocks (docs/tables.md)
+  bool detect_tables = true;  // ruled, rule-delimited and unruled tables become kTable blocks (docs/tables.md)
   // Checked between pages: once cancelled, the conversion stops and is kCancelled. Not owned.
   const CancelToken* cancel = nullptr;
   // Pages per unit of parallel structuring in ConvertPdfInArena; the result does not depend on it.

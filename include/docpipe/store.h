@@ -134,6 +134,8 @@ struct SearchHit {
   std::string text;
   std::vector<std::string> heading_path;
   int page_start = 0, page_end = 0;
+  bool has_table = false;    // the chunk holds rows of a table (Chunk::has_table)
+  std::string table_header;  // Chunk::table_header: header rows of the table it continues
 };
 
 // What identifies the set of vectors one embedder has in the store, cheaply:

@@ -13,6 +13,7 @@
 #include "pdf/table_builder.h"
 #include "pdf/table_detector.h"
 #include "pdf/table_rulings.h"
+#include "pdf/table_unruled.h"
 
 namespace docpipe::pdf {
 namespace {
@@ -35,7 +36,7 @@ bool NameHas(const char* name, const char* part) { return name && std::strstr(na
 // Style of one font, looked up once per font change rather than per char.
 struct FontStyle {
   fz_font* font = nullptr;
-  bool bold = false, italic = false;
+  bool bold = false, italic = false, mono = false;
 };
 
 FontStyle StyleOf(fz_context* ctx, fz_font* font) {
@@ -46,6 +47,8 @@ FontStyle StyleOf(fz_context* ctx, fz_font* font) {
   style.bold = fz_font_is_bold(ctx, font) || NameHas(name, "Bold") || NameHas(name, "Black") ||
                NameHas(name, "Heavy") || NameHas(name, "Semibold") || NameHas(name, "Demi");
   style.italic = fz_font_is_italic(ctx, font) || NameHas(name, "Italic") || NameHas(name, "Oblique");
+  style.mono = fz_font_is_monospaced(ctx, font) || NameHas(name, "Mono") || NameHas(name, "Courier") ||
+               NameHas(name, "CMTT") || NameHas(name, "SFTT") || NameHas(name, "Typewriter");
   return style;
 }
 
@@ -164,7 +167,29 @@ std::vector<TableGlyph> CandidateGlyphs(fz_context* ctx, const fz_stext_page* te
         });
         if (!inside) continue;
         if (ch->font != style.font) style = StyleOf(ctx, ch->font);
-        glyphs.push_back(TableGlyph{static_cast<char32_t>(ch->c), box, ch->size, style.bold, line_number});
+        glyphs.push_back(
+            TableGlyph{static_cast<char32_t>(ch->c), box, ch->size, style.bold, style.mono, line_number});
+      }
+    }
+  }
+  return glyphs;
+}
+
+// The glyphs of the page's horizontal lines outside `tables`: where unruled tables are looked for.
+std::vector<TableGlyph> FreeGlyphs(fz_context* ctx, const fz_stext_page* text, const std::vector<RawTable>& tables) {
+  std::vector<TableGlyph> glyphs;
+  FontStyle style;
+  int line_number = 0;
+  for (const fz_stext_block* block = text->first_block; block; block = block->next) {
+    if (block->type != FZ_STEXT_BLOCK_TEXT) continue;
+    for (const fz_stext_line* line = block->u.t.first_line; line; line = line->next, ++line_number) {
+      if (std::fabs(line->dir.y) >= 0.1f) continue;
+      for (const fz_stext_char* ch = line->first_char; ch; ch = ch->next) {
+        const fz_rect r = fz_rect_from_quad(ch->quad);
+        if (!tables.empty() && InsideAny(r, tables)) continue;
+        if (ch->font != style.font) style = StyleOf(ctx, ch->font);
+        glyphs.push_back(TableGlyph{static_cast<char32_t>(ch->c), BBox{r.x0, r.y0, r.x1, r.y1}, ch->size,
+                                    style.bold, style.mono, line_number});
       }
     }
   }
@@ -176,9 +201,9 @@ bool Contains(const BBox& outer, const BBox& inner) {
          inner.y1 <= outer.y1 + 1;
 }
 
-// Tables from the page's rulings and the text inside them, top to bottom. A
-// table inside another one (a nested table) stays text of the outer cell.
-std::vector<RawTable> FindTables(fz_context* ctx, const fz_stext_page* text, const RulingSink& sink) {
+// Tables from the page's rulings and the text inside them. A table inside
+// another one (a nested table) stays text of the outer cell.
+std::vector<RawTable> FindRuledTables(fz_context* ctx, const fz_stext_page* text, const RulingSink& sink) {
   std::vector<RawTable> tables;
   if (sink.overflow || sink.rulings.empty()) return tables;
   std::vector<TableCandidate> candidates = FindTableCandidates(sink.rulings);
@@ -193,6 +218,13 @@ std::vector<RawTable> FindTables(fz_context* ctx, const fz_stext_page* text, con
     if (nested) continue;
     for (RawTable& table : BuildTables(candidate, glyphs)) tables.push_back(std::move(table));
   }
+  return tables;
+}
+
+// Ruled tables first, then unruled ones in the text outside them; top to bottom.
+std::vector<RawTable> FindTables(fz_context* ctx, const fz_stext_page* text, const RulingSink& sink) {
+  std::vector<RawTable> tables = FindRuledTables(ctx, text, sink);
+  for (RawTable& table : FindUnruledTables(FreeGlyphs(ctx, text, tables))) tables.push_back(std::move(table));
   std::sort(tables.begin(), tables.end(), [](const RawTable& a, const RawTable& b) { return a.bbox.y0 < b.bbox.y0; });
   return tables;
 }
@@ -239,8 +271,8 @@ float ImageCoverage(const RawPage& page) {
   return static_cast<float>(covered) / (kGrid * kGrid);
 }
 
-void ReadTextPage(fz_context* ctx, const fz_stext_page* text, const RulingSink& rulings, RawPage* page) {
-  page->tables = FindTables(ctx, text, rulings);
+void ReadTextPage(fz_context* ctx, const fz_stext_page* text, const RulingSink* rulings, RawPage* page) {
+  if (rulings) page->tables = FindTables(ctx, text, *rulings);
   LineBuilder builder(&page->lines);
   FontStyle style;
   for (const fz_stext_block* block = text->first_block; block; block = block->next) {
@@ -347,7 +379,7 @@ RawPage ExtractPage(fz_context* ctx, fz_document* doc, int index, double timeout
     page.error = "damaged page content: " + std::to_string(cookie.errors) + " error(s), last: " +
                  warnings->last;
   }
-  ReadTextPage(ctx, owned_text.get(), rulings, &page);
+  ReadTextPage(ctx, owned_text.get(), run.rulings, &page);
   owned_text.reset();
   ClassifyPage(&page);
   const OcrAction action = ChooseOcrAction(page, ocr.mode);

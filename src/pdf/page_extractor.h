@@ -55,7 +55,7 @@ class PageWatchdog {
 // the time budget covers extraction, rendering and recognition together.
 // Content that fails to parse (MuPDF counts the errors and goes on) sets
 // RawPage::error with the last message `warnings` got but keeps the text read.
-// With `detect_tables`, the page's ruled and rule-delimited tables go to
+// With `detect_tables`, the page's ruled, rule-delimited and unruled tables go to
 // RawPage::tables and their text leaves RawPage::lines.
 RawPage ExtractPage(fz_context* ctx, fz_document* doc, int index, double timeout_seconds,
                     PageWatchdog* watchdog, WarningLog* warnings, const PageOcr& ocr,

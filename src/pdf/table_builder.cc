@@ -10,8 +10,6 @@
 namespace docpipe::pdf {
 namespace {
 
-// A gap between glyphs wider than this many font sizes separates words.
-constexpr float kWordGap = 0.25f;
 // Columns of a rules table are separated by gaps at least this many font
 // sizes wide that no body row crosses (LaTeX's default is 1.2).
 constexpr float kMinColumnGap = 0.7f;
@@ -21,39 +19,6 @@ constexpr int kMaxMedianCellWords = 6;
 constexpr size_t kMaxStackRules = 16;
 // At least this share of a grid's cells holds text (forms and charts do not).
 constexpr float kMinFilledShare = 0.3f;
-
-bool IsSpace(char32_t c) { return c == ' ' || c == '\t' || c == 0xA0; }
-
-// Text of one cell or word accumulated glyph by glyph, with single spaces
-// between words and between lines.
-struct TextRun {
-  std::string text;
-  BBox box;
-  int chars = 0, bold = 0;
-  int last_line = -1;
-  float last_x1 = 0;
-  bool space = false;
-
-  void Add(const TableGlyph& g) {
-    if (IsSpace(g.c)) {
-      space = chars > 0;
-      return;
-    }
-    if (chars > 0 && (space || g.line != last_line || g.box.x0 - last_x1 > kWordGap * g.size)) {
-      text.push_back(' ');
-    }
-    AppendUtf8(text, g.c);
-    box = chars == 0 ? g.box
-                     : BBox{std::min(box.x0, g.box.x0), std::min(box.y0, g.box.y0),
-                            std::max(box.x1, g.box.x1), std::max(box.y1, g.box.y1)};
-    ++chars;
-    bold += g.bold;
-    last_line = g.line;
-    last_x1 = g.box.x1;
-    space = false;
-  }
-  bool IsBold() const { return chars > 0 && bold * 2 > chars; }
-};
 
 int Locate(const std::vector<float>& edges, float v) {
   const auto it = std::upper_bound(edges.begin(), edges.end(), v);
@@ -75,7 +40,9 @@ int BoldHeaderRows(const Table& table, const std::vector<bool>& bold) {
   return header == table.rows ? 0 : header;
 }
 
-std::optional<RawTable> Finish(Table table, const BBox& bbox) {
+}  // namespace
+
+std::optional<RawTable> FinishTable(Table table, const BBox& bbox) {
   int filled = 0;
   bool multi_column_row = false;
   std::vector<int> per_row(table.rows, 0);
@@ -90,6 +57,8 @@ std::optional<RawTable> Finish(Table table, const BBox& bbox) {
   out.table = std::make_shared<const Table>(std::move(table));
   return out;
 }
+
+namespace {
 
 std::optional<RawTable> BuildGridTable(const TableCandidate& grid, const std::vector<TableGlyph>& glyphs) {
   std::vector<TextRun> runs(grid.cells.size());
@@ -115,65 +84,7 @@ std::optional<RawTable> BuildGridTable(const TableCandidate& grid, const std::ve
   }
   table.header_rows = BoldHeaderRows(table, bold);
   for (TableCell& cell : table.cells) cell.header = cell.row < table.header_rows;
-  return Finish(std::move(table), grid.bbox);
-}
-
-// Words (runs of glyphs without a word gap) inside `area`, in glyph order.
-std::vector<TextRun> Words(const std::vector<TableGlyph>& glyphs, const BBox& area) {
-  std::vector<TextRun> words;
-  TextRun word;
-  for (const TableGlyph& g : glyphs) {
-    if (!CentreInside(g.box, area)) continue;
-    const bool breaks = word.chars > 0 && (IsSpace(g.c) || g.line != word.last_line ||
-                                           g.box.x0 - word.last_x1 > kWordGap * g.size);
-    if (breaks) words.push_back(std::move(word)), word = TextRun();
-    if (!IsSpace(g.c)) word.Add(g);
-  }
-  if (word.chars > 0) words.push_back(std::move(word));
-  return words;
-}
-
-// Words grouped into visual rows, top to bottom, each row left to right.
-std::vector<std::vector<TextRun>> Rows(std::vector<TextRun> words) {
-  std::sort(words.begin(), words.end(),
-            [](const TextRun& a, const TextRun& b) { return a.box.y0 + a.box.y1 < b.box.y0 + b.box.y1; });
-  std::vector<std::vector<TextRun>> rows;
-  float row_centre = 0, row_height = 0;
-  for (TextRun& w : words) {
-    const float centre = 0.5f * (w.box.y0 + w.box.y1);
-    if (rows.empty() || centre - row_centre > 0.5f * std::max(row_height, w.box.height())) {
-      rows.emplace_back();
-      row_centre = centre, row_height = w.box.height();
-    }
-    rows.back().push_back(std::move(w));
-  }
-  for (auto& row : rows) {
-    std::sort(row.begin(), row.end(), [](const TextRun& a, const TextRun& b) { return a.box.x0 < b.box.x0; });
-  }
-  return rows;
-}
-
-// Column boundaries: the middles of the gaps that no word of `rows` covers.
-std::vector<float> ColumnBoundaries(const std::vector<const std::vector<TextRun>*>& rows, float min_gap) {
-  std::vector<std::pair<float, float>> spans;
-  for (const auto* row : rows) {
-    for (const TextRun& w : *row) spans.emplace_back(w.box.x0, w.box.x1);
-  }
-  std::sort(spans.begin(), spans.end());
-  std::vector<float> bounds;
-  float reach = spans.empty() ? 0 : spans.front().second;
-  for (size_t i = 1; i < spans.size(); ++i) {
-    if (spans[i].first - reach >= min_gap) bounds.push_back(0.5f * (reach + spans[i].first));
-    reach = std::max(reach, spans[i].second);
-  }
-  return bounds;
-}
-
-float MedianSize(const std::vector<TextRun>& words) {
-  std::vector<float> sizes;
-  for (const TextRun& w : words) sizes.push_back(w.box.height());
-  std::nth_element(sizes.begin(), sizes.begin() + sizes.size() / 2, sizes.end());
-  return sizes[sizes.size() / 2];
+  return FinishTable(std::move(table), grid.bbox);
 }
 
 // The band between two rules a row's centre falls in.
@@ -207,53 +118,17 @@ std::optional<RawTable> BuildRulesTable(const TableCandidate& stack, const std::
     }
   }
   if (body.empty() || header_rows == static_cast<int>(rows.size())) return std::nullopt;
+  // A body mostly in a fixed-pitch font is a code listing in a box.
+  int chars = 0, mono = 0;
+  for (const auto* row : body) {
+    for (const TextRun& w : *row) chars += w.chars, mono += w.mono;
+  }
+  if (mono * 2 > chars) return std::nullopt;
   const std::vector<float> bounds = ColumnBoundaries(body, kMinColumnGap * size);
   if (bounds.empty()) return std::nullopt;
-  Table table;
-  table.rows = static_cast<int>(rows.size());
-  table.cols = static_cast<int>(bounds.size()) + 1;
-  table.header_rows = header_rows;
-  // Extent of each column's body text: a word spans the columns whose text
-  // it overlaps (a header over two columns), not those whose gap it enters.
-  auto column_of = [&](float x) {
-    return static_cast<int>(std::upper_bound(bounds.begin(), bounds.end(), x) - bounds.begin());
-  };
-  std::vector<float> col_lo(table.cols, 1e9f), col_hi(table.cols, -1e9f);
-  for (const auto* row : body) {
-    for (const TextRun& w : *row) {
-      const int c = column_of(0.5f * (w.box.x0 + w.box.x1));
-      col_lo[c] = std::min(col_lo[c], w.box.x0), col_hi[c] = std::max(col_hi[c], w.box.x1);
-    }
-  }
-  std::vector<int> cell_words;
-  for (int r = 0; r < table.rows; ++r) {
-    TableCell* open = nullptr;
-    int open_last_col = -1;
-    for (const TextRun& w : rows[r]) {
-      int first = column_of(0.5f * (w.box.x0 + w.box.x1)), last = first;
-      while (first > 0 && w.box.x0 < col_hi[first - 1] - 1) --first;
-      while (last + 1 < table.cols && w.box.x1 > col_lo[last + 1] + 1) ++last;
-      if (open && first <= open_last_col) {
-        open->text += ' ' + w.text;
-        open->bbox.x1 = std::max(open->bbox.x1, w.box.x1);
-        open->bbox.y0 = std::min(open->bbox.y0, w.box.y0);
-        open->bbox.y1 = std::max(open->bbox.y1, w.box.y1);
-        open_last_col = std::max(open_last_col, last);
-        open->col_span = open_last_col - open->col + 1;
-        cell_words.back()++;
-        continue;
-      }
-      TableCell cell;
-      cell.row = r, cell.col = first, cell.col_span = last - first + 1;
-      cell.text = w.text;
-      cell.bbox = w.box;
-      cell.header = r < header_rows;
-      table.cells.push_back(std::move(cell));
-      cell_words.push_back(1);
-      open = &table.cells.back();
-      open_last_col = last;
-    }
-  }
+  CutRows cut = CutIntoCells(rows, body, bounds, header_rows);
+  Table& table = cut.table;
+  std::vector<int>& cell_words = cut.words;
   if (reach_above > 0) {
     // One header row above the rule, a word per column, and not a caption.
     int above_cells = 0;
@@ -280,15 +155,10 @@ std::optional<RawTable> BuildRulesTable(const TableCandidate& stack, const std::
     if (cell.row >= header_rows && cell.col_span == 1) used[cell.col] = true;
   }
   if (std::count(used.begin(), used.end(), false) > 0) return std::nullopt;
-  return Finish(std::move(table), area);
+  return FinishTable(std::move(table), area);
 }
 
 }  // namespace
-
-bool CentreInside(const BBox& box, const BBox& area) {
-  const float cx = 0.5f * (box.x0 + box.x1), cy = 0.5f * (box.y0 + box.y1);
-  return cx >= area.x0 && cx <= area.x1 && cy >= area.y0 && cy <= area.y1;
-}
 
 std::vector<RawTable> BuildTables(const TableCandidate& candidate, const std::vector<TableGlyph>& glyphs) {
   std::vector<RawTable> tables;

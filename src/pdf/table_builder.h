@@ -5,22 +5,14 @@
 // thread-safe.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "pdf/raw_page.h"
 #include "pdf/table_detector.h"
+#include "pdf/table_text.h"
 
 namespace docpipe::pdf {
-
-// One character of the page. `line` numbers MuPDF's text lines on the page;
-// spaces are kept (c == ' ') as word boundaries.
-struct TableGlyph {
-  char32_t c = 0;
-  BBox box;
-  float size = 0;
-  bool bold = false;
-  int line = 0;
-};
 
 // The tables of `candidate`: none when its text does not make a table (too
 // few filled cells, a single column, prose between rules); a stack of rules
@@ -28,7 +20,9 @@ struct TableGlyph {
 // the candidate; only those whose centre is inside count.
 std::vector<RawTable> BuildTables(const TableCandidate& candidate, const std::vector<TableGlyph>& glyphs);
 
-// Whether the centre of `box` lies inside `area`.
-bool CentreInside(const BBox& box, const BBox& area);
+// `table` as a RawTable over `bbox`, its cell text normalised (NFC, ligatures
+// expanded), or nothing when it is no table: no row with two cells, fewer
+// than two filled cells or under 30% of the cells filled.
+std::optional<RawTable> FinishTable(Table table, const BBox& bbox);
 
 }  // namespace docpipe::pdf

@@ -88,6 +88,7 @@ std::string ConfigJson(const IngestOptions& options, int workers, const TextEmbe
       {"document_timeout_seconds", options.pdf.document_timeout_seconds},
       {"max_pages", options.pdf.max_pages},
       {"pdf_memory_bytes", options.pdf.worker_memory_bytes},
+      {"detect_tables", options.pdf.detect_tables},
       {"ocr", {{"mode", OcrModeName(options.ocr.mode)}, {"languages", options.ocr.languages},
                {"dpi", options.ocr.dpi}}},
       {"chunk", {{"target_tokens", options.chunk.target_tokens},

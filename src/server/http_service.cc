@@ -24,10 +24,12 @@ Reply JsonReply(const Json& body, int status = 200) {
 }
 
 Json HitJson(const SearchHit& hit) {
-  return {{"chunk_id", hit.chunk_id}, {"document_id", hit.document_id}, {"path", hit.path},
-          {"title", hit.title},       {"score", hit.score},             {"snippet", hit.snippet},
-          {"text", hit.text},         {"heading_path", hit.heading_path}, {"page_start", hit.page_start},
-          {"page_end", hit.page_end}};
+  Json json = {{"chunk_id", hit.chunk_id}, {"document_id", hit.document_id}, {"path", hit.path},
+               {"title", hit.title},       {"score", hit.score},             {"snippet", hit.snippet},
+               {"text", hit.text},         {"heading_path", hit.heading_path}, {"page_start", hit.page_start},
+               {"page_end", hit.page_end}, {"has_table", hit.has_table}};
+  if (!hit.table_header.empty()) json["table_header"] = hit.table_header;
+  return json;
 }
 
 // Longest file name kept for an upload, well under every file system's 255.

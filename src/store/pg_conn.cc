@@ -287,6 +287,11 @@ void PgCopyEncoder::Header(std::string& out) {
 void PgCopyEncoder::Trailer(std::string& out) { PutBigEndian(out, 0xffff, 2); }
 void PgCopyEncoder::Row(std::string& out, int16_t fields) { PutBigEndian(out, static_cast<uint16_t>(fields), 2); }
 
+void PgCopyEncoder::Bool(std::string& out, bool value) {
+  PutBigEndian(out, 1, 4);
+  out.push_back(value ? '\1' : '\0');
+}
+
 void PgCopyEncoder::Int32(std::string& out, int32_t value) {
   PutBigEndian(out, 4, 4);
   PutBigEndian(out, static_cast<uint32_t>(value), 4);

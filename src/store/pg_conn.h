@@ -148,6 +148,7 @@ class PgCopyEncoder {
   static void Header(std::string& out);
   static void Trailer(std::string& out);
   static void Row(std::string& out, int16_t fields);
+  static void Bool(std::string& out, bool value);
   static void Int32(std::string& out, int32_t value);
   static void Int64(std::string& out, int64_t value);
   static void Float4(std::string& out, float value);

@@ -161,11 +161,21 @@ ALTER TABLE documents ADD COLUMN state text NOT NULL DEFAULT 'complete' CHECK (s
 CREATE INDEX documents_partial ON documents(state) WHERE state = 'partial';
 )sql";
 
-constexpr std::array<PgMigration, 4> kMigrations = {{
+// Version 5: what a chunk holds of tables. has_table marks chunks with rows
+// of a table; table_header is the header rows (Markdown) of a table that a
+// chunk continues, kept beside the text so that the text stays an exact slice
+// of the document text.
+constexpr const char* kSchemaV5 = R"sql(
+ALTER TABLE chunks ADD COLUMN has_table boolean NOT NULL DEFAULT false;
+ALTER TABLE chunks ADD COLUMN table_header text NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<PgMigration, 5> kMigrations = {{
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
     {4, kSchemaV4},
+    {5, kSchemaV5},
 }};
 
 // Any 64-bit constant that other applications are unlikely to lock: "docpipe\0".

@@ -48,8 +48,8 @@ constexpr const char* kSelectEmbedders =
 // {} is the filter's conditions.
 constexpr const char* kSelectHits =
     "SELECT c.id, c.document_id, d.path, coalesce(d.metadata->>'title', ''), c.text, c.heading_path::text, "
-    "c.page_start, c.page_end FROM chunks c JOIN documents d ON d.id = c.document_id "
-    "WHERE c.id = ANY($1::bigint[]){}";
+    "c.page_start, c.page_end, c.has_table::int, c.table_header FROM chunks c JOIN documents d "
+    "ON d.id = c.document_id WHERE c.id = ANY($1::bigint[]){}";
 constexpr const char* kFilteredChunks = "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE true{}";
 constexpr const char* kStamp =
     "SELECT count(*), coalesce(max(chunk_id), 0), coalesce(sum(chunk_id), 0) FROM chunk_vectors "
@@ -223,6 +223,8 @@ Result<std::vector<SearchHit>> PgStore::Hits(PgConn& conn, std::span<const int64
     DOCPIPE_ASSIGN_OR_RETURN(hit.heading_path, StringsFromJson(rows.Text(row, 5)));
     hit.page_start = static_cast<int>(rows.Int(row, 6));
     hit.page_end = static_cast<int>(rows.Int(row, 7));
+    hit.has_table = rows.Int(row, 8) != 0;
+    hit.table_header = rows.Text(row, 9);
     hit.snippet = LeadingWords(hit.text, options.snippet_tokens);
     hits.push_back(std::move(hit));
   }

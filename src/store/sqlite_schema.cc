@@ -170,11 +170,21 @@ ALTER TABLE documents ADD COLUMN state TEXT NOT NULL DEFAULT 'complete' CHECK (s
 CREATE INDEX documents_partial ON documents(state) WHERE state = 'partial';
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations = {{
+// Version 5: what a chunk holds of tables. has_table marks chunks with rows
+// of a table; table_header is the header rows (Markdown) of a table that a
+// chunk continues, kept beside the text so that the text stays an exact slice
+// of the document text.
+constexpr const char* kSchemaV5 = R"sql(
+ALTER TABLE chunks ADD COLUMN has_table INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE chunks ADD COLUMN table_header TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<Migration, 5> kMigrations = {{
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
     {4, kSchemaV4},
+    {5, kSchemaV5},
 }};
 
 constexpr char kSqliteMagic[] = "SQLite format 3";  // 16 bytes with its NUL

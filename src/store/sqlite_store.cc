@@ -46,7 +46,7 @@ constexpr const char* kContinueDocument =
     "RETURNING id";
 constexpr const char* kInsertChunk =
     "INSERT INTO chunks(document_id, ordinal, text, heading_path, page_start, page_end, token_count, "
-    "char_start, char_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    "char_start, char_end, has_table, table_header) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 
 // Reads a row selected with DOCPIPE_DOCUMENT_COLUMNS.
 Result<DocumentRecord> ReadRecord(const Statement& row) {
@@ -268,6 +268,8 @@ Status SqliteStore::WriteChunks(int64_t document_id, const DocumentWrite& write,
     insert->BindInt(7, chunk.token_count);
     insert->BindInt(8, chunk.char_start);
     insert->BindInt(9, chunk.char_end);
+    insert->BindInt(10, chunk.has_table ? 1 : 0);
+    insert->BindText(11, chunk.table_header);
     Status status = insert->Run();
     insert->Reset();
     if (!status.ok()) return status.WithContext(fmt::format("chunk {}", chunk.ordinal));

@@ -32,8 +32,8 @@ constexpr const char* kSelectEmbedders =
     "WHERE EXISTS (SELECT 1 FROM chunk_vectors v WHERE v.embedder_id = e.id) ORDER BY e.id";
 constexpr const char* kSelectHit =
     "SELECT c.id, c.document_id, d.path, coalesce(json_extract(d.metadata, '$.title'), ''), c.text, "
-    "c.heading_path, c.page_start, c.page_end FROM chunks c JOIN documents d ON d.id = c.document_id "
-    "WHERE c.id = ?1 AND" DOCPIPE_FILTER_SQL;
+    "c.heading_path, c.page_start, c.page_end, c.has_table, c.table_header "
+    "FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?1 AND" DOCPIPE_FILTER_SQL;
 // The chunks a filter lets through, for exact search with a filter.
 constexpr const char* kFilteredChunks =
     "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE" DOCPIPE_FILTER_SQL;
@@ -196,6 +196,8 @@ Result<std::optional<SearchHit>> SqliteStore::ChunkHit(int64_t chunk_id, const S
   DOCPIPE_ASSIGN_OR_RETURN(hit.heading_path, StringsFromJson(select->ColumnText(5)));
   hit.page_start = static_cast<int>(select->ColumnInt(6));
   hit.page_end = static_cast<int>(select->ColumnInt(7));
+  hit.has_table = select->ColumnInt(8) != 0;
+  hit.table_header = select->ColumnText(9);
   hit.snippet = LeadingWords(hit.text, options.snippet_tokens);
   return std::optional<SearchHit>(std::move(hit));
 }

@@ -153,6 +153,22 @@ int64_t OverlapStart(const UnitizedDocument& doc, UnitRange previous, int budget
   return start;
 }
 
+// The header line and delimiter row of the table that a chunk starting at
+// `start` in unit `first_unit` begins inside of (past the table's first
+// byte), else empty. Kept beside the chunk, not in its text, which stays an
+// exact slice of the document text.
+std::string TableHeader(const UnitizedDocument& doc, int first_unit, int64_t start) {
+  const Unit& unit = doc.units[first_unit];
+  if (!unit.table) return {};
+  int head = first_unit;
+  while (head > 0 && !doc.units[head].block_start) --head;
+  if (start <= doc.units[head].begin) return {};
+  const std::string& table = doc.blocks[unit.block]->text;
+  size_t end = table.find('\n');
+  if (end != std::string::npos) end = table.find('\n', end + 1);
+  return table.substr(0, end);
+}
+
 Chunk MakeChunk(const UnitizedDocument& doc, UnitRange own, int64_t start, int first_unit) {
   const Unit& head = doc.units[own.begin];
   const Block& block = *doc.blocks[head.block];
@@ -165,7 +181,9 @@ Chunk MakeChunk(const UnitizedDocument& doc, UnitRange own, int64_t start, int f
   chunk.token_count = CountTokens(chunk.text);
   chunk.page_start = doc.block_pages[doc.units[first_unit].block];
   chunk.page_end = chunk.page_start;
+  chunk.table_header = TableHeader(doc, first_unit, start);
   for (int i = first_unit; i < own.end; ++i) {
+    chunk.has_table |= doc.units[i].table;
     const int page = doc.block_pages[doc.units[i].block];
     chunk.page_start = std::min(chunk.page_start, page);
     chunk.page_end = std::max(chunk.page_end, page);

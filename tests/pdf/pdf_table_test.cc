@@ -26,6 +26,12 @@ class PageDraw {
             Num(kPageHeight - baseline) + " Td (" + text + ") Tj ET\n";
     return *this;
   }
+  // Text in Courier, a fixed-pitch font.
+  PageDraw& Mono(float x, float baseline, const std::string& text, float size = 10) {
+    out_ += "BT /F3 " + Num(size) + " Tf " + Num(x) + " " + Num(kPageHeight - baseline) + " Td (" + text +
+            ") Tj ET\n";
+    return *this;
+  }
   PageDraw& HLine(float x0, float x1, float y, float width = 0.5f) {
     out_ += Num(width) + " w " + Num(x0) + " " + Num(kPageHeight - y) + " m " + Num(x1) + " " +
             Num(kPageHeight - y) + " l S\n";
@@ -507,6 +513,112 @@ TEST_F(PdfTableTest, MarkdownAndJsonCarryTheTable) {
   EXPECT_EQ(table["cells"][6]["text"], "be|ta");
   EXPECT_EQ(table["cells"][6]["row_span"], 1);
   EXPECT_FALSE(blocks[0].contains("table"));
+}
+
+TEST_F(PdfTableTest, CodeListingInABoxIsNoTable) {
+  PageDraw page;
+  page.Prose(72, 100, kIntro);
+  page.StrokeRect(66, 140, 420, 100);
+  for (int i = 0; i < 6; ++i) {
+    const float y = 160 + 14.0f * static_cast<float>(i);
+    const std::string n = std::to_string(i + 1);
+    page.Mono(72, y, "x" + n + " = compute(" + n + ")").Mono(300, y, "# step " + n);
+  }
+  const Document document = Convert({page.str()}, "boxed_code");
+  EXPECT_TRUE(Tables(document).empty());
+  EXPECT_EQ(Count(AllText(document), "# step 4"), 1u);
+}
+
+// Helvetica's advance widths at 10 points: digits and '.' are all the
+// unruled fixtures right- or decimal-align.
+float NumberWidth(const std::string& text) {
+  float width = 0;
+  for (char c : text) width += c == '.' ? 2.78f : 5.56f;
+  return width;
+}
+
+struct UnruledRow {
+  std::string name, count, ratio;
+};
+
+// A whitespace-aligned table: names left-aligned at x 72, counts
+// right-aligned at x 240, ratios decimal-aligned at x 330; a bold header.
+void DrawUnruled(const std::vector<UnruledRow>& rows, float top, PageDraw* page) {
+  page->Text(72, top, "Device", true).Text(200, top, "Reads", true).Text(300, top, "Ratio", true);
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const float y = top + 16 * static_cast<float>(r + 1);
+    page->Text(72, y, rows[r].name);
+    page->Text(240 - NumberWidth(rows[r].count), y, rows[r].count);
+    const std::string whole = rows[r].ratio.substr(0, rows[r].ratio.find('.'));
+    page->Text(330 - NumberWidth(whole) - 1.39f, y, rows[r].ratio);
+  }
+}
+
+const std::vector<UnruledRow> kUnruledRows = {
+    {"alpha", "120", "3.5"}, {"beta", "95", "12.25"}, {"gamma", "1024", "100.0"}, {"delta", "7", "0.125"}};
+
+TEST_F(PdfTableTest, UnruledAlignedColumnsBecomeATable) {
+  PageDraw page;
+  page.Prose(72, 120, kIntro);
+  DrawUnruled(kUnruledRows, 200, &page);
+  page.Prose(72, 320, kOutro);
+  const Document document = Convert({page.str()}, "unruled");
+  const auto tables = Tables(document);
+  ASSERT_EQ(tables.size(), 1u);
+  const Table& table = *tables[0]->table;
+  const std::vector<std::vector<std::string>> expected = {{"Device", "Reads", "Ratio"},
+                                                          {"alpha", "120", "3.5"},
+                                                          {"beta", "95", "12.25"},
+                                                          {"gamma", "1024", "100.0"},
+                                                          {"delta", "7", "0.125"}};
+  EXPECT_EQ(Cells(table), expected);
+  EXPECT_EQ(table.header_rows, 1);
+  // Read between the paragraphs, its text once.
+  const auto blocks = pdf_test::AllBlocks(document);
+  ASSERT_EQ(blocks.size(), 3u);
+  EXPECT_EQ(blocks[1]->type, BlockType::kTable);
+  EXPECT_EQ(Count(AllText(document), "gamma"), 1u);
+  EXPECT_EQ(Count(AllText(document), "12.25"), 1u);
+}
+
+TEST_F(PdfTableTest, UnruledTableNeedsThreeRowsAndStaysTextWhenDetectionIsOff) {
+  PageDraw two_rows;
+  DrawUnruled({kUnruledRows[0]}, 200, &two_rows);
+  PageDraw full;
+  DrawUnruled(kUnruledRows, 200, &full);
+  EXPECT_TRUE(Tables(Convert({two_rows.str()}, "unruled_two_rows")).empty());
+  const Document off = Convert({full.str()}, "unruled_off", false);
+  EXPECT_TRUE(Tables(off).empty());
+  EXPECT_EQ(Count(AllText(off), "gamma"), 1u);
+}
+
+// Text laid out in aligned columns that is not a table: each page must give none.
+TEST_F(PdfTableTest, AlignedNearMissesAreNoUnruledTable) {
+  PageDraw two_columns, contents, code, list, equations, index;
+  for (int i = 0; i < 12; ++i) {
+    const float y = 100 + 14.0f * static_cast<float>(i);
+    const std::string n = std::to_string(i + 1);
+    two_columns.Text(72, y, "left column text that runs on for a while");
+    two_columns.Text(320, y, "right column text that also runs on a bit");
+    contents.Text(72, y, n + " Section title " + n).Text(200, y, ". . . . . . . . . . . . . .");
+    contents.Text(500 - NumberWidth(n), y, n);
+    code.Mono(72, y, "x" + n + " = compute(" + n + ")").Mono(300, y, "# step " + n);
+    index.Text(72, y, "entry" + n + ", " + n).Text(320, y, "term" + n + ", " + n + "0, 2" + n);
+  }
+  for (int i = 0; i < 5; ++i) {
+    const float y = 100 + 14.0f * static_cast<float>(i);
+    const std::string n = std::to_string(i + 1);
+    list.Text(72, y, n + ".").Text(96, y, "Install package " + n);
+    equations.Text(220, y, "y = a x + " + n).Text(500, y, "(" + n + ")");
+  }
+  const std::vector<std::pair<std::string, const PageDraw*>> pages = {
+      {"two_columns", &two_columns}, {"contents", &contents}, {"code", &code}, {"list", &list},
+      {"equations", &equations}, {"index", &index}};
+  for (const auto& [name, page] : pages) {
+    const Document document = Convert({page->str()}, "near_" + name);
+    EXPECT_TRUE(Tables(document).empty()) << name;
+    EXPECT_FALSE(AllText(document).empty()) << name;
+  }
 }
 
 }  // namespace

@@ -62,7 +62,8 @@ std::string WritePdf(const std::string& path, const std::vector<std::string>& pa
   // Objects: 1 catalog, 2 page tree, 3 font, then forms, then page + content pairs.
   std::vector<std::string> objects;
   std::string resources =
-      "<< /Font << /F1 3 0 R /F2 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold >> >> /XObject << ";
+      "<< /Font << /F1 3 0 R /F2 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold >> "
+      "/F3 << /Type /Font /Subtype /Type1 /BaseFont /Courier >> >> /XObject << ";
   for (size_t f = 0; f < forms.size(); ++f) {
     resources += "/X" + std::to_string(f) + " " + std::to_string(4 + f) + " 0 R ";
   }

@@ -91,6 +91,9 @@ TEST(ChunkerTest, TableThatFitsStaysWholeInOneChunk) {
     if (some_row) {
       EXPECT_NE(chunk.text.find(table.text), std::string::npos) << chunk.text;
     }
+    // Whole in the chunk: no header to carry beside it.
+    EXPECT_EQ(chunk.has_table, some_row) << chunk.text;
+    EXPECT_EQ(chunk.table_header, "");
     holding += some_row;
   }
   EXPECT_EQ(holding, 1);
@@ -102,9 +105,16 @@ TEST(ChunkerTest, TableLongerThanMaxIsCutBetweenRows) {
   const Document document = Pages({{table}});
   const std::vector<Chunk> chunks = ChunkDocument(document, {60, 80, 0, 10});
   ASSERT_GT(chunks.size(), 1u);
-  for (const Chunk& chunk : chunks) {
+  const std::string header = table.text.substr(0, table.text.find('\n', table.text.find('\n') + 1));
+  EXPECT_EQ(header, "| r0 c0 | r0 c1 | r0 c2 |\n| --- | --- | --- |");
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    const Chunk& chunk = chunks[i];
     EXPECT_EQ(chunk.text.front(), '|') << chunk.text;
     EXPECT_EQ(chunk.text.back(), '|') << chunk.text;
+    EXPECT_TRUE(chunk.has_table);
+    // Later pieces carry the header rows beside their text, never in it.
+    EXPECT_EQ(chunk.table_header, i == 0 ? "" : header) << i;
+    EXPECT_EQ(chunk.text.find(header), i == 0 ? 0 : std::string::npos) << i;
   }
   ExpectOffsetsHold(document, chunks);
 }

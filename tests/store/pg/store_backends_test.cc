@@ -300,6 +300,29 @@ TEST_P(BackendTest, SearchHitCarriesContextAndMarkedSnippet) {
   EXPECT_TRUE(Search("rank", options).empty());
 }
 
+TEST_P(BackendTest, TableMarksOfChunksRoundTripAndShowInHits) {
+  DocumentWrite write = MakeWrite("docs/tables.pdf", "tab123",
+                                  {"Prose before the table.", "| gamma | 77 | 40 |\n| delta | 12 | 9 |"});
+  write.chunks[1].has_table = true;
+  write.chunks[1].table_header = "| Device | Reads | Writes |\n| --- | --- | --- |";
+  std::vector<DocumentWrite> writes = {write};
+  ASSERT_TRUE(store_->PutDocuments(writes).ok());
+  auto chunks = store_->ChunksOf(writes[0].record.id);
+  ASSERT_TRUE(chunks.ok()) << chunks.status().ToString();
+  ASSERT_EQ(chunks->size(), 2u);
+  EXPECT_FALSE((*chunks)[0].has_table);
+  EXPECT_EQ((*chunks)[0].table_header, "");
+  EXPECT_TRUE((*chunks)[1].has_table);
+  EXPECT_EQ((*chunks)[1].table_header, write.chunks[1].table_header);
+  std::vector<SearchHit> hits = Search("gamma");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_TRUE(hits[0].has_table);
+  EXPECT_EQ(hits[0].table_header, write.chunks[1].table_header);
+  hits = Search("prose");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_FALSE(hits[0].has_table);
+}
+
 TEST_P(BackendTest, SearchStemsFoldsAccentsAndCase) {
   PutSearchCorpus();
   EXPECT_EQ(Search("indexes").size(), 1u);

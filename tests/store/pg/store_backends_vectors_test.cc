@@ -47,8 +47,10 @@ class BackendVectorsTest : public BackendTest {
 };
 
 TEST_P(BackendVectorsTest, NearestChunksComeFirstWithTheirDocument) {
-  Put({WithVectors(MakeWrite("a.md", "sha-a", {"north text", "east text", "west text"}), mini_,
-                   {{0, 1, 0}, {1, 0, 0}, {-1, 0, 0}})});
+  DocumentWrite write = MakeWrite("a.md", "sha-a", {"north text", "east text", "west text"});
+  write.chunks[1].has_table = true;  // the hit says it holds a table
+  write.chunks[1].table_header = "| Name |\n| --- |";
+  Put({WithVectors(write, mini_, {{0, 1, 0}, {1, 0, 0}, {-1, 0, 0}})});
   std::vector<SearchHit> hits = Nearest({0.9f, 0.1f, 0}, mini_, 2);
   ASSERT_EQ(hits.size(), 2u);
   EXPECT_EQ(hits[0].text, "east text");
@@ -58,6 +60,9 @@ TEST_P(BackendVectorsTest, NearestChunksComeFirstWithTheirDocument) {
   EXPECT_EQ(hits[1].text, "north text");
   EXPECT_EQ(hits[0].snippet, "east text");
   EXPECT_EQ(hits[0].page_start, 2);
+  EXPECT_TRUE(hits[0].has_table);
+  EXPECT_EQ(hits[0].table_header, "| Name |\n| --- |");
+  EXPECT_FALSE(hits[1].has_table);
   auto record = store_->FindByPath("a.md");
   ASSERT_TRUE(record.ok() && record->has_value());
   EXPECT_EQ((*record)->embedding_key, mini_.Key());

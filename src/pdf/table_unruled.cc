@@ -1,0 +1,267 @@
+#include "pdf/table_unruled.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <optional>
+#include <string_view>
+
+#include "pdf/table_builder.h"
+
+namespace docpipe::pdf {
+namespace {
+
+// Consecutive rows of one table are at most this many font sizes apart
+// (centre to centre); a wider gap ends the table.
+constexpr float kMaxRowPitch = 2.2f;
+// Cells are short: the median cell of a table, and of each of its columns,
+// has at most this many words (prose columns have many more).
+constexpr int kMaxMedianCellWords = 3;
+constexpr int kMaxColumnMedianWords = 5;
+// At least this share of a column's cells share an edge, centre or point.
+constexpr float kMinAlignedShare = 0.6f;
+// Edges within this many font sizes of each other are aligned.
+constexpr float kAlignTolerance = 0.3f;
+
+struct Row {
+  const std::vector<TextRun>* words = nullptr;
+  float size = 0, centre = 0;
+  bool candidate = false;  // split by a column gap, no leaders, not code
+};
+
+bool IsDots(std::string_view text) {
+  return !text.empty() && text.find_first_not_of(".\xC2\xB7") == std::string_view::npos;
+}
+
+// Dot leaders: ". . . ." as separate words, or a run of dots inside one.
+bool HasLeaders(const std::vector<TextRun>& words) {
+  int dot_words = 0;
+  for (const TextRun& w : words) {
+    dot_words += IsDots(w.text);
+    if (w.text.find("....") != std::string::npos ||
+        w.text.find("\xE2\x80\xA6\xE2\x80\xA6") != std::string::npos) {
+      return true;
+    }
+  }
+  return dot_words >= 3;
+}
+
+Row Describe(const std::vector<TextRun>& words) {
+  Row row;
+  row.words = &words;
+  std::vector<float> sizes;
+  int chars = 0, mono = 0;
+  for (const TextRun& w : words) sizes.push_back(w.size), chars += w.chars, mono += w.mono;
+  std::nth_element(sizes.begin(), sizes.begin() + sizes.size() / 2, sizes.end());
+  row.size = std::max(sizes[sizes.size() / 2], 1.0f);
+  row.centre = 0.5f * (words.front().box.y0 + words.front().box.y1);
+  bool split = false;
+  for (size_t i = 1; i < words.size(); ++i) {
+    split |= words[i].box.x0 - words[i - 1].box.x1 >= kUnruledColumnGap * row.size;
+  }
+  row.candidate = split && mono * 2 <= chars && !HasLeaders(words);
+  return row;
+}
+
+// How many of the columns cut at `bounds` hold words of `row`.
+int ColumnsUsed(const std::vector<TextRun>& row, const std::vector<float>& bounds) {
+  std::vector<bool> used(bounds.size() + 1, false);
+  for (const TextRun& w : row) {
+    const float centre = 0.5f * (w.box.x0 + w.box.x1);
+    used[std::upper_bound(bounds.begin(), bounds.end(), centre) - bounds.begin()] = true;
+  }
+  return static_cast<int>(std::count(used.begin(), used.end(), true));
+}
+
+std::vector<float> Bounds(const std::vector<Row>& rows, size_t first, size_t last, float size) {
+  std::vector<const std::vector<TextRun>*> block;
+  for (size_t i = first; i <= last; ++i) block.push_back(rows[i].words);
+  return ColumnBoundaries(block, kUnruledColumnGap * size);
+}
+
+// The largest share of `values` within `tolerance` of one of them.
+float AlignedShare(const std::vector<float>& values, float tolerance) {
+  size_t best = 0;
+  for (float v : values) {
+    best = std::max<size_t>(best, std::count_if(values.begin(), values.end(),
+                                                [&](float u) { return std::fabs(u - v) <= tolerance; }));
+  }
+  return values.empty() ? 0 : static_cast<float>(best) / static_cast<float>(values.size());
+}
+
+// "•", "-", "1.", "2)", "(a)", "iv.": the markers of a list item.
+bool IsListMarker(std::string_view text) {
+  if (text == "\xE2\x80\xA2" || text == "-" || text == "*" || text == "\xE2\x80\x93" ||
+      text == "\xE2\x97\xA6") {
+    return true;
+  }
+  if (text.size() < 2 || text.size() > 5) return false;
+  const char last = text.back();
+  if (last != '.' && last != ')') return false;
+  std::string_view body = text.substr(0, text.size() - 1);
+  if (!body.empty() && body.front() == '(' && last == ')') body.remove_prefix(1);
+  return !body.empty() && std::all_of(body.begin(), body.end(),
+                                      [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+}
+
+// "(3)", "(2.14)", "(4a)": an equation number.
+bool IsEquationNumber(std::string_view text) {
+  return text.size() >= 3 && text.front() == '(' && text.back() == ')' &&
+         std::isdigit(static_cast<unsigned char>(text[1]));
+}
+
+// "abs, 37", "cbrange, 50, 181, 189" or a wrapped "202, 203": an index
+// entry's page numbers after its last comma.
+bool IsIndexEntry(std::string_view text) {
+  const size_t comma = text.rfind(", ");
+  if (comma == std::string_view::npos) return false;
+  const std::string_view pages = text.substr(comma + 2);
+  return !pages.empty() && std::all_of(pages.begin(), pages.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) || c == '-';
+  });
+}
+
+int Median(std::vector<int> values) {
+  std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
+  return values[values.size() / 2];
+}
+
+// Whether the cells cut from a block read as a table: every column used,
+// aligned and short; not a list nor numbered equations.
+bool LooksLikeTable(const CutRows& cut, float size) {
+  const Table& table = cut.table;
+  if (table.cols < 2) return false;
+  std::vector<std::vector<float>> lefts(table.cols), rights(table.cols), centres(table.cols),
+      points(table.cols);
+  std::vector<std::vector<int>> words(table.cols);
+  std::vector<bool> markers(table.cols, true), equations(table.cols, true);
+  std::vector<int> index_entries(table.cols, 0);
+  for (size_t i = 0; i < table.cells.size(); ++i) {
+    const TableCell& cell = table.cells[i];
+    if (cell.col_span != 1 || cell.row < table.header_rows) continue;
+    const int c = cell.col;
+    lefts[c].push_back(cell.bbox.x0), rights[c].push_back(cell.bbox.x1);
+    centres[c].push_back(0.5f * (cell.bbox.x0 + cell.bbox.x1));
+    points[c].push_back(cut.points[i] >= 0 ? cut.points[i] : cell.bbox.x1);
+    words[c].push_back(cut.words[i]);
+    markers[c] = markers[c] && IsListMarker(cell.text);
+    equations[c] = equations[c] && IsEquationNumber(cell.text);
+    index_entries[c] += IsIndexEntry(cell.text);
+  }
+  const float tolerance = std::max(1.0f, kAlignTolerance * size);
+  for (int c = 0; c < table.cols; ++c) {
+    if (words[c].size() < 2) return false;
+    if (Median(words[c]) > kMaxColumnMedianWords) return false;
+    // A two-column index: entries with their page numbers side by side.
+    if (index_entries[c] * 2 >= static_cast<int>(words[c].size())) return false;
+    const float aligned = std::max({AlignedShare(lefts[c], tolerance), AlignedShare(rights[c], tolerance),
+                                    AlignedShare(centres[c], tolerance), AlignedShare(points[c], tolerance)});
+    if (aligned < kMinAlignedShare) return false;
+  }
+  if (markers.front() || equations.back()) return false;
+  return Median(cut.words) <= kMaxMedianCellWords;
+}
+
+// The first row is a header when all its words are bold and the next row's are not.
+int HeaderRows(const std::vector<std::vector<TextRun>>& rows) {
+  auto bold = [](const std::vector<TextRun>& row) {
+    return std::all_of(row.begin(), row.end(), [](const TextRun& w) { return w.IsBold(); });
+  };
+  return rows.size() >= 2 && bold(rows[0]) && !bold(rows[1]) ? 1 : 0;
+}
+
+std::optional<RawTable> BuildBlock(const std::vector<Row>& rows, size_t first, size_t last) {
+  if (last + 1 - first < static_cast<size_t>(kUnruledMinRows)) return std::nullopt;
+  std::vector<std::vector<TextRun>> block;
+  std::vector<float> sizes;
+  for (size_t i = first; i <= last; ++i) block.push_back(*rows[i].words), sizes.push_back(rows[i].size);
+  std::nth_element(sizes.begin(), sizes.begin() + sizes.size() / 2, sizes.end());
+  const float size = sizes[sizes.size() / 2];
+  const std::vector<float> bounds = Bounds(rows, first, last, size);
+  if (bounds.empty()) return std::nullopt;
+  std::vector<const std::vector<TextRun>*> body;
+  for (const auto& row : block) body.push_back(&row);
+  CutRows cut = CutIntoCells(block, body, bounds, HeaderRows(block));
+  if (!LooksLikeTable(cut, size)) return std::nullopt;
+  BBox bbox = block.front().front().box;
+  for (const auto& row : block) {
+    for (const TextRun& w : row) {
+      bbox = BBox{std::min(bbox.x0, w.box.x0), std::min(bbox.y0, w.box.y0), std::max(bbox.x1, w.box.x1),
+                  std::max(bbox.y1, w.box.y1)};
+    }
+  }
+  return FinishTable(std::move(cut.table), bbox);
+}
+
+// Whether row `next` continues the block ending at row `last`: close below
+// it, of a like size, and its gaps line up with the block's.
+bool Continues(const std::vector<Row>& rows, size_t first, size_t last, size_t next) {
+  const Row& a = rows[last];
+  const Row& b = rows[next];
+  if (!b.candidate || b.centre - a.centre > kMaxRowPitch * std::max(a.size, b.size)) return false;
+  if (std::fabs(a.size - b.size) > 0.2f * std::max(a.size, b.size)) return false;
+  const float size = std::min(a.size, b.size);
+  const std::vector<float> before = Bounds(rows, first, last, size);
+  const std::vector<float> after = Bounds(rows, first, next, size);
+  // A row that closes most of the block's gaps belongs to something else.
+  if (after.empty() || after.size() * 2 < before.size()) return false;
+  return ColumnsUsed(*b.words, after) >= 2;
+}
+
+// Whether at least kUnruledMinRows visual lines are split by a column gap,
+// from MuPDF's lines alone (no words, no strings): most pages of prose are
+// ruled out here at the cost of one pass over the glyphs.
+bool MayHoldUnruledTable(const std::vector<TableGlyph>& glyphs) {
+  struct Extent {
+    float centre, x0, x1, size;
+  };
+  std::vector<Extent> lines;
+  int split = 0, line = -1;
+  const TableGlyph* last = nullptr;
+  for (const TableGlyph& g : glyphs) {
+    if (g.c == ' ' || g.c == '\t' || g.c == 0xA0) continue;
+    if (g.line != line) {
+      line = g.line;
+      lines.push_back({0.5f * (g.box.y0 + g.box.y1), g.box.x0, g.box.x1, g.size});
+    } else if (last && g.box.x0 - last->box.x1 >= kUnruledColumnGap * g.size) {
+      ++split;
+    }
+    lines.back().x1 = std::max(lines.back().x1, g.box.x1);
+    last = &g;
+  }
+  if (split >= kUnruledMinRows) return true;
+  std::sort(lines.begin(), lines.end(), [](const Extent& a, const Extent& b) { return a.centre < b.centre; });
+  for (size_t i = 1; i < lines.size() && split < kUnruledMinRows; ++i) {
+    const Extent& a = lines[i - 1];
+    const Extent& b = lines[i];
+    const bool same_row = b.centre - a.centre < 0.3f * std::max(a.size, b.size);
+    const float gap = std::max(b.x0 - a.x1, a.x0 - b.x1);
+    split += same_row && gap >= kUnruledColumnGap * std::min(a.size, b.size);
+  }
+  return split >= kUnruledMinRows;
+}
+
+}  // namespace
+
+std::vector<RawTable> FindUnruledTables(const std::vector<TableGlyph>& glyphs) {
+  std::vector<RawTable> tables;
+  if (glyphs.empty() || !MayHoldUnruledTable(glyphs)) return tables;
+  const BBox everywhere{-1e9f, -1e9f, 1e9f, 1e9f};
+  const std::vector<std::vector<TextRun>> text_rows = Rows(Words(glyphs, everywhere));
+  std::vector<Row> rows;
+  for (const auto& words : text_rows) rows.push_back(Describe(words));
+  size_t i = 0;
+  while (i < rows.size()) {
+    if (!rows[i].candidate) {
+      ++i;
+      continue;
+    }
+    size_t last = i;
+    while (last + 1 < rows.size() && Continues(rows, i, last, last + 1)) ++last;
+    if (auto table = BuildBlock(rows, i, last)) tables.push_back(std::move(*table));
+    i = last + 1;
+  }
+  return tables;
+}
+
+}  // namespace docpipe::pdf

@@ -1,0 +1,31 @@
+// Tables drawn with neither rules nor boxes: columns of words aligned by
+// whitespace alone. Found from the page's text geometry: rows are visual text
+// lines; a row is a table row candidate when a gap at least kUnruledColumnGap
+// font sizes wide splits it; consecutive candidate rows whose gaps line up
+// (a gap no word of any of the rows covers) make a block, and a block of at
+// least three rows and two columns is a table when every column is aligned
+// (left, right, centre or decimal point) and its cells are short. Deliberately
+// conservative (docs/tables.md, "What is not a table"): rows with dot leaders
+// (tables of contents, indexes), rows set mostly in a fixed-pitch font (code,
+// terminal output), blocks whose cells read like prose (a two-column page),
+// lists (a first column of bullets or numbers), numbered equations and
+// indexes ("abs, 37" side by side) are not tables. Pure functions; thread-safe.
+#pragma once
+
+#include <vector>
+
+#include "pdf/raw_page.h"
+#include "pdf/table_text.h"
+
+namespace docpipe::pdf {
+
+// A gap at least this many font sizes wide separates two columns.
+inline constexpr float kUnruledColumnGap = 1.0f;
+// A table has at least this many rows.
+inline constexpr int kUnruledMinRows = 3;
+
+// The unruled tables among `glyphs` (a page's glyphs outside its ruled
+// tables, horizontal text only), top to bottom.
+std::vector<RawTable> FindUnruledTables(const std::vector<TableGlyph>& glyphs);
+
+}  // namespace docpipe::pdf
