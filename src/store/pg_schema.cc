@@ -154,10 +154,27 @@ CREATE INDEX chunk_vectors_embedder ON chunk_vectors(embedder_id, chunk_id);
 ALTER TABLE documents ADD COLUMN embedding_key text NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<PgMigration, 3> kMigrations = {{
+// Version 6: records from `docpipe extract`, as in the SQLite store.
+constexpr const char* kSchemaV6 = R"sql(
+CREATE TABLE extraction_records(
+  document_id bigint NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  schema_sha256 text NOT NULL,
+  model text NOT NULL,
+  prompt_version text NOT NULL,
+  status text NOT NULL CHECK (status IN ('ok', 'failed')),
+  record_json jsonb NOT NULL,
+  evidence_json jsonb NOT NULL,
+  error text NOT NULL DEFAULT '',
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  PRIMARY KEY (document_id, schema_sha256)
+);
+)sql";
+
+constexpr std::array<PgMigration, 4> kMigrations = {{
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
+    {6, kSchemaV6},
 }};
 
 // Any 64-bit constant that other applications are unlikely to lock: "docpipe\0".

@@ -14,6 +14,7 @@
 #include "../store_test_util.h"
 #include "docpipe/store.h"
 #include "pg_test_database.h"
+#include "store/pg_schema.h"
 #include "store/pg_store.h"
 
 namespace docpipe::store {
@@ -33,7 +34,7 @@ std::unique_ptr<PgStore> OpenPg(const std::string& url, StoreOptions options = {
 TEST(PgStoreTest, SchemaIsVersionedAndReopeningChangesNothing) {
   PgTestDatabase db;
   ASSERT_NE(OpenPg(db.url()), nullptr);
-  EXPECT_EQ(PgQuery(db.url(), "SELECT version FROM schema_version"), "3");
+  EXPECT_EQ(PgQuery(db.url(), "SELECT version FROM schema_version"), std::to_string(PgLatestSchemaVersion()));
   EXPECT_EQ(PgQuery(db.url(), "SELECT value FROM docpipe_meta WHERE key = 'application'"), "docpipe");
   EXPECT_EQ(PgQuery(db.url(), "SELECT count(*) FROM pg_indexes WHERE indexname = 'chunks_tsv'"), "1");
   ASSERT_NE(OpenPg(db.url()), nullptr);
@@ -49,7 +50,7 @@ TEST(PgStoreTest, ConcurrentFirstOpensAllSucceed) {
   }
   for (std::thread& thread : threads) thread.join();
   for (const Status& status : results) EXPECT_TRUE(status.ok()) << status.ToString();
-  EXPECT_EQ(PgQuery(db.url(), "SELECT version FROM schema_version"), "3");
+  EXPECT_EQ(PgQuery(db.url(), "SELECT version FROM schema_version"), std::to_string(PgLatestSchemaVersion()));
 }
 
 TEST(PgStoreTest, NewerSchemaIsRefusedAndUntouched) {
