@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "command.h"
@@ -18,6 +19,7 @@
 #include "docpipe/ingest.h"
 #include "docpipe/llm_client.h"
 #include "docpipe/pdf.h"
+#include "docpipe/store.h"
 #include "progress_bar.h"
 
 namespace docpipe::cli {
@@ -30,7 +32,8 @@ struct ExtractFlags {
   std::vector<std::string> inputs;
   std::string schema_file;
   std::string output = "-";
-  std::string cache_file;  // default: OUTPUT.cache when OUTPUT is a file
+  std::string db;          // also store the records there; without inputs, read the documents from there
+  std::string cache_file;  // default: OUTPUT.cache when OUTPUT is a file, else DB.extract-cache for a DB file
   bool no_cache = false;
   bool evidence = false;
   std::string llm_url;
@@ -53,9 +56,10 @@ class OrderedRows {
     rows_.emplace_back();
     return rows_.size() - 1;
   }
-  void Fill(size_t slot, std::string row) {
+  void Fill(size_t slot, std::string row, std::optional<StoredExtraction> stored = std::nullopt) {
     std::lock_guard<std::mutex> lock(mutex_);
     rows_[slot] = std::move(row);
+    if (stored) stored_.push_back(std::move(*stored));
     ++filled_;
     changed_.notify_all();
   }
@@ -72,6 +76,11 @@ class OrderedRows {
     std::fflush(out_);
     return filled_;
   }
+  // The store writes that came in since the last call (the store is used by the main thread only).
+  std::vector<StoredExtraction> TakeStored() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return std::exchange(stored_, {});
+  }
   // Blocks while more than `limit` rows are outstanding: documents wait converted, not in memory by thousands.
   void WaitBelow(size_t limit) {
     std::unique_lock<std::mutex> lock(mutex_);
@@ -83,6 +92,7 @@ class OrderedRows {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<std::optional<std::string>> rows_;  // guarded by mutex_
+  std::vector<StoredExtraction> stored_;          // guarded by mutex_
   size_t filled_ = 0, written_ = 0;               // guarded by mutex_
 };
 
@@ -142,9 +152,30 @@ void PrintReport(const ExtractorStats& stats, int64_t unreadable, double seconds
                static_cast<long long>(stats.tokens_out), seconds);
 }
 
+// A stored document's chunks, in order, as the Extractor takes them (chunk ids are ordinals).
+Result<ExtractionInput> StoredInput(Store& store, const DocumentRecord& record) {
+  ExtractionInput input;
+  input.path = record.path;
+  input.sha256 = record.sha256;
+  DOCPIPE_ASSIGN_OR_RETURN(std::vector<Chunk> chunks, store.ChunksOf(record.id));
+  for (Chunk& chunk : chunks) {
+    input.document.chunks.push_back({chunk.ordinal, std::move(chunk.text), chunk.page_start, chunk.page_end});
+  }
+  return input;
+}
+
+// The id of the stored document with this content, or 0: a file not ingested yet gets its row, not a stored record.
+int64_t StoredId(Store* store, const std::string& sha256) {
+  if (store == nullptr) return 0;
+  Result<std::optional<DocumentRecord>> found = store->FindBySha256(sha256);
+  return found.ok() && found->has_value() ? (*found)->id : 0;
+}
+
 struct Setup {
   ExtractionSchema schema;
   std::vector<std::string> paths;
+  std::unique_ptr<Store> store;
+  std::vector<DocumentRecord> stored_documents;  // the inputs when no paths are given
   std::unique_ptr<LlmClient> client;
   std::unique_ptr<ExtractionCache> cache;
   std::unique_ptr<Extractor> extractor;
@@ -152,12 +183,26 @@ struct Setup {
 
 Status Prepare(const ExtractFlags& flags, Setup& setup) {
   DOCPIPE_ASSIGN_OR_RETURN(setup.schema, ReadSchema(flags.schema_file));
-  IngestOptions listing;
-  listing.inputs = flags.inputs;
-  DOCPIPE_ASSIGN_OR_RETURN(setup.paths, CollectInputs(listing));
+  if (flags.inputs.empty() && flags.db.empty()) {
+    return Status::InvalidArgument("give input paths, or --db to extract over the documents stored there");
+  }
+  if (!flags.db.empty()) {
+    StoreOptions store_options;
+    store_options.create_if_missing = !flags.inputs.empty();
+    DOCPIPE_ASSIGN_OR_RETURN(setup.store, Store::Open(flags.db, store_options));
+    if (flags.inputs.empty()) {
+      DOCPIPE_ASSIGN_OR_RETURN(setup.stored_documents, setup.store->ListDocuments());
+    }
+  }
+  if (!flags.inputs.empty()) {
+    IngestOptions listing;
+    listing.inputs = flags.inputs;
+    DOCPIPE_ASSIGN_OR_RETURN(setup.paths, CollectInputs(listing));
+  }
   DOCPIPE_ASSIGN_OR_RETURN(setup.client, MakeClient(flags));
   std::string cache_file = flags.cache_file;
   if (cache_file.empty() && flags.output != "-") cache_file = flags.output + ".cache";
+  if (cache_file.empty() && !flags.db.empty() && !IsServerDatabase(flags.db)) cache_file = flags.db + ".extract-cache";
   if (!flags.no_cache && !cache_file.empty()) {
     DOCPIPE_ASSIGN_OR_RETURN(setup.cache, OpenExtractionCacheFile(cache_file));
   }
@@ -186,37 +231,63 @@ int RunExtract(const ExtractFlags& flags) {
   OrderedRows rows(out);
   ProgressBar progress;
   LazyPdfWorker pdf;
-  int64_t unreadable = 0;
-  const size_t total = setup.paths.size();
-  for (const std::string& path : setup.paths) {
+  int64_t unreadable = 0, store_failures = 0;
+  auto store_ready = [&] {
+    for (const StoredExtraction& stored : rows.TakeStored()) {
+      if (Status put = setup.store->PutExtraction(stored); !put.ok()) {
+        ++store_failures;
+        std::fprintf(stderr, "docpipe extract: storing the record of document %lld: %s\n",
+                     static_cast<long long>(stored.document_id), put.ToString().c_str());
+      }
+    }
+  };
+  const bool from_store = setup.paths.empty();
+  const size_t total = from_store ? setup.stored_documents.size() : setup.paths.size();
+  for (size_t i = 0; i < total; ++i) {
     rows.WaitBelow(static_cast<size_t>(flags.concurrency) * 4);
     size_t slot = rows.Reserve();
-    Result<ExtractionInput> input = ReadExtractionInput(path, {}, [&] { return pdf.Get(); });
+    Result<ExtractionInput> input = from_store ? StoredInput(*setup.store, setup.stored_documents[i])
+                                               : ReadExtractionInput(setup.paths[i], {}, [&] { return pdf.Get(); });
+    const std::string path = from_store ? setup.stored_documents[i].path : setup.paths[i];
     if (!input.ok()) {
       ++unreadable;
       ExtractionResult failed;
       failed.failure = input.status().ToString();
       rows.Fill(slot, Row(path, "", failed, flags.evidence));
     } else {
+      int64_t document_id = from_store ? setup.stored_documents[i].id : StoredId(setup.store.get(), input->sha256);
       std::string sha256 = input->sha256;
-      setup.extractor->Extract(std::move(input->document), [&rows, slot, path, sha256, &flags](ExtractionResult r) {
-        rows.Fill(slot, Row(path, sha256, r, flags.evidence));
+      std::string model = flags.llm_model, schema_sha256 = setup.schema.sha256;
+      setup.extractor->Extract(std::move(input->document), [=, &rows, &flags](ExtractionResult r) {
+        std::optional<StoredExtraction> stored;
+        if (document_id > 0) {
+          stored = StoredExtraction{document_id,   schema_sha256,  model,          std::string(kExtractionPromptVersion),
+                                    std::string(ExtractionStatusName(r.status)), r.record_json, r.evidence_json,
+                                    r.failure};
+        }
+        rows.Fill(slot, Row(path, sha256, r, flags.evidence), std::move(stored));
       });
     }
+    if (setup.store) store_ready();
     size_t done = rows.Flush(false);
     progress.Update(static_cast<int64_t>(done), static_cast<int64_t>(total), 0,
                     std::chrono::duration<double>(Clock::now() - start).count());
   }
   rows.Flush(true);
+  if (setup.store) store_ready();
   progress.Clear();
   if (out != stdout) std::fclose(out);
   ExtractorStats stats = setup.extractor->stats();
   PrintReport(stats, unreadable, std::chrono::duration<double>(Clock::now() - start).count());
+  if (store_failures > 0) return kExitError;
   return stats.failed + unreadable > 0 ? kExitInputFailed : kExitOk;
 }
 
 void AddOptions(CLI::App* cmd, ExtractFlags& flags) {
-  cmd->add_option("inputs", flags.inputs, "Files and directories to read")->required();
+  cmd->add_option("inputs", flags.inputs, "Files and directories to read (none: the documents in --db)");
+  cmd->add_option("--db", flags.db,
+                  "Store the records with the stored documents (matched by content); without inputs, extract over "
+                  "the documents stored there");
   cmd->add_option("--schema", flags.schema_file, "JSON Schema file of the record (see docs/extract.md)")->required();
   cmd->add_option("-o,--output", flags.output, "JSONL output file (\"-\": standard output)")->capture_default_str();
   cmd->add_option("--cache", flags.cache_file, "Answer cache file (default: OUTPUT.cache; resumes a killed run)");

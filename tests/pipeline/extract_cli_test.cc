@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "cli_runner.h"
+#include "docpipe/store.h"
 #include "fake_llm_server.h"
 
 namespace docpipe {
@@ -158,6 +159,58 @@ TEST(ExtractCliTest, KilledRunResumesWithoutAskingAgain) {
   std::vector<json> rows = Rows(dir / "out.jsonl");
   ASSERT_EQ(rows.size(), 8u);
   for (const json& row : rows) EXPECT_EQ(row["status"], "ok");
+}
+
+TEST(ExtractCliTest, RecordsAreStoredWithIngestedDocumentsAndExtractedOverThem) {
+  ScratchDir dir;
+  WriteNotes(dir, 3);
+  WriteFile(dir / "schema.json", kSchema);
+  ASSERT_EQ(RunDocpipe({"ingest", dir / "docs", "--db", dir / "kb.sqlite"}).exit_code, 0);
+  FakeLlmServer server;
+  // Over the stored documents: no inputs, rows on stdout, records in the store.
+  CliResult run = RunDocpipe({"extract", "--db", dir / "kb.sqlite", "--schema", dir / "schema.json", "--llm",
+                              server.url(), "--llm-model", "m", "--evidence"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::istringstream lines(run.out);
+  int rows = 0;
+  for (std::string line; std::getline(lines, line); ++rows) EXPECT_EQ(json::parse(line)["status"], "ok");
+  EXPECT_EQ(rows, 3);
+  EXPECT_EQ(server.requests(), 3);
+
+  auto store = Store::Open(dir / "kb.sqlite");
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto documents = (*store)->ListDocuments();
+  ASSERT_TRUE(documents.ok());
+  ASSERT_EQ(documents->size(), 3u);
+  for (const DocumentRecord& document : *documents) {
+    auto records = (*store)->ExtractionsOf(document.id);
+    ASSERT_TRUE(records.ok()) << records.status().ToString();
+    ASSERT_EQ(records->size(), 1u);
+    const StoredExtraction& record = (*records)[0];
+    EXPECT_EQ(record.status, "ok");
+    EXPECT_EQ(record.schema_sha256.size(), 64u);
+    std::string number = document.path.substr(document.path.size() - 6, 2);
+    EXPECT_EQ(json::parse(record.record_json)["title"], "Note " + number);
+    EXPECT_EQ(json::parse(record.evidence_json)["/title"][0]["chunk"], 0);
+  }
+  // A file run with --db stores the record of an ingested file against it; a new file gets its row only.
+  WriteFile(dir / "docs/note_99.txt", "title: Not Ingested\n");
+  std::vector<std::string> args = Args(dir, server);
+  args.insert(args.end(), {"--db", dir / "kb.sqlite", "--cache", dir / "kb.sqlite.extract-cache"});
+  CliResult files = RunDocpipe(args);
+  ASSERT_EQ(files.exit_code, 0) << files.err;
+  std::vector<json> file_rows = Rows(dir / "out.jsonl");
+  ASSERT_EQ(file_rows.size(), 4u);
+  for (const json& row : file_rows) EXPECT_EQ(row["status"], "ok");
+  EXPECT_EQ(server.requests(), 4);  // the stored documents' text was answered already: only the new file is asked
+  auto after = (*store)->ListDocuments();
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->size(), 3u);  // the new file got its row, not a stored document
+  for (const DocumentRecord& document : *after) {
+    auto records = (*store)->ExtractionsOf(document.id);
+    ASSERT_TRUE(records.ok());
+    EXPECT_EQ(records->size(), 1u);  // replaced, same schema
+  }
 }
 
 }  // namespace
