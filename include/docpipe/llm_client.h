@@ -87,6 +87,9 @@ struct LlmResponse {
   std::string content;  // the model's reply text (expected to be JSON)
   int attempts = 0;     // 1 + retries used
   double seconds = 0;   // from submission to completion, queueing and backoff included
+  // Tokens the server says it read and wrote (OpenAI `usage`, Ollama
+  // prompt_eval_count / eval_count); 0 when it does not say.
+  int64_t prompt_tokens = 0, completion_tokens = 0;
 };
 
 using LlmCallback = std::function<void(Result<LlmResponse>)>;

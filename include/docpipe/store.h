@@ -64,6 +64,19 @@ struct DocumentRecord {
   DocumentState state = DocumentState::kComplete;
 };
 
+// One document's record from `docpipe extract` (docpipe/extract.h), kept per
+// schema: a later extraction with the same schema replaces it.
+struct StoredExtraction {
+  int64_t document_id = 0;
+  std::string schema_sha256;
+  std::string model;
+  std::string prompt_version;
+  std::string status;  // "ok" or "failed"
+  std::string record_json = "null";
+  std::string evidence_json = "{}";
+  std::string error;  // why, when failed
+};
+
 // A document and its chunks, written atomically; or one piece of a document
 // streamed in several writes, each atomic on its own.
 struct DocumentWrite {
@@ -257,6 +270,16 @@ class Store {
   virtual Result<std::vector<RunRecord>> Runs(int64_t limit) = 0;
 
   virtual Result<StoreCounts> Counts() = 0;
+
+  // Extraction records (table extraction_records, keyed by document and schema
+  // hash; they go with their document). PutExtraction replaces the row for
+  // the same (document_id, schema_sha256); a document that does not exist is
+  // kNotFound. ExtractionsOf lists a document's records by schema hash.
+  virtual Status PutExtraction(const StoredExtraction& extraction) = 0;
+  virtual Result<std::vector<StoredExtraction>> ExtractionsOf(int64_t document_id) = 0;
+  // The successfully stored documents in id order, with id, path and sha256
+  // set (the other fields left default): what `extract --db` walks.
+  virtual Result<std::vector<DocumentRecord>> ListDocuments() = 0;
 };
 
 }  // namespace docpipe

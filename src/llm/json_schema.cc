@@ -1,6 +1,7 @@
 #include "llm/json_schema.h"
 
 #include <cmath>
+#include <set>
 #include <string>
 
 namespace docpipe::llm_internal {
@@ -112,5 +113,105 @@ Status ValidateJson(const json& value, const json& schema) {
     return Status::InvalidArgument(std::string("malformed schema: ") + e.what());
   }
 }
+
+
+namespace {
+
+const std::set<std::string> kSubsetTypes = {"object", "array", "string", "number", "integer", "boolean"};
+const std::set<std::string> kSubsetKeywords = {
+    "type",      "properties", "required", "items",    "enum",     "description", "title", "additionalProperties",
+    "minimum",   "maximum",    "minItems", "maxItems", "minLength", "maxLength"};
+
+std::string At(const std::string& path) { return path.empty() ? std::string("/") : path; }
+
+Status Invalid(const std::string& keyword, const std::string& path, const std::string& why) {
+  return Status::InvalidArgument("invalid \"" + keyword + "\" at " + At(path) + ": " + why);
+}
+
+Status CheckSubset(const json& schema, const std::string& path, bool root);
+
+Status CheckKeywordsKnown(const json& schema, const std::string& path, bool root) {
+  for (const auto& [keyword, value] : schema.items()) {
+    if (kSubsetKeywords.count(keyword) == 0 && !(root && keyword == "$schema")) {
+      return Status::InvalidArgument("unsupported keyword \"" + keyword + "\" at " + At(path));
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckBounds(const json& schema, const std::string& path) {
+  for (const char* keyword : {"minimum", "maximum"}) {
+    if (schema.contains(keyword) && !schema[keyword].is_number()) return Invalid(keyword, path, "not a number");
+  }
+  for (const char* keyword : {"minItems", "maxItems", "minLength", "maxLength"}) {
+    if (schema.contains(keyword) && !schema[keyword].is_number_unsigned()) {
+      return Invalid(keyword, path, "not a non-negative integer");
+    }
+  }
+  for (const char* keyword : {"description", "title"}) {
+    if (schema.contains(keyword) && !schema[keyword].is_string()) return Invalid(keyword, path, "not a string");
+  }
+  return Status::Ok();
+}
+
+Status CheckObjectKeywords(const json& schema, const std::string& path) {
+  auto properties = schema.find("properties");
+  if (properties == schema.end() || !properties->is_object() || properties->empty()) {
+    return Invalid("properties", path, "an object schema needs a non-empty \"properties\" object");
+  }
+  for (const auto& [name, member] : properties->items()) {
+    DOCPIPE_RETURN_IF_ERROR(CheckSubset(member, path + "/properties/" + name, false));
+  }
+  if (auto required = schema.find("required"); required != schema.end()) {
+    if (!required->is_array()) return Invalid("required", path, "not an array of property names");
+    for (const json& name : *required) {
+      if (!name.is_string()) return Invalid("required", path, "not an array of property names");
+      if (!properties->contains(name.get<std::string>())) {
+        return Invalid("required", path, "names \"" + name.get<std::string>() + "\", which is not a property");
+      }
+    }
+  }
+  if (schema.contains("additionalProperties") && !schema["additionalProperties"].is_boolean()) {
+    return Invalid("additionalProperties", path, "only true or false is supported");
+  }
+  return Status::Ok();
+}
+
+Status CheckEnum(const json& schema, const std::string& type, const std::string& path) {
+  const json& options = schema["enum"];
+  if (!options.is_array() || options.empty()) return Invalid("enum", path, "not a non-empty array");
+  for (const json& option : options) {
+    if (!HasType(option, type)) return Invalid("enum", path, "value " + option.dump() + " is not of type " + type);
+  }
+  return Status::Ok();
+}
+
+Status CheckSubset(const json& schema, const std::string& path, bool root) {
+  if (!schema.is_object()) return Status::InvalidArgument("invalid schema at " + At(path) + ": not a JSON object");
+  DOCPIPE_RETURN_IF_ERROR(CheckKeywordsKnown(schema, path, root));
+  auto type = schema.find("type");
+  if (type == schema.end()) return Invalid("type", path, "missing (every schema names its type)");
+  if (!type->is_string() || kSubsetTypes.count(type->get<std::string>()) == 0) {
+    return Invalid("type", path, type->dump() + " is not one of object, array, string, number, integer, boolean");
+  }
+  std::string name = type->get<std::string>();
+  if (root && name != "object") return Invalid("type", path, "the top-level schema must be an object");
+  DOCPIPE_RETURN_IF_ERROR(CheckBounds(schema, path));
+  for (const char* keyword : {"properties", "required", "additionalProperties"}) {
+    if (name != "object" && schema.contains(keyword)) return Invalid(keyword, path, "only applies to objects");
+  }
+  if (name != "array" && schema.contains("items")) return Invalid("items", path, "only applies to arrays");
+  if (name == "object") DOCPIPE_RETURN_IF_ERROR(CheckObjectKeywords(schema, path));
+  if (name == "array") {
+    if (!schema.contains("items")) return Invalid("items", path, "an array schema needs \"items\"");
+    DOCPIPE_RETURN_IF_ERROR(CheckSubset(schema["items"], path + "/items", false));
+  }
+  if (schema.contains("enum")) DOCPIPE_RETURN_IF_ERROR(CheckEnum(schema, name, path));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckSchemaSubset(const json& schema) { return CheckSubset(schema, "", true); }
 
 }  // namespace docpipe::llm_internal

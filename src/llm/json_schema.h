@@ -14,4 +14,12 @@ namespace docpipe::llm_internal {
 // OK when `value` satisfies `schema`; else kInvalidArgument "at /results/0/id: expected string".
 Status ValidateJson(const nlohmann::json& value, const nlohmann::json& schema);
 
+// OK when `schema` is an object schema built only of: type (object, array,
+// string, number, integer, boolean), properties, required, items, enum,
+// description, title, additionalProperties (boolean), minimum/maximum,
+// minItems/maxItems, minLength/maxLength, and $schema at the root. Else
+// kInvalidArgument "unsupported keyword \"oneOf\" at /properties/x" or
+// "invalid \"required\" at /: names \"y\", which is not a property".
+Status CheckSchemaSubset(const nlohmann::json& schema);
+
 }  // namespace docpipe::llm_internal

@@ -66,6 +66,7 @@ double ThreadCpuSeconds() {
 struct Outcome {
   Status status;               // OK: reply holds the model's text
   std::string content;
+  LlmUsage usage;
   bool retryable = false;
   bool server_failure = false;  // counts against the breaker
   std::chrono::milliseconds retry_after{0};
@@ -148,7 +149,7 @@ class CurlLlmClient final : public LlmClient {
   void AfterAttempt(std::unique_ptr<Transfer> transfer, Outcome outcome);
   std::chrono::milliseconds Backoff(int attempts);
   int PollTimeoutMs(Clock::time_point now) const;
-  void Finish(Transfer& transfer, Status status, std::string content);
+  void Finish(Transfer& transfer, Status status, std::string content, LlmUsage usage = {});
   void CancelAll();
   void PublishBreaker() {
     std::lock_guard<std::mutex> lock(stats_mutex_);
@@ -321,6 +322,7 @@ Outcome CurlLlmClient::Classify(Transfer& transfer, CURLcode code) {
     outcome.status = content.status();
   } else {
     outcome.content = std::move(content).value();
+    outcome.usage = ParseReplyUsage(options_.protocol, transfer.reply);
   }
   return outcome;
 }
@@ -347,7 +349,7 @@ void CurlLlmClient::AfterAttempt(std::unique_ptr<Transfer> transfer, Outcome out
   if (!outcome.status.ok() && transfer->attempts > 1) {
     outcome.status = outcome.status.WithContext("after " + std::to_string(transfer->attempts) + " attempts");
   }
-  Finish(*transfer, outcome.status, std::move(outcome.content));
+  Finish(*transfer, outcome.status, std::move(outcome.content), outcome.usage);
 }
 
 // Full jitter: uniform in [0, min(max, initial * 2^(attempts-1))].
@@ -365,7 +367,7 @@ int CurlLlmClient::PollTimeoutMs(Clock::time_point now) const {
   return static_cast<int>(std::clamp<int64_t>(ms + 1, 0, kIdlePollMs));
 }
 
-void CurlLlmClient::Finish(Transfer& transfer, Status status, std::string content) {
+void CurlLlmClient::Finish(Transfer& transfer, Status status, std::string content, LlmUsage usage) {
   double seconds = std::chrono::duration<double>(Clock::now() - transfer.submitted).count();
   {
     std::lock_guard<std::mutex> lock(stats_mutex_);
@@ -375,7 +377,7 @@ void CurlLlmClient::Finish(Transfer& transfer, Status status, std::string conten
     transfer.done(Status(status.code(), Scrub("LLM request to " + safe_url_ + ": " + status.message())));
     return;
   }
-  transfer.done(LlmResponse{std::move(content), transfer.attempts, seconds});
+  transfer.done(LlmResponse{std::move(content), transfer.attempts, seconds, usage.prompt_tokens, usage.completion_tokens});
 }
 
 void CurlLlmClient::CancelAll() {

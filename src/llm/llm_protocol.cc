@@ -101,6 +101,26 @@ Result<std::string> ParseReplyBody(LlmProtocol protocol, std::string_view body) 
   return content->get<std::string>();
 }
 
+LlmUsage ParseReplyUsage(LlmProtocol protocol, std::string_view body) {
+  json reply = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  LlmUsage usage;
+  if (reply.is_discarded() || !reply.is_object()) return usage;
+  auto count = [](const json& object, const char* name) -> int64_t {
+    auto it = object.find(name);
+    return it != object.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+  };
+  if (protocol == LlmProtocol::kOpenAiChat) {
+    if (auto it = reply.find("usage"); it != reply.end() && it->is_object()) {
+      usage.prompt_tokens = count(*it, "prompt_tokens");
+      usage.completion_tokens = count(*it, "completion_tokens");
+    }
+  } else {
+    usage.prompt_tokens = count(reply, "prompt_eval_count");
+    usage.completion_tokens = count(reply, "eval_count");
+  }
+  return usage;
+}
+
 std::string RedactUrl(std::string_view url) {
   size_t scheme = url.find("://");
   size_t host_start = scheme == std::string_view::npos ? 0 : scheme + 3;

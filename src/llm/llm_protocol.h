@@ -3,6 +3,7 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,12 @@ Result<std::string> BuildRequestBody(const LlmClientOptions& options, const LlmR
 
 // The model's reply text from a 2xx response body; kCorrupt when the body is not the expected envelope.
 Result<std::string> ParseReplyBody(LlmProtocol protocol, std::string_view body);
+
+struct LlmUsage {
+  int64_t prompt_tokens = 0, completion_tokens = 0;
+};
+// The token counts of a 2xx response body; zeros when absent or malformed.
+LlmUsage ParseReplyUsage(LlmProtocol protocol, std::string_view body);
 
 // scheme://host[:port]/path without user info or query string: safe for messages.
 std::string RedactUrl(std::string_view url);

@@ -238,4 +238,23 @@ Reply HttpService::Search(const std::string& body) {
   return JsonReply({{"mode", request->mode}, {"hits", std::move(results)}, {"took_seconds", watch.Seconds()}});
 }
 
+Reply HttpService::DocumentRecords(int64_t document_id) {
+  Result<std::unique_ptr<Store>> reader = TakeReader();
+  if (!reader.ok()) return ErrorReply(reader.status(), config_.retry_after_seconds);
+  Result<std::vector<StoredExtraction>> records = (*reader)->ExtractionsOf(document_id);
+  ReturnReader(std::move(reader).value());
+  if (!records.ok()) return ErrorReply(records.status(), 0);
+  Json out = Json::array();
+  for (const StoredExtraction& record : *records) {
+    out.push_back({{"schema_sha256", record.schema_sha256},
+                   {"model", record.model},
+                   {"prompt_version", record.prompt_version},
+                   {"status", record.status},
+                   {"record", Json::parse(record.record_json, nullptr, false)},
+                   {"evidence", Json::parse(record.evidence_json, nullptr, false)},
+                   {"error", record.error}});
+  }
+  return JsonReply({{"document_id", document_id}, {"records", std::move(out)}});
+}
+
 }  // namespace docpipe::server

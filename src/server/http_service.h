@@ -45,6 +45,8 @@ class HttpService {
   Reply DocumentUpload(const std::string& filename, const std::string& content);
   Reply Job(const std::string& id);
   Reply Search(const std::string& body);
+  // GET /documents/{id}/records: the document's `docpipe extract` records, one per schema.
+  Reply DocumentRecords(int64_t document_id);
   // detailed: components, versions and locations (credentials redacted);
   // otherwise only liveness and readiness, for callers without the API key.
   Reply Health(bool detailed);

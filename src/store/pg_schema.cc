@@ -170,12 +170,29 @@ ALTER TABLE chunks ADD COLUMN has_table boolean NOT NULL DEFAULT false;
 ALTER TABLE chunks ADD COLUMN table_header text NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<PgMigration, 5> kMigrations = {{
+// Version 6: records from `docpipe extract`, as in the SQLite store.
+constexpr const char* kSchemaV6 = R"sql(
+CREATE TABLE extraction_records(
+  document_id bigint NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  schema_sha256 text NOT NULL,
+  model text NOT NULL,
+  prompt_version text NOT NULL,
+  status text NOT NULL CHECK (status IN ('ok', 'failed')),
+  record_json jsonb NOT NULL,
+  evidence_json jsonb NOT NULL,
+  error text NOT NULL DEFAULT '',
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  PRIMARY KEY (document_id, schema_sha256)
+);
+)sql";
+
+constexpr std::array<PgMigration, 6> kMigrations = {{
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
     {4, kSchemaV4},
     {5, kSchemaV5},
+    {6, kSchemaV6},
 }};
 
 // Any 64-bit constant that other applications are unlikely to lock: "docpipe\0".

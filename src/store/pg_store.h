@@ -50,6 +50,9 @@ class PgStore final : public Store {
   Status FinishRun(int64_t run_id, const std::string& metrics_json) override;
   Result<std::vector<RunRecord>> Runs(int64_t limit) override;
   Result<StoreCounts> Counts() override;
+  Status PutExtraction(const StoredExtraction& extraction) override;
+  Result<std::vector<StoredExtraction>> ExtractionsOf(int64_t document_id) override;
+  Result<std::vector<DocumentRecord>> ListDocuments() override;
 
   // Called inside each write transaction after the data went in and before
   // COMMIT, with the connection's server process id, so that tests can cut

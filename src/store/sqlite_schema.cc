@@ -179,12 +179,30 @@ ALTER TABLE chunks ADD COLUMN has_table INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE chunks ADD COLUMN table_header TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<Migration, 5> kMigrations = {{
+// Version 6: records from `docpipe extract`, one per document and schema hash,
+// gone with their document.
+constexpr const char* kSchemaV6 = R"sql(
+CREATE TABLE extraction_records(
+  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  schema_sha256 TEXT NOT NULL,
+  model TEXT NOT NULL,
+  prompt_version TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+  record_json TEXT NOT NULL,
+  evidence_json TEXT NOT NULL,
+  error TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (document_id, schema_sha256)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<Migration, 6> kMigrations = {{
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
     {4, kSchemaV4},
     {5, kSchemaV5},
+    {6, kSchemaV6},
 }};
 
 constexpr char kSqliteMagic[] = "SQLite format 3";  // 16 bytes with its NUL

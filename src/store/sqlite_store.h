@@ -44,6 +44,9 @@ class SqliteStore final : public Store {
   Status FinishRun(int64_t run_id, const std::string& metrics_json) override;
   Result<std::vector<RunRecord>> Runs(int64_t limit) override;
   Result<StoreCounts> Counts() override;
+  Status PutExtraction(const StoredExtraction& extraction) override;
+  Result<std::vector<StoredExtraction>> ExtractionsOf(int64_t document_id) override;
+  Result<std::vector<DocumentRecord>> ListDocuments() override;
 
   // Caps the file at `max_pages` database pages, so that tests can provoke
   // the "disk full" path without filling a disk.

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 namespace docpipe::testing {
@@ -81,6 +82,127 @@ json FirstCapitalisedWord(const std::string& text, const FakeLlmBehavior& behavi
   return nullptr;
 }
 
+
+constexpr std::string_view kTextMarker = "Document text:\n";
+constexpr std::string_view kSchemaMarker = "Schema:\n";
+
+std::vector<std::string> MessageTexts(const json& body) {
+  std::vector<std::string> texts;
+  if (body.contains("system") && body["system"].is_string()) texts.push_back(body["system"].get<std::string>());
+  if (body.contains("prompt") && body["prompt"].is_string()) texts.push_back(body["prompt"].get<std::string>());
+  if (body.contains("messages")) {
+    for (const json& m : body["messages"]) texts.push_back(m.value("content", ""));
+  }
+  return texts;
+}
+
+// The document text of an extraction prompt; nullopt for any other request.
+std::optional<std::string> ExtractionText(const json& body) {
+  for (const std::string& text : MessageTexts(body)) {
+    size_t at = text.find(kTextMarker);
+    if (at == std::string::npos) continue;
+    std::string rest = text.substr(at + kTextMarker.size());
+    // /api/generate flattens the conversation: the text ends where the next turn starts.
+    if (size_t turn = rest.find("\n\nAssistant: "); turn != std::string::npos) rest.resize(turn);
+    return rest;
+  }
+  return std::nullopt;
+}
+
+// The schema from response_format / format, else from the prompt (json_object mode).
+json RequestSchema(const json& body) {
+  if (body.contains("response_format") && body["response_format"].contains("json_schema")) {
+    return body["response_format"]["json_schema"]["schema"];
+  }
+  if (body.contains("format") && body["format"].is_object()) return body["format"];
+  for (const std::string& text : MessageTexts(body)) {
+    size_t at = text.find(kSchemaMarker);
+    if (at == std::string::npos) continue;
+    json schema = json::parse(JsonObjectAt(text, at + kSchemaMarker.size()), nullptr, false);
+    if (!schema.is_discarded()) return schema;
+  }
+  return json::object();
+}
+
+std::vector<std::string> LinesNamed(const std::string& text, const std::string& name) {
+  std::vector<std::string> values;
+  std::string prefix = name + ": ";
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front()))) line.erase(0, 1);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+    if (line.rfind(prefix, 0) == 0) values.push_back(line.substr(prefix.size()));
+    start = end + 1;
+  }
+  return values;
+}
+
+json Placeholder(const json& schema) {
+  std::string type = schema.value("type", "string");
+  if (schema.contains("enum")) return schema["enum"][0];
+  if (type == "object") {
+    json out = json::object();
+    for (const json& name : schema.value("required", json::array())) {
+      out[name.get<std::string>()] = Placeholder(schema["properties"][name.get<std::string>()]);
+    }
+    return out;
+  }
+  if (type == "array") return json::array();
+  if (type == "integer" || type == "number") return 0;
+  if (type == "boolean") return false;
+  return "unknown";
+}
+
+json ScalarFrom(const std::string& value, const json& schema) {
+  std::string type = schema.value("type", "string");
+  if (type == "integer") return std::strtoll(value.c_str(), nullptr, 10);
+  if (type == "number") return std::strtod(value.c_str(), nullptr);
+  if (type == "boolean") return value == "true";
+  if (type == "object" || type == "array") return json::parse(value, nullptr, false);
+  if (schema.contains("enum") && std::find(schema["enum"].begin(), schema["enum"].end(), json(value)) ==
+                                     schema["enum"].end()) {
+    return schema["enum"][0];
+  }
+  return value;
+}
+
+// The instance of `schema` the text's "name: value" lines give; null when they give nothing.
+json Instance(const json& schema, const std::string& text, const std::string& name) {
+  std::string type = schema.value("type", "string");
+  if (type == "object") {
+    json out = json::object();
+    const json properties = schema.value("properties", json::object());
+    for (const auto& [member, sub] : properties.items()) {
+      json value = Instance(sub, text, name.empty() ? member : name + "." + member);
+      if (!value.is_null()) out[member] = std::move(value);
+    }
+    for (const json& required : schema.value("required", json::array())) {
+      std::string member = required.get<std::string>();
+      if (!out.contains(member)) out[member] = Placeholder(schema["properties"][member]);
+    }
+    return out.empty() && !name.empty() ? json() : out;
+  }
+  std::vector<std::string> values = LinesNamed(text, name);
+  if (values.empty()) return json();
+  if (type == "array") {
+    json out = json::array();
+    for (const std::string& value : values) out.push_back(ScalarFrom(value, schema.value("items", json::object())));
+    return out;
+  }
+  return ScalarFrom(values[0], schema);
+}
+
+bool Chance(int number, int salt, int percent) {
+  uint64_t x = static_cast<uint64_t>(number) * 0x9E3779B97F4A7C15ull + static_cast<uint64_t>(salt) * 0xBF58476D1CE4E5B9ull;
+  x ^= x >> 31;
+  x *= 0x94D049BB133111EBull;
+  x ^= x >> 29;
+  return static_cast<int>(x % 100) < percent;
+}
+
 std::string ModelReply(const json& body, bool malformed, bool drop_last, const FakeLlmBehavior& behavior) {
   if (malformed) return "{\"results\": [{\"id\": ";
   json chunks = PromptChunks(body);
@@ -102,16 +224,22 @@ std::string ModelReply(const json& body, bool malformed, bool drop_last, const F
   return json{{"results", results}}.dump();
 }
 
-std::string Envelope(const std::string& path, const std::string& content) {
+// Token counts in the usage fields are the byte counts over 4, as a rough tokenizer would give.
+std::string Envelope(const std::string& path, const std::string& content, size_t request_bytes = 0) {
   json reply;
+  int64_t tokens_in = static_cast<int64_t>(request_bytes / 4), tokens_out = static_cast<int64_t>(content.size() / 4);
   if (path == "/api/chat") {
-    reply = {{"model", "fake"}, {"message", {{"role", "assistant"}, {"content", content}}}, {"done", true}};
+    reply = {{"model", "fake"}, {"message", {{"role", "assistant"}, {"content", content}}}, {"done", true},
+             {"prompt_eval_count", tokens_in}, {"eval_count", tokens_out}};
   } else if (path == "/api/generate") {
-    reply = {{"model", "fake"}, {"response", content}, {"done", true}};
+    reply = {{"model", "fake"}, {"response", content}, {"done", true}, {"prompt_eval_count", tokens_in},
+             {"eval_count", tokens_out}};
   } else {
     reply = {{"id", "fake"}, {"object", "chat.completion"},
              {"choices", json::array({{{"index", 0}, {"message", {{"role", "assistant"}, {"content", content}}},
-                                       {"finish_reason", "stop"}}})}};
+                                       {"finish_reason", "stop"}}})},
+             {"usage", {{"prompt_tokens", tokens_in}, {"completion_tokens", tokens_out},
+                        {"total_tokens", tokens_in + tokens_out}}}};
   }
   return reply.dump();
 }
@@ -293,6 +421,20 @@ bool FakeLlmServer::ReadRequest(int fd, std::string& buffer, Request& request) {
   return true;
 }
 
+std::string FakeLlmServer::ExtractionReply(const nlohmann::json& body, int number, const FakeLlmBehavior& behavior) {
+  ++extraction_requests_;
+  int answered;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    answered = ++extraction_answered_;
+  }
+  if (answered <= behavior.malformed_first || Chance(number, 2, behavior.broken_json_percent)) {
+    return "{\"title\": \"cut o";
+  }
+  if (answered <= behavior.violate_schema_first) return "[\"not\", \"an\", \"object\"]";
+  return Instance(RequestSchema(body), *ExtractionText(body), "").dump();
+}
+
 void FakeLlmServer::Wait(int ms) {
   std::unique_lock<std::mutex> lock(mutex_);
   stop_cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopping_.load(); });
@@ -316,7 +458,8 @@ std::string FakeLlmServer::Answer(const Request& request) {
     Wait(24 * 3600 * 1000);  // until the server stops
   } else {
     Wait(behavior.latency_ms);
-    bool fail = number <= behavior.fail_first || (behavior.error_every > 0 && number % behavior.error_every == 0);
+    bool fail = number <= behavior.fail_first || (behavior.error_every > 0 && number % behavior.error_every == 0) ||
+                Chance(number, 1, behavior.fail_percent);
     if (fail) {
       std::string body = behavior.echo_authorization ? json{{"error", "rejected " + request.authorization}}.dump()
                                                      : std::string("{\"error\":\"injected failure\"}");
@@ -328,8 +471,10 @@ std::string FakeLlmServer::Answer(const Request& request) {
       } else {
         response = HttpResponse(200, EmbeddingReply(request.path, body, behavior.embedding_dimension), 0);
       }
+    } else if (json body = json::parse(request.body, nullptr, false);
+               !body.is_discarded() && ExtractionText(body).has_value()) {
+      response = HttpResponse(200, Envelope(request.path, ExtractionReply(body, number, behavior), request.body.size()), 0);
     } else {
-      json body = json::parse(request.body, nullptr, false);
       bool malformed, drop_last;
       {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -340,6 +485,15 @@ std::string FakeLlmServer::Answer(const Request& request) {
       std::string content = body.is_discarded() ? "{}" : ModelReply(body, malformed, drop_last, behavior);
       std::string envelope = malformed && behavior.malformed_envelope ? "{\"message\": {\"content\": " : Envelope(request.path, content);
       response = HttpResponse(200, envelope, 0);
+    }
+  }
+  if (response.rfind("HTTP/1.1 200", 0) == 0) {
+    size_t hash = std::hash<std::string>{}(request.body);
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (std::find(answered_bodies_.begin(), answered_bodies_.end(), hash) != answered_bodies_.end()) {
+      ++repeated_after_answer_;
+    } else {
+      answered_bodies_.push_back(hash);
     }
   }
   --in_progress_;

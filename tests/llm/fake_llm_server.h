@@ -5,6 +5,12 @@
 // back-off (429 + Retry-After), return malformed JSON, omit ids, or hang.
 // It also plays an embedding server: OpenAI-compatible POST /v1/embeddings
 // and Ollama's POST /api/embed, answering FakeEmbedding() of every input.
+// It also plays the model for `docpipe extract`: a prompt carrying
+// "Document text:\n" is answered with an instance of the request's schema,
+// filled from "name: value" lines of the text (nested members as
+// "parent.child: value"; an array takes every such line, a scalar the first);
+// a required member the text lacks gets a placeholder, as a constrained model
+// would invent one.
 // It counts requests, TCP connections and simultaneous requests.
 //
 // Thread-safety: one thread per connection; all accessors are thread-safe.
@@ -14,6 +20,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,6 +41,9 @@ struct FakeLlmBehavior {
   bool shift_offsets = false;  // entity offsets off by 2 (text still right)
   bool phantom_entity = false; // add an entity whose text is not in the chunk
   int embedding_dimension = 16;  // length of the vectors the embedding endpoints return
+  int violate_schema_first = 0;  // the first N extraction answers are JSON but not instances of the schema
+  int fail_percent = 0;          // of requests answer fail_status (pseudo-random by request number)
+  int broken_json_percent = 0;   // of extraction answers are cut-off JSON (pseudo-random by request number)
 };
 
 // The fake embedding of `text`: lower-cased words hashed into `dimension`
@@ -54,6 +64,9 @@ class FakeLlmServer {
   int requests() const { return requests_; }
   int connections() const { return connections_; }
   int max_concurrent() const { return max_concurrent_; }
+  int extraction_requests() const { return extraction_requests_; }
+  // Requests whose body equals one already answered with 200: work sent twice.
+  int repeated_after_answer() const { return repeated_after_answer_; }
   std::vector<std::string> paths() const;
   std::string last_body() const;
   std::string last_authorization() const;
@@ -67,6 +80,7 @@ class FakeLlmServer {
   bool ReadRequest(int fd, std::string& buffer, Request& request);
   std::string Answer(const Request& request);
   void Wait(int ms);
+  std::string ExtractionReply(const nlohmann::json& body, int number, const FakeLlmBehavior& behavior);
 
   int listen_fd_ = -1;
   int port_ = 0;
@@ -80,9 +94,11 @@ class FakeLlmServer {
   std::vector<int> open_fds_;
   std::vector<std::string> paths_;
   std::string last_body_, last_authorization_;
-  int answered_ = 0, multi_chunk_ = 0;
+  int answered_ = 0, multi_chunk_ = 0, extraction_answered_ = 0;
+  std::vector<size_t> answered_bodies_;  // hashes of bodies answered with 200
 
   std::atomic<int> requests_{0}, connections_{0}, in_progress_{0}, max_concurrent_{0};
+  std::atomic<int> extraction_requests_{0}, repeated_after_answer_{0};
 };
 
 }  // namespace docpipe::testing

@@ -16,6 +16,7 @@
 #include "docpipe/store.h"
 #include "pg_test_database.h"
 #include "store/pg_schema.h"
+#include "store/pg_store.h"
 
 namespace docpipe::store {
 namespace {

@@ -1,0 +1,269 @@
+// The Extractor (docpipe/extract.h). One DocumentJob per Extract() call holds
+// the document's groups and their answers; group callbacks run on the LLM
+// client's I/O thread and meet in the job under its mutex. The last group to
+// finish assembles the result and calls `done`.
+#include <atomic>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "core/sha256.h"
+#include "docpipe/extract.h"
+#include "llm/extract_merge.h"
+#include "llm/json_schema.h"
+#include "pipeline/extraction_groups.h"
+
+namespace docpipe {
+namespace {
+
+using nlohmann::json;
+using llm_internal::AddEvidence;
+using llm_internal::MergeRecord;
+using llm_internal::ValidateJson;
+
+constexpr std::string_view kTextMarker = "Document text:\n";
+
+struct GroupState {
+  std::vector<const ExtractionChunk*> chunks;
+  std::string text;
+  ExtractionCacheKey key;
+  json answer;          // the validated answer
+  std::string failure;  // why it has none
+};
+
+struct DocumentJob {
+  ExtractionDocument document;
+  ExtractionCallback done;
+  std::vector<GroupState> groups;
+  std::mutex mutex;
+  ExtractionResult result;  // counters, guarded by mutex
+  int pending = 0;          // guarded by mutex
+};
+
+class RecordExtractor final : public Extractor {
+ public:
+  explicit RecordExtractor(const ExtractorOptions& options)
+      : options_(options), schema_(json::parse(options.schema.json)),
+        part_schema_(llm_internal::WithoutRequired(schema_)), schema_text_(schema_.dump(2)),
+        part_schema_json_(part_schema_.dump()),
+        budget_(pipeline::ExtractionTextBudget(options.context_tokens, schema_text_)) {}
+
+  void Extract(ExtractionDocument document, ExtractionCallback done) override;
+  ExtractorStats stats() const override {
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    return stats_;
+  }
+
+ private:
+  void Ask(const std::shared_ptr<DocumentJob>& job, size_t index, bool repair, std::string bad_answer,
+           std::string error);
+  void OnAnswer(const std::shared_ptr<DocumentJob>& job, size_t index, bool repaired, Result<LlmResponse> reply);
+  void GroupDone(const std::shared_ptr<DocumentJob>& job);
+  void Finish(DocumentJob& job);
+  std::vector<LlmMessage> Messages(const DocumentJob& job, size_t index) const;
+  const json& GroupSchema(const DocumentJob& job) const { return job.groups.size() > 1 ? part_schema_ : schema_; }
+  template <typename F>
+  void Count(F f) {
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    f(stats_);
+  }
+
+  const ExtractorOptions options_;
+  const json schema_;
+  const json part_schema_;
+  const std::string schema_text_;
+  const std::string part_schema_json_;
+  const int budget_;
+  mutable std::mutex stats_mutex_;
+  ExtractorStats stats_;  // guarded by stats_mutex_
+};
+
+void RecordExtractor::Extract(ExtractionDocument document, ExtractionCallback done) {
+  auto job = std::make_shared<DocumentJob>();
+  job->document = std::move(document);
+  job->done = std::move(done);
+  Count([](ExtractorStats& s) { ++s.documents; });
+  for (auto& members : pipeline::GroupChunks(job->document.chunks, budget_)) {
+    GroupState group;
+    group.chunks = std::move(members);
+    for (const ExtractionChunk* chunk : group.chunks) {
+      if (!group.text.empty()) group.text += "\n\n";
+      group.text += chunk->text;
+    }
+    group.key = {options_.client->options().model, options_.schema.sha256, std::string(kExtractionPromptVersion),
+                 Sha256Hex(group.text)};
+    job->groups.push_back(std::move(group));
+  }
+  job->result.groups = static_cast<int>(job->groups.size());
+  job->pending = static_cast<int>(job->groups.size());
+  if (job->groups.empty()) {
+    Finish(*job);
+    return;
+  }
+  std::vector<size_t> to_ask;
+  for (size_t i = 0; i < job->groups.size(); ++i) {
+    GroupState& group = job->groups[i];
+    std::optional<std::string> cached = options_.cache ? options_.cache->Get(group.key) : std::nullopt;
+    json answer = cached ? json::parse(*cached, nullptr, false) : json();
+    if (cached && !answer.is_discarded() && ValidateJson(answer, GroupSchema(*job)).ok()) {
+      group.answer = std::move(answer);
+      ++job->result.cache_hits;
+      Count([](ExtractorStats& s) { ++s.cache_hits; });
+    } else {
+      to_ask.push_back(i);
+    }
+  }
+  size_t answered = job->groups.size() - to_ask.size();
+  bool all_cached = false;
+  {
+    std::lock_guard<std::mutex> lock(job->mutex);
+    job->pending -= static_cast<int>(answered);
+    all_cached = job->pending == 0;
+  }
+  if (all_cached) {
+    Finish(*job);
+    return;
+  }
+  for (size_t index : to_ask) Ask(job, index, false, {}, {});
+}
+
+std::vector<LlmMessage> RecordExtractor::Messages(const DocumentJob& job, size_t index) const {
+  std::string system =
+      "You extract one structured record from a document. Answer with a single JSON object that follows this JSON "
+      "schema, and nothing else. Use only what the text says: leave out a field the text does not give; never "
+      "guess.\nSchema:\n" +
+      (job.groups.size() > 1 ? part_schema_.dump(2) : schema_text_);
+  if (job.groups.size() > 1) {
+    system += "\nThe text is part " + std::to_string(index + 1) + " of " + std::to_string(job.groups.size()) +
+              " of the document, in reading order; give the fields this part supports.";
+  }
+  if (!options_.instructions.empty()) system += "\n" + options_.instructions;
+  return {{"system", system}, {"user", std::string(kTextMarker) + job.groups[index].text}};
+}
+
+void RecordExtractor::Ask(const std::shared_ptr<DocumentJob>& job, size_t index, bool repair, std::string bad_answer,
+                          std::string error) {
+  LlmRequest request;
+  request.messages = Messages(*job, index);
+  if (repair) {
+    request.messages.push_back({"assistant", std::move(bad_answer)});
+    request.messages.push_back({"user", "That answer is invalid: " + error +
+                                            ". Answer again with one JSON object that follows the schema."});
+  }
+  request.schema_json = job->groups.size() > 1 ? part_schema_json_ : options_.schema.json;
+  request.schema_name = "record";
+  {
+    std::lock_guard<std::mutex> lock(job->mutex);
+    ++job->result.requests;
+  }
+  Count([repair](ExtractorStats& s) {
+    ++s.requests;
+    s.repairs += repair;
+  });
+  options_.client->Submit(std::move(request), [this, job, index, repair](Result<LlmResponse> reply) {
+    OnAnswer(job, index, repair, std::move(reply));
+  });
+}
+
+void RecordExtractor::OnAnswer(const std::shared_ptr<DocumentJob>& job, size_t index, bool repaired,
+                               Result<LlmResponse> reply) {
+  GroupState& group = job->groups[index];
+  if (!reply.ok()) {
+    Count([](ExtractorStats& s) { ++s.request_failures; });
+    group.failure = reply.status().ToString();
+    GroupDone(job);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(job->mutex);
+    job->result.tokens_in += reply->prompt_tokens;
+    job->result.tokens_out += reply->completion_tokens;
+  }
+  Count([&](ExtractorStats& s) {
+    s.tokens_in += reply->prompt_tokens;
+    s.tokens_out += reply->completion_tokens;
+  });
+  json answer = json::parse(reply->content, nullptr, /*allow_exceptions=*/false);
+  Status valid = answer.is_discarded() ? Status::InvalidArgument("the answer is not JSON")
+                                       : ValidateJson(answer, GroupSchema(*job));
+  if (!valid.ok()) {
+    Count([](ExtractorStats& s) { ++s.invalid_answers; });
+    if (!repaired) {
+      Ask(job, index, true, reply->content, valid.message());
+      return;
+    }
+    group.failure = "invalid answer after one repair: " + valid.message();
+    GroupDone(job);
+    return;
+  }
+  if (options_.cache) options_.cache->Put(group.key, answer.dump());
+  group.answer = std::move(answer);
+  GroupDone(job);
+}
+
+void RecordExtractor::GroupDone(const std::shared_ptr<DocumentJob>& job) {
+  {
+    std::lock_guard<std::mutex> lock(job->mutex);
+    if (--job->pending > 0) return;
+  }
+  Finish(*job);
+}
+
+// Runs once, after every group has an answer or a failure; no other thread touches the job then.
+void RecordExtractor::Finish(DocumentJob& job) {
+  ExtractionResult result = job.result;
+  json record;
+  Status status = job.groups.empty() ? Status::InvalidArgument("the document has no text") : Status::Ok();
+  for (size_t i = 0; i < job.groups.size() && status.ok(); ++i) {
+    const GroupState& group = job.groups[i];
+    if (!group.failure.empty()) {
+      std::string where = job.groups.size() > 1
+                              ? "part " + std::to_string(i + 1) + " of " + std::to_string(job.groups.size()) + ": "
+                              : "";
+      status = Status::Unavailable(where + group.failure);
+    } else {
+      MergeRecord(record, group.answer);
+    }
+  }
+  if (status.ok() && record.is_null()) record = json::object();
+  if (status.ok()) {
+    // A merged record may lack a required field no part gave: a failure, not an invention.
+    Status valid = ValidateJson(record, schema_);
+    if (!valid.ok()) status = Status::InvalidArgument("merged record: " + valid.message());
+  }
+  if (status.ok()) {
+    result.status = ExtractionStatus::kOk;
+    result.record_json = record.dump();
+    if (options_.evidence) {
+      std::vector<const ExtractionChunk*> chunks;
+      for (const ExtractionChunk& chunk : job.document.chunks) chunks.push_back(&chunk);
+      json evidence = json::object();
+      AddEvidence(record, chunks, evidence);
+      result.evidence_json = evidence.dump();
+    }
+  } else {
+    result.status = ExtractionStatus::kFailed;
+    result.failure = status.message();
+  }
+  Count([&](ExtractorStats& s) { ++(status.ok() ? s.succeeded : s.failed); });
+  ExtractionCallback done = std::move(job.done);
+  done(std::move(result));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Extractor>> Extractor::Make(const ExtractorOptions& options) {
+  if (options.client == nullptr) return Status::InvalidArgument("extract: an LLM client is required");
+  if (options.context_tokens < 512) return Status::InvalidArgument("extract: --llm-context-tokens must be >= 512");
+  if (options.schema.json.empty()) return Status::InvalidArgument("extract: a schema is required");
+  DOCPIPE_RETURN_IF_ERROR(ParseExtractionSchema(options.schema.json).status());
+  return std::unique_ptr<Extractor>(std::make_unique<RecordExtractor>(options));
+}
+
+std::future<ExtractionResult> Extractor::Extract(ExtractionDocument document) {
+  auto promise = std::make_shared<std::promise<ExtractionResult>>();
+  std::future<ExtractionResult> future = promise->get_future();
+  Extract(std::move(document), [promise](ExtractionResult result) { promise->set_value(std::move(result)); });
+  return future;
+}
+
+}  // namespace docpipe
