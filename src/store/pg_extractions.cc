@@ -47,7 +47,8 @@ Result<std::vector<StoredExtraction>> PgStore::ExtractionsOf(int64_t document_id
 Result<std::vector<DocumentRecord>> PgStore::ListDocuments() {
   DOCPIPE_ASSIGN_OR_RETURN(PgLease conn, pool_->Acquire());
   DOCPIPE_ASSIGN_OR_RETURN(PgRows rows,
-                           conn->Exec("SELECT id, path, sha256 FROM documents WHERE status = 'ok' ORDER BY id"));
+                           conn->Exec("SELECT id, path, sha256 FROM documents WHERE status = 'ok' AND state = 'complete' "
+                                      "ORDER BY id"));
   std::vector<DocumentRecord> out;
   for (int i = 0; i < rows.size(); ++i) {
     DocumentRecord record;

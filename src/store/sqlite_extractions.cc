@@ -50,7 +50,8 @@ Result<std::vector<StoredExtraction>> SqliteStore::ExtractionsOf(int64_t documen
 
 Result<std::vector<DocumentRecord>> SqliteStore::ListDocuments() {
   DOCPIPE_ASSIGN_OR_RETURN(StatementLease select,
-                           db_->Prepare("SELECT id, path, sha256 FROM documents WHERE status = 'ok' ORDER BY id"));
+                           db_->Prepare("SELECT id, path, sha256 FROM documents WHERE status = 'ok' AND state = 'complete' "
+                                        "ORDER BY id"));
   std::vector<DocumentRecord> out;
   while (true) {
     DOCPIPE_ASSIGN_OR_RETURN(bool row, select->Step());
