@@ -103,17 +103,17 @@ TEST(RenderMarkdownTest, EscapesLineStartsThatWouldChangeMeaning) {
             "\\# not a heading\n\n"
             "1\\. not a list\n\n"
             "2\\) nor this\n\n"
-            "\\- nor this\n\\+ nor this\n\\> nor a quote\n\n"
-            "Line\n\\---\n\n"
-            "Line\n\\===\n\n"
-            "\\```\ncode?\n\n"
+            "\\- nor this\\\n\\+ nor this\\\n\\> nor a quote\n\n"
+            "Line\\\n\\---\n\n"
+            "Line\\\n\\===\n\n"
+            "\\```\\\ncode?\n\n"
             "\\<div>html?</div>\n\n"
             "\\[1]: http://example.com\n\n"
             "3.14 is fine, -5 is fine, *emphasis* is fine, 2020. is fine\n\n"
             "## C# and F#\n\n"
             "### Issue \\#\n\n"
             "#### \\###\n\n"
-            "- \\# inside an item\n  second line\n");
+            "- \\# inside an item\\\n  second line\n");
 }
 
 TEST(RenderMarkdownTest, PagesNeedingOcrAndFailedPagesLeaveComments) {

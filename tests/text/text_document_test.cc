@@ -224,6 +224,9 @@ TEST_F(TextDocumentTest, RenderedMarkdownReadsBackAsTheSameBlocks) {
       make(BlockType::kListItem, "10. deeper", 2, true),
       make(BlockType::kListItem, "back", 0, true),
       make(BlockType::kParagraph, "Plain \\ backslash and *stars*."),
+      make(BlockType::kCode, "def area(r):\n    return 3 * r  # ```"),
+      make(BlockType::kParagraph, "Ada Lovelace\n12 Harbour Road\nends in C:\\"),
+      make(BlockType::kParagraph, "C:\\\nnext line"),
       make(BlockType::kHeading, "Six", 6),
   };
   original.pages.push_back(page);
