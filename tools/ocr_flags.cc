@@ -13,6 +13,10 @@ void AddOcrOptions(CLI::App* cmd, std::string* mode, OcrOptions* options) {
   cmd->add_option("--dpi", options->dpi, "Resolution scanned pages are rendered at for OCR")
       ->check(CLI::Range(50, 1200))
       ->capture_default_str();
+  cmd->add_option("--ocr-min-word-confidence", options->min_word_confidence,
+                  "Recognised words below this confidence (0-1) are left out of the text and counted")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   cmd->add_option("--tessdata", options->tessdata_dir,
                   "Folder of the *.traineddata files (default: TESSDATA_PREFIX, else the system's)");
 }

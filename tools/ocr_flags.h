@@ -9,7 +9,8 @@
 
 namespace docpipe::cli {
 
-// Adds --ocr (into *mode, read with ParseOcrMode), --ocr-lang, --dpi and --tessdata.
+// Adds --ocr (into *mode, read with ParseOcrMode), --ocr-lang, --dpi,
+// --ocr-min-word-confidence and --tessdata.
 void AddOcrOptions(CLI::App* cmd, std::string* mode, OcrOptions* options);
 
 }  // namespace docpipe::cli

@@ -18,7 +18,9 @@ struct BBox {
   float height() const { return y1 - y0; }
 };
 
-enum class BlockType { kHeading, kParagraph, kListItem, kTable, kCaption };
+// kCode: preformatted text (HTML <pre>, a DOCX code style, a Markdown fence)
+// whose line breaks and leading indentation are part of its meaning.
+enum class BlockType { kHeading, kParagraph, kListItem, kTable, kCaption, kCode };
 
 // One cell of a table. A spanning cell sits at its top-left position and
 // covers row_span x col_span grid positions; covered positions have no cell.
@@ -59,6 +61,15 @@ struct Block {
 
 enum class PageKind { kDigital, kScanned, kMixed, kEmpty };
 
+// What OCR left out of a page, and why; summed into the run report.
+struct OcrCounts {
+  int pictures_read = 0;          // pictures of a digital page recognised (--ocr auto)
+  int pictures_small = 0;         // too small to hold text worth indexing (icons, bullets)
+  int pictures_not_text = 0;      // failed the text-likeness test (photos, diagrams)
+  int pictures_other_script = 0;  // text in a script the loaded languages do not read
+  int words_dropped = 0;          // words below OcrOptions::min_word_confidence
+};
+
 struct Page {
   int number = 0;  // 1-based
   float width = 0, height = 0;
@@ -66,6 +77,10 @@ struct Page {
   bool needs_ocr = false;  // no usable text layer; recognised by the OCR stage when enabled
   std::string error;       // non-empty when this page failed alone (e.g. "timeout: ...")
   float ocr_confidence = -1.0f;  // mean OCR confidence in [0, 1]; -1 when not OCR'd
+  OcrCounts ocr_counts;
+  // Non-empty: the page's text is in this script (Tesseract's OSD name, e.g.
+  // "Han"), which the loaded languages do not read; it was not recognised.
+  std::string ocr_unread_script;
   std::vector<Block> blocks;     // in reading order
 };
 
@@ -74,6 +89,12 @@ struct DocumentMetadata {
   std::string author;
   std::string producer;
   std::string creator;
+  // When the document was made and last changed, as the file states them
+  // (PDF info dictionary, DOCX core properties, EPUB package, HTML <meta>),
+  // in ISO 8601: "2024-03-05" or "2024-03-05T10:20:30Z" (or with an offset).
+  // Empty when the file does not say or says something unreadable.
+  std::string created;
+  std::string modified;
   int page_count = 0;
 };
 
@@ -113,7 +134,7 @@ struct Chunk {
   std::string table_header;
 };
 
-std::string_view BlockTypeName(BlockType type);      // "heading", "paragraph", ...
+std::string_view BlockTypeName(BlockType type);      // "heading", "paragraph", ..., "code"
 std::string_view PageKindName(PageKind kind);        // "digital", "scanned", "mixed", "empty"
 std::string_view DocumentKindName(DocumentKind kind);
 

@@ -145,6 +145,8 @@ struct IngestReport {
   double ocr_session_setup_seconds = 0;  // one Tesseract instance, on average (made once per worker)
   int ocr_sessions = 0;                  // Tesseract instances made
   std::vector<InputProblem> low_confidence_pages;  // OCR'd pages below OcrOptions::low_confidence
+  OcrCounts ocr_counts;  // pictures read and skipped (by reason), low-confidence words dropped
+  std::vector<InputProblem> unread_script_pages;  // "page N: script Han is not among the languages (eng)"
   std::vector<InputProblem> failures;       // failed documents with reasons
   std::vector<InputProblem> page_problems;  // pages that failed alone ("page 7: timeout ...")
   std::vector<InputProblem> unsupported_files;

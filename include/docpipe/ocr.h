@@ -37,6 +37,10 @@ struct OcrOptions {
   std::string tessdata_dir;       // empty: TESSDATA_PREFIX, else the system's tessdata folder
   bool detect_orientation = true;  // turn pages rotated by 90/180/270 degrees (needs osd.traineddata)
   float low_confidence = 0.6f;     // pages whose mean word confidence is below are listed in reports
+  // Words recognised with a confidence below this are left out of the text
+  // (and counted): on noise, photos and unreadable scripts Tesseract reports
+  // garbage words at 0.0-0.4, on legible text 0.8 and more.
+  float min_word_confidence = 0.3f;
 };
 
 // An 8-bit grayscale image, rows top to bottom, `stride` bytes apart.
@@ -69,6 +73,10 @@ struct OcrPage {
   int rotation = 0;            // degrees clockwise the image was turned before recognition
   bool timed_out = false;      // the deadline passed; `lines` holds nothing
   int width = 0, height = 0;   // of the image recognised (after turning)
+  int words_dropped = 0;       // below OcrOptions::min_word_confidence
+  // Non-empty: OSD found the text to be in this script, which the loaded
+  // languages do not read; `lines` is then empty (what they would hold is garbage).
+  std::string unread_script;
   double seconds = 0;          // recognition only (orientation detection included)
 };
 
@@ -92,7 +100,13 @@ class OcrSession {
   // is cancelled and the page comes back with timed_out set. With orientation
   // detection on, a page that reads poorly is checked with OSD and recognised
   // again turned upright when OSD is confident it is rotated.
+  // A page that reads poorly is also checked for its script (OSD): one the
+  // loaded languages do not read (CJK with "eng") comes back with no lines
+  // and unread_script set.
   virtual Result<OcrPage> Recognize(const GrayImage& image, double deadline_seconds) = 0;
+  // The script OSD finds in `image` when the loaded languages do not read it
+  // and OSD is confident enough; empty otherwise (also without osd.traineddata).
+  virtual std::string UnreadScript(const GrayImage& image) = 0;
 };
 
 // `image` turned clockwise by 0, 90, 180 or 270 degrees.

@@ -10,16 +10,21 @@ namespace docpipe {
 
 // Headings as '#' x level, list items as "- " / "1. " (indented by level,
 // numbering restarting per list run), paragraphs separated by blank lines, tables
-// as their Markdown (RenderTableMarkdown, kept in the block text), captions in italics. Line starts that would change meaning
+// as their Markdown (RenderTableMarkdown, kept in the block text), captions in italics,
+// code as a fenced block with its lines and indentation as they are. A line break
+// inside a paragraph or list item (HTML <br>, DOCX <w:br/>) is a hard break (a
+// trailing backslash). Line starts that would change meaning
 // ("# ", "1. ", "- ", ">") are backslash-escaped. Pages needing OCR (with no
 // blocks) and failed pages leave an HTML comment ("<!-- page 3: needs OCR -->",
 // "<!-- page 4: failed: <error> -->") so nothing disappears silently. Ends with
 // a newline unless empty.
 std::string RenderMarkdown(const Document& document);
 
-// {"path", "metadata": {"title", "author", "producer", "creator", "page_count"},
+// {"path", "metadata": {"title", "author", "producer", "creator", "created", "modified", "page_count"},
 //  "kind", "pages": [{"number", "width", "height", "kind", "needs_ocr", "error",
-//  "ocr_confidence", "blocks": [{"type", "text", "level", "ordered", "page",
+//  "ocr_confidence", "ocr_unread_script", "ocr_counts": {"pictures_read",
+//  "pictures_small", "pictures_not_text", "pictures_other_script", "words_dropped"},
+//  "blocks": [{"type", "text", "level", "ordered", "page",
 //  "bbox": [x0, y0, x1, y1], "heading_path": [...], "source", "confidence"}]}]},
 // keys in this order; a table block with a structure adds "table": {"rows",
 // "cols", "header_rows", "caption", "continued", "cells": [{"row", "col",

@@ -53,7 +53,7 @@ struct DocumentRecord {
   DocumentKind kind = DocumentKind::kDigital;
   DocumentStatus status = DocumentStatus::kOk;
   std::string error;          // why it failed; empty when ok
-  DocumentMetadata metadata;  // title, author, producer, creator, page_count
+  DocumentMetadata metadata;  // title, author, producer, creator, dates, page_count
   StageSeconds seconds;
   std::vector<int> pages_needing_ocr;   // 1-based
   std::vector<std::string> page_errors;  // "page 7: timeout: ..." for pages that failed alone

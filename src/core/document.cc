@@ -9,6 +9,7 @@ std::string_view BlockTypeName(BlockType type) {
     case BlockType::kListItem: return "list_item";
     case BlockType::kTable: return "table";
     case BlockType::kCaption: return "caption";
+    case BlockType::kCode: return "code";
   }
   return "paragraph";
 }

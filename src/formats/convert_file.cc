@@ -33,9 +33,11 @@ Result<std::string> ReadBounded(const std::string& path, int64_t max_bytes) {
 Result<Document> ConvertHtml(const std::string& path, const FormatLimits& limits) {
   DOCPIPE_ASSIGN_OR_RETURN(std::string bytes, ReadBounded(path, limits.max_file_bytes));
   formats::DocumentBuilder builder;
-  DOCPIPE_ASSIGN_OR_RETURN(std::string title, formats::AddHtmlBlocks(bytes, &builder));
+  DOCPIPE_ASSIGN_OR_RETURN(formats::HtmlHead head, formats::AddHtmlBlocks(bytes, &builder));
   DocumentMetadata metadata;
-  metadata.title = std::move(title);
+  metadata.title = std::move(head.title);
+  metadata.created = std::move(head.created);
+  metadata.modified = std::move(head.modified);
   return builder.Finish(path, std::move(metadata));
 }
 

@@ -62,6 +62,21 @@ std::string CollapseSpace(std::string_view text) {
   return out;
 }
 
+std::string CollapseSpaceKeepingLines(std::string_view text) {
+  std::string joined;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t newline = text.find('\n', pos);
+    if (newline == std::string_view::npos) newline = text.size();
+    std::string line = CollapseSpace(text.substr(pos, newline - pos));
+    pos = newline + 1;
+    if (line.empty()) continue;
+    if (!joined.empty()) joined += '\n';
+    joined += line;
+  }
+  return joined;
+}
+
 void DocumentBuilder::StartPage() {
   Page page;
   page.number = static_cast<int>(pages_.size()) + 1;
@@ -96,29 +111,16 @@ void DocumentBuilder::Paragraph(std::string_view text) {
 }
 
 void DocumentBuilder::LineBrokenParagraph(std::string_view text) {
-  std::string joined;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t newline = text.find('\n', pos);
-    if (newline == std::string_view::npos) newline = text.size();
-    std::string line = CollapseSpace(text.substr(pos, newline - pos));
-    pos = newline + 1;
-    if (line.empty()) continue;
-    if (!joined.empty()) joined += '\n';
-    joined += line;
-  }
-  if (joined.find('\n') == std::string::npos) {
-    Paragraph(joined);
-    return;
-  }
   Block block;
-  block.text = NormalizeText(joined);
+  block.text = NormalizeText(CollapseSpaceKeepingLines(text));
+  if (block.text.empty()) return;
   Add(std::move(block));
 }
 
 void DocumentBuilder::Code(std::string_view text) {
   if (!HasVisibleText(text)) return;
   Block block;
+  block.type = BlockType::kCode;
   block.text = NormalizeText(TrimLineEnds(text));
   Add(std::move(block));
 }
@@ -136,7 +138,7 @@ void DocumentBuilder::ListItem(int depth, bool ordered, std::string_view text) {
   block.type = BlockType::kListItem;
   block.level = std::max(depth, 0);
   block.ordered = ordered;
-  block.text = NormalizeText(CollapseSpace(text));
+  block.text = NormalizeText(CollapseSpaceKeepingLines(text));
   if (block.text.empty()) return;
   Add(std::move(block));
 }

@@ -14,6 +14,8 @@ namespace docpipe::formats {
 // Runs of white space (spaces, tabs, line ends, non-breaking spaces) as one
 // space, without leading or trailing space.
 std::string CollapseSpace(std::string_view text);
+// The same within each line, explicit line breaks ('\n') kept, empty lines dropped.
+std::string CollapseSpaceKeepingLines(std::string_view text);
 
 class DocumentBuilder {
  public:
@@ -26,9 +28,9 @@ class DocumentBuilder {
   void Paragraph(std::string_view text);            // space collapsed
   // Space collapsed within each line, explicit line breaks ('\n') kept.
   void LineBrokenParagraph(std::string_view text);
-  void Code(std::string_view text);                 // line breaks and indentation kept
+  void Code(std::string_view text);                 // kCode: line breaks and indentation kept
   void Caption(std::string_view text);
-  void ListItem(int depth, bool ordered, std::string_view text);
+  void ListItem(int depth, bool ordered, std::string_view text);  // line breaks kept
   // Appends a further paragraph to the last list item (a second <p> in an <li>).
   void ContinueListItem(std::string_view text);
   // A table (texts of its cells already collapsed); its caption, if any, as a

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/iso_date.h"
 #include "formats/document_builder.h"
 #include "formats/table_grid.h"
 #include "formats/xml_names.h"
@@ -299,6 +300,8 @@ DocumentMetadata ReadCoreProperties(const pugi::xml_document& core, const pugi::
   const pugi::xml_node properties = core.first_child();
   metadata.title = CollapseSpace(Child(properties, "title").text().get());
   metadata.author = CollapseSpace(Child(properties, "creator").text().get());
+  metadata.created = IsoDate(Child(properties, "created").text().get());
+  metadata.modified = IsoDate(Child(properties, "modified").text().get());
   metadata.creator = CollapseSpace(Child(app.first_child(), "Application").text().get());
   return metadata;
 }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/iso_date.h"
 #include "formats/document_builder.h"
 #include "formats/html_document.h"
 #include "formats/xml_names.h"
@@ -50,6 +51,25 @@ struct Package {
   std::vector<std::string> spine;  // archive entry names, in reading order
 };
 
+// EPUB 3 names the last change in <meta property="dcterms:modified">; EPUB 2
+// tells dates apart by opf:event; an untyped <dc:date> is the publication,
+// taken as the creation date.
+void ReadPackageDate(const pugi::xml_node& item, DocumentMetadata* metadata) {
+  const std::string_view name = LocalName(item);
+  std::string_view event;
+  for (const pugi::xml_attribute& attribute : item.attributes()) {
+    const std::string_view attribute_name = attribute.name();
+    if (attribute_name == "event" || attribute_name.ends_with(":event")) event = attribute.value();
+  }
+  const bool modified = (name == "meta" && std::string_view(item.attribute("property").value()) == "dcterms:modified") ||
+                        (name == "date" && event == "modification");
+  if (modified) {
+    if (metadata->modified.empty()) metadata->modified = IsoDate(item.text().get());
+  } else if (name == "date" && metadata->created.empty()) {
+    metadata->created = IsoDate(item.text().get());
+  }
+}
+
 Result<Package> ReadPackage(ZipArchive& zip, const std::string& opf_path) {
   DOCPIPE_ASSIGN_OR_RETURN(pugi::xml_document opf, ReadXml(zip, opf_path));
   const pugi::xml_node root = Child(opf, "package");
@@ -61,6 +81,8 @@ Result<Package> ReadPackage(ZipArchive& zip, const std::string& opf_path) {
     } else if (name == "creator") {
       if (!package.metadata.author.empty()) package.metadata.author += "; ";
       package.metadata.author += CollapseSpace(item.text().get());
+    } else {
+      ReadPackageDate(item, &package.metadata);
     }
   }
   const std::string base = opf_path.find('/') == std::string::npos ? "" : opf_path.substr(0, opf_path.rfind('/') + 1);
@@ -100,8 +122,8 @@ Result<Document> ConvertEpub(const std::string& path, const FormatLimits& limits
     }
     if (!first) builder.StartPage();
     first = false;
-    Result<std::string> title = AddHtmlBlocks(*bytes, &builder);
-    if (!title.ok()) return title.status().WithContext(entry);
+    Result<HtmlHead> head = AddHtmlBlocks(*bytes, &builder);
+    if (!head.ok()) return head.status().WithContext(entry);
   }
   return builder.Finish(path, std::move(package.metadata));
 }

@@ -4,11 +4,15 @@
 #include <libxml/tree.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <unordered_set>
 #include <vector>
 
+#include "core/iso_date.h"
+#include "formats/html5_entities.h"
 #include "formats/table_grid.h"
 #include "text/charset.h"
 
@@ -139,6 +143,21 @@ bool IsSkipped(const xmlNode* node) {
   return !attributes.id.empty() && kSkippedIds.count(attributes.id) > 0;
 }
 
+// <meta name|property|http-equiv="..." content="..."> naming a date, in the
+// vocabularies found in the wild: Dublin Core, Open Graph articles, HTTP.
+void ReadMetaDate(const xmlNode* meta, HtmlHead* head) {
+  static const std::unordered_set<std::string_view> kCreated = {
+      "date", "dc.date", "dc.date.created", "dc.date.issued", "dcterms.created", "dcterms.date", "dcterms.issued",
+      "article:published_time", "citation_publication_date"};
+  static const std::unordered_set<std::string_view> kModified = {
+      "dc.date.modified", "dcterms.modified", "article:modified_time", "last-modified", "revised"};
+  std::string key = Lower(Attribute(meta, "name"));
+  if (key.empty()) key = Lower(Attribute(meta, "property"));
+  if (key.empty()) key = Lower(Attribute(meta, "http-equiv"));
+  std::string* date = kCreated.count(key) ? &head->created : kModified.count(key) ? &head->modified : nullptr;
+  if (date != nullptr && date->empty()) *date = IsoDate(Attribute(meta, "content"));
+}
+
 bool IsDoxygenTitle(const xmlNode* node) {
   static const std::unordered_set<std::string_view> kTitleClasses = {"headertitle"};
   return Name(node) == "div" && node->properties != nullptr &&
@@ -194,24 +213,37 @@ class HtmlWalker {
     Flush();
   }
 
-  const std::string& title() const { return title_; }
+  const HtmlHead& head() const { return head_; }
 
  private:
   bool InCell() const { return !tables_.empty() && tables_.back().in_cell; }
 
+  // Outside <pre> a line end in the source is white space like any other:
+  // only <br> (as '\n') breaks a line.
+  void AppendText(std::string_view text) {
+    if (pre_depth_ > 0) {
+      text_ += text;
+      return;
+    }
+    const size_t start = text_.size();
+    text_ += text;
+    std::replace(text_.begin() + static_cast<std::ptrdiff_t>(start), text_.end(), '\n', ' ');
+    std::replace(text_.begin() + static_cast<std::ptrdiff_t>(start), text_.end(), '\r', ' ');
+  }
+
   bool Enter(xmlNode* node) {
     if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
-      if (node->content != nullptr) text_ += reinterpret_cast<const char*>(node->content);
+      if (node->content != nullptr) AppendText(reinterpret_cast<const char*>(node->content));
       return false;
     }
     if (node->type != XML_ELEMENT_NODE) return false;
     const std::string_view name = Name(node);
-    if (name == "title" && title_.empty()) {
-      title_ = CollapseSpace(ContentOf(node));
+    if (name == "title" && head_.title.empty()) {
+      head_.title = CollapseSpace(ContentOf(node));
       return false;
     }
     if (name == "head") {
-      FindTitle(node);
+      ReadHead(node);
       return false;
     }
     if (IsSkipped(node)) return false;
@@ -355,7 +387,7 @@ class HtmlWalker {
         builder_->ContinueListItem(text_);
       }
     } else {
-      builder_->Paragraph(text_);
+      builder_->LineBrokenParagraph(text_);
     }
     text_.clear();
   }
@@ -368,18 +400,18 @@ class HtmlWalker {
     return text;
   }
 
-  void FindTitle(xmlNode* head) {
+  void ReadHead(xmlNode* head) {
     for (xmlNode* child = head->children; child != nullptr; child = child->next) {
-      if (child->type == XML_ELEMENT_NODE && Name(child) == "title" && title_.empty()) {
-        title_ = CollapseSpace(ContentOf(child));
-      }
+      if (child->type != XML_ELEMENT_NODE) continue;
+      if (Name(child) == "title" && head_.title.empty()) head_.title = CollapseSpace(ContentOf(child));
+      if (Name(child) == "meta") ReadMetaDate(child, &head_);
     }
   }
 
   DocumentBuilder* builder_;
   std::string text_;
   std::string heading_text_;
-  std::string title_;
+  HtmlHead head_;
   std::vector<OpenTable> tables_;
   std::vector<bool> lists_;  // open lists, innermost last: ordered or not
   std::vector<OpenListItem> items_;
@@ -409,6 +441,45 @@ void CutInternalSubset(std::string* html) {
   html->replace(doctype, end + 2 - doctype, "<!DOCTYPE html>");
 }
 
+std::string NumericReference(char32_t code_point) {
+  char reference[16];
+  std::snprintf(reference, sizeof reference, "&#x%X;", static_cast<unsigned>(code_point));
+  return reference;
+}
+
+// libxml2's HTML parser knows HTML 4's entities only and leaves the HTML5 ones
+// ("&NotEqual;") as text; those become numeric references, which it decodes
+// (never markup, so "&LT;" stays a '<' in text). A copy is made only when
+// there is one to rewrite.
+void RewriteHtml5Entities(std::string* html) {
+  constexpr size_t kLongestName = 32;  // "CounterClockwiseContourIntegral" has 31
+  std::string out;
+  size_t copied = 0, pos = 0;
+  while ((pos = html->find('&', pos)) != std::string::npos) {
+    const size_t start = pos + 1;
+    size_t end = start;
+    while (end < html->size() && end - start <= kLongestName &&
+           std::isalnum(static_cast<unsigned char>((*html)[end]))) {
+      ++end;
+    }
+    pos = end;
+    if (end == start || end - start > kLongestName || end >= html->size() || (*html)[end] != ';') continue;
+    char name[kLongestName + 1];
+    html->copy(name, end - start, start);
+    name[end - start] = '\0';
+    if (htmlEntityLookup(reinterpret_cast<const xmlChar*>(name)) != nullptr) continue;
+    const std::optional<EntityCodePoints> points = LookupHtml5Entity(name);
+    if (!points) continue;
+    out.append(*html, copied, start - 1 - copied);
+    out += NumericReference(points->first);
+    if (points->second != 0) out += NumericReference(points->second);
+    copied = end + 1;
+  }
+  if (copied == 0) return;
+  out.append(*html, copied);
+  *html = std::move(out);
+}
+
 }  // namespace
 
 std::string DeclaredCharset(std::string_view bytes) {
@@ -432,9 +503,10 @@ std::string DeclaredCharset(std::string_view bytes) {
   return "";
 }
 
-Result<std::string> AddHtmlBlocks(std::string_view bytes, DocumentBuilder* builder) {
+Result<HtmlHead> AddHtmlBlocks(std::string_view bytes, DocumentBuilder* builder) {
   text::DecodedText decoded = text::DecodeToUtf8(bytes, DeclaredCharset(bytes));
   CutInternalSubset(&decoded.utf8);
+  RewriteHtml5Entities(&decoded.utf8);
   std::unique_ptr<htmlParserCtxt, ContextDeleter> ctxt(htmlNewParserCtxt());
   if (!ctxt) return Status::ResourceExhausted("cannot make an HTML parser");
   // HUGE lifts libxml2's nesting limit of 256 (the walk below has no depth
@@ -447,7 +519,7 @@ Result<std::string> AddHtmlBlocks(std::string_view bytes, DocumentBuilder* build
   if (!doc) return Status::Corrupt("not an HTML document (the parser built nothing)");
   HtmlWalker walker(builder);
   for (xmlNode* node = doc->children; node != nullptr; node = node->next) walker.Walk(node);
-  return walker.title();
+  return walker.head();
 }
 
 }  // namespace docpipe::formats

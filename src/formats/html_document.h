@@ -18,11 +18,18 @@ namespace docpipe::formats {
 // XML declaration's encoding; empty when none is named.
 std::string DeclaredCharset(std::string_view bytes);
 
+// What the document's <head> says about it; empty strings when it does not.
+struct HtmlHead {
+  std::string title;     // <title>
+  std::string created;   // ISO 8601 (core/iso_date.h), from <meta name="date">, "dcterms.created", ...
+  std::string modified;  // from <meta name="dcterms.modified">, "article:modified_time", ...
+};
+
 // Adds the blocks of the HTML document `bytes` (any encoding: text/charset.h
 // decides it from a byte-order mark, the declared charset and the content)
-// to `builder`. Returns the <title> text (empty when there is none).
+// to `builder`. Returns what its <head> says.
 // The tree is walked without recursion, so nesting depth is not bounded by
 // the stack. Errors: kCorrupt when libxml2 builds no document at all.
-Result<std::string> AddHtmlBlocks(std::string_view bytes, DocumentBuilder* builder);
+Result<HtmlHead> AddHtmlBlocks(std::string_view bytes, DocumentBuilder* builder);
 
 }  // namespace docpipe::formats

@@ -12,6 +12,7 @@
 
 #include "core/stopwatch.h"
 #include "docpipe/ocr.h"
+#include "ocr/script_coverage.h"
 #include "ocr/tesseract_model.h"
 
 namespace docpipe {
@@ -21,6 +22,11 @@ namespace {
 constexpr float kCheckOrientationBelow = 0.6f;
 // OSD's own confidence scale: 15 is "reasonably confident" per its authors.
 constexpr float kMinOrientationConfidence = 5.0f;
+// OSD's script confidence is a margin over the next script: clean Latin pages
+// score 10-20, clean Chinese about 1 (Han and Japanese share glyphs). Text is
+// only skipped for its script above this, and (on pages) when it also reads
+// poorly.
+constexpr float kMinScriptConfidence = 0.5f;
 // A page whose text leans more than this (radians; 1.5 degrees) is turned
 // level and read again.
 constexpr float kDeskewAbove = 0.026f;
@@ -164,7 +170,9 @@ OcrLine ReadLineAttributes(tesseract::ResultIterator* it, const Leveller& level)
 
 // Walks the result word by word into lines; words accumulate into the line
 // they start, in Tesseract's reading order (blocks, paragraphs, lines).
-void ReadLines(tesseract::TessBaseAPI* api, OcrPage* page, float* skew) {
+// Words below `min_word_confidence` are left out and counted; the page's mean
+// confidence is over all words, so that a page of garbage still reads as one.
+void ReadLines(tesseract::TessBaseAPI* api, float min_word_confidence, OcrPage* page, float* skew) {
   std::unique_ptr<tesseract::ResultIterator> it(api->GetIterator());
   if (!it) return;
   Leveller level(page->width, page->height);
@@ -211,6 +219,12 @@ void ReadLines(tesseract::TessBaseAPI* api, OcrPage* page, float* skew) {
     const std::string text = Trimmed(word.get());
     const double confidence = std::clamp(it->Confidence(tesseract::RIL_WORD) / 100.0, 0.0, 1.0);
     if (text.empty() || IsRule(text) || (confidence < kMinSpeckConfidence && !HasLetterOrDigit(text))) continue;
+    if (confidence < min_word_confidence) {
+      ++page->words_dropped;
+      confidence_sum += confidence;
+      ++words;
+      continue;
+    }
     const BBox word_box = level.Apply(Box(it.get(), tesseract::RIL_WORD));
     if (!line || new_line) {
       if (line_number < 0) next.line = ++line_number, next.block = block;
@@ -312,8 +326,18 @@ class TesseractSession final : public OcrSession {
     float skew = 0;
     OcrPage page = RecognizeOnce(image, deadline_seconds, &skew);
     const bool suspect = page.mean_confidence < kCheckOrientationBelow || MostlyVertical(page);
-    if (!page.timed_out && suspect && model_->options().detect_orientation && model_->has_osd()) {
-      const int turn = UprightTurn(image);
+    if (!page.timed_out && suspect && model_->has_osd()) {
+      const OsdGuess guess = Osd(image);
+      if (IsUnread(guess)) {
+        // Recognised with the wrong languages: what came back is garbage.
+        OcrPage unread;
+        unread.width = page.width;
+        unread.height = page.height;
+        unread.unread_script = guess.script;
+        unread.seconds = watch.Seconds();
+        return unread;
+      }
+      const int turn = model_->options().detect_orientation ? guess.turn : 0;
       if (turn != 0) {
         const double left = seconds_left();
         if (deadline_seconds <= 0 || left > 0) {
@@ -344,6 +368,13 @@ class TesseractSession final : public OcrSession {
     return page;
   }
 
+  std::string UnreadScript(const GrayImage& image) override {
+    if (!model_->has_osd() || image.width <= 0 || image.height <= 0) return "";
+    KeepOpenMpOnThisThread();
+    const OsdGuess guess = Osd(image);
+    return IsUnread(guess) ? guess.script : "";
+  }
+
  private:
   OcrPage RecognizeOnce(const GrayImage& image, double deadline_seconds, float* skew) {
     OcrPage page;
@@ -358,35 +389,48 @@ class TesseractSession final : public OcrSession {
     if (monitor.deadline_exceeded()) {
       page.timed_out = true;
     } else if (failed == 0) {
-      ReadLines(api_.get(), &page, skew);
+      ReadLines(api_.get(), model_->options().min_word_confidence, &page, skew);
     }
     api_->Clear();
     return page;
   }
 
-  // Degrees to turn the image clockwise so its text stands upright; 0 when
-  // OSD is not confident or finds it upright already.
-  int UprightTurn(const GrayImage& image) {
+  struct OsdGuess {
+    int turn = 0;        // degrees to turn the image clockwise to stand it upright; 0 when unsure
+    std::string script;  // empty when OSD found none
+    float script_confidence = 0;
+  };
+
+  // Orientation and script of the text in `image` (osd.traineddata).
+  OsdGuess Osd(const GrayImage& image) {
+    OsdGuess guess;
     if (!osd_) {
       Result<TessPtr> osd = NewApi(model_->tessdata(), "osd", tesseract::OEM_TESSERACT_ONLY);
-      if (!osd.ok()) return 0;
+      if (!osd.ok()) return guess;
       osd_ = std::move(osd).value();
       osd_->SetPageSegMode(tesseract::PSM_OSD_ONLY);
     }
     SetImage(osd_.get(), image);
     int degrees = 0;
-    float confidence = 0, script_confidence = 0;
+    float confidence = 0;
     const char* script = nullptr;
-    const bool found = osd_->DetectOrientationScript(&degrees, &confidence, &script, &script_confidence);
+    const bool found = osd_->DetectOrientationScript(&degrees, &confidence, &script, &guess.script_confidence);
     osd_->Clear();
-    if (!found || confidence < kMinOrientationConfidence) return 0;
+    if (!found) return guess;
+    if (script != nullptr) guess.script = script;
     // OSD reports how far the page was turned clockwise: turn it back.
-    return (360 - degrees) % 360;
+    if (confidence >= kMinOrientationConfidence) guess.turn = (360 - degrees) % 360;
+    return guess;
+  }
+
+  bool IsUnread(const OsdGuess& guess) const {
+    return !guess.script.empty() && guess.script_confidence >= kMinScriptConfidence &&
+           !ocr::LanguagesReadScript(model_->options().languages, guess.script);
   }
 
   std::shared_ptr<const ocr::TesseractModel> model_;
   TessPtr api_;
-  TessPtr osd_;  // made the first time a page needs its orientation checked
+  TessPtr osd_;  // made the first time a page needs its orientation or script checked
 };
 
 }  // namespace

@@ -256,6 +256,8 @@ void SetKinds(const std::vector<RawPage>& raw_pages, Document* document) {
     page.kind = raw.kind;
     page.needs_ocr = raw.needs_ocr;
     page.ocr_confidence = raw.ocr_confidence;
+    page.ocr_counts = raw.ocr_counts;
+    page.ocr_unread_script = raw.ocr_unread_script;
     if (page.kind == PageKind::kEmpty && (!page.error.empty() || !page.blocks.empty())) {
       page.kind = PageKind::kDigital;  // failed (timeout, damage): not known to be blank
     }

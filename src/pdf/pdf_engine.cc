@@ -11,6 +11,7 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include "core/iso_date.h"
 #include "pdf/document_budget.h"
 #include "pdf/document_structurer.h"
 #include "pdf/mupdf_handles.h"
@@ -154,6 +155,8 @@ class PdfWorkerImpl final : public PdfWorker {
     metadata.author = pdf::LookupMetadata(ctx_.get(), doc, FZ_META_INFO_AUTHOR);
     metadata.producer = pdf::LookupMetadata(ctx_.get(), doc, FZ_META_INFO_PRODUCER);
     metadata.creator = pdf::LookupMetadata(ctx_.get(), doc, FZ_META_INFO_CREATOR);
+    metadata.created = IsoDate(pdf::LookupMetadata(ctx_.get(), doc, FZ_META_INFO_CREATIONDATE));
+    metadata.modified = IsoDate(pdf::LookupMetadata(ctx_.get(), doc, FZ_META_INFO_MODIFICATIONDATE));
     metadata.page_count = opened.page_count;
     return metadata;
   }

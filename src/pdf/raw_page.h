@@ -50,6 +50,8 @@ struct RawPage {
   bool needs_ocr = false;    // no usable text layer of its own
   float ocr_confidence = -1;  // mean OCR word confidence; -1 when not recognised
   int ocr_rotation = 0;       // degrees the page image was turned clockwise before OCR
+  OcrCounts ocr_counts;       // pictures read and skipped, words dropped
+  std::string ocr_unread_script;  // the page's script, which the loaded languages do not read
   double render_seconds = 0, ocr_seconds = 0;
   std::vector<RawLine> lines;
   std::vector<RawTable> tables;  // top to bottom

@@ -45,11 +45,11 @@ float OverlapShare(const BBox& a, const BBox& b) {
   return w <= 0 || h <= 0 || area <= 0 ? 0 : w * h / area;
 }
 
-// A recognised line belongs to an image part when its centre is on an image
-// and it does not repeat a line of the text layer.
-bool OnImageOnly(const RawLine& line, const RawPage& page) {
+// A recognised line belongs to an image part when its centre is on one of
+// the pictures read and it does not repeat a line of the text layer.
+bool OnImageOnly(const RawLine& line, const std::vector<BBox>& pictures, const RawPage& page) {
   const float cx = (line.bbox.x0 + line.bbox.x1) / 2, cy = (line.bbox.y0 + line.bbox.y1) / 2;
-  const bool on_image = std::any_of(page.images.begin(), page.images.end(), [&](const BBox& image) {
+  const bool on_image = std::any_of(pictures.begin(), pictures.end(), [&](const BBox& image) {
     return cx >= image.x0 && cx <= image.x1 && cy >= image.y0 && cy <= image.y1;
   });
   if (!on_image) return false;
@@ -62,20 +62,31 @@ bool OnImageOnly(const RawLine& line, const RawPage& page) {
 // indexing: icons, bullets, logos.
 constexpr float kMinPictureSide = 36, kMinPictureArea = 72 * 72;
 
-// Whether some picture of the page is large enough and its ink looks like
-// rows of glyphs (text_likeness.h). Photos and diagrams are not read:
-// recognising them costs as much as a page and yields noise.
-bool HasTextLikePicture(const GrayImage& image, float scale, const RawPage& page) {
-  for (const BBox& box : page.images) {
+// The pictures of the page worth reading: large enough, with ink that looks
+// like rows of glyphs (text_likeness.h), in a script the loaded languages
+// read. Photos and diagrams are not read: recognising them costs as much as
+// a page and yields noise. What is left out is counted by reason.
+std::vector<BBox> PicturesToRead(const GrayImage& image, float scale, OcrSession* session, RawPage* page) {
+  std::vector<BBox> read;
+  OcrCounts& counts = page->ocr_counts;
+  for (const BBox& box : page->images) {
     if (box.width() < kMinPictureSide || box.height() < kMinPictureSide ||
         box.width() * box.height() < kMinPictureArea) {
+      ++counts.pictures_small;
       continue;
     }
     const GrayImage part = Crop(image, static_cast<int>(box.x0 * scale), static_cast<int>(box.y0 * scale),
                                 static_cast<int>(box.width() * scale), static_cast<int>(box.height() * scale));
-    if (MeasureTextLikeness(part).text_like) return true;
+    if (!MeasureTextLikeness(part).text_like) {
+      ++counts.pictures_not_text;
+    } else if (!session->UnreadScript(part).empty()) {
+      ++counts.pictures_other_script;
+    } else {
+      read.push_back(box);
+    }
   }
-  return false;
+  counts.pictures_read = static_cast<int>(read.size());
+  return read;
 }
 
 std::string Seconds(double seconds) {
@@ -145,7 +156,11 @@ void RecognizePage(fz_context* ctx, fz_page* fz_page, OcrAction action, const Pa
   const bool rendered = Render(ctx, fz_page, scale, seconds_left, watchdog, warnings, page, &image, &complaint);
   page->render_seconds = watch.Lap();
   if (!rendered) return;
-  if (action == OcrAction::kImageParts && !HasTextLikePicture(image, scale, *page)) return;
+  std::vector<BBox> pictures;
+  if (action == OcrAction::kImageParts) {
+    pictures = PicturesToRead(image, scale, *session, page);
+    if (pictures.empty()) return;
+  }
   double left = 0;
   if (seconds_left > 0) {
     left = seconds_left - page->render_seconds;
@@ -167,6 +182,14 @@ void RecognizePage(fz_context* ctx, fz_page* fz_page, OcrAction action, const Pa
     page->error = "damaged image: " + complaint;
     return;
   }
+  page->ocr_counts.words_dropped += result->words_dropped;
+  if (!result->unread_script.empty()) {
+    // Nothing is kept: what the wrong languages made of it is garbage.
+    page->ocr_unread_script = result->unread_script;
+    page->ocr_counts.pictures_other_script += page->ocr_counts.pictures_read;
+    page->ocr_counts.pictures_read = 0;
+    return;
+  }
   page->ocr_confidence = result->mean_confidence;
   page->ocr_rotation = result->rotation;
   std::vector<RawLine> lines;
@@ -180,7 +203,7 @@ void RecognizePage(fz_context* ctx, fz_page* fz_page, OcrAction action, const Pa
   } else {
     std::vector<RawLine> kept;
     for (RawLine& line : lines) {
-      if (OnImageOnly(line, *page)) kept.push_back(std::move(line));
+      if (OnImageOnly(line, pictures, *page)) kept.push_back(std::move(line));
     }
     for (RawLine& line : kept) page->lines.push_back(std::move(line));
   }

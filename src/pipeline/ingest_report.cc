@@ -86,6 +86,11 @@ std::string IngestReport::ToJson() const {
                          {"ocr_session", ocr_session_setup_seconds}}},
       {"ocr_sessions", ocr_sessions},
       {"low_confidence_pages", ProblemsJson(low_confidence_pages)},
+      {"ocr_pictures", {{"read", ocr_counts.pictures_read}, {"small", ocr_counts.pictures_small},
+                        {"not_text", ocr_counts.pictures_not_text},
+                        {"other_script", ocr_counts.pictures_other_script}}},
+      {"ocr_words_dropped", ocr_counts.words_dropped},
+      {"unread_script_pages", ProblemsJson(unread_script_pages)},
       {"failures", ProblemsJson(failures)},
       {"page_problems", ProblemsJson(page_problems)},
       {"unsupported_files", ProblemsJson(unsupported_files)},
@@ -115,6 +120,13 @@ std::string IngestReport::ToText() const {
                        pages_ocr, busy.render, busy.ocr, busy.ocr / static_cast<double>(pages_ocr), ocr_sessions,
                        ocr_session_setup_seconds);
   }
+  const OcrCounts& ocr = ocr_counts;
+  if (ocr.pictures_read + ocr.pictures_small + ocr.pictures_not_text + ocr.pictures_other_script > 0) {
+    out += fmt::format("ocr pictures: {} recognised; skipped {} too small, {} not text-like, {} in a script the "
+                       "OCR languages do not read\n",
+                       ocr.pictures_read, ocr.pictures_small, ocr.pictures_not_text, ocr.pictures_other_script);
+  }
+  if (ocr.words_dropped > 0) out += fmt::format("ocr: {} low-confidence words left out\n", ocr.words_dropped);
   out += EnrichmentText(enrichment);
   if (!embedder.empty()) out += fmt::format("embedding ({}): {} vectors\n", embedder, vectors);
   for (const InputProblem& problem : failures) out += fmt::format("failed: {}: {}\n", problem.path, problem.reason);
@@ -123,6 +135,9 @@ std::string IngestReport::ToText() const {
   }
   for (const InputProblem& problem : low_confidence_pages) {
     out += fmt::format("low OCR confidence: {}: {}\n", problem.path, problem.reason);
+  }
+  for (const InputProblem& problem : unread_script_pages) {
+    out += fmt::format("unread script: {}: {}\n", problem.path, problem.reason);
   }
   for (const InputProblem& problem : unsupported_files) {
     out += fmt::format("unsupported: {}\n", problem.path);

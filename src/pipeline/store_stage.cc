@@ -140,6 +140,7 @@ void StoreStage::AcceptConverted(Item& item) {
   report_.busy.render += document.seconds.render;
   report_.busy.ocr += document.seconds.ocr;
   for (const Page& page : document.pages) {
+    CountOcr(item.path, page);
     if (page.needs_ocr) ++report_.pages_needing_ocr;
     if (page.ocr_confidence >= 0) {
       ++report_.pages_ocr;
@@ -165,6 +166,20 @@ void StoreStage::AcceptConverted(Item& item) {
   for (DocumentWrite& piece : pieces) {
     Enqueue(std::move(piece));
     if (status_.ok()) status_ = Flush();
+  }
+}
+
+void StoreStage::CountOcr(const std::string& path, const Page& page) {
+  OcrCounts& counts = report_.ocr_counts;
+  counts.pictures_read += page.ocr_counts.pictures_read;
+  counts.pictures_small += page.ocr_counts.pictures_small;
+  counts.pictures_not_text += page.ocr_counts.pictures_not_text;
+  counts.pictures_other_script += page.ocr_counts.pictures_other_script;
+  counts.words_dropped += page.ocr_counts.words_dropped;
+  if (!page.ocr_unread_script.empty()) {
+    report_.unread_script_pages.push_back({path, "page " + std::to_string(page.number) + ": script " +
+                                                     page.ocr_unread_script + " is not among the OCR languages (" +
+                                                     options_.ocr.languages + "): not recognised"});
   }
 }
 

@@ -50,6 +50,7 @@ class StoreStage {
   void AcceptFailed(Item& item);
   void AcceptConverted(Item& item);
   void CountEnrichments(const std::vector<EnrichmentResult>& results);
+  void CountOcr(const std::string& path, const Page& page);
   void Enqueue(DocumentWrite write);
 
   Store& store_;

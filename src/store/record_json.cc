@@ -29,6 +29,8 @@ std::string MetadataToJson(const DocumentMetadata& metadata) {
                    {"author", metadata.author},
                    {"producer", metadata.producer},
                    {"creator", metadata.creator},
+                   {"created", metadata.created},
+                   {"modified", metadata.modified},
                    {"page_count", metadata.page_count}});
 }
 
@@ -39,6 +41,8 @@ Result<DocumentMetadata> MetadataFromJson(std::string_view text) {
     metadata.author = value.value("author", "");
     metadata.producer = value.value("producer", "");
     metadata.creator = value.value("creator", "");
+    metadata.created = value.value("created", "");  // absent in rows stored before dates were read
+    metadata.modified = value.value("modified", "");
     metadata.page_count = value.value("page_count", 0);
     return metadata;
   });

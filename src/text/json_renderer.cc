@@ -72,6 +72,13 @@ Json PageJson(const Page& page) {
   json["needs_ocr"] = page.needs_ocr;
   json["error"] = page.error;
   json["ocr_confidence"] = FloatJson(page.ocr_confidence);
+  json["ocr_unread_script"] = page.ocr_unread_script;
+  const OcrCounts& counts = page.ocr_counts;
+  json["ocr_counts"] = {{"pictures_read", counts.pictures_read},
+                        {"pictures_small", counts.pictures_small},
+                        {"pictures_not_text", counts.pictures_not_text},
+                        {"pictures_other_script", counts.pictures_other_script},
+                        {"words_dropped", counts.words_dropped}};
   Json blocks = Json::array();
   for (const Block& block : page.blocks) blocks.push_back(BlockJson(block));
   json["blocks"] = std::move(blocks);
@@ -88,6 +95,8 @@ std::string RenderJson(const Document& document) {
                       {"author", metadata.author},
                       {"producer", metadata.producer},
                       {"creator", metadata.creator},
+                      {"created", metadata.created},
+                      {"modified", metadata.modified},
                       {"page_count", metadata.page_count}};
   json["kind"] = DocumentKindName(document.kind);
   Json pages = Json::array();

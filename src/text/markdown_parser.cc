@@ -168,8 +168,7 @@ class BlockBuilder {
                                              [](const std::string& l) { return l.rfind('|', 0) == 0; });
     Block block;
     block.type = item_ ? BlockType::kListItem : table ? BlockType::kTable : BlockType::kParagraph;
-    block.text = Join(table ? "\n" : joint_);
-    if (markdown_) block.text = Unescape(block.text);
+    block.text = table ? Join("\n") : markdown_ ? JoinMarkdown() : Join(joint_);
     if (item_) {
       block.level = item_->indent;
       block.ordered = item_->ordered;
@@ -204,6 +203,7 @@ class BlockBuilder {
     Flush();
     if (Trim(text).empty()) return;
     Block block;
+    block.type = BlockType::kCode;
     block.text = std::move(text);
     Emit(std::move(block));
   }
@@ -225,6 +225,22 @@ class BlockBuilder {
   }
 
  private:
+  // Markdown lines joined by the joint, escapes removed; a hard break (a line
+  // ending in an unescaped backslash) stays a line break.
+  std::string JoinMarkdown() const {
+    std::string text;
+    for (size_t i = 0; i < lines_.size(); ++i) {
+      std::string_view line = lines_[i];
+      size_t backslashes = 0;
+      while (backslashes < line.size() && line[line.size() - 1 - backslashes] == '\\') ++backslashes;
+      const bool hard_break = i + 1 < lines_.size() && backslashes % 2 == 1;
+      if (hard_break) line.remove_suffix(1);
+      text += Unescape(line);
+      if (i + 1 < lines_.size()) text += hard_break ? "\n" : joint_;
+    }
+    return text;
+  }
+
   std::string Join(std::string_view joint) const {
     std::string text;
     for (const std::string& line : lines_) {

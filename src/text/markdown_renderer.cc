@@ -88,9 +88,17 @@ std::string EscapeLineStart(std::string_view line) {
   return std::string(line);
 }
 
+// Ends a line with a hard break: a backslash (after one more that escapes a
+// backslash the line ends with, which would otherwise take the break's).
+void HardBreak(std::string* out) {
+  if (!out->empty() && out->back() == '\\') *out += '\\';
+  *out += '\\';
+}
+
 // Appends block text line by line: escaped starts, `indent` before every line
 // after the first (so that list item continuations stay inside the item), and
-// blank lines dropped (they would end the block).
+// blank lines dropped (they would end the block). The block's line breaks are
+// hard breaks, so that they survive rendering.
 void AppendLines(std::string_view text, const std::string& indent, std::string* out) {
   bool first = true;
   size_t pos = 0;
@@ -100,10 +108,34 @@ void AppendLines(std::string_view text, const std::string& indent, std::string* 
     const std::string line = EscapeLineStart(TrimRight(text.substr(pos, newline - pos)));
     pos = newline + 1;
     if (line.empty()) continue;
-    if (!first) *out += "\n" + indent;
+    if (!first) {
+      HardBreak(out);
+      *out += "\n" + indent;
+    }
     *out += line;
     first = false;
   }
+}
+
+// The longest run of `c` in `text`.
+size_t LongestRun(std::string_view text, char c) {
+  size_t longest = 0, run = 0;
+  for (char ch : text) {
+    run = ch == c ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  return longest;
+}
+
+// A fenced code block: lines and leading indentation as they are (only
+// trailing line ends trimmed), fenced by more backticks than the text holds.
+void AppendCode(std::string_view text, std::string* out) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  while (!text.empty() && text.front() == '\n') text.remove_prefix(1);
+  const std::string fence(std::max<size_t>(3, LongestRun(text, '`') + 1), '`');
+  *out += fence + "\n";
+  *out += text;
+  *out += "\n" + fence;
 }
 
 std::string HeadingLine(const Block& block) {
@@ -149,6 +181,9 @@ class MarkdownWriter {
         break;
       case BlockType::kCaption:
         Caption(block);
+        break;
+      case BlockType::kCode:
+        AppendCode(block.text, &out_);
         break;
       case BlockType::kTable:
         // Already Markdown (RenderTableMarkdown): every row starts with '|',
@@ -233,7 +268,12 @@ std::string RenderMarkdown(const Document& document) {
   for (const Page& page : document.pages) {
     const std::string prefix = "page " + std::to_string(page.number) + ": ";
     if (!page.error.empty()) writer.Comment(prefix + "failed: " + CommentSafe(page.error));
-    if (page.needs_ocr && page.blocks.empty()) writer.Comment(prefix + "needs OCR");
+    if (!page.ocr_unread_script.empty()) {
+      writer.Comment(prefix + "not recognised: its script (" + CommentSafe(page.ocr_unread_script) +
+                     ") is not among the OCR languages");
+    } else if (page.needs_ocr && page.blocks.empty()) {
+      writer.Comment(prefix + "needs OCR");
+    }
     for (const Block& block : page.blocks) writer.Write(block);
   }
   return writer.Finish();

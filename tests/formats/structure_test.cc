@@ -78,11 +78,24 @@ TEST_P(StructureTest, TableCellsAndSpansAreExact) {
 }
 
 TEST_P(StructureTest, CodeKeepsLineBreaksAndCaptionsAreCaptions) {
-  bool code = false;
+  const Block* code = nullptr;
   for (const Page& page : document_.pages) {
-    for (const Block& block : page.blocks) code = code || block.text.find("widget --assemble\n") == 0;
+    for (const Block& block : page.blocks) {
+      if (block.text.find("widget --assemble\n") == 0) code = &block;
+    }
   }
-  EXPECT_TRUE(code) << RenderMarkdown(document_);
+  ASSERT_NE(code, nullptr) << RenderMarkdown(document_);
+  if (GetParam() == "manual.docx") {
+    // A plain paragraph with <w:br/>s: its line breaks, as Markdown hard breaks.
+    EXPECT_EQ(code->type, BlockType::kParagraph);
+    EXPECT_NE(RenderMarkdown(document_).find("widget --assemble\\\n--gears 4\\\n--verbose"), std::string::npos);
+  } else {
+    // <pre>: code, indentation kept, fenced in Markdown.
+    EXPECT_EQ(code->type, BlockType::kCode);
+    EXPECT_EQ(code->text, "widget --assemble\n  --gears 4\n  --verbose");
+    EXPECT_NE(RenderMarkdown(document_).find("```\nwidget --assemble\n  --gears 4\n  --verbose\n```"),
+              std::string::npos);
+  }
   std::vector<const Block*> captions = BlocksOf(document_, BlockType::kCaption);
   ASSERT_EQ(captions.size(), 1u);
   EXPECT_EQ(captions[0]->text, "Figure 1: the finished widget on its bench");
@@ -90,6 +103,8 @@ TEST_P(StructureTest, CodeKeepsLineBreaksAndCaptionsAreCaptions) {
 
 TEST_P(StructureTest, MetadataAndHeadingPaths) {
   EXPECT_EQ(document_.metadata.title, truth_["title"]);
+  EXPECT_EQ(document_.metadata.created, truth_["created"]);  // core properties, the package, <meta>
+  EXPECT_EQ(document_.metadata.modified, truth_["modified"]);
   if (!truth_["author"].get<std::string>().empty()) {
     EXPECT_EQ(document_.metadata.author, truth_["author"]);
   }

@@ -19,7 +19,7 @@ class OcrCliTest : public ::testing::Test {
   static void SetUpTestSuite() {
     scans_ = new ScratchDir();
     const std::string command = "/usr/bin/python3 " DOCPIPE_SOURCE_DIR "/tests/fixtures/make_scans.py --out '" +
-                                scans_->path() + "' --only scan_clean scan_blank";
+                                scans_->path() + "' --only scan_clean scan_blank scan_figures scan_cjk";
     ASSERT_EQ(std::system(command.c_str()), 0);
   }
   static void TearDownTestSuite() {
@@ -77,6 +77,34 @@ TEST_F(OcrCliTest, IngestReportsRecognisedPagesAndTheirTimings) {
   EXPECT_EQ(off_report["pages_ocr"], 0);
   EXPECT_EQ(off_report["pages_needing_ocr"], 3);
   EXPECT_EQ(off_report["chunks"], 0);
+}
+
+// Pictures read and skipped by reason, and the page in a script "eng" does
+// not read, in both forms of the report.
+TEST_F(OcrCliTest, IngestReportsPicturesSkippedAndPagesInAnUnreadScript) {
+  ScratchDir dir;
+  fs::create_directories(dir / "in");
+  for (const char* name : {"scan_figures.pdf", "scan_cjk.pdf"}) {
+    fs::copy_file(Scan(name), dir / (std::string("in/") + name));
+  }
+  CliResult run = RunDocpipe({"ingest", dir / "in", "--db", dir / "kb.sqlite", "--json", "--ocr", "auto"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  nlohmann::json report = nlohmann::json::parse(run.out);
+  EXPECT_EQ(report["ocr_pictures"]["read"], 1);          // the screenshot
+  EXPECT_EQ(report["ocr_pictures"]["not_text"], 3);      // two photos and a diagram
+  EXPECT_EQ(report["ocr_pictures"]["other_script"], 1);  // the picture of Chinese text
+  ASSERT_EQ(report["unread_script_pages"].size(), 1u) << report.dump(1);
+  const std::string reason = report["unread_script_pages"][0]["reason"];
+  EXPECT_EQ(reason.rfind("page 1: script ", 0), 0u) << reason;
+  EXPECT_NE(reason.find("(eng)"), std::string::npos) << reason;
+
+  ScratchDir again;
+  CliResult text = RunDocpipe({"ingest", dir / "in", "--db", again / "kb.sqlite", "--ocr", "auto"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  const std::string out = text.out + text.err;
+  EXPECT_NE(out.find("ocr pictures: 1 recognised; skipped 0 too small, 3 not text-like, 1 in a script"),
+            std::string::npos) << out;
+  EXPECT_NE(out.find("unread script: "), std::string::npos) << out;
 }
 
 // The pages of one scan are shared by the workers in ingest; what is stored

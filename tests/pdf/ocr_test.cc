@@ -7,6 +7,8 @@
 
 #include "docpipe/ocr.h"
 #include "docpipe/pdf.h"
+#include "docpipe/render.h"
+#include "ocr/script_coverage.h"
 #include "pdf/scanned_page.h"
 #include "pdf_test_support.h"
 #include "scan_test_support.h"
@@ -159,6 +161,10 @@ TEST(OcrTest, OnlyPicturesThatHoldTextAreRecognised) {
     EXPECT_EQ(block.source, TextSource::kDigital) << block.text;
   }
   EXPECT_EQ(document.pages[0].ocr_confidence, -1.0f);
+  EXPECT_EQ(document.pages[0].ocr_counts.pictures_not_text, 2);
+  EXPECT_EQ(document.pages[0].ocr_counts.pictures_read, 0);
+  EXPECT_EQ(document.pages[1].ocr_counts.pictures_read, 1);
+  EXPECT_EQ(document.pages[1].ocr_counts.pictures_not_text, 0);
   // A screenshot of a terminal: read.
   const std::string text = PageText(document.pages[1]);
   for (const auto& line : truth["pages"][1]["screenshot"]) {
@@ -166,6 +172,65 @@ TEST(OcrTest, OnlyPicturesThatHoldTextAreRecognised) {
     EXPECT_NE(text.find(expected.substr(expected.size() / 2)), std::string::npos) << expected << "\nread: " << text;
   }
   EXPECT_GT(document.pages[1].ocr_confidence, 0.5f);
+}
+
+// Chinese with only "eng" loaded: a scanned page and a picture on a digital
+// page, neither turned into garbage, both reported.
+TEST(OcrTest, TextInAScriptTheLanguagesDoNotReadIsSkippedAndReported) {
+  const Document document = Convert(ScanPdf("scan_cjk"));
+  ASSERT_EQ(document.pages.size(), 2u);
+  const Page& scanned = document.pages[0];
+  EXPECT_TRUE(scanned.blocks.empty()) << PageText(scanned);
+  EXPECT_TRUE(scanned.ocr_unread_script == "Han" || scanned.ocr_unread_script == "Japanese")
+      << scanned.ocr_unread_script;
+  EXPECT_TRUE(scanned.error.empty()) << scanned.error;
+  EXPECT_NE(RenderMarkdown(document).find("<!-- page 1: not recognised: its script ("), std::string::npos)
+      << RenderMarkdown(document);
+  const Page& digital = document.pages[1];
+  EXPECT_EQ(digital.ocr_counts.pictures_other_script, 1);
+  EXPECT_EQ(digital.ocr_counts.pictures_not_text, 1);  // the photo
+  EXPECT_EQ(digital.ocr_counts.pictures_read, 0);
+  EXPECT_NE(PageText(digital).find(ScanTruth("scan_cjk")["pages"][1]["text"].get<std::string>()), std::string::npos);
+  for (const Block& block : digital.blocks) EXPECT_EQ(block.source, TextSource::kDigital) << block.text;
+}
+
+TEST(OcrTest, LanguagesReadTheirScriptsOnly) {
+  EXPECT_TRUE(ocr::LanguagesReadScript("eng", "Latin"));
+  EXPECT_FALSE(ocr::LanguagesReadScript("eng", "Han"));
+  EXPECT_FALSE(ocr::LanguagesReadScript("eng+deu", "Cyrillic"));
+  EXPECT_TRUE(ocr::LanguagesReadScript("eng+rus", "Cyrillic"));
+  EXPECT_TRUE(ocr::LanguagesReadScript("eng+chi_sim", "Japanese"));  // OSD mixes Han and Japanese up
+  EXPECT_TRUE(ocr::LanguagesReadScript("script/HanS", "Han"));
+  EXPECT_FALSE(ocr::LanguagesReadScript("script/Latin", "Arabic"));
+  EXPECT_TRUE(ocr::LanguagesReadScript("eng", "Fraktur"));  // a script the table does not know: read
+}
+
+// The floor leaves words out and counts them: none at 0, some at 0.97.
+TEST(OcrTest, WordsBelowTheConfidenceFloorAreLeftOutAndCounted) {
+  const auto read = [](float floor, int* dropped) {
+    OcrOptions ocr;
+    ocr.min_word_confidence = floor;
+    Result<std::shared_ptr<const PdfEngine>> engine = PdfEngine::Make(ocr);
+    EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+    if (!engine.ok()) return std::string();
+    Result<Document> document = ConvertPdfParallel(*engine, ScanPdf("scan_degraded"), PdfOptions{}, 1);
+    EXPECT_TRUE(document.ok()) << document.status().ToString();
+    if (!document.ok()) return std::string();
+    std::string text;
+    *dropped = 0;
+    for (const Page& page : document->pages) {
+      text += PageText(page) + " ";
+      *dropped += page.ocr_counts.words_dropped;
+    }
+    return text;
+  };
+  int none = -1, some = -1;
+  const std::string all = read(0.0f, &none);
+  const std::string kept = read(0.97f, &some);
+  EXPECT_EQ(none, 0);
+  EXPECT_GT(some, 0);
+  const auto count = [](const std::string& text) { return std::count(text.begin(), text.end(), ' '); };
+  EXPECT_LT(count(kept), count(all));
 }
 
 TEST(OcrTest, BlankPagesGiveNoTextAndNoError) {

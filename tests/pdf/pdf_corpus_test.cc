@@ -163,6 +163,9 @@ TEST_F(PdfCorpusTest, MetadataFromInfoDictionary) {
   EXPECT_EQ(document.metadata.page_count, truth["pages"].get<int>());
   EXPECT_EQ(static_cast<int>(document.pages.size()), truth["pages"].get<int>());
   EXPECT_FALSE(document.metadata.producer.empty());
+  // The fixtures' CreationDate and ModDate (tests/fixtures/layout.py), as ISO 8601.
+  EXPECT_EQ(document.metadata.created, "2024-01-01T00:00:00");
+  EXPECT_EQ(document.metadata.modified, "2024-01-01T00:00:00");
   const Document unicode = Convert("unicode");
   EXPECT_EQ(unicode.metadata.title, Truth("unicode")["title"].get<std::string>());
   EXPECT_EQ(unicode.metadata.author, Truth("unicode")["author"].get<std::string>());

@@ -52,6 +52,7 @@ TEST_F(StoreWriteTest, RecordAndChunksRoundTrip) {
   write.record.kind = DocumentKind::kMixed;
   write.record.metadata.author = "A. Author";
   write.record.metadata.producer = "LaTeX";
+  write.record.metadata.created = "2023-04-05T06:07:08Z";  // kept in the metadata JSON, no column of its own
   write.record.seconds.extract = 0.25;
   write.record.seconds.embed = 0.5;
   write.record.seconds.ocr = 1.5;
@@ -73,6 +74,8 @@ TEST_F(StoreWriteTest, RecordAndChunksRoundTrip) {
   EXPECT_EQ(record.metadata.title, "Title of docs/report.pdf");
   EXPECT_EQ(record.metadata.author, "A. Author");
   EXPECT_EQ(record.metadata.producer, "LaTeX");
+  EXPECT_EQ(record.metadata.created, "2023-04-05T06:07:08Z");
+  EXPECT_EQ(record.metadata.modified, "");
   EXPECT_DOUBLE_EQ(record.seconds.extract, 0.25);
   EXPECT_DOUBLE_EQ(record.seconds.embed, 0.5);
   EXPECT_DOUBLE_EQ(record.seconds.ocr, 1.5);

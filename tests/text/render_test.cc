@@ -103,17 +103,17 @@ TEST(RenderMarkdownTest, EscapesLineStartsThatWouldChangeMeaning) {
             "\\# not a heading\n\n"
             "1\\. not a list\n\n"
             "2\\) nor this\n\n"
-            "\\- nor this\n\\+ nor this\n\\> nor a quote\n\n"
-            "Line\n\\---\n\n"
-            "Line\n\\===\n\n"
-            "\\```\ncode?\n\n"
+            "\\- nor this\\\n\\+ nor this\\\n\\> nor a quote\n\n"
+            "Line\\\n\\---\n\n"
+            "Line\\\n\\===\n\n"
+            "\\```\\\ncode?\n\n"
             "\\<div>html?</div>\n\n"
             "\\[1]: http://example.com\n\n"
             "3.14 is fine, -5 is fine, *emphasis* is fine, 2020. is fine\n\n"
             "## C# and F#\n\n"
             "### Issue \\#\n\n"
             "#### \\###\n\n"
-            "- \\# inside an item\n  second line\n");
+            "- \\# inside an item\\\n  second line\n");
 }
 
 TEST(RenderMarkdownTest, PagesNeedingOcrAndFailedPagesLeaveComments) {
@@ -152,7 +152,7 @@ TEST(RenderTextTest, DocumentTextAndNewline) {
 Document RichDocument() {
   Document document;
   document.path = "in/report.pdf";
-  document.metadata = {"Report", "Ada", "TeX", "LaTeX", 2};
+  document.metadata = {"Report", "Ada", "TeX", "LaTeX", "2024-03-05", "2024-03-06T10:00:00Z", 2};
   document.kind = DocumentKind::kMixed;
   Page page;
   page.number = 1;
@@ -190,6 +190,8 @@ TEST(RenderJsonTest, GoldenShape) {
     "author": "Ada",
     "producer": "TeX",
     "creator": "LaTeX",
+    "created": "2024-03-05",
+    "modified": "2024-03-06T10:00:00Z",
     "page_count": 2
   },
   "kind": "mixed",
@@ -202,6 +204,14 @@ TEST(RenderJsonTest, GoldenShape) {
       "needs_ocr": false,
       "error": "",
       "ocr_confidence": -1.0,
+      "ocr_unread_script": "",
+      "ocr_counts": {
+        "pictures_read": 0,
+        "pictures_small": 0,
+        "pictures_not_text": 0,
+        "pictures_other_script": 0,
+        "words_dropped": 0
+      },
       "blocks": [
         {
           "type": "heading",
@@ -232,6 +242,8 @@ TEST(RenderJsonTest, ParsesAndRoundTripsFields) {
   EXPECT_EQ(json["path"], document.path);
   EXPECT_EQ(json["metadata"]["title"], "Report");
   EXPECT_EQ(json["metadata"]["page_count"], 2);
+  EXPECT_EQ(json["metadata"]["created"], "2024-03-05");
+  EXPECT_EQ(json["metadata"]["modified"], "2024-03-06T10:00:00Z");
   EXPECT_EQ(json["kind"], "mixed");
   ASSERT_EQ(json["pages"].size(), 2u);
   const nlohmann::json& block = json["pages"][0]["blocks"][1];

@@ -139,7 +139,7 @@ TEST_F(TextDocumentTest, MarkdownFencesTablesQuotesSetextAndFrontMatter) {
   EXPECT_EQ(b[0].type, BlockType::kHeading);
   EXPECT_EQ(b[0].text, "Setext Title");
   EXPECT_EQ(b[0].level, 1);
-  EXPECT_EQ(b[1].type, BlockType::kParagraph);
+  EXPECT_EQ(b[1].type, BlockType::kCode);  // a fence is code
   EXPECT_EQ(b[1].text, "# not a heading\nint x = 1;");
   EXPECT_EQ(b[2].type, BlockType::kTable);
   EXPECT_EQ(b[2].text, "| a | b |\n|---|---|\n| 1 | 2 |");
@@ -224,6 +224,9 @@ TEST_F(TextDocumentTest, RenderedMarkdownReadsBackAsTheSameBlocks) {
       make(BlockType::kListItem, "10. deeper", 2, true),
       make(BlockType::kListItem, "back", 0, true),
       make(BlockType::kParagraph, "Plain \\ backslash and *stars*."),
+      make(BlockType::kCode, "def area(r):\n    return 3 * r  # ```"),
+      make(BlockType::kParagraph, "Ada Lovelace\n12 Harbour Road\nends in C:\\"),
+      make(BlockType::kParagraph, "C:\\\nnext line"),
       make(BlockType::kHeading, "Six", 6),
   };
   original.pages.push_back(page);

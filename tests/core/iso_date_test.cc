@@ -1,0 +1,38 @@
+#include "core/iso_date.h"
+
+#include <gtest/gtest.h>
+
+namespace docpipe {
+namespace {
+
+TEST(IsoDateTest, PdfDates) {
+  EXPECT_EQ(IsoDate("D:20240305102030+01'00'"), "2024-03-05T10:20:30+01:00");
+  EXPECT_EQ(IsoDate("D:20240305102030+01'00"), "2024-03-05T10:20:30+01:00");
+  EXPECT_EQ(IsoDate("D:20240305102030Z"), "2024-03-05T10:20:30Z");
+  EXPECT_EQ(IsoDate("D:20240305102030Z00'00'"), "2024-03-05T10:20:30Z");
+  EXPECT_EQ(IsoDate("D:20240305102030-0530"), "2024-03-05T10:20:30-05:30");
+  EXPECT_EQ(IsoDate("D:20240305"), "2024-03-05");
+  EXPECT_EQ(IsoDate("D:202403"), "2024-03");
+  EXPECT_EQ(IsoDate("20240305102030"), "2024-03-05T10:20:30");
+  EXPECT_EQ(IsoDate("D:2024"), "2024");
+}
+
+TEST(IsoDateTest, IsoAndW3cDates) {
+  EXPECT_EQ(IsoDate("2023-04-05T06:07:08Z"), "2023-04-05T06:07:08Z");
+  EXPECT_EQ(IsoDate(" 2023-04-05T06:07:08.123+02:00 "), "2023-04-05T06:07:08+02:00");
+  EXPECT_EQ(IsoDate("2023-04-05 06:07"), "2023-04-05T06:07");
+  EXPECT_EQ(IsoDate("2023-04-05"), "2023-04-05");
+  EXPECT_EQ(IsoDate("2023-04"), "2023-04");
+  EXPECT_EQ(IsoDate("2023"), "2023");
+}
+
+TEST(IsoDateTest, AnythingElseIsEmpty) {
+  for (const char* text : {"", "last Tuesday", "Tue, 15 Nov 1994 08:12:31 GMT", "2023-13-01", "2023-04-32",
+                           "2023-04-05T25:00", "2023-04-05T10:61", "D:2024030510203", "2023-04-05Tnoon",
+                           "2023-04-05T06:07:08+2", "D:20240305102030+01'00'junk", "23-04-05"}) {
+    EXPECT_EQ(IsoDate(text), "") << text;
+  }
+}
+
+}  // namespace
+}  // namespace docpipe
