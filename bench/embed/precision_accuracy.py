@@ -233,6 +233,7 @@ def main():
     parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "docpipe_embed_bench"),
                         help="where --shapes models are written")
     parser.add_argument("--no-bf16", action="store_true", help="skip bf16 (a CPU without AVX-512 BF16)")
+    parser.add_argument("--no-torch", action="store_true", help="docpipe's figures only")
     args = parser.parse_args()
     torch.set_num_threads(1)
     texts = corpus_texts(args.corpus, args.texts) if args.corpus else make_texts(args.texts)
@@ -245,13 +246,16 @@ def main():
         for folder in args.models:
             name = os.path.basename(folder.rstrip("/"))
             ours = docpipe_vectors(args.docpipe, folder, text_file, "fp32")
-            theirs = torch_vectors(folder, texts, quantized=False)
-            print(f"{name}: {len(texts)} texts; docpipe fp32 vs torch fp32: {describe(theirs, ours)}")
+            print(f"{name}: {len(texts)} texts", end="" if not args.no_torch else "\n")
+            if not args.no_torch:
+                theirs = torch_vectors(folder, texts, quantized=False)
+                print(f"; docpipe fp32 vs torch fp32: {describe(theirs, ours)}")
             print(f"  docpipe int8            {describe(ours, docpipe_vectors(args.docpipe, folder, text_file, 'int8'))}")
             if not args.no_bf16:
                 print(f"  docpipe bf16            {describe(ours, docpipe_vectors(args.docpipe, folder, text_file, 'bf16'))}")
-            print(f"  torch quantize_dynamic  {describe(theirs, torch_vectors(folder, texts, quantized=True))}",
-                  flush=True)
+            if not args.no_torch:
+                print(f"  torch quantize_dynamic  {describe(theirs, torch_vectors(folder, texts, quantized=True))}",
+                      flush=True)
     finally:
         os.unlink(text_file)
     print(f"torch {torch.__version__}, quantized engine onednn, qint8 weights per tensor (quantize_dynamic's default)")

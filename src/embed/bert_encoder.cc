@@ -44,7 +44,8 @@ Result<std::unique_ptr<BertEncoder>> BertEncoder::Make(const BertConfig& config,
     const float* k_b = w.Bind(LayerName(i, "attention.self.key.bias"), {h});
     const float* v_w = w.Bind(LayerName(i, "attention.self.value.weight"), {h, h});
     const float* v_b = w.Bind(LayerName(i, "attention.self.value.bias"), {h});
-    if (w.status().ok()) l.qkv = QkvProjection::Make(block_precision, cpu, q_w, k_w, v_w, q_b, k_b, v_b, uh, uh);
+    if (w.status().ok())
+      l.qkv = QkvProjection::Make(block_precision, cpu, q_w, k_w, v_w, q_b, k_b, v_b, uh, uh);
     l.attn_out = linear(w.Bind(LayerName(i, "attention.output.dense.weight"), {h, h}), uh, uh);
     l.attn_out_b = w.Bind(LayerName(i, "attention.output.dense.bias"), {h});
     l.attn_norm_g = w.Bind(

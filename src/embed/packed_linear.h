@@ -8,7 +8,7 @@
 // bytes, so the zero point comes back out through the weight column sums:
 //   y[m][n] = sa[m] · sw[n] · (Σ a_u8[m][k] · w[n][k] − zp[m] · Σ w[n][k]) + b[n]
 // Every int8 path computes the same int32 sums and the same float epilogue,
-// so the vectors do not depend on which instructions the CPU has.
+// so the vectors do not depend on which int8 instructions the CPU has.
 //
 // Packed weights are immutable after load and shared by threads; Apply()
 // takes the caller's Workspace for the quantised activations.

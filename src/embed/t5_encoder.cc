@@ -58,7 +58,8 @@ Result<std::unique_ptr<T5Encoder>> T5Encoder::Make(const T5Config& config, size_
     const float* q = w.Bind(LayerName(i, 0, "SelfAttention.q.weight"), {inner, d});
     const float* k = w.Bind(LayerName(i, 0, "SelfAttention.k.weight"), {inner, d});
     const float* v = w.Bind(LayerName(i, 0, "SelfAttention.v.weight"), {inner, d});
-    if (w.status().ok()) l.qkv = QkvProjection::Make(block_precision, cpu, q, k, v, nullptr, nullptr, nullptr, uinner, ud);
+    if (w.status().ok())
+      l.qkv = QkvProjection::Make(block_precision, cpu, q, k, v, nullptr, nullptr, nullptr, uinner, ud);
     l.o = linear(w.Bind(LayerName(i, 0, "SelfAttention.o.weight"), {d, inner}), ud, uinner);
     l.ff_norm = w.Bind(LayerName(i, 1, "layer_norm.weight"), {d});
     if (config.gated) {
