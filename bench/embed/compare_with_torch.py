@@ -19,8 +19,11 @@ torch.ao.quantization.quantize_dynamic(qint8, engine onednn) model, with the
 ratios the issue asks for (reduced precision against the faster, unpinned
 float32) and each docpipe figure as a share of its instruction's peak.
 
+With --precisions and --rounds N it runs docpipe only, float32 (unpinned) and then each other
+precision, N times over, and prints each round's ratios and their median.
+
 Usage: compare_with_torch.py --bench BUILD/bench/embed/docpipe_embed_bench [--threads 1] [--work DIR]
-                             [--precisions fp32 int8 bf16]
+                             [--precisions fp32 int8 bf16] [--rounds N]
 Needs Debian's python3-torch, python3-numpy and python3-sentencepiece.
 """
 import os
@@ -162,6 +165,31 @@ def compare_precisions(args):
     print(f"torch {torch.__version__}")
 
 
+def alternate_precisions(args):
+    """docpipe alone at each precision, float32 (unpinned) first, the sequence repeated
+    --rounds times, with each round's ratios: on a shared machine, runs next to each other
+    see nearly the same load, so the per-round ratios are steadier than one figure each."""
+    unpinned = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    precisions = ["fp32"] + [p for p in args.precisions if p != "fp32"]
+    for name, shape in SHAPES.items():
+        if args.shapes and name not in args.shapes:
+            continue
+        folder = os.path.join(args.work, name)
+        write_model(folder, shape["kind"], shape["cfg"])
+        for tokens in args.tokens:
+            texts = max(8, shape["texts"] * 32 // tokens)
+            ratios = {p: [] for p in precisions[1:]}
+            for round_ in range(args.rounds):
+                rates = {p: run_bench(args, folder, tokens, texts, p, unpinned)["sentences_per_s"] for p in precisions}
+                for p in ratios:
+                    ratios[p].append(rates[p] / rates["fp32"])
+                print(f"{name} {tokens} tokens, round {round_ + 1}: " +
+                      "  ".join(f"{p} {rates[p]:.2f}/s" for p in precisions), flush=True)
+            for p, values in ratios.items():
+                print(f"{name} {tokens} tokens: {p}/fp32 per round " + " ".join(f"{r:.2f}" for r in values) +
+                      f"; median {float(np.median(values)):.2f}x", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bench", required=True, help="path of the docpipe_embed_bench executable")
@@ -171,6 +199,7 @@ def main():
     parser.add_argument("--precisions", nargs="*", help="compare these precisions (fp32 int8 bf16)")
     parser.add_argument("--shapes", nargs="*", help=f"only these of {', '.join(SHAPES)}")
     parser.add_argument("--tokens", nargs="*", type=int, default=[32, 128], help="tokens per text")
+    parser.add_argument("--rounds", type=int, help="with --precisions: docpipe only, alternated this many times")
     parser.add_argument("--torch-only", nargs=3, metavar=("SHAPE", "TOKENS", "TEXTS"), help=argparse.SUPPRESS)
     parser.add_argument("--quantized", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -180,6 +209,8 @@ def main():
         print(torch_rate(os.path.join(args.work, name), shape["kind"], shape["cfg"], tokens, texts,
                          min(args.batch, texts), args.threads, quantized=args.quantized))
         return 0
+    if args.precisions and args.rounds:
+        return alternate_precisions(args)
     if args.precisions:
         return compare_precisions(args)
     rows = []

@@ -32,10 +32,11 @@ Result<std::unique_ptr<BertEncoder>> BertEncoder::Make(const BertConfig& config,
   encoder->embed_norm_g_ = w.Bind({"embeddings.LayerNorm.weight", "embeddings.LayerNorm.gamma"}, {h});
   encoder->embed_norm_b_ = w.Bind({"embeddings.LayerNorm.bias", "embeddings.LayerNorm.beta"}, {h});
   const auto uh = static_cast<size_t>(h), uff = static_cast<size_t>(ff);
-  auto linear = [&](const float* weights, size_t n, size_t k) {
-    return weights == nullptr ? PackedLinear() : PackedLinear::Make(precision, weights, n, k, cpu);
-  };
   for (int i = 0; i < config.layers; ++i) {
+    const EmbedPrecision block_precision = BlockPrecision(precision, static_cast<size_t>(i), cpu);
+    auto linear = [&](const float* weights, size_t n, size_t k) {
+      return weights == nullptr ? PackedLinear() : PackedLinear::Make(block_precision, weights, n, k, cpu);
+    };
     Layer l{};
     const float* q_w = w.Bind(LayerName(i, "attention.self.query.weight"), {h, h});
     const float* q_b = w.Bind(LayerName(i, "attention.self.query.bias"), {h});
@@ -43,7 +44,8 @@ Result<std::unique_ptr<BertEncoder>> BertEncoder::Make(const BertConfig& config,
     const float* k_b = w.Bind(LayerName(i, "attention.self.key.bias"), {h});
     const float* v_w = w.Bind(LayerName(i, "attention.self.value.weight"), {h, h});
     const float* v_b = w.Bind(LayerName(i, "attention.self.value.bias"), {h});
-    if (w.status().ok()) l.qkv = QkvProjection::Make(precision, cpu, q_w, k_w, v_w, q_b, k_b, v_b, uh, uh);
+    if (w.status().ok())
+      l.qkv = QkvProjection::Make(block_precision, cpu, q_w, k_w, v_w, q_b, k_b, v_b, uh, uh);
     l.attn_out = linear(w.Bind(LayerName(i, "attention.output.dense.weight"), {h, h}), uh, uh);
     l.attn_out_b = w.Bind(LayerName(i, "attention.output.dense.bias"), {h});
     l.attn_norm_g = w.Bind(

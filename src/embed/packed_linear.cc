@@ -86,6 +86,11 @@ Status CheckPrecisionSupported(EmbedPrecision precision, const CpuFeatures& f) {
   return Status::Ok();
 }
 
+EmbedPrecision BlockPrecision(EmbedPrecision precision, size_t block, const CpuFeatures& f) {
+  if (precision != EmbedPrecision::kInt8 || block > 0) return precision;
+  return f.avx512_bf16 ? EmbedPrecision::kBFloat16 : EmbedPrecision::kFloat32;
+}
+
 PackedLinear PackedLinear::Float32(const float* w, size_t n, size_t k) {
   PackedLinear layer;
   layer.precision_ = EmbedPrecision::kFloat32;

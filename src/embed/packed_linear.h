@@ -8,7 +8,7 @@
 // bytes, so the zero point comes back out through the weight column sums:
 //   y[m][n] = sa[m] · sw[n] · (Σ a_u8[m][k] · w[n][k] − zp[m] · Σ w[n][k]) + b[n]
 // Every int8 path computes the same int32 sums and the same float epilogue,
-// so the vectors do not depend on which instructions the CPU has.
+// so the vectors do not depend on which int8 instructions the CPU has.
 //
 // Packed weights are immutable after load and shared by threads; Apply()
 // takes the caller's Workspace for the quantised activations.
@@ -49,6 +49,16 @@ std::string_view Int8PathName(Int8Path path);
 // Ok when `precision` can run on `features`; bf16 without AVX-512 BF16 is
 // Unsupported with a message that names the instruction and the alternatives.
 Status CheckPrecisionSupported(EmbedPrecision precision, const CpuFeatures& features);
+
+// The precision encoder block `block` runs its linear layers at when the
+// model runs at `precision`. int8 keeps the first block at bf16 (float32 on
+// a CPU without AVX-512 BF16): rounding error made there passes through every
+// later block, which amplifies it, so it costs the most accuracy per layer
+// (measured layer by layer on the gated-GELU T5 reference model: the first
+// block gave two thirds of the int8 cosine loss, the last block a tenth;
+// llama.cpp's k-quants give their first layers more bits for the same
+// reason). Every other precision is uniform.
+EmbedPrecision BlockPrecision(EmbedPrecision precision, size_t block, const CpuFeatures& features);
 
 class PackedLinear {
  public:

@@ -48,16 +48,18 @@ Result<std::unique_ptr<T5Encoder>> T5Encoder::Make(const T5Config& config, size_
                                    {config.num_buckets, config.heads});
   encoder->final_norm_ = w.Bind("final_layer_norm.weight", {d});
   const auto ud = static_cast<size_t>(d), uinner = static_cast<size_t>(inner), uff = static_cast<size_t>(ff);
-  auto linear = [&](const float* weights, size_t n, size_t k) {
-    return weights == nullptr ? PackedLinear() : PackedLinear::Make(precision, weights, n, k, cpu);
-  };
   for (int i = 0; i < config.layers; ++i) {
+    const EmbedPrecision block_precision = BlockPrecision(precision, static_cast<size_t>(i), cpu);
+    auto linear = [&](const float* weights, size_t n, size_t k) {
+      return weights == nullptr ? PackedLinear() : PackedLinear::Make(block_precision, weights, n, k, cpu);
+    };
     Layer l{};
     l.attn_norm = w.Bind(LayerName(i, 0, "layer_norm.weight"), {d});
     const float* q = w.Bind(LayerName(i, 0, "SelfAttention.q.weight"), {inner, d});
     const float* k = w.Bind(LayerName(i, 0, "SelfAttention.k.weight"), {inner, d});
     const float* v = w.Bind(LayerName(i, 0, "SelfAttention.v.weight"), {inner, d});
-    if (w.status().ok()) l.qkv = QkvProjection::Make(precision, cpu, q, k, v, nullptr, nullptr, nullptr, uinner, ud);
+    if (w.status().ok())
+      l.qkv = QkvProjection::Make(block_precision, cpu, q, k, v, nullptr, nullptr, nullptr, uinner, ud);
     l.o = linear(w.Bind(LayerName(i, 0, "SelfAttention.o.weight"), {d, inner}), ud, uinner);
     l.ff_norm = w.Bind(LayerName(i, 1, "layer_norm.weight"), {d});
     if (config.gated) {
