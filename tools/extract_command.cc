@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "command.h"
+#include "llm_flags.h"
 #include "docpipe/extract.h"
 #include "docpipe/extract_input.h"
 #include "docpipe/ingest.h"
@@ -36,14 +37,8 @@ struct ExtractFlags {
   std::string cache_file;  // default: OUTPUT.cache when OUTPUT is a file, else DB.extract-cache for a DB file
   bool no_cache = false;
   bool evidence = false;
-  std::string llm_url;
-  std::string llm_model = "llama3.1:8b";
-  std::string llm_protocol = "auto";
-  std::string json_mode = "schema";
-  int concurrency = 8;
+  LlmFlags llm;
   int context_tokens = 8192;
-  double timeout_seconds = 120;
-  int retries = 3;
 };
 
 // Results arrive in any order on the LLM client's thread; rows leave in input order.
@@ -111,19 +106,6 @@ Result<ExtractionSchema> ReadSchema(const std::string& file) {
   Result<ExtractionSchema> schema = ParseExtractionSchema(text);
   if (!schema.ok()) return Status::InvalidArgument(file + ": " + schema.status().message());
   return schema;
-}
-
-Result<std::unique_ptr<LlmClient>> MakeClient(const ExtractFlags& flags) {
-  LlmClientOptions options;
-  options.base_url = flags.llm_url;
-  options.model = flags.llm_model;
-  DOCPIPE_ASSIGN_OR_RETURN(options.protocol, ParseLlmProtocol(flags.llm_protocol, flags.llm_url));
-  options.json_mode = flags.json_mode == "object" ? JsonMode::kJsonObject : JsonMode::kJsonSchema;
-  options.api_key = ApiKeyFromEnvironment();
-  options.max_in_flight = flags.concurrency;
-  options.max_retries = flags.retries;
-  options.request_timeout = std::chrono::milliseconds(static_cast<int64_t>(flags.timeout_seconds * 1000));
-  return LlmClient::Make(options);
 }
 
 // PDFs and images need a PDF worker; made on first use, so text-only runs never load MuPDF or Tesseract.
@@ -199,7 +181,7 @@ Status Prepare(const ExtractFlags& flags, Setup& setup) {
     listing.inputs = flags.inputs;
     DOCPIPE_ASSIGN_OR_RETURN(setup.paths, CollectInputs(listing));
   }
-  DOCPIPE_ASSIGN_OR_RETURN(setup.client, MakeClient(flags));
+  DOCPIPE_ASSIGN_OR_RETURN(setup.client, MakeLlmClient(flags.llm));
   std::string cache_file = flags.cache_file;
   if (cache_file.empty() && flags.output != "-") cache_file = flags.output + ".cache";
   if (cache_file.empty() && !flags.db.empty() && !IsServerDatabase(flags.db)) cache_file = flags.db + ".extract-cache";
@@ -244,7 +226,7 @@ int RunExtract(const ExtractFlags& flags) {
   const bool from_store = setup.paths.empty();
   const size_t total = from_store ? setup.stored_documents.size() : setup.paths.size();
   for (size_t i = 0; i < total; ++i) {
-    rows.WaitBelow(static_cast<size_t>(flags.concurrency) * 4);
+    rows.WaitBelow(static_cast<size_t>(flags.llm.concurrency) * 4);
     size_t slot = rows.Reserve();
     Result<ExtractionInput> input = from_store ? StoredInput(*setup.store, setup.stored_documents[i])
                                                : ReadExtractionInput(setup.paths[i], {}, [&] { return pdf.Get(); });
@@ -257,7 +239,7 @@ int RunExtract(const ExtractFlags& flags) {
     } else {
       int64_t document_id = from_store ? setup.stored_documents[i].id : StoredId(setup.store.get(), input->sha256);
       std::string sha256 = input->sha256;
-      std::string model = flags.llm_model, schema_sha256 = setup.schema.sha256;
+      std::string model = flags.llm.model, schema_sha256 = setup.schema.sha256;
       setup.extractor->Extract(std::move(input->document), [=, &rows, &flags](ExtractionResult r) {
         std::optional<StoredExtraction> stored;
         if (document_id > 0) {
@@ -293,29 +275,11 @@ void AddOptions(CLI::App* cmd, ExtractFlags& flags) {
   cmd->add_option("--cache", flags.cache_file, "Answer cache file (default: OUTPUT.cache; resumes a killed run)");
   cmd->add_flag("--no-cache", flags.no_cache, "Neither read nor write the answer cache");
   cmd->add_flag("--evidence", flags.evidence, "Add the chunk ids and pages each value was found in");
-  cmd->add_option("--llm", flags.llm_url, "LLM server base URL (Ollama, or OpenAI-compatible ending in /v1)")
-      ->required();
-  cmd->add_option("--llm-model", flags.llm_model, "Model name on the LLM server")->capture_default_str();
-  cmd->add_option("--llm-protocol", flags.llm_protocol, "auto, ollama, ollama-generate or openai")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"auto", "ollama", "ollama-chat", "ollama-generate", "openai"}));
-  cmd->add_option("--llm-json-mode", flags.json_mode,
-                  "OpenAI-compatible servers: schema (response_format json_schema) or object (json_object)")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"schema", "object"}));
-  cmd->add_option("--llm-concurrency", flags.concurrency, "Most LLM requests in flight at once")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 4096));
+  AddLlmFlags(cmd, flags.llm, "LLM server base URL (Ollama, or OpenAI-compatible ending in /v1)")->required();
   cmd->add_option("--llm-context-tokens", flags.context_tokens,
                   "The model's context; a longer document is mapped over groups of chunks and merged")
       ->capture_default_str()
       ->check(CLI::Range(512, 10000000));
-  cmd->add_option("--llm-timeout", flags.timeout_seconds, "Seconds per LLM request attempt")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--llm-retries", flags.retries, "Retries per request on connection errors, timeouts, 429, 5xx")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 20));
 }
 
 void RegisterExtract(CLI::App& app) {

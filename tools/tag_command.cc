@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "command.h"
+#include "llm_flags.h"
 #include "docpipe/llm_client.h"
 #include "docpipe/llm_enricher.h"
 #include "docpipe/tagging.h"
@@ -17,35 +18,16 @@ namespace docpipe::cli {
 namespace {
 
 struct TagFlags {
+  LlmFlags llm;
   std::vector<std::string> texts;
-  std::string llm_url;
-  std::string llm_model = "llama3.1:8b";
-  std::string llm_protocol = "auto";
-  std::string json_mode = "schema";
   std::string extract = "tags,entities";
   std::string taxonomy_file;
-  int concurrency = 8;
   int batch = 1;
-  double timeout_seconds = 120;
-  int retries = 3;
 };
 
 int Fail(const std::string& what, const Status& status, int code) {
   std::fprintf(stderr, "docpipe tag: %s: %s\n", what.c_str(), status.ToString().c_str());
   return code;
-}
-
-Result<std::unique_ptr<LlmClient>> MakeClient(const TagFlags& flags) {
-  LlmClientOptions options;
-  options.base_url = flags.llm_url;
-  options.model = flags.llm_model;
-  DOCPIPE_ASSIGN_OR_RETURN(options.protocol, ParseLlmProtocol(flags.llm_protocol, flags.llm_url));
-  options.json_mode = flags.json_mode == "object" ? JsonMode::kJsonObject : JsonMode::kJsonSchema;
-  options.api_key = ApiKeyFromEnvironment();
-  options.max_in_flight = flags.concurrency;
-  options.max_retries = flags.retries;
-  options.request_timeout = std::chrono::milliseconds(static_cast<int64_t>(flags.timeout_seconds * 1000));
-  return LlmClient::Make(options);
 }
 
 int RunTag(TagFlags flags) {
@@ -63,8 +45,8 @@ int RunTag(TagFlags flags) {
     options.taxonomy = *taxonomy;
   }
   std::unique_ptr<LlmClient> client;
-  if (!flags.llm_url.empty()) {
-    Result<std::unique_ptr<LlmClient>> made = MakeClient(flags);
+  if (!flags.llm.url.empty()) {
+    Result<std::unique_ptr<LlmClient>> made = MakeLlmClient(flags.llm);
     if (!made.ok()) return Fail("--llm", made.status(), kExitUsage);
     client = std::move(made).value();
     options.client = client.get();
@@ -100,26 +82,9 @@ void RegisterTag(CLI::App& app) {
       "Every result says what produced it: \"llm\", \"heuristic\", or \"fallback\" (the LLM failed for that text).\n"
       "Entity offsets are byte offsets into the text.");
   cmd->add_option("text", flags->texts, "Text(s) to tag; \"-\" reads one text from standard input")->required();
-  cmd->add_option("--llm", flags->llm_url, "LLM server base URL (none: heuristic tagger)");
-  cmd->add_option("--llm-model", flags->llm_model, "Model name on the LLM server")->capture_default_str();
-  cmd->add_option("--llm-protocol", flags->llm_protocol, "auto, ollama, ollama-generate or openai")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"auto", "ollama", "ollama-chat", "ollama-generate", "openai"}));
-  cmd->add_option("--llm-json-mode", flags->json_mode,
-                  "OpenAI-compatible servers: schema (response_format json_schema) or object (json_object)")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"schema", "object"}));
+  AddLlmFlags(cmd, flags->llm, "LLM server base URL (none: heuristic tagger)");
   cmd->add_option("--extract", flags->extract, "What to extract: tags, entities, or tags,entities")->capture_default_str();
-  cmd->add_option("--llm-concurrency", flags->concurrency, "Most LLM requests in flight at once")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 4096));
   cmd->add_option("--llm-batch", flags->batch, "Texts per LLM request")->capture_default_str()->check(CLI::Range(1, 256));
-  cmd->add_option("--llm-timeout", flags->timeout_seconds, "Seconds per LLM request attempt")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--llm-retries", flags->retries, "Retries per request on connection errors, timeouts, 429, 5xx")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 20));
   cmd->add_option("--taxonomy", flags->taxonomy_file, "Taxonomy JSON file replacing the built-in one");
   cmd->callback([flags] { SetExitCode(RunTag(*flags)); });
 }
