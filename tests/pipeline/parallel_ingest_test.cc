@@ -161,7 +161,7 @@ TEST_F(ParallelIngestTest, InterruptStopsTheRunAndKeepsWhatIsStored) {
   ScratchDir dir;
   // Many copies of the long document: more work than the run can finish
   // before the interrupt arrives.
-  constexpr int kCopies = 12;
+  constexpr int kCopies = 6;
   fs::create_directories(dir / "many");
   std::vector<std::string> paths;
   for (int i = 0; i < kCopies; ++i) {
