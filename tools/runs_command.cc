@@ -50,21 +50,21 @@ bool DocpipeProcessAlive(int64_t pid) {
   return command.find("docpipe") != std::string::npos;
 }
 
-std::string RunState(const RunRecord& run, const json& config, const json& metrics) {
+std::string RunState(const RunRecord& run, const json& config, const json& metrics, const std::string& this_host) {
   if (!run.finished_at.empty()) {
     if (metrics.contains("error")) return "failed";
     return metrics.value("cancelled", false) ? "interrupted" : "finished";
   }
   const std::string host = config.value("host", std::string());
-  if (host.empty() || host != ThisHost()) return "running?";
+  if (host.empty() || host != this_host) return "running?";
   return DocpipeProcessAlive(config.value("pid", int64_t{0})) ? "running" : "killed";
 }
 
-json RunJson(const RunRecord& run) {
+json RunJson(const RunRecord& run, const std::string& this_host) {
   const json config = ParseOr(run.config_json);
   const json metrics = ParseOr(run.metrics_json);
   json out = {{"id", run.id},
-              {"state", RunState(run, config, metrics)},
+              {"state", RunState(run, config, metrics, this_host)},
               {"started_at", run.started_at},
               {"finished_at", run.finished_at.empty() ? json(nullptr) : json(run.finished_at)},
               {"shard", config.value("shard", std::string("all"))},
@@ -112,8 +112,9 @@ void RunRuns(const RunsFlags& flags) {
   if (!store.ok()) return FailCommand("runs", store.status().WithContext("opening the store " + flags.db), true);
   Result<std::vector<RunRecord>> runs = (*store)->Runs(flags.limit);
   if (!runs.ok()) return FailCommand("runs", runs.status());
+  const std::string this_host = ThisHost();
   json out = json::array();
-  for (const RunRecord& run : *runs) out.push_back(RunJson(run));
+  for (const RunRecord& run : *runs) out.push_back(RunJson(run, this_host));
   if (flags.json_output) {
     std::printf("%s\n", out.dump(2, ' ', false, json::error_handler_t::replace).c_str());
   } else {
