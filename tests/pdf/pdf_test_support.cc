@@ -18,8 +18,14 @@ nlohmann::json Truth(const std::string& name) {
   return nlohmann::json::parse(in);
 }
 
-std::string ScratchDir(const std::string& test_name) {
-  const std::filesystem::path dir = std::filesystem::path(DOCPIPE_TEST_TMP_DIR) / test_name;
+std::string ScratchDir(const std::string& name) {
+  // CTest runs every test in its own process, in parallel: the directory is
+  // keyed by the running test too, so two tests never clear each other's files.
+  std::filesystem::path dir = DOCPIPE_TEST_TMP_DIR;
+  if (const auto* test = ::testing::UnitTest::GetInstance()->current_test_info()) {
+    dir /= std::string(test->test_suite_name()) + "." + test->name();
+  }
+  dir /= name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();

@@ -18,8 +18,8 @@ std::string CorpusPdf(const std::string& name);
 // NAME.truth.json of the corpus.
 nlohmann::json Truth(const std::string& name);
 
-// A fresh scratch directory under the build tree for one test.
-std::string ScratchDir(const std::string& test_name);
+// A fresh scratch directory NAME under the build tree, private to the running test.
+std::string ScratchDir(const std::string& name);
 
 // All blocks of a document in reading order.
 std::vector<const Block*> AllBlocks(const Document& document);
