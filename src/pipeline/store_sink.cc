@@ -25,6 +25,16 @@ std::vector<int64_t> Ids(const std::vector<DocumentWrite>& writes) {
   return ids;
 }
 
+// A streamed document's piece that more pieces follow closes its transaction:
+// each piece commits on its own, as the store stage cut them, so the
+// document's pieces are never merged back into one transaction.
+bool EndsPartial(const std::vector<DocumentWrite>& writes) {
+  for (const DocumentWrite& write : writes) {
+    if (write.record.state == DocumentState::kPartial) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<StoreSink>> StoreSink::Make(Store& store, size_t max_queued_documents) {
@@ -40,15 +50,19 @@ std::future<Result<StoredBatch>> StoreSink::Write(std::vector<DocumentWrite> wri
                                                   AfterCommit after_commit) {
   Batch batch{std::move(writes), std::move(after_commit), {}};
   auto future = batch.done.get_future();
+  const size_t chunks = ChunksOf(batch.writes);
   std::unique_lock lock(mutex_);
   room_.wait(lock, [&] {
-    return stopping_ || queue_.empty() || queued_documents_ + batch.writes.size() <= max_queued_documents_;
+    return stopping_ || queue_.empty() ||
+           (queued_documents_ + batch.writes.size() <= max_queued_documents_ &&
+            queued_chunks_ + chunks <= kMaxQueuedChunks);
   });
   if (stopping_) {
     batch.done.set_value(Status::Cancelled("the store writer is shutting down"));
     return future;
   }
   queued_documents_ += batch.writes.size();
+  queued_chunks_ += chunks;
   queue_.push_back(std::move(batch));
   wake_.notify_one();
   return future;
@@ -93,10 +107,13 @@ void StoreSink::Loop() {
         if (!group.empty() && !fits) break;
         documents += next_documents;
         chunks += next_chunks;
+        const bool ends_partial = EndsPartial(queue_.front().writes);
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
+        if (ends_partial) break;
       }
       queued_documents_ -= documents;
+      queued_chunks_ -= chunks;
       room_.notify_all();
     }
     WriteGroup(group);

@@ -6,10 +6,13 @@
 // together in the next one (group commit), so many small batches cost one
 // fsync, not one each; a group that fails is retried batch by batch so one
 // bad batch fails alone. Batches are written in the order they were handed
-// over, so the pieces of a streamed document stay in order.
+// over, so the pieces of a streamed document stay in order, and a piece that
+// leaves its document partial ends its transaction (each piece commits on
+// its own, as the store stage cut them).
 //
-// Backpressure: Write() blocks while `max_queued_documents` documents wait
-// (a batch larger than that is taken alone when the queue is empty).
+// Backpressure: Write() blocks while the batch would take the queue past
+// `max_queued_documents` documents or kMaxQueuedChunks chunks (a batch larger
+// than that is taken alone when the queue is empty).
 //
 // Thread-safety: Write(), queued() and figures() may be called from any
 // thread. Stop() writes everything queued, then joins; it is idempotent, and
@@ -42,6 +45,8 @@ struct StoredBatch {
 class StoreSink {
  public:
   static constexpr size_t kDefaultMaxQueuedDocuments = 4096;
+  // What waits is held in memory: a bound in chunks as well as documents.
+  static constexpr size_t kMaxQueuedChunks = 16384;
 
   // `store` must outlive the sink.
   static Result<std::unique_ptr<StoreSink>> Make(Store& store,
@@ -80,6 +85,7 @@ class StoreSink {
   std::condition_variable room_;      // producers: the queue has room
   std::deque<Batch> queue_;           // guarded by mutex_
   size_t queued_documents_ = 0;       // guarded by mutex_
+  size_t queued_chunks_ = 0;          // guarded by mutex_
   bool stopping_ = false;             // guarded by mutex_
   double busy_seconds_ = 0;           // guarded by mutex_
   int64_t documents_written_ = 0;     // guarded by mutex_

@@ -1,5 +1,7 @@
 #include "server/chunk_ingest.h"
 
+#include <tbb/task_arena.h>
+
 #include <chrono>
 #include <unordered_set>
 
@@ -249,10 +251,14 @@ Result<Json> ChunkIngest::Ingest(const IngestRequest& request) {
       });
   unit->store_counters = &stages.Add("store");
   UnitPtr done;
-  chain.Run([&unit] { return std::move(unit); }, "store_queue", [this, &done](UnitPtr u) {
-    if (!u) return;
-    Write(*u);
-    done = std::move(u);
+  // Isolated: while this request thread waits for its chain it runs only its
+  // own unit's tasks, never another request's (which may wait on the LLM).
+  tbb::this_task_arena::isolate([&] {
+    chain.Run([&unit] { return std::move(unit); }, "store_queue", [this, &done](UnitPtr u) {
+      if (!u) return;
+      Write(*u);
+      done = std::move(u);
+    });
   });
   metrics_.AddPipelineStages(stages.Figures());
   if (!done->status.ok()) return done->status;
