@@ -280,7 +280,7 @@ Result<IngestReport> RunIngest(Store& store, pipeline::StoreSink& sink, const In
   for (ItemPtr& enriched : from_llm) store_stage.Accept(*enriched);
   Status stored = store_stage.Finish();
   stages.Add("store_queue").Record(last_writes.Seconds(), static_cast<int64_t>(from_llm.size()));
-  stages.Add("store").Record(store_stage.store_seconds(), store_stage.documents_written());
+  stages.Add("store").Record(store_stage.store_seconds(), store_stage.documents_stored());
   DOCPIPE_RETURN_IF_ERROR(store_error);
   DOCPIPE_RETURN_IF_ERROR(stored);
   DOCPIPE_RETURN_IF_ERROR(enrichment->FlushCache());

@@ -130,7 +130,9 @@ void StoreSink::Commit(Batch& batch, std::vector<int64_t> ids, double seconds) {
     batch.done.set_value(after);
     return;
   }
-  batch.done.set_value(StoredBatch{std::move(ids), transactions_, seconds});
+  int64_t completed = 0;
+  for (const DocumentWrite& write : batch.writes) completed += write.record.state == DocumentState::kComplete;
+  batch.done.set_value(StoredBatch{std::move(ids), transactions_, completed, seconds});
 }
 
 void StoreSink::WriteGroup(std::vector<Batch>& group) {

@@ -39,6 +39,7 @@ namespace docpipe::pipeline {
 struct StoredBatch {
   std::vector<int64_t> ids;  // record id of each document of the batch, in order
   int64_t transaction = 0;   // the sink's count of transactions: equal for batches written together
+  int64_t completed = 0;     // documents of the batch now whole in the store (a partial piece is not one)
   double seconds = 0;        // the transaction's time (shared with the batches written with it)
 };
 

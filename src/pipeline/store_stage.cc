@@ -135,7 +135,7 @@ void StoreStage::Collect(bool wait) {
       if (status_.ok()) status_ = stored.status();
       continue;
     }
-    documents_written_ += static_cast<int64_t>(stored->ids.size());
+    documents_stored_ += stored->completed;
     if (stored->transaction != last_transaction_) {
       store_seconds_ += stored->seconds;
       report_.busy.store += stored->seconds;

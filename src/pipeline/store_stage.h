@@ -56,9 +56,9 @@ class StoreStage {
   Status Finish();
   const Status& status() const { return status_; }
   // The writer's busy time on this run's batches (each transaction counted
-  // once) and the documents (or pieces) it wrote for them.
+  // once) and the documents it stored whole (a streamed one once, at its last piece).
   double store_seconds() const { return store_seconds_; }
-  int64_t documents_written() const { return documents_written_; }
+  int64_t documents_stored() const { return documents_stored_; }
 
  private:
   void AcceptFailed(Item& item);
@@ -82,7 +82,7 @@ class StoreStage {
   std::deque<std::future<Result<StoredBatch>>> handed_;  // in the order handed over
   int64_t last_transaction_ = 0;
   double store_seconds_ = 0;
-  int64_t documents_written_ = 0;
+  int64_t documents_stored_ = 0;
   Status status_;
 };
 

@@ -195,7 +195,7 @@ void ChunkIngest::Write(Unit& unit) {
     unit.status = stored.status().WithContext("store");
     return;
   }
-  unit.store_counters->Record(stored->seconds, static_cast<int64_t>(stored->ids.size()));
+  unit.store_counters->Record(stored->seconds, stored->completed);
   unit.document_ids = std::move(stored->ids);
 }
 
