@@ -83,6 +83,11 @@ int64_t StoreSink::documents_written() const {
   return documents_written_;
 }
 
+int64_t StoreSink::documents_completed() const {
+  std::lock_guard lock(mutex_);
+  return documents_completed_;
+}
+
 void StoreSink::Stop() {
   {
     std::lock_guard lock(mutex_);
@@ -121,17 +126,18 @@ void StoreSink::Loop() {
 }
 
 void StoreSink::Commit(Batch& batch, std::vector<int64_t> ids, double seconds) {
+  int64_t completed = 0;
+  for (const DocumentWrite& write : batch.writes) completed += write.record.state == DocumentState::kComplete;
   {
     std::lock_guard lock(mutex_);
     documents_written_ += static_cast<int64_t>(ids.size());
+    documents_completed_ += completed;
   }
   Status after = batch.after_commit ? batch.after_commit() : Status::Ok();
   if (!after.ok()) {
     batch.done.set_value(after);
     return;
   }
-  int64_t completed = 0;
-  for (const DocumentWrite& write : batch.writes) completed += write.record.state == DocumentState::kComplete;
   batch.done.set_value(StoredBatch{std::move(ids), transactions_, completed, seconds});
 }
 

@@ -62,9 +62,11 @@ class StoreSink {
   std::future<Result<StoredBatch>> Write(std::vector<DocumentWrite> writes, AfterCommit after_commit = {});
 
   size_t queued() const;  // batches waiting for the writer
-  // The writer thread's busy seconds and the documents it stored, since Make().
+  // The writer thread's busy seconds, the writes it stored and the documents
+  // now whole in the store by them (a streamed document once), since Make().
   double busy_seconds() const;
   int64_t documents_written() const;
+  int64_t documents_completed() const;
   void Stop();
 
  private:
@@ -90,6 +92,7 @@ class StoreSink {
   bool stopping_ = false;             // guarded by mutex_
   double busy_seconds_ = 0;           // guarded by mutex_
   int64_t documents_written_ = 0;     // guarded by mutex_
+  int64_t documents_completed_ = 0;   // guarded by mutex_
   int64_t transactions_ = 0;          // written by the writer thread only
   std::thread thread_;
 };

@@ -88,7 +88,6 @@ struct ChunkIngest::Unit {
   Status status;                              // an embedding or store failure fails the request
   std::vector<int64_t> document_ids;          // once stored
   Json timings = Json::object();
-  pipeline::StageCounters* store_counters = nullptr;
 };
 
 Result<std::unique_ptr<ChunkIngest>> ChunkIngest::Make(const ServerConfig& config, Store& store,
@@ -195,7 +194,6 @@ void ChunkIngest::Write(Unit& unit) {
     unit.status = stored.status().WithContext("store");
     return;
   }
-  unit.store_counters->Record(stored->seconds, stored->completed);
   unit.document_ids = std::move(stored->ids);
 }
 
@@ -249,7 +247,6 @@ Result<Json> ChunkIngest::Ingest(const IngestRequest& request) {
         Embed(*u);
         return u;
       });
-  unit->store_counters = &stages.Add("store");
   UnitPtr done;
   // Isolated: while this request thread waits for its chain it runs only its
   // own unit's tasks, never another request's (which may wait on the LLM).

@@ -78,6 +78,7 @@ Reply HttpService::Health(bool detailed) {
 }
 
 Reply HttpService::Metrics() {
+  metrics_.SetStoreWriter(sink_->busy_seconds(), sink_->documents_completed());
   std::vector<MetricSample> samples = {
       {"docpipe_ingest_pending_chunks", "gauge", "Chunks accepted by /ingest and not yet stored",
        static_cast<double>(ingest_->pending_chunks())},
