@@ -1,6 +1,7 @@
 // DELETE /documents/{job}: a running job stops at its next page and leaves
 // only complete documents; a queued job never runs; a finished job is left as
-// it is; a job table made before cancelling existed gains the new state.
+// it is; shutdown stops a running job, which runs again at the next start; a
+// job table made before cancelling existed gains the new state.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -99,6 +100,48 @@ TEST(ServerJobCancel, DeleteStopsARunningJobAndKeepsOnlyCompleteDocuments) {
   const std::string again = Submit(server, dir / "notes.md");
   EXPECT_EQ(WaitForJobState(port, again, Finished)["state"], "done");
   EXPECT_EQ(GetPath(port, "/jobs/" + queued).json["state"], "cancelled");
+}
+
+// Shutting down stops a running job at its next page instead of waiting for
+// it; the job is queued again and the next start converts it whole.
+TEST(ServerJobCancel, ShutdownStopsARunningJobWhichRunsAgainAtTheNextStart) {
+  ScratchDir dir;
+  MakeCorpus(dir.path(), {"long"});
+  ServerConfig config = TestConfig(dir);
+  config.allowed_paths = {dir.path()};
+  std::string id;
+  {
+    TestServer server(config);
+    ASSERT_TRUE(server.ok());
+    id = Submit(server, dir / "long.pdf");
+    ASSERT_EQ(WaitForJobState(server.port(), id, [](const std::string& state) { return state != "queued"; })["state"],
+              "running");
+    server.server().Shutdown();
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "kb.sqlite").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* select = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT state FROM server_jobs WHERE id = ?", -1, &select, nullptr), SQLITE_OK);
+  sqlite3_bind_int64(select, 1, std::stoll(id));
+  ASSERT_EQ(sqlite3_step(select), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(select, 0)), "queued");
+  sqlite3_finalize(select);
+  sqlite3_close(db);
+  {
+    auto store = Store::Open(config.db);
+    ASSERT_TRUE(store.ok());
+    auto counts = (*store)->Counts();
+    ASSERT_TRUE(counts.ok());
+    EXPECT_EQ(counts->documents, 0);
+    EXPECT_EQ(counts->partial_documents, 0);
+  }
+
+  TestServer again(config);
+  ASSERT_TRUE(again.ok());
+  nlohmann::json job = WaitForJobState(again.port(), id, Finished);
+  ASSERT_EQ(job["state"], "done") << job.dump();
+  EXPECT_EQ(job["report"]["documents"]["ok"], 1);
+  EXPECT_EQ(again.Get("/health").json["components"]["jobs"]["resumed_at_start"], 1);
 }
 
 TEST(ServerJobCancel, JobTableFromBeforeCancellingGainsTheState) {
