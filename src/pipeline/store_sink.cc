@@ -107,8 +107,10 @@ void StoreSink::Loop() {
       if (queue_.empty()) return;  // stopping, and everything accepted is written
       size_t documents = 0, chunks = 0;
       while (!queue_.empty()) {
-        const size_t next_documents = queue_.front().writes.size(), next_chunks = ChunksOf(queue_.front().writes);
-        const bool fits = documents + next_documents <= kMaxGroupDocuments && chunks + next_chunks <= kMaxGroupChunks;
+        const size_t next_documents = queue_.front().writes.size(),
+                     next_chunks = ChunksOf(queue_.front().writes);
+        const bool fits =
+            documents + next_documents <= kMaxGroupDocuments && chunks + next_chunks <= kMaxGroupChunks;
         if (!group.empty() && !fits) break;
         documents += next_documents;
         chunks += next_chunks;

@@ -71,7 +71,8 @@ TEST_F(StoreSinkTest, BatchesFromManyThreadsAreEachStoredOnce) {
       for (int b = 0; b < kBatches; ++b) {
         std::vector<DocumentWrite> writes;
         for (int d = 0; d < kDocuments; ++d) {
-          writes.push_back(OneChunkDocument(std::to_string(t) + "-" + std::to_string(b) + "-" + std::to_string(d)));
+          writes.push_back(
+              OneChunkDocument(std::to_string(t) + "-" + std::to_string(b) + "-" + std::to_string(d)));
         }
         Result<StoredBatch> batch = (*sink)->Write(std::move(writes)).get();
         if (batch.ok() && batch->ids.size() == kDocuments && batch->ids[0] > 0) ++stored;
@@ -128,7 +129,8 @@ TEST_F(StoreSinkTest, StopWritesWhatWasAcceptedAndRefusesMore) {
   auto sink = StoreSink::Make(*store_);
   ASSERT_TRUE(sink.ok());
   std::vector<std::future<Result<StoredBatch>>> accepted;
-  for (int i = 0; i < 10; ++i) accepted.push_back((*sink)->Write({OneChunkDocument("kept" + std::to_string(i))}));
+  for (int i = 0; i < 10; ++i)
+    accepted.push_back((*sink)->Write({OneChunkDocument("kept" + std::to_string(i))}));
   (*sink)->Stop();
   (*sink)->Stop();  // idempotent
   for (auto& batch : accepted) EXPECT_TRUE(batch.get().ok());

@@ -29,7 +29,9 @@ nlohmann::json WaitForJobState(int port, const std::string& id, Done done) {
   return job;
 }
 
-bool Finished(const std::string& state) { return state == "done" || state == "failed" || state == "cancelled"; }
+bool Finished(const std::string& state) {
+  return state == "done" || state == "failed" || state == "cancelled";
+}
 
 HttpReply Delete(int port, const std::string& path) {
   httplib::Client client("127.0.0.1", port);
@@ -63,8 +65,9 @@ TEST(ServerJobCancel, DeleteStopsARunningJobAndKeepsOnlyCompleteDocuments) {
   ASSERT_EQ(WaitForJobState(port, notes, Finished)["state"], "done");
   const std::string running = Submit(server, dir / "long.pdf");
   const std::string queued = Submit(server, dir / "notes.md");
-  ASSERT_EQ(WaitForJobState(port, running, [](const std::string& state) { return state != "queued"; })["state"],
-            "running");
+  ASSERT_EQ(
+      WaitForJobState(port, running, [](const std::string& state) { return state != "queued"; })["state"],
+      "running");
 
   // The queued job is cancelled at once and never runs.
   HttpReply dropped = Delete(port, "/documents/" + queued);
@@ -114,14 +117,16 @@ TEST(ServerJobCancel, ShutdownStopsARunningJobWhichRunsAgainAtTheNextStart) {
     TestServer server(config);
     ASSERT_TRUE(server.ok());
     id = Submit(server, dir / "long.pdf");
-    ASSERT_EQ(WaitForJobState(server.port(), id, [](const std::string& state) { return state != "queued"; })["state"],
+    ASSERT_EQ(WaitForJobState(server.port(), id,
+                              [](const std::string& state) { return state != "queued"; })["state"],
               "running");
     server.server().Shutdown();
   }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir / "kb.sqlite").c_str(), &db), SQLITE_OK);
   sqlite3_stmt* select = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT state FROM server_jobs WHERE id = ?", -1, &select, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT state FROM server_jobs WHERE id = ?", -1, &select, nullptr),
+            SQLITE_OK);
   sqlite3_bind_int64(select, 1, std::stoll(id));
   ASSERT_EQ(sqlite3_step(select), SQLITE_ROW);
   EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(select, 0)), "queued");
@@ -177,8 +182,9 @@ TEST(ServerJobCancel, JobTableFromBeforeCancellingGainsTheState) {
   // The rebuilt table accepts the new state.
   ASSERT_EQ(sqlite3_open((dir / "kb.sqlite").c_str(), &db), SQLITE_OK);
   sqlite3_busy_timeout(db, 15000);
-  EXPECT_EQ(sqlite3_exec(db, "UPDATE server_jobs SET state = 'cancelled' WHERE id = 7", nullptr, nullptr, nullptr),
-            SQLITE_OK)
+  EXPECT_EQ(
+      sqlite3_exec(db, "UPDATE server_jobs SET state = 'cancelled' WHERE id = 7", nullptr, nullptr, nullptr),
+      SQLITE_OK)
       << sqlite3_errmsg(db);
   sqlite3_close(db);
   EXPECT_EQ(server.Get("/jobs/7").json["state"], "cancelled");
