@@ -4,7 +4,8 @@
 //
 // Thread-safety: Tag(), Submit() and the DocumentsAtLlm methods may be called
 // from any pipeline thread; FlushCache() and FillReport() from one thread at a
-// time (the store stage, then the caller of Ingest()).
+// time (the store writer after each of the run's batches, then the caller of
+// Ingest() once every batch is written).
 #pragma once
 
 #include <condition_variable>

@@ -17,9 +17,11 @@
 #include "pipeline/chunk_enrichment.h"
 #include "pipeline/document_conversion.h"
 #include "pipeline/ingest_item.h"
+#include "pipeline/ingest_through.h"
 #include "pipeline/input_listing.h"
 #include "pipeline/stage_chain.h"
 #include "pipeline/stage_registry.h"
+#include "pipeline/store_sink.h"
 #include "pipeline/store_stage.h"
 
 namespace docpipe {
@@ -122,16 +124,19 @@ std::string ConfigJson(const IngestOptions& options, int workers, const TextEmbe
 }
 
 // The run's body; `run_id` is set once the run is recorded in the store.
-Result<IngestReport> RunIngest(Store& store, const IngestOptions& options, const IngestProgressCallback& progress,
-                               int64_t& run_id);
+Result<IngestReport> RunIngest(Store& store, pipeline::StoreSink& sink, const IngestOptions& options,
+                               const IngestProgressCallback& progress, int64_t& run_id);
 
 }  // namespace
 
+namespace pipeline {
+
 // A run that stops on an error is recorded as failed with the error (a run
 // without an end is one that was killed).
-Result<IngestReport> Ingest(Store& store, const IngestOptions& options, const IngestProgressCallback& progress) {
+Result<IngestReport> IngestThrough(Store& store, StoreSink& sink, const IngestOptions& options,
+                                   const IngestProgressCallback& progress) {
   int64_t run_id = 0;
-  Result<IngestReport> report = RunIngest(store, options, progress, run_id);
+  Result<IngestReport> report = RunIngest(store, sink, options, progress, run_id);
   if (!report.ok() && run_id > 0) {
     const nlohmann::json metrics = {{"error", report.status().ToString()}};
     (void)store.FinishRun(run_id, metrics.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
@@ -139,10 +144,17 @@ Result<IngestReport> Ingest(Store& store, const IngestOptions& options, const In
   return report;
 }
 
+}  // namespace pipeline
+
+Result<IngestReport> Ingest(Store& store, const IngestOptions& options, const IngestProgressCallback& progress) {
+  DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<pipeline::StoreSink> sink, pipeline::StoreSink::Make(store));
+  return pipeline::IngestThrough(store, *sink, options, progress);
+}
+
 namespace {
 
-Result<IngestReport> RunIngest(Store& store, const IngestOptions& options, const IngestProgressCallback& progress,
-                               int64_t& run_id) {
+Result<IngestReport> RunIngest(Store& store, pipeline::StoreSink& sink, const IngestOptions& options,
+                               const IngestProgressCallback& progress, int64_t& run_id) {
   Stopwatch wall;
   if (options.store_batch_documents < 1) return Status::InvalidArgument("store batch size must be at least 1");
   if (options.range_pages < 1) return Status::InvalidArgument("pages per range must be at least 1");
@@ -179,7 +191,7 @@ Result<IngestReport> RunIngest(Store& store, const IngestOptions& options, const
   // same time; a Store is used by one thread at a time, so the skip check reads through a
   // connection of its own and never waits for a batch being written.
   DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<Store> reader, store.OpenReader());
-  pipeline::StoreStage store_stage(store, *enrichment, embedder.get(), options, report, progress, report.inputs);
+  pipeline::StoreStage store_stage(sink, *enrichment, embedder.get(), options, report, progress, report.inputs);
   std::unordered_set<std::string> seen_in_run;  // identical files within one run are stored once
   Status store_error;
   size_t next = 0;
@@ -257,18 +269,21 @@ Result<IngestReport> RunIngest(Store& store, const IngestOptions& options, const
       .Then("embed", pipeline::StageMode::kParallel, embed)
       .Then("enrich", pipeline::StageMode::kParallel, enrich);
   tbb::task_arena arena(report.workers);
-  arena.execute([&] { chain.Run(source, "store", accept); });
-  // The store stage's last work, counted with it: every document at the LLM
+  // The chain ends in "store_queue": batching and handing over to the sink,
+  // whose writer thread is the "store" stage.
+  arena.execute([&] { chain.Run(source, "store_queue", accept); });
+  // The hand-over's last work, counted with it: every document at the LLM
   // is waited for, even after a store error (the enricher must not be
-  // destroyed with answers outstanding), and the last batch is written.
+  // destroyed with answers outstanding), and the last batches are written.
   std::vector<ItemPtr> from_llm = at_llm.TakeAll();
   Stopwatch last_writes;
   for (ItemPtr& enriched : from_llm) store_stage.Accept(*enriched);
+  Status stored = store_stage.Finish();
+  stages.Add("store_queue").Record(last_writes.Seconds(), static_cast<int64_t>(from_llm.size()));
+  stages.Add("store").Record(store_stage.store_seconds(), store_stage.documents_stored());
   DOCPIPE_RETURN_IF_ERROR(store_error);
-  DOCPIPE_RETURN_IF_ERROR(store_stage.status());
-  DOCPIPE_RETURN_IF_ERROR(store_stage.Flush());
+  DOCPIPE_RETURN_IF_ERROR(stored);
   DOCPIPE_RETURN_IF_ERROR(enrichment->FlushCache());
-  stages.Add("store").Record(last_writes.Seconds(), static_cast<int64_t>(from_llm.size()));
   enrichment->FillReport(report.enrichment);
   report.pdf_worker_setup_seconds = resources.setup_seconds();
   if (engine->ocr_model()) {

@@ -1,7 +1,9 @@
 #include "pipeline/store_stage.h"
 
 #include <algorithm>
+#include <chrono>
 #include <string>
+#include <utility>
 
 #include "docpipe/document_problems.h"
 #include "pipeline/input_listing.h"
@@ -102,17 +104,44 @@ void StoreStage::Accept(Item& item) {
   }
 }
 
+StoreStage::~StoreStage() { Collect(/*wait=*/true); }
+
 Status StoreStage::Flush() {
-  if (batch_.empty()) return Status::Ok();
-  Stopwatch watch;
-  Status status = store_.PutDocuments(batch_);
-  // The LLM's answers for these chunks go to the cache table right after
-  // them, so a run killed later does not ask again.
-  if (status.ok()) status = enrichment_.FlushCache();
-  report_.busy.store += watch.Seconds();
+  if (!batch_.empty() && status_.ok()) {
+    // The LLM's answers for these chunks go to the cache table right after
+    // them, so a run killed later does not ask again.
+    ChunkEnrichment& enrichment = enrichment_;
+    handed_.push_back(sink_.Write(std::exchange(batch_, {}), [&enrichment] { return enrichment.FlushCache(); }));
+  }
   batch_.clear();
   batch_chunks_ = 0;
-  return status;
+  Collect(/*wait=*/false);
+  return status_;
+}
+
+Status StoreStage::Finish() {
+  (void)Flush();
+  Collect(/*wait=*/true);
+  return status_;
+}
+
+void StoreStage::Collect(bool wait) {
+  while (!handed_.empty()) {
+    std::future<Result<StoredBatch>>& next = handed_.front();
+    if (!wait && next.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
+    Result<StoredBatch> stored = next.get();
+    handed_.pop_front();
+    if (!stored.ok()) {
+      if (status_.ok()) status_ = stored.status();
+      continue;
+    }
+    documents_stored_ += stored->completed;
+    if (stored->transaction != last_transaction_) {
+      store_seconds_ += stored->seconds;
+      report_.busy.store += stored->seconds;
+      last_transaction_ = stored->transaction;
+    }
+  }
 }
 
 void StoreStage::AcceptFailed(Item& item) {
@@ -165,7 +194,7 @@ void StoreStage::AcceptConverted(Item& item) {
   // that the next run replaces.
   for (DocumentWrite& piece : pieces) {
     Enqueue(std::move(piece));
-    if (status_.ok()) status_ = Flush();
+    (void)Flush();
   }
 }
 
@@ -202,7 +231,7 @@ void StoreStage::Enqueue(DocumentWrite write) {
   // without limit, and a batch written while workers still convert costs no
   // wall time where the same chunks written after the last document do.
   if (static_cast<int>(batch_.size()) >= options_.store_batch_documents || batch_chunks_ >= kBatchChunks) {
-    if (status_.ok()) status_ = Flush();
+    (void)Flush();
   }
 }
 

@@ -1,15 +1,20 @@
-// The ingest pipeline's sink: the single store writer. It batches documents
-// into transactions (one per batch) and keeps the run report and progress.
-// A document whose chunks span several page ranges is streamed: written in
-// pieces, one page range's chunks each, one transaction per piece, partial
-// until its last piece (docpipe/store.h, DocumentWrite::continues).
-// Private to the pipeline.
+// The ingest pipeline's last stage: it batches documents and hands each batch
+// to the StoreSink (the one group-commit writer, on its own thread), and
+// keeps the run report and progress. It does not wait for a batch to be
+// written: a batch's outcome is collected at the next hand-over, and a store
+// failure ends the run. A document whose chunks span several page ranges is
+// streamed: written in pieces, one page range's chunks each, one batch per
+// piece, partial until its last piece (docpipe/store.h,
+// DocumentWrite::continues). Private to the pipeline.
 //
 // Thread-safety: one thread at a time (it is the chain's serial sink, and the
-// caller of Ingest() after the chain has finished).
+// caller of Ingest() after the chain has finished). The destructor waits for
+// every batch handed over (their after-commit step uses the enrichment).
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <future>
 #include <vector>
 
 #include "core/stopwatch.h"
@@ -18,6 +23,7 @@
 #include "docpipe/text_embedder.h"
 #include "pipeline/chunk_enrichment.h"
 #include "pipeline/ingest_item.h"
+#include "pipeline/store_sink.h"
 
 namespace docpipe::pipeline {
 
@@ -28,10 +34,10 @@ std::vector<DocumentWrite> CutIntoPieces(DocumentWrite write, int range_pages);
 
 class StoreStage {
  public:
-  StoreStage(Store& store, ChunkEnrichment& enrichment, const TextEmbedder* embedder,
+  StoreStage(StoreSink& sink, ChunkEnrichment& enrichment, const TextEmbedder* embedder,
              const IngestOptions& options, IngestReport& report, const IngestProgressCallback& progress,
              int64_t files_total)
-      : store_(store),
+      : sink_(sink),
         enrichment_(enrichment),
         embedder_(embedder),
         options_(options),
@@ -42,9 +48,17 @@ class StoreStage {
 
   // Counts the item in the report and queues its write (a full batch is written).
   void Accept(Item& item);
-  // Writes what is batched; a store failure ends the run.
+  ~StoreStage();
+
+  // Hands what is batched to the sink; a store failure seen so far ends the run.
   Status Flush();
+  // Flushes, then waits until every batch handed over is written.
+  Status Finish();
   const Status& status() const { return status_; }
+  // The writer's busy time on this run's batches (each transaction counted
+  // once) and the documents it stored whole (a streamed one once, at its last piece).
+  double store_seconds() const { return store_seconds_; }
+  int64_t documents_stored() const { return documents_stored_; }
 
  private:
   void AcceptFailed(Item& item);
@@ -52,8 +66,10 @@ class StoreStage {
   void CountEnrichments(const std::vector<EnrichmentResult>& results);
   void CountOcr(const std::string& path, const Page& page);
   void Enqueue(DocumentWrite write);
+  // Takes the outcome of written batches: those ready, or all when `wait`.
+  void Collect(bool wait);
 
-  Store& store_;
+  StoreSink& sink_;
   ChunkEnrichment& enrichment_;
   const TextEmbedder* embedder_;
   const IngestOptions& options_;
@@ -63,6 +79,10 @@ class StoreStage {
   Stopwatch watch_;
   std::vector<DocumentWrite> batch_;
   size_t batch_chunks_ = 0;
+  std::deque<std::future<Result<StoredBatch>>> handed_;  // in the order handed over
+  int64_t last_transaction_ = 0;
+  double store_seconds_ = 0;
+  int64_t documents_stored_ = 0;
   Status status_;
 };
 

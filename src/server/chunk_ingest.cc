@@ -1,5 +1,7 @@
 #include "server/chunk_ingest.h"
 
+#include <tbb/task_arena.h>
+
 #include <chrono>
 #include <unordered_set>
 
@@ -7,6 +9,8 @@
 #include "core/stopwatch.h"
 #include "docpipe/chunker.h"
 #include "pipeline/chunk_enrichment.h"
+#include "pipeline/stage_chain.h"
+#include "pipeline/stage_registry.h"
 
 namespace docpipe::server {
 namespace {
@@ -74,9 +78,22 @@ std::string ChunkProblem(const IngestChunkInput& input, size_t max_bytes) {
 
 }  // namespace
 
-Result<std::unique_ptr<ChunkIngest>> ChunkIngest::Make(const ServerConfig& config, Store& store, StoreWriter& writer,
-                                                       VectorStage& vectors, ServerMetrics& metrics) {
-  auto ingest = std::unique_ptr<ChunkIngest>(new ChunkIngest(config, writer, vectors, metrics));
+// One request's accepted chunks on their way through the chain.
+struct ChunkIngest::Unit {
+  const IngestRequest* request = nullptr;
+  std::vector<Accepted> accepted;
+  std::vector<EnrichmentResult> enrichments;  // one per accepted chunk (moved to the store's writes)
+  std::vector<EnrichmentSource> sources;      // where each accepted chunk's enrichment came from
+  EmbeddingMatrix vectors;                    // one row per accepted chunk, when embedding
+  Status status;                              // an embedding or store failure fails the request
+  std::vector<int64_t> document_ids;          // once stored
+  Json timings = Json::object();
+};
+
+Result<std::unique_ptr<ChunkIngest>> ChunkIngest::Make(const ServerConfig& config, Store& store,
+                                                       pipeline::StoreSink& sink, VectorStage& vectors,
+                                                       ServerMetrics& metrics) {
+  auto ingest = std::unique_ptr<ChunkIngest>(new ChunkIngest(config, sink, vectors, metrics));
   EnricherOptions options;
   options.kinds = config.enrich.kinds;
   options.batch_size = config.enrich.llm_batch;
@@ -103,9 +120,10 @@ bool ChunkIngest::Admit(int64_t chunks) {
   return true;
 }
 
-void ChunkIngest::FlushCache() {
+Status ChunkIngest::FlushCache() {
   // A failed flush only costs repeated LLM calls later; the next flush retries.
   if (cache_) (void)cache_->Flush();
+  return Status::Ok();
 }
 
 EnrichmentStats ChunkIngest::enrichment_stats() const {
@@ -121,6 +139,62 @@ EnrichmentStats ChunkIngest::enrichment_stats() const {
     stats.invalid_outputs += llm.invalid_outputs;
   }
   return stats;
+}
+
+// Tagging: every chunk's LLM request in flight at once.
+void ChunkIngest::Enrich(Unit& unit) {
+  Stopwatch watch;
+  std::vector<EnrichmentInput> inputs;
+  for (const Accepted& chunk : unit.accepted) inputs.push_back({std::to_string(inputs.size()), chunk.input->text});
+  Enricher& enricher = unit.request->skip_llm || !llm_ ? *heuristic_ : *llm_;
+  if (!inputs.empty()) unit.enrichments = enricher.Enrich(std::move(inputs)).get();
+  unit.timings["enrich_seconds"] = watch.Seconds();
+  metrics_.ObserveStage(&enricher == heuristic_.get() ? "tag_heuristic" : "tag_llm",
+                        static_cast<int64_t>(unit.accepted.size()), watch.Seconds());
+}
+
+// One encoder batch for the request's chunks.
+void ChunkIngest::Embed(Unit& unit) {
+  if (!vectors_.enabled() || unit.request->skip_embedding || unit.accepted.empty()) return;
+  Stopwatch watch;
+  std::vector<std::string> texts;
+  for (const Accepted& chunk : unit.accepted) texts.push_back(chunk.input->text);
+  Result<EmbeddingMatrix> vectors = vectors_.Embed(texts);
+  if (!vectors.ok()) {
+    unit.status = vectors.status();
+    return;
+  }
+  unit.vectors = std::move(vectors).value();
+  unit.timings["embed_seconds"] = watch.Seconds();
+  metrics_.ObserveStage("embed", static_cast<int64_t>(unit.accepted.size()), watch.Seconds());
+}
+
+// Hands the request's documents to the shared sink and waits for their transaction.
+void ChunkIngest::Write(Unit& unit) {
+  if (!unit.status.ok() || unit.accepted.empty()) return;
+  std::vector<DocumentWrite> writes;
+  for (size_t i = 0; i < unit.accepted.size(); ++i) {
+    unit.sources.push_back(unit.enrichments[i].source);
+    writes.push_back(MakeWrite(unit.accepted[i], unit.request->dataset_source, std::move(unit.enrichments[i])));
+    if (unit.vectors.rows > 0) {
+      DocumentWrite& write = writes.back();
+      write.embedder = *vectors_.identity();
+      write.vectors.rows = 1;
+      write.vectors.dimension = unit.vectors.dimension;
+      std::span<const float> row = unit.vectors.Row(i);
+      write.vectors.values.assign(row.begin(), row.end());
+    }
+  }
+  Stopwatch watch;
+  Result<pipeline::StoredBatch> stored = sink_.Write(std::move(writes), [this] { return FlushCache(); }).get();
+  unit.timings["store_seconds"] = watch.Seconds();
+  metrics_.ObserveStage("store", static_cast<int64_t>(unit.accepted.size()), watch.Seconds());
+  if (!stored.ok()) {
+    metrics_.CountChunks("error", static_cast<int64_t>(unit.request->chunks.size()));
+    unit.status = stored.status().WithContext("store");
+    return;
+  }
+  unit.document_ids = std::move(stored->ids);
 }
 
 Result<Json> ChunkIngest::Ingest(const IngestRequest& request) {
@@ -143,8 +217,9 @@ Result<Json> ChunkIngest::Ingest(const IngestRequest& request) {
   } release{pending_, n};
 
   Stopwatch total;
+  auto unit = std::make_unique<Unit>();
+  unit->request = &request;
   Json errors = Json::array();
-  std::vector<Accepted> accepted;
   std::unordered_set<std::string> ids;
   for (size_t i = 0; i < request.chunks.size(); ++i) {
     const IngestChunkInput& input = request.chunks[i];
@@ -155,69 +230,51 @@ Result<Json> ChunkIngest::Ingest(const IngestRequest& request) {
       errors.push_back({{"index", i}, {"id", id}, {"error", problem}});
       continue;
     }
-    accepted.push_back({i, std::move(id), &input});
-  }
-  Json timings = Json::object();
-
-  // Tagging: every chunk's LLM request in flight at once.
-  Stopwatch watch;
-  std::vector<EnrichmentInput> inputs;
-  for (const Accepted& chunk : accepted) inputs.push_back({std::to_string(inputs.size()), chunk.input->text});
-  Enricher& enricher = request.skip_llm || !llm_ ? *heuristic_ : *llm_;
-  std::vector<EnrichmentResult> enrichments =
-      inputs.empty() ? std::vector<EnrichmentResult>() : enricher.Enrich(std::move(inputs)).get();
-  timings["enrich_seconds"] = watch.Seconds();
-  metrics_.ObserveStage(&enricher == heuristic_.get() ? "tag_heuristic" : "tag_llm",
-                        static_cast<int64_t>(accepted.size()), watch.Lap());
-
-  // One encoder batch for the request's chunks.
-  EmbeddingMatrix vectors;
-  if (vectors_.enabled() && !request.skip_embedding && !accepted.empty()) {
-    std::vector<std::string> texts;
-    for (const Accepted& chunk : accepted) texts.push_back(chunk.input->text);
-    watch.Lap();
-    DOCPIPE_ASSIGN_OR_RETURN(vectors, vectors_.Embed(texts));
-    timings["embed_seconds"] = watch.Seconds();
-    metrics_.ObserveStage("embed", static_cast<int64_t>(accepted.size()), watch.Lap());
+    unit->accepted.push_back({i, std::move(id), &input});
   }
 
-  std::vector<DocumentWrite> writes;
-  Json sources = Json::object();
-  for (size_t i = 0; i < accepted.size(); ++i) {
-    sources[std::string(EnrichmentSourceName(enrichments[i].source))] =
-        sources.value(std::string(EnrichmentSourceName(enrichments[i].source)), 0) + 1;
-    writes.push_back(MakeWrite(accepted[i], request.dataset_source, std::move(enrichments[i])));
-    if (vectors.rows > 0) {
-      DocumentWrite& write = writes.back();
-      write.embedder = *vectors_.identity();
-      write.vectors.rows = 1;
-      write.vectors.dimension = vectors.dimension;
-      std::span<const float> row = vectors.Row(i);
-      write.vectors.values.assign(row.begin(), row.end());
-    }
-  }
+  // The request is the chain's one unit; its source is the request itself.
+  using UnitPtr = std::unique_ptr<Unit>;
+  pipeline::StageRegistry stages;
+  pipeline::StageChain<UnitPtr> chain(stages, 1);
+  chain
+      .Then("enrich", pipeline::StageMode::kParallel,
+            [this](UnitPtr u) {
+              Enrich(*u);
+              return u;
+            })
+      .Then("embed", pipeline::StageMode::kParallel, [this](UnitPtr u) {
+        Embed(*u);
+        return u;
+      });
+  UnitPtr done;
+  // Isolated: while this request thread waits for its chain it runs only its
+  // own unit's tasks, never another request's (which may wait on the LLM).
+  tbb::this_task_arena::isolate([&] {
+    chain.Run([&unit] { return std::move(unit); }, "store_queue", [this, &done](UnitPtr u) {
+      if (!u) return;
+      Write(*u);
+      done = std::move(u);
+    });
+  });
+  metrics_.AddPipelineStages(stages.Figures());
+  if (!done->status.ok()) return done->status;
 
   Json stored = Json::array();
-  if (!writes.empty()) {
-    watch.Lap();
-    Result<std::vector<int64_t>> written = writer_.Write(std::move(writes)).get();
-    timings["store_seconds"] = watch.Seconds();
-    metrics_.ObserveStage("store", static_cast<int64_t>(accepted.size()), watch.Lap());
-    if (!written.ok()) {
-      metrics_.CountChunks("error", n);
-      return written.status().WithContext("store");
-    }
-    for (size_t i = 0; i < accepted.size(); ++i) {
-      stored.push_back({{"index", accepted[i].index}, {"id", accepted[i].id}, {"document_id", (*written)[i]}});
-    }
+  Json sources = Json::object();
+  for (size_t i = 0; i < done->accepted.size(); ++i) {
+    const std::string source(EnrichmentSourceName(done->sources[i]));
+    sources[source] = sources.value(source, 0) + 1;
+    stored.push_back(
+        {{"index", done->accepted[i].index}, {"id", done->accepted[i].id}, {"document_id", done->document_ids[i]}});
   }
-  timings["total_seconds"] = total.Seconds();
-  metrics_.CountChunks("stored", static_cast<int64_t>(accepted.size()));
+  done->timings["total_seconds"] = total.Seconds();
+  metrics_.CountChunks("stored", static_cast<int64_t>(done->accepted.size()));
   metrics_.CountChunks("error", static_cast<int64_t>(errors.size()));
   return Json{{"stored", std::move(stored)},
               {"errors", std::move(errors)},
               {"enrichment", std::move(sources)},
-              {"timings", std::move(timings)}};
+              {"timings", std::move(done->timings)}};
 }
 
 }  // namespace docpipe::server

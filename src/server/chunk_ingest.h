@@ -1,8 +1,11 @@
 // POST /ingest: a batch of chunks tagged (LLM or heuristic), embedded and
-// stored. The chunks of one request go through together: one Enrich() call
-// (the LLM requests of all chunks in flight at once, bounded by the client's
-// concurrency), one encoder batch, one store batch (which the StoreWriter may
-// share with other requests' batches in one transaction).
+// stored, on the pipeline's stage chain ("enrich" -> "embed" -> the shared
+// group-commit StoreSink), the chain `docpipe ingest` runs after conversion.
+// The chunks of one request are one unit: one Enrich() call (the LLM requests
+// of all chunks in flight at once, bounded by the client's concurrency), one
+// encoder batch, one store batch (which the sink may share with other
+// requests' and jobs' batches in one transaction). Each request's stage
+// counters go to /metrics under the names the CLI report uses.
 //
 // Each chunk is stored as a document of its own at "ingest:<dataset_source>/<id>",
 // its id given by the caller or derived from its text, so sending the same
@@ -25,24 +28,23 @@
 #include "docpipe/store.h"
 #include "server/request_json.h"
 #include "server/server_metrics.h"
-#include "server/store_writer.h"
+#include "pipeline/store_sink.h"
 #include "server/vector_stage.h"
 
 namespace docpipe::server {
 
 class ChunkIngest {
  public:
-  // `store` opens the enrichment cache; `writer`, `vectors` and `metrics` must outlive this.
-  static Result<std::unique_ptr<ChunkIngest>> Make(const ServerConfig& config, Store& store, StoreWriter& writer,
-                                                   VectorStage& vectors, ServerMetrics& metrics);
+  // `store` opens the enrichment cache; `sink`, `vectors` and `metrics` must outlive this.
+  static Result<std::unique_ptr<ChunkIngest>> Make(const ServerConfig& config, Store& store,
+                                                   pipeline::StoreSink& sink, VectorStage& vectors,
+                                                   ServerMetrics& metrics);
   ~ChunkIngest();
 
   // Runs the request to the end. kUnavailable when the server is at its
   // pending-chunk limit; the response body (stored, errors, timings) otherwise.
   Result<nlohmann::json> Ingest(const IngestRequest& request);
 
-  // Writes the LLM answers the cache has queued (called by the store writer).
-  void FlushCache();
 
   int64_t pending_chunks() const { return pending_.load(); }
   bool uses_llm() const { return client_ != nullptr; }
@@ -50,12 +52,19 @@ class ChunkIngest {
   EnrichmentStats enrichment_stats() const;
 
  private:
-  ChunkIngest(const ServerConfig& config, StoreWriter& writer, VectorStage& vectors, ServerMetrics& metrics)
-      : config_(config), writer_(writer), vectors_(vectors), metrics_(metrics) {}
+  struct Unit;
+  ChunkIngest(const ServerConfig& config, pipeline::StoreSink& sink, VectorStage& vectors, ServerMetrics& metrics)
+      : config_(config), sink_(sink), vectors_(vectors), metrics_(metrics) {}
   bool Admit(int64_t chunks);
+  // The chain's stages, each on one request's unit.
+  void Enrich(Unit& unit);
+  void Embed(Unit& unit);
+  void Write(Unit& unit);
+  // Writes the LLM answers the cache has queued (after each of our transactions).
+  Status FlushCache();
 
   const ServerConfig config_;
-  StoreWriter& writer_;
+  pipeline::StoreSink& sink_;
   VectorStage& vectors_;
   ServerMetrics& metrics_;
   // Destroyed in reverse: the client (joining its I/O thread) before the enrichers and the cache.

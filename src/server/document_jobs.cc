@@ -1,10 +1,12 @@
 #include "server/document_jobs.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <sqlite3.h>
 
 #include "docpipe/store.h"
+#include "pipeline/ingest_through.h"
 #include "server/allowed_path.h"
 
 namespace docpipe::server {
@@ -15,7 +17,7 @@ using Json = nlohmann::json;
 constexpr const char* kJobTable = R"sql(
 CREATE TABLE IF NOT EXISTS server_jobs(
   id INTEGER PRIMARY KEY AUTOINCREMENT,
-  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
   source TEXT NOT NULL,
   path TEXT NOT NULL,
   report TEXT NOT NULL DEFAULT '{}',
@@ -25,12 +27,42 @@ CREATE TABLE IF NOT EXISTS server_jobs(
 );
 )sql";
 
+// A table made before jobs could be cancelled refuses the state 'cancelled'
+// (its CHECK); it is rebuilt with the new CHECK, keeping every job and id.
+constexpr const char* kAddCancelledState = R"sql(
+BEGIN IMMEDIATE;
+ALTER TABLE server_jobs RENAME TO server_jobs_before_cancel;
+)sql";
+constexpr const char* kCopyJobs = R"sql(
+INSERT INTO server_jobs SELECT * FROM server_jobs_before_cancel;
+DROP TABLE server_jobs_before_cancel;
+COMMIT;
+)sql";
+
 }  // namespace
+
+Status DocumentJobs::OpenTable(const std::string& file) {
+  DOCPIPE_ASSIGN_OR_RETURN(db_, store::SqliteDb::Open(file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                                                SQLITE_OPEN_NOMUTEX));
+  sqlite3_busy_timeout(db_->handle(), 15000);
+  DOCPIPE_RETURN_IF_ERROR(db_->Exec(kJobTable));
+  {
+    DOCPIPE_ASSIGN_OR_RETURN(store::StatementLease table,
+                             db_->Prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'server_jobs'"));
+    DOCPIPE_ASSIGN_OR_RETURN(bool row, table->Step());
+    if (row && table->ColumnText(0).find("'cancelled'") != std::string::npos) return Status::Ok();
+  }
+  Status rebuilt = db_->Exec(kAddCancelledState);
+  if (rebuilt.ok()) rebuilt = db_->Exec(kJobTable);
+  if (rebuilt.ok()) rebuilt = db_->Exec(kCopyJobs);
+  if (!rebuilt.ok()) (void)db_->Exec("ROLLBACK");
+  return rebuilt;
+}
 
 Result<std::unique_ptr<DocumentJobs>> DocumentJobs::Make(const ServerConfig& config,
                                                          IngestOptions ingest_options,
-                                                         ServerMetrics& metrics) {
-  auto jobs = std::unique_ptr<DocumentJobs>(new DocumentJobs(config, std::move(ingest_options), metrics));
+                                                         ServerMetrics& metrics, pipeline::StoreSink& sink) {
+  auto jobs = std::unique_ptr<DocumentJobs>(new DocumentJobs(config, std::move(ingest_options), metrics, sink));
   // Job state lives in the store's SQLite file; with a server database, in a
   // SQLite file of its own in the upload directory.
   std::string jobs_file = config.db;
@@ -39,10 +71,7 @@ Result<std::unique_ptr<DocumentJobs>> DocumentJobs::Make(const ServerConfig& con
     std::filesystem::create_directories(config.upload_dir, error);
     jobs_file = config.upload_dir + "/jobs.sqlite";
   }
-  DOCPIPE_ASSIGN_OR_RETURN(jobs->db_, store::SqliteDb::Open(jobs_file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                                                           SQLITE_OPEN_NOMUTEX));
-  sqlite3_busy_timeout(jobs->db_->handle(), 15000);
-  DOCPIPE_RETURN_IF_ERROR(jobs->db_->Exec(kJobTable));
+  DOCPIPE_RETURN_IF_ERROR(jobs->OpenTable(jobs_file));
   {
     DOCPIPE_ASSIGN_OR_RETURN(store::StatementLease unfinished,
                              jobs->db_->Prepare("SELECT id FROM server_jobs WHERE state IN ('queued', 'running') "
@@ -107,6 +136,22 @@ Result<std::optional<Json>> DocumentJobs::Get(int64_t id) {
   return std::optional<Json>(std::move(job));
 }
 
+Result<std::optional<Json>> DocumentJobs::Cancel(int64_t id, std::chrono::milliseconds wait) {
+  {
+    std::unique_lock lock(mutex_);
+    auto queued = std::find(queue_.begin(), queue_.end(), id);
+    if (queued != queue_.end()) {
+      queue_.erase(queued);
+      DOCPIPE_RETURN_IF_ERROR(SetState(id, "cancelled", "{}", "cancelled before it started"));
+    } else if (running_ == id) {
+      cancel_requested_ = true;
+      running_cancel_->Cancel();
+      job_ended_.wait_for(lock, wait, [&] { return running_ != id; });
+    }
+  }
+  return Get(id);
+}
+
 size_t DocumentJobs::queued() const {
   std::lock_guard lock(mutex_);
   return queue_.size();
@@ -116,6 +161,8 @@ void DocumentJobs::Stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
+    // The running job stops at its next page and is queued again for the next start.
+    if (running_cancel_) running_cancel_->Cancel();
     wake_.notify_all();
   }
   if (thread_.joinable()) thread_.join();
@@ -144,11 +191,15 @@ void DocumentJobs::Loop() {
       id = queue_.front();
       queue_.pop_front();
       running_ = id;
+      running_cancel_ = std::make_shared<CancelToken>();
+      cancel_requested_ = false;
       progress_ = {};
     }
     Run(id);
     std::lock_guard lock(mutex_);
     running_ = 0;
+    running_cancel_.reset();
+    job_ended_.notify_all();
   }
 }
 
@@ -183,15 +234,30 @@ void DocumentJobs::Run(int64_t id) {
   }
   IngestOptions options = ingest_options_;
   options.inputs = {path};
-  Result<IngestReport> report = Ingest(**store, options, [this](const IngestProgress& progress) {
+  {
     std::lock_guard lock(mutex_);
-    progress_ = progress;
-  });
+    options.cancel = running_cancel_;
+  }
+  Result<IngestReport> report =
+      pipeline::IngestThrough(**store, sink_, options, [this](const IngestProgress& progress) {
+        std::lock_guard lock(mutex_);
+        progress_ = progress;
+      });
   if (!report.ok()) {
     (void)SetState(id, "failed", "{}", report.status().ToString());
     return;
   }
   metrics_.AddPipelineStages(report->stages);
+  if (report->cancelled) {
+    std::lock_guard lock(mutex_);
+    // Stopped by Cancel(): it stays stopped. Stopped by Stop(): it runs again at the next start.
+    if (cancel_requested_) {
+      (void)SetState(id, "cancelled", report->ToJson(), "cancelled on request");
+    } else {
+      (void)SetState(id, "queued", "{}", "");
+    }
+    return;
+  }
   std::string error;
   if (!report->failures.empty()) error = report->failures.front().reason;
   if (report->unsupported > 0 && report->documents_ok == 0) error = "unsupported file type";

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -86,16 +87,14 @@ Result<std::unique_ptr<HttpService>> HttpService::Make(const ServerConfig& confi
   if (!store.ok()) return store.status().WithContext("db " + config.db);
   s.store_ = std::move(store).value();
   DOCPIPE_ASSIGN_OR_RETURN(s.vectors_, VectorStage::Make(config));
-  DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<Store> writing, Store::Open(config.db));
-  DOCPIPE_ASSIGN_OR_RETURN(s.writer_, StoreWriter::Make(std::move(writing), [&s] {
-                             if (s.ingest_) s.ingest_->FlushCache();
-                           }));
-  DOCPIPE_ASSIGN_OR_RETURN(s.ingest_, ChunkIngest::Make(config, *s.store_, *s.writer_, *s.vectors_, s.metrics_));
+  DOCPIPE_ASSIGN_OR_RETURN(s.writing_, Store::Open(config.db));
+  DOCPIPE_ASSIGN_OR_RETURN(s.sink_, pipeline::StoreSink::Make(*s.writing_));
+  DOCPIPE_ASSIGN_OR_RETURN(s.ingest_, ChunkIngest::Make(config, *s.store_, *s.sink_, *s.vectors_, s.metrics_));
   IngestOptions job_options;
   job_options.workers = config.job_workers;
   job_options.enrich = config.enrich;
   job_options.embedder = s.vectors_->embedder();
-  DOCPIPE_ASSIGN_OR_RETURN(s.jobs_, DocumentJobs::Make(config, job_options, s.metrics_));
+  DOCPIPE_ASSIGN_OR_RETURN(s.jobs_, DocumentJobs::Make(config, job_options, s.metrics_, *s.sink_));
   if (s.vectors_->enabled()) {
     s.index_cache_ = std::make_unique<SearchIndexCache>(*s.store_, DefaultIndexDirectory(config.db));
   }
@@ -105,8 +104,10 @@ Result<std::unique_ptr<HttpService>> HttpService::Make(const ServerConfig& confi
 HttpService::~HttpService() { Stop(); }
 
 void HttpService::Stop() {
-  if (writer_) writer_->Stop();
+  // The running job stops first (its documents go through the sink); then the
+  // sink writes everything accepted and stops.
   if (jobs_) jobs_->Stop();
+  if (sink_) sink_->Stop();
 }
 
 Reply HttpService::Ingest(const std::string& body) {
@@ -158,20 +159,41 @@ Reply HttpService::DocumentUpload(const std::string& filename, const std::string
   return JsonReply({{"job_id", std::to_string(*id)}, {"state", "queued"}}, 202);
 }
 
-Reply HttpService::Job(const std::string& id_text) {
-  int64_t id = 0;
+namespace {
+
+// A job id from the URL; 0 when it is not one.
+int64_t JobId(const std::string& text) {
   try {
     size_t used = 0;
-    id = std::stoll(id_text, &used);
-    if (used != id_text.size()) id = 0;
+    const int64_t id = std::stoll(text, &used);
+    return used == text.size() && id > 0 ? id : 0;
   } catch (const std::exception&) {
-    id = 0;
+    return 0;
   }
-  if (id <= 0) return ErrorReply(Status::NotFound("no job \"" + id_text + "\""), 0);
-  Result<std::optional<Json>> job = jobs_->Get(id);
+}
+
+Reply JobReply(const Result<std::optional<Json>>& job, const std::string& id_text) {
   if (!job.ok()) return ErrorReply(job.status(), 0);
   if (!job->has_value()) return ErrorReply(Status::NotFound("no job \"" + id_text + "\""), 0);
   return JsonReply(**job);
+}
+
+// How long DELETE waits for a running job to stop before answering "running"
+// (it stops at its next page, which is well under this).
+constexpr std::chrono::seconds kCancelWait{10};
+
+}  // namespace
+
+Reply HttpService::Job(const std::string& id_text) {
+  const int64_t id = JobId(id_text);
+  if (id == 0) return ErrorReply(Status::NotFound("no job \"" + id_text + "\""), 0);
+  return JobReply(jobs_->Get(id), id_text);
+}
+
+Reply HttpService::CancelJob(const std::string& id_text) {
+  const int64_t id = JobId(id_text);
+  if (id == 0) return ErrorReply(Status::NotFound("no job \"" + id_text + "\""), 0);
+  return JobReply(jobs_->Cancel(id, kCancelWait), id_text);
 }
 
 Result<std::unique_ptr<Store>> HttpService::TakeReader() {

@@ -1,6 +1,6 @@
 // The parts of the HTTP service that answer requests, behind the public
-// Server: the shared pipeline pieces (store writer, chunk ingest, embedder,
-// jobs, readers for search) and one handler per endpoint. Handlers return a
+// Server: the shared pipeline pieces (the one store sink, chunk ingest,
+// embedder, jobs, readers for search) and one handler per endpoint. Handlers return a
 // Reply (status + JSON body); server.cc turns it into the HTTP response.
 //
 // Thread-safety: every handler may run on any number of request threads at
@@ -15,11 +15,11 @@
 
 #include "docpipe/server_config.h"
 #include "docpipe/store.h"
+#include "pipeline/store_sink.h"
 #include "server/chunk_ingest.h"
 #include "server/search_index_cache.h"
 #include "server/document_jobs.h"
 #include "server/server_metrics.h"
-#include "server/store_writer.h"
 #include "server/vector_stage.h"
 
 namespace docpipe::server {
@@ -44,6 +44,8 @@ class HttpService {
   Reply DocumentByPath(const std::string& body);
   Reply DocumentUpload(const std::string& filename, const std::string& content);
   Reply Job(const std::string& id);
+  // DELETE /documents/{job}: stops a queued or running job.
+  Reply CancelJob(const std::string& id);
   Reply Search(const std::string& body);
   // GET /documents/{id}/records: the document's `docpipe extract` records, one per schema.
   Reply DocumentRecords(int64_t document_id);
@@ -68,7 +70,8 @@ class HttpService {
   ServerMetrics metrics_;
   std::unique_ptr<Store> store_;  // opened first: creates or migrates the schema; source of the enrichment cache
   std::unique_ptr<VectorStage> vectors_;
-  std::unique_ptr<StoreWriter> writer_;
+  std::unique_ptr<Store> writing_;  // written only by sink_'s thread
+  std::unique_ptr<pipeline::StoreSink> sink_;
   std::unique_ptr<ChunkIngest> ingest_;
   std::unique_ptr<DocumentJobs> jobs_;
   std::mutex readers_mutex_;

@@ -119,6 +119,8 @@ void HttpServer::AddRoutes() {
       [s](const HttpRequest&, const std::smatch&) { return server::OllamaTags(s->vectors()); });
   Add("GET", "/jobs/([^/]+)", "/jobs/{id}",
       [s](const HttpRequest&, const std::smatch& match) { return s->Job(match[1].str()); });
+  Add("DELETE", "/documents/([^/]+)", "/documents/{job}",
+      [s](const HttpRequest&, const std::smatch& match) { return s->CancelJob(match[1].str()); });
   Add("GET", "/documents/([0-9]{1,18})/records", "/documents/{id}/records",
       [s](const HttpRequest&, const std::smatch& match) { return s->DocumentRecords(std::stoll(match[1].str())); });
   Add("POST", "/documents", "/documents", [s](const HttpRequest& req, const std::smatch&) {

@@ -47,7 +47,12 @@ class ServerMetrics {
   void CountChunks(const std::string& outcome, int64_t n);  // "stored", "error", "rejected"
   // The stage counters of one finished ingest run (/documents jobs), as the
   // CLI report shows them: added to per-stage busy seconds and units.
+  // Their "store" is left out: see SetStoreWriter().
   void AddPipelineStages(const std::vector<StageFigures>& stages);
+  // The server's one store writer is the "store" stage, with its own busy
+  // time and documents: each transaction counted once, however many jobs and
+  // /ingest requests shared it. Set before Render().
+  void SetStoreWriter(double busy_seconds, int64_t documents);
 
   // Everything, with `samples` (queue depths, in-flight calls, cache counters) appended.
   std::string Render(const std::vector<MetricSample>& samples) const;
@@ -61,6 +66,8 @@ class ServerMetrics {
   std::map<std::string, int64_t> chunks_;
   std::map<std::string, double> pipeline_busy_seconds_;  // ingest pipeline stage -> busy seconds
   std::map<std::string, int64_t> pipeline_units_;        // ingest pipeline stage -> units
+  double store_writer_seconds_ = 0;
+  int64_t store_writer_documents_ = 0;
 };
 
 }  // namespace docpipe::server

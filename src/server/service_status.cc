@@ -78,13 +78,14 @@ Reply HttpService::Health(bool detailed) {
 }
 
 Reply HttpService::Metrics() {
+  metrics_.SetStoreWriter(sink_->busy_seconds(), sink_->documents_completed());
   std::vector<MetricSample> samples = {
       {"docpipe_ingest_pending_chunks", "gauge", "Chunks accepted by /ingest and not yet stored",
        static_cast<double>(ingest_->pending_chunks())},
       {"docpipe_ingest_pending_chunks_limit", "gauge", "Past this many pending chunks /ingest answers 503",
        static_cast<double>(config_.max_pending_chunks)},
       {"docpipe_store_queue_batches", "gauge", "Batches waiting for the store writer",
-       static_cast<double>(writer_->queued())},
+       static_cast<double>(sink_->queued())},
       {"docpipe_jobs_queued", "gauge", "Document jobs waiting", static_cast<double>(jobs_->queued())},
       {"docpipe_embed_waiting", "gauge", "Embedding calls waiting for an encoder slot",
        static_cast<double>(vectors_->waiting())},

@@ -151,7 +151,9 @@ TEST_F(ParallelIngestTest, ReportNamesEveryStageWithItsUnits) {
     EXPECT_GE(stage["busy_seconds"].get<double>(), 0);
     EXPECT_EQ(stage["units"].get<int>(), static_cast<int>(kPdfs.size())) << stage["name"];
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"hash", "skip_check", "convert", "embed", "enrich", "store"}));
+  // "store_queue" hands batches over; "store" is the writer thread's transactions.
+  EXPECT_EQ(names, (std::vector<std::string>{"hash", "skip_check", "convert", "embed", "enrich", "store_queue",
+                                             "store"}));
 }
 
 // Ctrl-C of a run: it stops, exits 130 with the partial report marked

@@ -128,6 +128,20 @@ TEST(ServerIngest, ConcurrentClientsAllStoredOnce) {
   }
   for (auto& client : clients) client.join();
   EXPECT_EQ(ok.load(), kClients * kRequests);
+  // Each request is one unit of the chain; the shared writer counts every
+  // chunk's document once, whichever transaction it shared.
+  HttpReply metrics = server.Get("/metrics");
+  for (const char* stage : {"enrich", "embed", "store_queue"}) {
+    EXPECT_NE(metrics.body.find("docpipe_pipeline_stage_units_total{stage=\"" + std::string(stage) + "\"} " +
+                                std::to_string(kClients * kRequests) + "\n"),
+              std::string::npos)
+        << stage << "\n"
+        << metrics.body;
+  }
+  EXPECT_NE(metrics.body.find("docpipe_pipeline_stage_units_total{stage=\"store\"} " +
+                              std::to_string(kClients * kRequests * kChunks) + "\n"),
+            std::string::npos)
+      << metrics.body;
   server.server().Shutdown();
   EXPECT_EQ(CountsOf(config.db).chunks, kClients * kRequests * kChunks);
 }

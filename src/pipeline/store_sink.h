@@ -1,0 +1,100 @@
+// The one group-commit store sink that every ingest path writes through:
+// `docpipe ingest`, `docpipe bench ingest`, and the server's /ingest and
+// /documents. A dedicated writer thread, off the pipeline's workers, owns the
+// writes to one Store; producers hand it batches of documents through a
+// bounded queue. Batches that arrive while a transaction runs are written
+// together in the next one (group commit), so many small batches cost one
+// fsync, not one each; a group that fails is retried batch by batch so one
+// bad batch fails alone. Batches are written in the order they were handed
+// over, so the pieces of a streamed document stay in order, and a piece that
+// leaves its document partial ends its transaction (each piece commits on
+// its own, as the store stage cut them).
+//
+// Backpressure: Write() blocks while the batch would take the queue past
+// `max_queued_documents` documents or kMaxQueuedChunks chunks (a batch larger
+// than that is taken alone when the queue is empty).
+//
+// Thread-safety: Write(), queued() and figures() may be called from any
+// thread. Stop() writes everything queued, then joins; it is idempotent, and
+// Write() after Stop() fails with kCancelled. While the sink runs, only its
+// thread writes documents through the Store it was given.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "docpipe/status.h"
+#include "docpipe/store.h"
+
+namespace docpipe::pipeline {
+
+// What one batch's transaction did.
+struct StoredBatch {
+  std::vector<int64_t> ids;  // record id of each document of the batch, in order
+  int64_t transaction = 0;   // the sink's count of transactions: equal for batches written together
+  int64_t completed = 0;     // documents of the batch now whole in the store (a partial piece is not one)
+  double seconds = 0;        // the transaction's time (shared with the batches written with it)
+};
+
+class StoreSink {
+ public:
+  static constexpr size_t kDefaultMaxQueuedDocuments = 4096;
+  // What waits is held in memory: a bound in chunks as well as documents.
+  static constexpr size_t kMaxQueuedChunks = 16384;
+
+  // `store` must outlive the sink.
+  static Result<std::unique_ptr<StoreSink>> Make(Store& store,
+                                                 size_t max_queued_documents = kDefaultMaxQueuedDocuments);
+  ~StoreSink();
+
+  // Stores the documents in one transaction (possibly shared with other
+  // batches). `after_commit`, when given, runs on the writer thread right
+  // after that transaction commits (ingest flushes its enrichment cache
+  // there); its error becomes the batch's result, though the documents stay.
+  using AfterCommit = std::function<Status()>;
+  std::future<Result<StoredBatch>> Write(std::vector<DocumentWrite> writes, AfterCommit after_commit = {});
+
+  size_t queued() const;  // batches waiting for the writer
+  // The writer thread's busy seconds, the writes it stored and the documents
+  // now whole in the store by them (a streamed document once), since Make().
+  double busy_seconds() const;
+  int64_t documents_written() const;
+  int64_t documents_completed() const;
+  void Stop();
+
+ private:
+  struct Batch {
+    std::vector<DocumentWrite> writes;
+    AfterCommit after_commit;
+    std::promise<Result<StoredBatch>> done;
+  };
+  explicit StoreSink(Store& store, size_t max_queued_documents)
+      : store_(store), max_queued_documents_(max_queued_documents) {}
+  void Loop();
+  void WriteGroup(std::vector<Batch>& group);
+  void Commit(Batch& batch, std::vector<int64_t> ids, double seconds);
+
+  Store& store_;  // written by the writer thread only
+  const size_t max_queued_documents_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;     // the writer: work or stop
+  std::condition_variable room_;     // producers: the queue has room
+  std::deque<Batch> queue_;          // guarded by mutex_
+  size_t queued_documents_ = 0;      // guarded by mutex_
+  size_t queued_chunks_ = 0;         // guarded by mutex_
+  bool stopping_ = false;            // guarded by mutex_
+  double busy_seconds_ = 0;          // guarded by mutex_
+  int64_t documents_written_ = 0;    // guarded by mutex_
+  int64_t documents_completed_ = 0;  // guarded by mutex_
+  int64_t transactions_ = 0;         // written by the writer thread only
+  std::thread thread_;
+};
+
+}  // namespace docpipe::pipeline
