@@ -134,18 +134,6 @@ void PrintReport(const ExtractorStats& stats, int64_t unreadable, double seconds
                static_cast<long long>(stats.tokens_out), seconds);
 }
 
-// A stored document's chunks, in order, as the Extractor takes them (chunk ids are ordinals).
-Result<ExtractionInput> StoredInput(Store& store, const DocumentRecord& record) {
-  ExtractionInput input;
-  input.path = record.path;
-  input.sha256 = record.sha256;
-  DOCPIPE_ASSIGN_OR_RETURN(std::vector<Chunk> chunks, store.ChunksOf(record.id));
-  for (Chunk& chunk : chunks) {
-    input.document.chunks.push_back({chunk.ordinal, std::move(chunk.text), chunk.page_start, chunk.page_end});
-  }
-  return input;
-}
-
 // The id of the stored document with this content, or 0: a file not ingested yet gets its row, not a stored record.
 int64_t StoredId(Store* store, const std::string& sha256) {
   if (store == nullptr) return 0;
@@ -228,7 +216,7 @@ int RunExtract(const ExtractFlags& flags) {
   for (size_t i = 0; i < total; ++i) {
     rows.WaitBelow(static_cast<size_t>(flags.llm.concurrency) * 4);
     size_t slot = rows.Reserve();
-    Result<ExtractionInput> input = from_store ? StoredInput(*setup.store, setup.stored_documents[i])
+    Result<ExtractionInput> input = from_store ? ReadStoredExtractionInput(*setup.store, setup.stored_documents[i])
                                                : ReadExtractionInput(setup.paths[i], {}, [&] { return pdf.Get(); });
     const std::string path = from_store ? setup.stored_documents[i].path : setup.paths[i];
     if (!input.ok()) {
@@ -239,14 +227,9 @@ int RunExtract(const ExtractFlags& flags) {
     } else {
       int64_t document_id = from_store ? setup.stored_documents[i].id : StoredId(setup.store.get(), input->sha256);
       std::string sha256 = input->sha256;
-      std::string model = flags.llm.model, schema_sha256 = setup.schema.sha256;
-      setup.extractor->Extract(std::move(input->document), [=, &rows, &flags](ExtractionResult r) {
+      setup.extractor->Extract(std::move(input->document), [=, &rows, &flags, &setup](ExtractionResult r) {
         std::optional<StoredExtraction> stored;
-        if (document_id > 0) {
-          stored = StoredExtraction{document_id,   schema_sha256,  model,          std::string(kExtractionPromptVersion),
-                                    std::string(ExtractionStatusName(r.status)), r.record_json, r.evidence_json,
-                                    r.failure};
-        }
+        if (document_id > 0) stored = ToStoredExtraction(document_id, setup.schema, flags.llm.model, r);
         rows.Fill(slot, Row(path, sha256, r, flags.evidence), std::move(stored));
       });
     }

@@ -96,6 +96,7 @@ Result<std::unique_ptr<HttpService>> HttpService::Make(const ServerConfig& confi
   job_options.enrich = config.enrich;
   job_options.embedder = s.vectors_->embedder();
   DOCPIPE_ASSIGN_OR_RETURN(s.jobs_, DocumentJobs::Make(config, job_options, s.metrics_));
+  DOCPIPE_ASSIGN_OR_RETURN(s.extract_jobs_, ExtractJobs::Make(config));
   if (s.vectors_->enabled()) {
     s.index_cache_ = std::make_unique<SearchIndexCache>(*s.store_, DefaultIndexDirectory(config.db));
   }
@@ -107,6 +108,7 @@ HttpService::~HttpService() { Stop(); }
 void HttpService::Stop() {
   if (writer_) writer_->Stop();
   if (jobs_) jobs_->Stop();
+  if (extract_jobs_) extract_jobs_->Stop();
 }
 
 Reply HttpService::Ingest(const std::string& body) {
