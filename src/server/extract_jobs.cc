@@ -30,7 +30,9 @@ std::string NowUtc() {
   return out;
 }
 
-bool Finished(const std::string& state) { return state == "done" || state == "failed" || state == "cancelled"; }
+bool Finished(const std::string& state) {
+  return state == "done" || state == "failed" || state == "cancelled";
+}
 
 }  // namespace
 
@@ -139,7 +141,10 @@ Json ExtractJobs::Describe(const Job& job) const {
                {{"documents_done", job.ok + job.failed + job.skipped},
                 {"documents_total", static_cast<int64_t>(job.documents.size())}}},
               {"counts",
-               {{"ok", job.ok}, {"failed", job.failed}, {"skipped", job.skipped}, {"not_finished", job.not_finished}}},
+               {{"ok", job.ok},
+                {"failed", job.failed},
+                {"skipped", job.skipped},
+                {"not_finished", job.not_finished}}},
               {"llm",
                {{"requests", job.stats.requests},
                 {"repairs", job.stats.repairs},
@@ -196,7 +201,8 @@ void ExtractJobs::Run(Job& job) {
   ExtractAll(job, **store, **extractor, pending);
   for (;;) {
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return pending.outstanding == 0 || job.cancel_requested || !pending.finished.empty(); });
+    changed_.wait(
+        lock, [&] { return pending.outstanding == 0 || job.cancel_requested || !pending.finished.empty(); });
     if (pending.outstanding == 0 || job.cancel_requested) break;
     lock.unlock();
     StoreFinished(job, **store, pending);
@@ -213,8 +219,9 @@ void ExtractJobs::Run(Job& job) {
     std::lock_guard lock(mutex_);
     store_failures = job.store_failures;
   }
-  finish(store_failures > 0 ? Status::IoError(std::to_string(store_failures) + " record(s) could not be stored")
-                            : Status::Ok());
+  finish(store_failures > 0
+             ? Status::IoError(std::to_string(store_failures) + " record(s) could not be stored")
+             : Status::Ok());
 }
 
 void ExtractJobs::ExtractAll(Job& job, Store& store, Extractor& extractor, Pending& pending) {
@@ -244,12 +251,13 @@ void ExtractJobs::ExtractAll(Job& job, Store& store, Extractor& extractor, Pendi
       std::lock_guard lock(mutex_);
       ++pending.outstanding;
     }
-    extractor.Extract(std::move(input->document), [this, &pending, id = document.id](ExtractionResult result) {
-      std::lock_guard done_lock(mutex_);
-      pending.finished.emplace_back(id, std::move(result));
-      --pending.outstanding;
-      changed_.notify_all();
-    });
+    extractor.Extract(std::move(input->document),
+                      [this, &pending, id = document.id](ExtractionResult result) {
+                        std::lock_guard done_lock(mutex_);
+                        pending.finished.emplace_back(id, std::move(result));
+                        --pending.outstanding;
+                        changed_.notify_all();
+                      });
   }
 }
 
@@ -279,7 +287,8 @@ void ExtractJobs::StoreFinished(Job& job, Store& store, Pending& pending) {
   std::string store_error;
   for (auto& [document_id, result] : finished) {
     if (drop_failed && result.status == ExtractionStatus::kFailed) continue;  // counted as not finished
-    Status put = store.PutExtraction(ToStoredExtraction(document_id, job.request.schema, config_.enrich.llm_model, result));
+    Status put = store.PutExtraction(
+        ToStoredExtraction(document_id, job.request.schema, config_.enrich.llm_model, result));
     // A document deleted or replaced since the job was submitted has no row to keep a record with.
     if (put.code() == StatusCode::kNotFound) {
       ++failed;
@@ -287,7 +296,8 @@ void ExtractJobs::StoreFinished(Job& job, Store& store, Pending& pending) {
     }
     if (!put.ok()) {
       ++store_failures;
-      if (store_error.empty()) store_error = "document " + std::to_string(document_id) + ": " + put.ToString();
+      if (store_error.empty())
+        store_error = "document " + std::to_string(document_id) + ": " + put.ToString();
     }
     ++(result.status == ExtractionStatus::kOk ? ok : failed);
   }

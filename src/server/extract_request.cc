@@ -28,7 +28,8 @@ Status CheckFields(const Json& body) {
 
 Result<bool> OptionalBool(const Json& body, const char* field) {
   if (!body.contains(field)) return false;
-  if (!body[field].is_boolean()) return Status::InvalidArgument(std::string(field) + ": expected true or false");
+  if (!body[field].is_boolean())
+    return Status::InvalidArgument(std::string(field) + ": expected true or false");
   return body[field].get<bool>();
 }
 
@@ -46,7 +47,8 @@ Result<ExtractionSchema> Schema(const Json& body) {
   if (!schema.is_object() && !schema.is_string()) {
     return Status::InvalidArgument("schema: expected a JSON Schema object");
   }
-  Result<ExtractionSchema> parsed = ParseExtractionSchema(schema.is_string() ? schema.get<std::string>() : schema.dump());
+  Result<ExtractionSchema> parsed =
+      ParseExtractionSchema(schema.is_string() ? schema.get<std::string>() : schema.dump());
   if (!parsed.ok()) return Status::InvalidArgument("schema: " + parsed.status().message());
   return parsed;
 }
@@ -78,8 +80,9 @@ Status ReadSelection(const Json& body, ExtractRequest& request) {
     return Status::InvalidArgument("all: not together with document_id, document_ids or path_glob");
   }
   if (!request.all && !narrowed) {
-    return Status::InvalidArgument("give document_id, document_ids or path_glob, or \"all\": true for every stored "
-                                   "document");
+    return Status::InvalidArgument(
+        "give document_id, document_ids or path_glob, or \"all\": true for every stored "
+        "document");
   }
   return Status::Ok();
 }
@@ -109,14 +112,16 @@ Result<std::vector<DocumentRecord>> SelectDocuments(const ExtractRequest& reques
                                                     const std::vector<DocumentRecord>& stored) {
   std::set<int64_t> wanted(request.document_ids.begin(), request.document_ids.end());
   for (int64_t id : wanted) {
-    bool found = std::any_of(stored.begin(), stored.end(), [id](const DocumentRecord& d) { return d.id == id; });
+    bool found =
+        std::any_of(stored.begin(), stored.end(), [id](const DocumentRecord& d) { return d.id == id; });
     if (!found) return Status::NotFound("document " + std::to_string(id) + " is not stored");
   }
   std::vector<DocumentRecord> selected;
   for (const DocumentRecord& document : stored) {
     if (!wanted.empty() && wanted.count(document.id) == 0) continue;
     // As the store's own path filter (SQLite GLOB): case-sensitive, '*' also matches '/'.
-    if (!request.path_glob.empty() && fnmatch(request.path_glob.c_str(), document.path.c_str(), 0) != 0) continue;
+    if (!request.path_glob.empty() && fnmatch(request.path_glob.c_str(), document.path.c_str(), 0) != 0)
+      continue;
     selected.push_back(document);
   }
   if (selected.empty() && request.path_glob.empty()) return Status::NotFound("the store holds no documents");

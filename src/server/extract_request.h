@@ -24,8 +24,8 @@ struct ExtractRequest {
   std::vector<int64_t> document_ids;
   std::string path_glob;
   bool all = false;
-  bool evidence = false;     // keep each value's chunks and pages
-  bool force = false;        // extract again where an ok record of this schema and model is stored
+  bool evidence = false;      // keep each value's chunks and pages
+  bool force = false;         // extract again where an ok record of this schema and model is stored
   int context_tokens = 8192;  // the model's context, as --llm-context-tokens
 };
 

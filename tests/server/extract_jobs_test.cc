@@ -22,7 +22,8 @@ const json kSchema = {{"type", "object"},
                       {"required", {"title"}}};
 
 // Stores one document per text (one chunk each) and returns their ids.
-std::vector<int64_t> StoreDocuments(const std::string& db, const ScratchDir& dir, const std::vector<std::string>& texts) {
+std::vector<int64_t> StoreDocuments(const std::string& db, const ScratchDir& dir,
+                                    const std::vector<std::string>& texts) {
   auto store = Store::Open(db);
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   if (!store.ok()) return {};
@@ -54,7 +55,8 @@ ServerConfig ExtractConfig(const ScratchDir& dir, const FakeLlmServer& llm) {
 template <typename Predicate>
 json WaitFor(int port, const std::string& id, Predicate done) {
   json job;
-  for (auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60); std::chrono::steady_clock::now() < end;) {
+  for (auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+       std::chrono::steady_clock::now() < end;) {
     job = GetPath(port, "/extract/" + id).json;
     if (done(job)) return job;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -81,13 +83,14 @@ TEST(ServerExtract, JobWritesRecordsThatAreServedAndARerunSkipsThem) {
   ScratchDir dir;
   FakeLlmServer llm;
   ServerConfig config = ExtractConfig(dir, llm);
-  std::vector<int64_t> ids =
-      StoreDocuments(config.db, dir, {"title: Axolotls\nyear: 2019", "title: Newts\nyear: 2021", "title: Frogs"});
+  std::vector<int64_t> ids = StoreDocuments(
+      config.db, dir, {"title: Axolotls\nyear: 2019", "title: Newts\nyear: 2021", "title: Frogs"});
   ASSERT_EQ(ids.size(), 3u);
   TestServer server(config);
   ASSERT_TRUE(server.ok());
 
-  json job = WaitForEnd(server.port(), Submit(server, {{"schema", kSchema}, {"all", true}, {"evidence", true}}));
+  json job =
+      WaitForEnd(server.port(), Submit(server, {{"schema", kSchema}, {"all", true}, {"evidence", true}}));
   ASSERT_EQ(job["state"], "done") << job.dump();
   EXPECT_EQ(job["counts"]["ok"], 3);
   EXPECT_EQ(job["counts"]["failed"], 0);
@@ -136,7 +139,8 @@ TEST(ServerExtract, FailedDocumentsGetAFailedRecordWithTheReason) {
   ASSERT_EQ(records.json["records"].size(), 1u) << records.body;
   EXPECT_EQ(records.json["records"][0]["status"], "failed");
   EXPECT_TRUE(records.json["records"][0]["record"].is_null());
-  EXPECT_NE(records.json["records"][0]["error"].get<std::string>().find("repair"), std::string::npos) << records.body;
+  EXPECT_NE(records.json["records"][0]["error"].get<std::string>().find("repair"), std::string::npos)
+      << records.body;
   // A failed record is not a reason to skip: the next job asks again, and now gets an answer.
   json again = WaitForEnd(server.port(), Submit(server, {{"schema", kSchema}, {"document_id", ids[0]}}));
   EXPECT_EQ(again["counts"]["ok"], 1) << again.dump();
@@ -218,7 +222,8 @@ TEST(ServerExtract, BadRequestsAreRefusedWithTheReason) {
   };
   json bad_schema = kSchema;
   bad_schema["properties"]["title"]["pattern"] = "^[A-Z]";
-  refused({{"schema", bad_schema}, {"all", true}}, 400, R"(unsupported keyword \"pattern\" at /properties/title)");
+  refused({{"schema", bad_schema}, {"all", true}}, 400,
+          R"(unsupported keyword \"pattern\" at /properties/title)");
   refused({{"schema", {{"type", "string"}}}, {"all", true}}, 400, "schema:");
   refused({{"all", true}}, 400, "schema: required");
   refused({{"schema", kSchema}}, 400, "give document_id");
