@@ -10,6 +10,7 @@
 #include "core/stopwatch.h"
 #include "docpipe/search.h"
 #include "docpipe/chunker.h"
+#include "docpipe/extraction_records.h"
 #include "server/allowed_path.h"
 #include "server/request_json.h"
 
@@ -233,10 +234,20 @@ Reply HttpService::Search(const std::string& body) {
   Result<std::unique_ptr<Store>> reader = TakeReader();
   if (!reader.ok()) return ErrorReply(reader.status(), config_.retry_after_seconds);
   Result<std::vector<SearchHit>> hits = RunSearch(**reader, *request);
+  Result<std::map<int64_t, std::string>> records = std::map<int64_t, std::string>();
+  if (hits.ok() && request->with_records) {
+    std::vector<int64_t> documents;
+    for (const SearchHit& hit : *hits) documents.push_back(hit.document_id);
+    records = ExtractionRecordsOf(**reader, documents);
+  }
   ReturnReader(std::move(reader).value());
   if (!hits.ok()) return ErrorReply(hits.status(), 0);
+  if (!records.ok()) return ErrorReply(records.status(), 0);
   Json results = Json::array();
-  for (const SearchHit& hit : *hits) results.push_back(HitJson(hit));
+  for (const SearchHit& hit : *hits) {
+    results.push_back(HitJson(hit));
+    if (request->with_records) results.back()["records"] = Json::parse((*records)[hit.document_id]);
+  }
   return JsonReply({{"mode", request->mode}, {"hits", std::move(results)}, {"took_seconds", watch.Seconds()}});
 }
 
@@ -246,17 +257,7 @@ Reply HttpService::DocumentRecords(int64_t document_id) {
   Result<std::vector<StoredExtraction>> records = (*reader)->ExtractionsOf(document_id);
   ReturnReader(std::move(reader).value());
   if (!records.ok()) return ErrorReply(records.status(), 0);
-  Json out = Json::array();
-  for (const StoredExtraction& record : *records) {
-    out.push_back({{"schema_sha256", record.schema_sha256},
-                   {"model", record.model},
-                   {"prompt_version", record.prompt_version},
-                   {"status", record.status},
-                   {"record", Json::parse(record.record_json, nullptr, false)},
-                   {"evidence", Json::parse(record.evidence_json, nullptr, false)},
-                   {"error", record.error}});
-  }
-  return JsonReply({{"document_id", document_id}, {"records", std::move(out)}});
+  return JsonReply({{"document_id", document_id}, {"records", Json::parse(ExtractionRecordsJson(*records))}});
 }
 
 }  // namespace docpipe::server

@@ -213,5 +213,50 @@ TEST(ExtractCliTest, RecordsAreStoredWithIngestedDocumentsAndExtractedOverThem) 
   }
 }
 
+TEST(ExtractCliTest, SearchJsonHitsCarryTheirDocumentsRecordsWhenAsked) {
+  ScratchDir dir;
+  WriteNotes(dir, 2);
+  WriteFile(dir / "schema.json", kSchema);
+  ASSERT_EQ(RunDocpipe({"ingest", dir / "docs", "--db", dir / "kb.sqlite"}).exit_code, 0);
+  FakeLlmServer server;
+  CliResult run = RunDocpipe({"extract", "--db", dir / "kb.sqlite", "--schema", dir / "schema.json", "--llm",
+                              server.url(), "--llm-model", "m"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  // A document ingested after the extraction has no record yet.
+  std::filesystem::create_directories(dir / "later");
+  WriteFile(dir / "later/note_later.txt", "title: Later\n\nSome prose about the note, long enough to be a paragraph.\n");
+  ASSERT_EQ(RunDocpipe({"ingest", dir / "later", "--db", dir / "kb.sqlite"}).exit_code, 0);
+
+  CliResult search = RunDocpipe({"search", "prose", "--db", dir / "kb.sqlite", "--json", "--with-records"});
+  ASSERT_EQ(search.exit_code, 0) << search.err;
+  json hits = json::parse(search.out);
+  ASSERT_EQ(hits.size(), 3u) << search.out;
+  int with_record = 0;
+  for (const json& hit : hits) {
+    const std::string path = hit["path"];
+    ASSERT_TRUE(hit["records"].is_array()) << hit.dump();
+    if (path.find("note_later") != std::string::npos) {
+      EXPECT_TRUE(hit["records"].empty()) << hit.dump();
+      continue;
+    }
+    ASSERT_EQ(hit["records"].size(), 1u) << hit.dump();
+    const json& record = hit["records"][0];
+    EXPECT_EQ(record["status"], "ok");
+    EXPECT_EQ(record["model"], "m");
+    EXPECT_EQ(record["prompt_version"], "extract-v1");
+    EXPECT_EQ(record["record"]["title"], "Note " + path.substr(path.size() - 6, 2)) << hit.dump();
+    ++with_record;
+  }
+  EXPECT_EQ(with_record, 2);
+
+  // Not asked for, not there; and it is a JSON option.
+  CliResult plain = RunDocpipe({"search", "prose", "--db", dir / "kb.sqlite", "--json"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  for (const json& hit : json::parse(plain.out)) EXPECT_FALSE(hit.contains("records")) << hit.dump();
+  CliResult text = RunDocpipe({"search", "prose", "--db", dir / "kb.sqlite", "--with-records"});
+  EXPECT_NE(text.exit_code, 0);
+  EXPECT_NE(text.err.find("--json"), std::string::npos) << text.err;
+}
+
 }  // namespace
 }  // namespace docpipe

@@ -110,6 +110,17 @@ TEST(ServerExtract, JobWritesRecordsThatAreServedAndARerunSkipsThem) {
   EXPECT_EQ(record["schema_sha256"], job["schema_sha256"]);
   EXPECT_EQ(record["evidence"]["/title"][0]["pages"], json::array({1, 1})) << records.body;
 
+  // /search hits carry their document's records when asked, and only then.
+  HttpReply hits = server.Post("/search", R"({"query": "Newts", "with_records": true})");
+  ASSERT_EQ(hits.status, 200) << hits.body;
+  ASSERT_EQ(hits.json["hits"].size(), 1u) << hits.body;
+  EXPECT_EQ(hits.json["hits"][0]["document_id"], ids[1]);
+  EXPECT_EQ(hits.json["hits"][0]["records"], records.json["records"]) << hits.body;
+  HttpReply plain = server.Post("/search", R"({"query": "Newts"})");
+  ASSERT_EQ(plain.json["hits"].size(), 1u) << plain.body;
+  EXPECT_FALSE(plain.json["hits"][0].contains("records")) << plain.body;
+  EXPECT_EQ(server.Post("/search", R"({"query": "Newts", "with_records": 1})").status, 400);
+
   // The same schema and model again: nothing is asked; with "force", everything is.
   json again = WaitForEnd(server.port(), Submit(server, {{"schema", kSchema}, {"document_ids", ids}}));
   EXPECT_EQ(again["state"], "done") << again.dump();
