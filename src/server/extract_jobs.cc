@@ -179,10 +179,11 @@ void ExtractJobs::Run(Job& job) {
     std::lock_guard lock(mutex_);
     job.finished_at = NowUtc();
     if (!status.ok() && job.error.empty()) job.error = status.ToString();
-    job.state = !status.ok() ? "failed" : job.cancel_requested ? "cancelled" : "done";
     if (job.cancel_requested) {
       job.not_finished = static_cast<int64_t>(job.documents.size()) - job.ok - job.failed - job.skipped;
     }
+    // A cancel that came after the last document is too late to have cut anything off.
+    job.state = !status.ok() ? "failed" : job.not_finished > 0 ? "cancelled" : "done";
   };
   Result<std::unique_ptr<Store>> store = Store::Open(config_.db);
   if (!store.ok()) return finish(store.status().WithContext("db"));
