@@ -181,6 +181,14 @@ TEST(ServerExtract, CancelEndsARunningJobAndKeepsWhatWasStored) {
   }
   ASSERT_EQ(llm.requests(), 3);  // one answered before, two in flight (llm-concurrency 2)
 
+  // While it runs, the job shows how far it got.
+  json progress = server.Get("/extract/" + running).json;
+  EXPECT_EQ(progress["state"], "running") << progress.dump();
+  EXPECT_EQ(progress["progress"]["documents_done"], 1) << progress.dump();  // the one already extracted
+  EXPECT_EQ(progress["progress"]["documents_total"], 4);
+  EXPECT_EQ(progress["counts"]["skipped"], 1);
+  EXPECT_EQ(server.Get("/extract/" + queued).json["state"], "queued");
+
   httplib::Client client("127.0.0.1", server.port());
   auto cancelled_queued = client.Delete("/extract/" + queued);
   ASSERT_TRUE(cancelled_queued);
