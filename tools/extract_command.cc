@@ -18,6 +18,7 @@
 #include "docpipe/extract_input.h"
 #include "docpipe/ingest.h"
 #include "docpipe/llm_client.h"
+#include "docpipe/shard.h"
 #include "docpipe/store.h"
 #include "llm_flags.h"
 #include "progress_bar.h"
@@ -38,7 +39,8 @@ struct ExtractFlags {
   bool evidence = false;
   LlmFlags llm;
   int context_tokens = 8192;
-  int workers = 0;  // files converted at once; 0: the machine's cores
+  int workers = 0;    // files converted at once; 0: the machine's cores
+  std::string shard;  // "K/N" or "slurm"; empty: every input
 };
 
 // Results arrive in any order on the LLM client's thread; rows leave in input order.
@@ -143,22 +145,37 @@ struct Setup {
   std::unique_ptr<Extractor> extractor;
 };
 
+// This task's share of the stored documents, keyed by their stored path: every task lists the same
+// documents, so together they take each exactly once.
+std::vector<DocumentRecord> StoredShare(std::vector<DocumentRecord> documents, const ShardSpec& shard) {
+  std::erase_if(documents, [&](const DocumentRecord& document) { return !InShard(document.path, shard); });
+  return documents;
+}
+
 Status Prepare(const ExtractFlags& flags, Setup& setup) {
   DOCPIPE_ASSIGN_OR_RETURN(setup.schema, ReadSchema(flags.schema_file));
   if (flags.inputs.empty() && flags.db.empty()) {
     return Status::InvalidArgument("give input paths, or --db to extract over the documents stored there");
+  }
+  ShardSpec shard;
+  if (!flags.shard.empty()) {
+    Result<ShardSpec> parsed = ParseShard(flags.shard, ProcessEnvironment());
+    if (!parsed.ok()) return Status::InvalidArgument("--shard: " + parsed.status().message());
+    shard = *parsed;
   }
   if (!flags.db.empty()) {
     StoreOptions store_options;
     store_options.create_if_missing = !flags.inputs.empty();
     DOCPIPE_ASSIGN_OR_RETURN(setup.store, Store::Open(flags.db, store_options));
     if (flags.inputs.empty()) {
-      DOCPIPE_ASSIGN_OR_RETURN(setup.stored_documents, setup.store->ListDocuments());
+      DOCPIPE_ASSIGN_OR_RETURN(std::vector<DocumentRecord> stored, setup.store->ListDocuments());
+      setup.stored_documents = StoredShare(std::move(stored), shard);
     }
   }
   if (!flags.inputs.empty()) {
     IngestOptions listing;
     listing.inputs = flags.inputs;
+    listing.shard = shard;  // as `ingest --shard` splits the same inputs
     DOCPIPE_ASSIGN_OR_RETURN(setup.paths, CollectInputs(listing));
     DOCPIPE_ASSIGN_OR_RETURN(setup.files, ExtractionInputReader::Make(setup.paths, {}, flags.workers));
   }
@@ -257,6 +274,9 @@ void AddOptions(CLI::App* cmd, ExtractFlags& flags) {
   cmd->add_flag("--no-cache", flags.no_cache, "Neither read nor write the answer cache");
   cmd->add_flag("--evidence", flags.evidence, "Add the chunk ids and pages each value was found in");
   AddLlmFlags(cmd, flags.llm, "LLM server base URL (Ollama, or OpenAI-compatible ending in /v1)")->required();
+  cmd->add_option("--shard", flags.shard,
+                  "Take only task K's share of the inputs (or of the stored documents), K/N (0-based), or "
+                  "\"slurm\" for the job array's SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT");
   cmd->add_option("--workers", flags.workers, "Files converted at once (0: the machine's cores)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1024));
