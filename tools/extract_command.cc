@@ -41,6 +41,7 @@ struct ExtractFlags {
   int context_tokens = 8192;
   int workers = 0;    // files converted at once; 0: the machine's cores
   std::string shard;  // "K/N" or "slurm"; empty: every input
+  std::string merge = "rules";  // or "llm": marked fields of long documents combined by the model
 };
 
 // Results arrive in any order on the LLM client's thread; rows leave in input order.
@@ -193,6 +194,7 @@ Status Prepare(const ExtractFlags& flags, Setup& setup) {
   options.cache = setup.cache.get();
   options.context_tokens = flags.context_tokens;
   options.evidence = flags.evidence;
+  options.merge_llm = flags.merge == "llm";
   DOCPIPE_ASSIGN_OR_RETURN(setup.extractor, Extractor::Make(options));
   return Status::Ok();
 }
@@ -273,6 +275,11 @@ void AddOptions(CLI::App* cmd, ExtractFlags& flags) {
                   "Answer cache file (default: OUTPUT.cache; resumes a killed run)");
   cmd->add_flag("--no-cache", flags.no_cache, "Neither read nor write the answer cache");
   cmd->add_flag("--evidence", flags.evidence, "Add the chunk ids and pages each value was found in");
+  cmd->add_option("--merge", flags.merge,
+                  "Long documents: rules, or llm to have the model combine the parts' values of the top-level "
+                  "fields the schema marks \"x-merge\": \"llm\"")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"rules", "llm"}));
   AddLlmFlags(cmd, flags.llm, "LLM server base URL (Ollama, or OpenAI-compatible ending in /v1)")->required();
   cmd->add_option("--shard", flags.shard,
                   "Take only task K's share of the inputs (or of the stored documents), K/N (0-based), or "
