@@ -195,6 +195,7 @@ void ExtractJobs::Run(Job& job) {
   options.client = client->get();
   options.context_tokens = job.request.context_tokens;
   options.evidence = job.request.evidence;
+  options.merge_llm = job.request.merge_llm;
   Result<std::unique_ptr<Extractor>> extractor = Extractor::Make(options);
   if (!extractor.ok()) return finish(extractor.status());
   Pending pending;

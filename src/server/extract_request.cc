@@ -13,8 +13,8 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr const char* kFields[] = {"schema", "document_id", "document_ids", "path_glob",
-                                   "all",    "evidence",    "force",        "context_tokens"};
+constexpr const char* kFields[] = {"schema",   "document_id", "document_ids",   "path_glob", "all",
+                                   "evidence", "force",       "context_tokens", "merge"};
 
 Status CheckFields(const Json& body) {
   for (const auto& item : body.items()) {
@@ -98,6 +98,12 @@ Result<ExtractRequest> ParseExtractRequest(std::string_view body_text) {
   DOCPIPE_RETURN_IF_ERROR(ReadSelection(body, request));
   DOCPIPE_ASSIGN_OR_RETURN(request.evidence, OptionalBool(body, "evidence"));
   DOCPIPE_ASSIGN_OR_RETURN(request.force, OptionalBool(body, "force"));
+  if (body.contains("merge")) {
+    if (body["merge"] != "rules" && body["merge"] != "llm") {
+      return Status::InvalidArgument("merge: expected \"rules\" or \"llm\"");
+    }
+    request.merge_llm = body["merge"] == "llm";
+  }
   if (body.contains("context_tokens")) {
     const Json& tokens = body["context_tokens"];
     if (!tokens.is_number_integer() || tokens.get<int64_t>() < 512 || tokens.get<int64_t>() > 10000000) {

@@ -26,6 +26,7 @@ struct ExtractRequest {
   bool all = false;
   bool evidence = false;      // keep each value's chunks and pages
   bool force = false;         // extract again where an ok record of this schema and model is stored
+  bool merge_llm = false;     // "merge": "llm", as `extract --merge llm`
   int context_tokens = 8192;  // the model's context, as --llm-context-tokens
 };
 

@@ -249,6 +249,8 @@ TEST(ServerExtract, BadRequestsAreRefusedWithTheReason) {
   refused({{"schema", kSchema}, {"document_id", "one"}}, 400, "document_id: expected a document id");
   refused({{"schema", kSchema}, {"all", true}, {"shema", 1}}, 400, "shema: unknown field");
   refused({{"schema", kSchema}, {"all", true}, {"context_tokens", 10}}, 400, "context_tokens");
+  refused({{"schema", kSchema}, {"all", true}, {"merge", "best"}}, 400,
+          R"(merge: expected \"rules\" or \"llm\")");
   refused({{"schema", kSchema}, {"document_ids", {ids[0], ids[0] + 7}}}, 404,
           "document " + std::to_string(ids[0] + 7) + " is not stored");
   refused({{"schema", kSchema}, {"path_glob", "*.pdf"}}, 404, "no stored document matches");
