@@ -14,13 +14,13 @@
 #include <vector>
 
 #include "command.h"
-#include "llm_flags.h"
 #include "docpipe/extract.h"
 #include "docpipe/extract_input.h"
 #include "docpipe/ingest.h"
 #include "docpipe/llm_client.h"
-#include "docpipe/pdf.h"
+#include "docpipe/shard.h"
 #include "docpipe/store.h"
+#include "llm_flags.h"
 #include "progress_bar.h"
 
 namespace docpipe::cli {
@@ -39,6 +39,9 @@ struct ExtractFlags {
   bool evidence = false;
   LlmFlags llm;
   int context_tokens = 8192;
+  int workers = 0;    // files converted at once; 0: the machine's cores
+  std::string shard;  // "K/N" or "slurm"; empty: every input
+  std::string merge = "rules";  // or "llm": marked fields of long documents combined by the model
 };
 
 // Results arrive in any order on the LLM client's thread; rows leave in input order.
@@ -76,7 +79,8 @@ class OrderedRows {
     std::lock_guard<std::mutex> lock(mutex_);
     return std::exchange(stored_, {});
   }
-  // Blocks while more than `limit` rows are outstanding: documents wait converted, not in memory by thousands.
+  // Blocks while more than `limit` rows are outstanding: documents wait converted, not in memory by
+  // thousands.
   void WaitBelow(size_t limit) {
     std::unique_lock<std::mutex> lock(mutex_);
     changed_.wait(lock, [&] { return rows_.size() - filled_ <= limit; });
@@ -91,8 +95,11 @@ class OrderedRows {
   size_t filled_ = 0, written_ = 0;               // guarded by mutex_
 };
 
-std::string Row(const std::string& path, const std::string& sha256, const ExtractionResult& result, bool evidence) {
-  json row = {{"path", path}, {"sha256", sha256}, {"status", ExtractionStatusName(result.status)},
+std::string Row(const std::string& path, const std::string& sha256, const ExtractionResult& result,
+                bool evidence) {
+  json row = {{"path", path},
+              {"sha256", sha256},
+              {"status", ExtractionStatusName(result.status)},
               {"record", json::parse(result.record_json)}};
   if (evidence) row["evidence"] = json::parse(result.evidence_json);
   if (result.status == ExtractionStatus::kFailed) row["error"] = result.failure;
@@ -108,45 +115,20 @@ Result<ExtractionSchema> ReadSchema(const std::string& file) {
   return schema;
 }
 
-// PDFs and images need a PDF worker; made on first use, so text-only runs never load MuPDF or Tesseract.
-class LazyPdfWorker {
- public:
-  Result<PdfWorker*> Get() {
-    if (!worker_) {
-      DOCPIPE_ASSIGN_OR_RETURN(std::shared_ptr<const PdfEngine> engine, PdfEngine::Make(OcrOptions{}));
-      DOCPIPE_ASSIGN_OR_RETURN(worker_, PdfWorker::Make(std::move(engine)));
-    }
-    return worker_.get();
-  }
-
- private:
-  std::unique_ptr<PdfWorker> worker_;
-};
-
 void PrintReport(const ExtractorStats& stats, int64_t unreadable, double seconds) {
-  std::fprintf(stderr,
-               "docpipe extract: %lld document(s): %lld ok, %lld failed; %lld request(s) (%lld repair(s), %lld "
-               "gave up), %lld cache hit(s), tokens in %lld / out %lld; %.1f s\n",
-               static_cast<long long>(stats.documents + unreadable), static_cast<long long>(stats.succeeded),
-               static_cast<long long>(stats.failed + unreadable), static_cast<long long>(stats.requests),
-               static_cast<long long>(stats.repairs), static_cast<long long>(stats.request_failures),
-               static_cast<long long>(stats.cache_hits), static_cast<long long>(stats.tokens_in),
-               static_cast<long long>(stats.tokens_out), seconds);
+  std::fprintf(
+      stderr,
+      "docpipe extract: %lld document(s): %lld ok, %lld failed; %lld request(s) (%lld repair(s), %lld "
+      "gave up), %lld cache hit(s), tokens in %lld / out %lld; %.1f s\n",
+      static_cast<long long>(stats.documents + unreadable), static_cast<long long>(stats.succeeded),
+      static_cast<long long>(stats.failed + unreadable), static_cast<long long>(stats.requests),
+      static_cast<long long>(stats.repairs), static_cast<long long>(stats.request_failures),
+      static_cast<long long>(stats.cache_hits), static_cast<long long>(stats.tokens_in),
+      static_cast<long long>(stats.tokens_out), seconds);
 }
 
-// A stored document's chunks, in order, as the Extractor takes them (chunk ids are ordinals).
-Result<ExtractionInput> StoredInput(Store& store, const DocumentRecord& record) {
-  ExtractionInput input;
-  input.path = record.path;
-  input.sha256 = record.sha256;
-  DOCPIPE_ASSIGN_OR_RETURN(std::vector<Chunk> chunks, store.ChunksOf(record.id));
-  for (Chunk& chunk : chunks) {
-    input.document.chunks.push_back({chunk.ordinal, std::move(chunk.text), chunk.page_start, chunk.page_end});
-  }
-  return input;
-}
-
-// The id of the stored document with this content, or 0: a file not ingested yet gets its row, not a stored record.
+// The id of the stored document with this content, or 0: a file not ingested yet gets its row, not a stored
+// record.
 int64_t StoredId(Store* store, const std::string& sha256) {
   if (store == nullptr) return 0;
   Result<std::optional<DocumentRecord>> found = store->FindBySha256(sha256);
@@ -158,33 +140,51 @@ struct Setup {
   std::vector<std::string> paths;
   std::unique_ptr<Store> store;
   std::vector<DocumentRecord> stored_documents;  // the inputs when no paths are given
+  std::unique_ptr<ExtractionInputReader> files;  // reads `paths` ahead, in parallel
   std::unique_ptr<LlmClient> client;
   std::unique_ptr<ExtractionCache> cache;
   std::unique_ptr<Extractor> extractor;
 };
+
+// This task's share of the stored documents, keyed by their stored path: every task lists the same
+// documents, so together they take each exactly once.
+std::vector<DocumentRecord> StoredShare(std::vector<DocumentRecord> documents, const ShardSpec& shard) {
+  std::erase_if(documents, [&](const DocumentRecord& document) { return !InShard(document.path, shard); });
+  return documents;
+}
 
 Status Prepare(const ExtractFlags& flags, Setup& setup) {
   DOCPIPE_ASSIGN_OR_RETURN(setup.schema, ReadSchema(flags.schema_file));
   if (flags.inputs.empty() && flags.db.empty()) {
     return Status::InvalidArgument("give input paths, or --db to extract over the documents stored there");
   }
+  ShardSpec shard;
+  if (!flags.shard.empty()) {
+    Result<ShardSpec> parsed = ParseShard(flags.shard, ProcessEnvironment());
+    if (!parsed.ok()) return Status::InvalidArgument("--shard: " + parsed.status().message());
+    shard = *parsed;
+  }
   if (!flags.db.empty()) {
     StoreOptions store_options;
     store_options.create_if_missing = !flags.inputs.empty();
     DOCPIPE_ASSIGN_OR_RETURN(setup.store, Store::Open(flags.db, store_options));
     if (flags.inputs.empty()) {
-      DOCPIPE_ASSIGN_OR_RETURN(setup.stored_documents, setup.store->ListDocuments());
+      DOCPIPE_ASSIGN_OR_RETURN(std::vector<DocumentRecord> stored, setup.store->ListDocuments());
+      setup.stored_documents = StoredShare(std::move(stored), shard);
     }
   }
   if (!flags.inputs.empty()) {
     IngestOptions listing;
     listing.inputs = flags.inputs;
+    listing.shard = shard;  // as `ingest --shard` splits the same inputs
     DOCPIPE_ASSIGN_OR_RETURN(setup.paths, CollectInputs(listing));
+    DOCPIPE_ASSIGN_OR_RETURN(setup.files, ExtractionInputReader::Make(setup.paths, {}, flags.workers));
   }
   DOCPIPE_ASSIGN_OR_RETURN(setup.client, MakeLlmClient(flags.llm));
   std::string cache_file = flags.cache_file;
   if (cache_file.empty() && flags.output != "-") cache_file = flags.output + ".cache";
-  if (cache_file.empty() && !flags.db.empty() && !IsServerDatabase(flags.db)) cache_file = flags.db + ".extract-cache";
+  if (cache_file.empty() && !flags.db.empty() && !IsServerDatabase(flags.db))
+    cache_file = flags.db + ".extract-cache";
   if (!flags.no_cache && !cache_file.empty()) {
     DOCPIPE_ASSIGN_OR_RETURN(setup.cache, OpenExtractionCacheFile(cache_file));
   }
@@ -194,6 +194,7 @@ Status Prepare(const ExtractFlags& flags, Setup& setup) {
   options.cache = setup.cache.get();
   options.context_tokens = flags.context_tokens;
   options.evidence = flags.evidence;
+  options.merge_llm = flags.merge == "llm";
   DOCPIPE_ASSIGN_OR_RETURN(setup.extractor, Extractor::Make(options));
   return Status::Ok();
 }
@@ -212,7 +213,6 @@ int RunExtract(const ExtractFlags& flags) {
   }
   OrderedRows rows(out);
   ProgressBar progress;
-  LazyPdfWorker pdf;
   int64_t unreadable = 0, store_failures = 0;
   auto store_ready = [&] {
     for (const StoredExtraction& stored : rows.TakeStored()) {
@@ -228,8 +228,8 @@ int RunExtract(const ExtractFlags& flags) {
   for (size_t i = 0; i < total; ++i) {
     rows.WaitBelow(static_cast<size_t>(flags.llm.concurrency) * 4);
     size_t slot = rows.Reserve();
-    Result<ExtractionInput> input = from_store ? StoredInput(*setup.store, setup.stored_documents[i])
-                                               : ReadExtractionInput(setup.paths[i], {}, [&] { return pdf.Get(); });
+    Result<ExtractionInput> input =
+        from_store ? ReadStoredExtractionInput(*setup.store, setup.stored_documents[i]) : setup.files->Next();
     const std::string path = from_store ? setup.stored_documents[i].path : setup.paths[i];
     if (!input.ok()) {
       ++unreadable;
@@ -237,16 +237,12 @@ int RunExtract(const ExtractFlags& flags) {
       failed.failure = input.status().ToString();
       rows.Fill(slot, Row(path, "", failed, flags.evidence));
     } else {
-      int64_t document_id = from_store ? setup.stored_documents[i].id : StoredId(setup.store.get(), input->sha256);
+      int64_t document_id =
+          from_store ? setup.stored_documents[i].id : StoredId(setup.store.get(), input->sha256);
       std::string sha256 = input->sha256;
-      std::string model = flags.llm.model, schema_sha256 = setup.schema.sha256;
-      setup.extractor->Extract(std::move(input->document), [=, &rows, &flags](ExtractionResult r) {
+      setup.extractor->Extract(std::move(input->document), [=, &rows, &flags, &setup](ExtractionResult r) {
         std::optional<StoredExtraction> stored;
-        if (document_id > 0) {
-          stored = StoredExtraction{document_id,   schema_sha256,  model,          std::string(kExtractionPromptVersion),
-                                    std::string(ExtractionStatusName(r.status)), r.record_json, r.evidence_json,
-                                    r.failure};
-        }
+        if (document_id > 0) stored = ToStoredExtraction(document_id, setup.schema, flags.llm.model, r);
         rows.Fill(slot, Row(path, sha256, r, flags.evidence), std::move(stored));
       });
     }
@@ -267,15 +263,30 @@ int RunExtract(const ExtractFlags& flags) {
 
 void AddOptions(CLI::App* cmd, ExtractFlags& flags) {
   cmd->add_option("inputs", flags.inputs, "Files and directories to read (none: the documents in --db)");
-  cmd->add_option("--db", flags.db,
-                  "Store the records with the stored documents (matched by content); without inputs, extract over "
-                  "the documents stored there");
-  cmd->add_option("--schema", flags.schema_file, "JSON Schema file of the record (see docs/extract.md)")->required();
-  cmd->add_option("-o,--output", flags.output, "JSONL output file (\"-\": standard output)")->capture_default_str();
-  cmd->add_option("--cache", flags.cache_file, "Answer cache file (default: OUTPUT.cache; resumes a killed run)");
+  cmd->add_option(
+      "--db", flags.db,
+      "Store the records with the stored documents (matched by content); without inputs, extract over "
+      "the documents stored there");
+  cmd->add_option("--schema", flags.schema_file, "JSON Schema file of the record (see docs/extract.md)")
+      ->required();
+  cmd->add_option("-o,--output", flags.output, "JSONL output file (\"-\": standard output)")
+      ->capture_default_str();
+  cmd->add_option("--cache", flags.cache_file,
+                  "Answer cache file (default: OUTPUT.cache; resumes a killed run)");
   cmd->add_flag("--no-cache", flags.no_cache, "Neither read nor write the answer cache");
   cmd->add_flag("--evidence", flags.evidence, "Add the chunk ids and pages each value was found in");
+  cmd->add_option("--merge", flags.merge,
+                  "Long documents: rules, or llm to have the model combine the parts' values of the top-level "
+                  "fields the schema marks \"x-merge\": \"llm\"")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"rules", "llm"}));
   AddLlmFlags(cmd, flags.llm, "LLM server base URL (Ollama, or OpenAI-compatible ending in /v1)")->required();
+  cmd->add_option("--shard", flags.shard,
+                  "Take only task K's share of the inputs (or of the stored documents), K/N (0-based), or "
+                  "\"slurm\" for the job array's SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT");
+  cmd->add_option("--workers", flags.workers, "Files converted at once (0: the machine's cores)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1024));
   cmd->add_option("--llm-context-tokens", flags.context_tokens,
                   "The model's context; a longer document is mapped over groups of chunks and merged")
       ->capture_default_str()
@@ -284,12 +295,17 @@ void AddOptions(CLI::App* cmd, ExtractFlags& flags) {
 
 void RegisterExtract(CLI::App& app) {
   auto flags = std::make_shared<ExtractFlags>();
-  CLI::App* cmd = app.add_subcommand("extract", "Extract one structured record per document with an LLM, per a JSON Schema");
+  CLI::App* cmd = app.add_subcommand(
+      "extract", "Extract one structured record per document with an LLM, per a JSON Schema");
   cmd->footer(
-      "Writes one JSON object per input, in input order: path, sha256, status (ok or failed), record, error, and\n"
-      "with --evidence the chunks and pages each value was found in. Answers are validated against the schema and\n"
-      "repaired once; a document that still fails is marked failed with the reason. Validated answers are cached,\n"
-      "so a re-run (or a run after a crash) sends nothing for unchanged documents. Exit code 1 when any failed.");
+      "Writes one JSON object per input, in input order: path, sha256, status (ok or failed), record, error, "
+      "and\n"
+      "with --evidence the chunks and pages each value was found in. Answers are validated against the "
+      "schema and\n"
+      "repaired once; a document that still fails is marked failed with the reason. Validated answers are "
+      "cached,\n"
+      "so a re-run (or a run after a crash) sends nothing for unchanged documents. Exit code 1 when any "
+      "failed.");
   AddOptions(cmd, *flags);
   cmd->callback([flags] {
     int code = RunExtract(*flags);

@@ -2,10 +2,12 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "command.h"
+#include "docpipe/extraction_records.h"
 #include "docpipe/search.h"
 #include "docpipe/store.h"
 #include "docpipe/vector_index.h"
@@ -25,6 +27,7 @@ struct SearchFlags {
   bool exact = false;
   bool explain = false;
   bool json = false;
+  bool with_records = false;  // JSON hits carry their document's extraction records
 };
 
 std::string JoinPath(const std::vector<std::string>& headings) {
@@ -62,7 +65,9 @@ std::string Explanation(const RankedHit& ranked) {
   return fmt::format("lexical rank {}, vector rank {}", side(ranked.lexical_rank), side(ranked.vector_rank));
 }
 
-void PrintHits(const std::vector<RankedHit>& ranked, const SearchFlags& flags) {
+// `records`: ExtractionRecordsJson text by document id, with --with-records.
+void PrintHits(const std::vector<RankedHit>& ranked, const SearchFlags& flags,
+               const std::map<int64_t, std::string>& records) {
   if (flags.json) {
     nlohmann::json results = nlohmann::json::array();
     for (const RankedHit& entry : ranked) {
@@ -73,6 +78,9 @@ void PrintHits(const std::vector<RankedHit>& ranked, const SearchFlags& flags) {
                                {"page_start", hit.page_start}, {"page_end", hit.page_end},
                                {"has_table", hit.has_table}};
       if (!hit.table_header.empty()) result["table_header"] = hit.table_header;
+      if (auto found = records.find(hit.document_id); found != records.end()) {
+        result["records"] = nlohmann::json::parse(found->second);
+      }
       if (flags.explain) {
         result["explain"] = {{"lexical_rank", entry.lexical_rank}, {"vector_rank", entry.vector_rank}};
       }
@@ -162,7 +170,15 @@ void RunSearch(const SearchFlags& flags) {
   }
   Result<std::vector<RankedHit>> hits = SearchChunks(**store, flags.query, embedder.get(), options, index.get());
   if (!hits.ok()) return fail(hits.status());
-  PrintHits(*hits, flags);
+  std::map<int64_t, std::string> records;
+  if (flags.with_records) {
+    std::vector<int64_t> documents;
+    for (const RankedHit& ranked : *hits) documents.push_back(ranked.hit.document_id);
+    Result<std::map<int64_t, std::string>> read = ExtractionRecordsOf(**store, documents);
+    if (!read.ok()) return fail(read.status().WithContext("reading extraction records"));
+    records = std::move(read).value();
+  }
+  PrintHits(*hits, flags, records);
   SetExitCode(kExitOk);
 }
 
@@ -205,7 +221,10 @@ void RegisterSearch(CLI::App& app) {
   cmd->add_flag("--exact", flags->exact, "Vector side: compare with every stored vector instead of the index");
   cmd->add_option("--index-dir", flags->index_dir, "Where the vector index lives (default: beside the store)");
   cmd->add_flag("--explain", flags->explain, "Show each hit's rank on the lexical and vector sides");
-  cmd->add_flag("--json", flags->json, "Results as JSON");
+  CLI::Option* json = cmd->add_flag("--json", flags->json, "Results as JSON");
+  cmd->add_flag("--with-records", flags->with_records,
+                "Each hit carries its document's extraction records (docpipe extract; see docs/extract.md)")
+      ->needs(json);
   cmd->callback([flags] { RunSearch(*flags); });
 }
 

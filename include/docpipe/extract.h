@@ -49,6 +49,8 @@ inline constexpr std::string_view kExtractionPromptVersion = "extract-v1";
 // type object/array/string/number/integer/boolean, properties, required,
 // items, enum, description, title, additionalProperties (boolean), minimum,
 // maximum, minItems, maxItems, minLength, maxLength. The top level is an object.
+// A top-level property may carry "x-merge": "llm" (see ExtractorOptions::merge_llm);
+// the mark is never sent to the model.
 struct ExtractionSchema {
   std::string json;    // canonical text (keys sorted, no spaces)
   std::string sha256;  // of `json`
@@ -114,6 +116,11 @@ struct ExtractorOptions {
   ExtractionCache* cache = nullptr;    // not owned; may be null
   int context_tokens = 8192;           // the model's context; a document's text gets 3/4 minus the schema
   bool evidence = false;               // compute ExtractionResult::evidence_json
+  // `--merge llm`: a top-level field the schema marks "x-merge": "llm" that
+  // more than one part of a long document gave a value for gets one more
+  // request, which combines those values (validated, repaired once; a failure
+  // fails the document). Without it, marked fields merge by the rules above.
+  bool merge_llm = false;
   std::string instructions;            // extra text for the system prompt (optional)
 };
 

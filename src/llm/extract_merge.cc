@@ -4,6 +4,8 @@
 #include <cctype>
 #include <string>
 
+#include "llm/json_schema.h"
+
 namespace docpipe::llm_internal {
 namespace {
 
@@ -22,15 +24,19 @@ std::string Lower(std::string text) {
 std::string PointerToken(const std::string& key) {
   std::string out;
   for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
 
-void EvidenceAt(const json& value, const std::string& pointer, const std::vector<const ExtractionChunk*>& chunks,
-                const std::vector<std::string>& lowered, json& evidence) {
+void EvidenceAt(const json& value, const std::string& pointer,
+                const std::vector<const ExtractionChunk*>& chunks, const std::vector<std::string>& lowered,
+                json& evidence) {
   if (value.is_object()) {
     for (const auto& [key, member] : value.items()) {
       EvidenceAt(member, pointer + "/" + PointerToken(key), chunks, lowered, evidence);
@@ -73,6 +79,24 @@ json WithoutRequired(const json& schema) {
     } else {
       out[key] = WithoutRequired(value);
     }
+  }
+  return out;
+}
+
+std::vector<std::string> MergeMarkedFields(const json& schema) {
+  std::vector<std::string> fields;
+  if (!schema.contains("properties")) return fields;
+  for (const auto& [name, member] : schema["properties"].items()) {
+    if (member.is_object() && member.value(kMergeMark, "") == "llm") fields.push_back(name);
+  }
+  return fields;
+}
+
+json WithoutMergeMarks(const json& schema) {
+  json out = schema;
+  if (!out.contains("properties")) return out;
+  for (auto& [name, member] : out["properties"].items()) {
+    if (member.is_object()) member.erase(kMergeMark);
   }
   return out;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 #include "docpipe/extract.h"
@@ -13,6 +14,12 @@ namespace docpipe::llm_internal {
 // `schema` without any `required` list, at every depth: a part of a document
 // may hold only some fields, and a model forced to fill the rest would invent them.
 nlohmann::json WithoutRequired(const nlohmann::json& schema);
+
+// The top-level properties marked "x-merge": "llm", in schema order (sorted).
+std::vector<std::string> MergeMarkedFields(const nlohmann::json& schema);
+
+// `schema` without merge marks: what the model is shown and constrained by.
+nlohmann::json WithoutMergeMarks(const nlohmann::json& schema);
 
 // Merges `part` into `merged` (both objects, or null): arrays concatenated
 // without duplicates, objects member by member, any other value kept from the

@@ -16,9 +16,8 @@ bool HasType(const json& value, const std::string& type) {
   if (type == "number") return value.is_number();
   if (type == "integer") {
     // 12.0 is an integer in JSON schema; models often write offsets that way.
-    return value.is_number_integer() ||
-           (value.is_number_float() && std::isfinite(value.get<double>()) &&
-            std::trunc(value.get<double>()) == value.get<double>());
+    return value.is_number_integer() || (value.is_number_float() && std::isfinite(value.get<double>()) &&
+                                         std::trunc(value.get<double>()) == value.get<double>());
   }
   if (type == "boolean") return value.is_boolean();
   if (type == "null") return value.is_null();
@@ -47,7 +46,8 @@ Status ValidateType(const json& value, const json& schema, const std::string& pa
 Status ValidateObject(const json& value, const json& schema, const std::string& path) {
   if (auto required = schema.find("required"); required != schema.end()) {
     for (const json& name : *required) {
-      if (!value.contains(name.get<std::string>())) return Fail(path, "missing \"" + name.get<std::string>() + "\"");
+      if (!value.contains(name.get<std::string>()))
+        return Fail(path, "missing \"" + name.get<std::string>() + "\"");
     }
   }
   auto properties = schema.find("properties");
@@ -90,8 +90,10 @@ Status ValidateScalar(const json& value, const json& schema, const std::string& 
   }
   if (value.is_string()) {
     size_t length = value.get_ref<const std::string&>().size();
-    if (schema.contains("minLength") && length < schema["minLength"].get<size_t>()) return Fail(path, "too short");
-    if (schema.contains("maxLength") && length > schema["maxLength"].get<size_t>()) return Fail(path, "too long");
+    if (schema.contains("minLength") && length < schema["minLength"].get<size_t>())
+      return Fail(path, "too short");
+    if (schema.contains("maxLength") && length > schema["maxLength"].get<size_t>())
+      return Fail(path, "too long");
   }
   return Status::Ok();
 }
@@ -114,13 +116,13 @@ Status ValidateJson(const json& value, const json& schema) {
   }
 }
 
-
 namespace {
 
 const std::set<std::string> kSubsetTypes = {"object", "array", "string", "number", "integer", "boolean"};
-const std::set<std::string> kSubsetKeywords = {
-    "type",      "properties", "required", "items",    "enum",     "description", "title", "additionalProperties",
-    "minimum",   "maximum",    "minItems", "maxItems", "minLength", "maxLength"};
+const std::set<std::string> kSubsetKeywords = {"type",      "properties",  "required", "items",
+                                               "enum",      "description", "title",    "additionalProperties",
+                                               "minimum",   "maximum",     "minItems", "maxItems",
+                                               "minLength", "maxLength"};
 
 std::string At(const std::string& path) { return path.empty() ? std::string("/") : path; }
 
@@ -128,11 +130,12 @@ Status Invalid(const std::string& keyword, const std::string& path, const std::s
   return Status::InvalidArgument("invalid \"" + keyword + "\" at " + At(path) + ": " + why);
 }
 
-Status CheckSubset(const json& schema, const std::string& path, bool root);
+// top_property: a member of the root's "properties", the one place a merge mark ("x-merge": "llm") may be.
+Status CheckSubset(const json& schema, const std::string& path, bool root, bool top_property = false);
 
 Status CheckKeywordsKnown(const json& schema, const std::string& path, bool root) {
   for (const auto& [keyword, value] : schema.items()) {
-    if (kSubsetKeywords.count(keyword) == 0 && !(root && keyword == "$schema")) {
+    if (kSubsetKeywords.count(keyword) == 0 && !(root && keyword == "$schema") && keyword != kMergeMark) {
       return Status::InvalidArgument("unsupported keyword \"" + keyword + "\" at " + At(path));
     }
   }
@@ -141,7 +144,8 @@ Status CheckKeywordsKnown(const json& schema, const std::string& path, bool root
 
 Status CheckBounds(const json& schema, const std::string& path) {
   for (const char* keyword : {"minimum", "maximum"}) {
-    if (schema.contains(keyword) && !schema[keyword].is_number()) return Invalid(keyword, path, "not a number");
+    if (schema.contains(keyword) && !schema[keyword].is_number())
+      return Invalid(keyword, path, "not a number");
   }
   for (const char* keyword : {"minItems", "maxItems", "minLength", "maxLength"}) {
     if (schema.contains(keyword) && !schema[keyword].is_number_unsigned()) {
@@ -149,25 +153,27 @@ Status CheckBounds(const json& schema, const std::string& path) {
     }
   }
   for (const char* keyword : {"description", "title"}) {
-    if (schema.contains(keyword) && !schema[keyword].is_string()) return Invalid(keyword, path, "not a string");
+    if (schema.contains(keyword) && !schema[keyword].is_string())
+      return Invalid(keyword, path, "not a string");
   }
   return Status::Ok();
 }
 
-Status CheckObjectKeywords(const json& schema, const std::string& path) {
+Status CheckObjectKeywords(const json& schema, const std::string& path, bool root) {
   auto properties = schema.find("properties");
   if (properties == schema.end() || !properties->is_object() || properties->empty()) {
     return Invalid("properties", path, "an object schema needs a non-empty \"properties\" object");
   }
   for (const auto& [name, member] : properties->items()) {
-    DOCPIPE_RETURN_IF_ERROR(CheckSubset(member, path + "/properties/" + name, false));
+    DOCPIPE_RETURN_IF_ERROR(CheckSubset(member, path + "/properties/" + name, false, root));
   }
   if (auto required = schema.find("required"); required != schema.end()) {
     if (!required->is_array()) return Invalid("required", path, "not an array of property names");
     for (const json& name : *required) {
       if (!name.is_string()) return Invalid("required", path, "not an array of property names");
       if (!properties->contains(name.get<std::string>())) {
-        return Invalid("required", path, "names \"" + name.get<std::string>() + "\", which is not a property");
+        return Invalid("required", path,
+                       "names \"" + name.get<std::string>() + "\", which is not a property");
       }
     }
   }
@@ -181,27 +187,35 @@ Status CheckEnum(const json& schema, const std::string& type, const std::string&
   const json& options = schema["enum"];
   if (!options.is_array() || options.empty()) return Invalid("enum", path, "not a non-empty array");
   for (const json& option : options) {
-    if (!HasType(option, type)) return Invalid("enum", path, "value " + option.dump() + " is not of type " + type);
+    if (!HasType(option, type))
+      return Invalid("enum", path, "value " + option.dump() + " is not of type " + type);
   }
   return Status::Ok();
 }
 
-Status CheckSubset(const json& schema, const std::string& path, bool root) {
-  if (!schema.is_object()) return Status::InvalidArgument("invalid schema at " + At(path) + ": not a JSON object");
+Status CheckSubset(const json& schema, const std::string& path, bool root, bool top_property) {
+  if (!schema.is_object())
+    return Status::InvalidArgument("invalid schema at " + At(path) + ": not a JSON object");
   DOCPIPE_RETURN_IF_ERROR(CheckKeywordsKnown(schema, path, root));
+  if (schema.contains(kMergeMark)) {
+    if (!top_property) return Invalid(kMergeMark, path, "only a top-level property may be marked");
+    if (schema[kMergeMark] != "llm") return Invalid(kMergeMark, path, "the only merge is \"llm\"");
+  }
   auto type = schema.find("type");
   if (type == schema.end()) return Invalid("type", path, "missing (every schema names its type)");
   if (!type->is_string() || kSubsetTypes.count(type->get<std::string>()) == 0) {
-    return Invalid("type", path, type->dump() + " is not one of object, array, string, number, integer, boolean");
+    return Invalid("type", path,
+                   type->dump() + " is not one of object, array, string, number, integer, boolean");
   }
   std::string name = type->get<std::string>();
   if (root && name != "object") return Invalid("type", path, "the top-level schema must be an object");
   DOCPIPE_RETURN_IF_ERROR(CheckBounds(schema, path));
   for (const char* keyword : {"properties", "required", "additionalProperties"}) {
-    if (name != "object" && schema.contains(keyword)) return Invalid(keyword, path, "only applies to objects");
+    if (name != "object" && schema.contains(keyword))
+      return Invalid(keyword, path, "only applies to objects");
   }
   if (name != "array" && schema.contains("items")) return Invalid("items", path, "only applies to arrays");
-  if (name == "object") DOCPIPE_RETURN_IF_ERROR(CheckObjectKeywords(schema, path));
+  if (name == "object") DOCPIPE_RETURN_IF_ERROR(CheckObjectKeywords(schema, path, root));
   if (name == "array") {
     if (!schema.contains("items")) return Invalid("items", path, "an array schema needs \"items\"");
     DOCPIPE_RETURN_IF_ERROR(CheckSubset(schema["items"], path + "/items", false));

@@ -15,12 +15,35 @@
 namespace docpipe {
 namespace {
 
-using nlohmann::json;
 using llm_internal::AddEvidence;
 using llm_internal::MergeRecord;
 using llm_internal::ValidateJson;
+using nlohmann::json;
 
 constexpr std::string_view kTextMarker = "Document text:\n";
+constexpr std::string_view kPartValuesMarker = "Part values:\n";
+
+// A field's values from the parts of a long document ("", null, [] and {} give nothing).
+bool GivesSomething(const json& value) {
+  return !(value.is_null() || (value.is_string() && value.get_ref<const std::string&>().empty()) ||
+           ((value.is_array() || value.is_object()) && value.empty()));
+}
+
+// One "field: value" line per value (per element of an array), strings as they are, others as JSON.
+std::string ValueLines(const std::string& field, const std::vector<json>& values) {
+  std::string out;
+  auto line = [&](const json& value) {
+    out += field + ": " + (value.is_string() ? value.get<std::string>() : value.dump()) + "\n";
+  };
+  for (const json& value : values) {
+    if (value.is_array()) {
+      for (const json& element : value) line(element);
+    } else {
+      line(value);
+    }
+  }
+  return out;
+}
 
 struct GroupState {
   std::vector<const ExtractionChunk*> chunks;
@@ -30,21 +53,38 @@ struct GroupState {
   std::string failure;  // why it has none
 };
 
+// One LLM reduce of a marked field's part values (`--merge llm`).
+struct ReduceState {
+  std::string field;
+  std::string values_text;  // the "field: value" lines the model is shown
+  json schema;              // {"type": "object", "properties": {field: ...}, "required": [field]}
+  ExtractionCacheKey key;
+  json answer;  // the validated {field: value}
+  std::string failure;
+};
+
 struct DocumentJob {
   ExtractionDocument document;
   ExtractionCallback done;
   std::vector<GroupState> groups;
+  json record;                       // the rule-merged record, while reduces run
+  std::vector<ReduceState> reduces;  // written before they are asked; each slot by its own callback
   std::mutex mutex;
   ExtractionResult result;  // counters, guarded by mutex
-  int pending = 0;          // guarded by mutex
+  int pending = 0;          // guarded by mutex: groups, then reduces, not yet answered
 };
 
 class RecordExtractor final : public Extractor {
  public:
   explicit RecordExtractor(const ExtractorOptions& options)
-      : options_(options), schema_(json::parse(options.schema.json)),
-        part_schema_(llm_internal::WithoutRequired(schema_)), schema_text_(schema_.dump(2)),
+      : options_(options),
+        schema_(llm_internal::WithoutMergeMarks(json::parse(options.schema.json))),
+        part_schema_(llm_internal::WithoutRequired(schema_)),
+        schema_text_(schema_.dump(2)),
         part_schema_json_(part_schema_.dump()),
+        schema_json_(schema_.dump() == options.schema.json ? options.schema.json : schema_.dump()),
+        marked_(options.merge_llm ? llm_internal::MergeMarkedFields(json::parse(options.schema.json))
+                                  : std::vector<std::string>()),
         budget_(pipeline::ExtractionTextBudget(options.context_tokens, schema_text_)) {}
 
   void Extract(ExtractionDocument document, ExtractionCallback done) override;
@@ -56,11 +96,22 @@ class RecordExtractor final : public Extractor {
  private:
   void Ask(const std::shared_ptr<DocumentJob>& job, size_t index, bool repair, std::string bad_answer,
            std::string error);
-  void OnAnswer(const std::shared_ptr<DocumentJob>& job, size_t index, bool repaired, Result<LlmResponse> reply);
+  void OnAnswer(const std::shared_ptr<DocumentJob>& job, size_t index, bool repaired,
+                Result<LlmResponse> reply);
   void GroupDone(const std::shared_ptr<DocumentJob>& job);
-  void Finish(DocumentJob& job);
+  void Finish(const std::shared_ptr<DocumentJob>& job);
+  // --merge llm: the marked fields more than one part gave a value for, each asked to be combined.
+  bool StartReduces(const std::shared_ptr<DocumentJob>& job);
+  void AskReduce(const std::shared_ptr<DocumentJob>& job, size_t index, bool repair, std::string bad_answer,
+                 std::string error);
+  void OnReduce(const std::shared_ptr<DocumentJob>& job, size_t index, bool repaired,
+                Result<LlmResponse> reply);
+  void ReduceDone(const std::shared_ptr<DocumentJob>& job);
+  void Complete(DocumentJob& job, Status status);
   std::vector<LlmMessage> Messages(const DocumentJob& job, size_t index) const;
-  const json& GroupSchema(const DocumentJob& job) const { return job.groups.size() > 1 ? part_schema_ : schema_; }
+  const json& GroupSchema(const DocumentJob& job) const {
+    return job.groups.size() > 1 ? part_schema_ : schema_;
+  }
   template <typename F>
   void Count(F f) {
     std::lock_guard<std::mutex> lock(stats_mutex_);
@@ -72,6 +123,8 @@ class RecordExtractor final : public Extractor {
   const json part_schema_;
   const std::string schema_text_;
   const std::string part_schema_json_;
+  const std::string schema_json_;          // sent as the structured-output schema (merge marks removed)
+  const std::vector<std::string> marked_;  // fields to reduce with the LLM; empty without --merge llm
   const int budget_;
   mutable std::mutex stats_mutex_;
   ExtractorStats stats_;  // guarded by stats_mutex_
@@ -89,14 +142,14 @@ void RecordExtractor::Extract(ExtractionDocument document, ExtractionCallback do
       if (!group.text.empty()) group.text += "\n\n";
       group.text += chunk->text;
     }
-    group.key = {options_.client->options().model, options_.schema.sha256, std::string(kExtractionPromptVersion),
-                 Sha256Hex(group.text)};
+    group.key = {options_.client->options().model, options_.schema.sha256,
+                 std::string(kExtractionPromptVersion), Sha256Hex(group.text)};
     job->groups.push_back(std::move(group));
   }
   job->result.groups = static_cast<int>(job->groups.size());
   job->pending = static_cast<int>(job->groups.size());
   if (job->groups.empty()) {
-    Finish(*job);
+    Finish(job);
     return;
   }
   std::vector<size_t> to_ask;
@@ -120,7 +173,7 @@ void RecordExtractor::Extract(ExtractionDocument document, ExtractionCallback do
     all_cached = job->pending == 0;
   }
   if (all_cached) {
-    Finish(*job);
+    Finish(job);
     return;
   }
   for (size_t index : to_ask) Ask(job, index, false, {}, {});
@@ -128,8 +181,10 @@ void RecordExtractor::Extract(ExtractionDocument document, ExtractionCallback do
 
 std::vector<LlmMessage> RecordExtractor::Messages(const DocumentJob& job, size_t index) const {
   std::string system =
-      "You extract one structured record from a document. Answer with a single JSON object that follows this JSON "
-      "schema, and nothing else. Use only what the text says: leave out a field the text does not give; never "
+      "You extract one structured record from a document. Answer with a single JSON object that follows this "
+      "JSON "
+      "schema, and nothing else. Use only what the text says: leave out a field the text does not give; "
+      "never "
       "guess.\nSchema:\n" +
       (job.groups.size() > 1 ? part_schema_.dump(2) : schema_text_);
   if (job.groups.size() > 1) {
@@ -140,8 +195,8 @@ std::vector<LlmMessage> RecordExtractor::Messages(const DocumentJob& job, size_t
   return {{"system", system}, {"user", std::string(kTextMarker) + job.groups[index].text}};
 }
 
-void RecordExtractor::Ask(const std::shared_ptr<DocumentJob>& job, size_t index, bool repair, std::string bad_answer,
-                          std::string error) {
+void RecordExtractor::Ask(const std::shared_ptr<DocumentJob>& job, size_t index, bool repair,
+                          std::string bad_answer, std::string error) {
   LlmRequest request;
   request.messages = Messages(*job, index);
   if (repair) {
@@ -149,7 +204,7 @@ void RecordExtractor::Ask(const std::shared_ptr<DocumentJob>& job, size_t index,
     request.messages.push_back({"user", "That answer is invalid: " + error +
                                             ". Answer again with one JSON object that follows the schema."});
   }
-  request.schema_json = job->groups.size() > 1 ? part_schema_json_ : options_.schema.json;
+  request.schema_json = job->groups.size() > 1 ? part_schema_json_ : schema_json_;
   request.schema_name = "record";
   {
     std::lock_guard<std::mutex> lock(job->mutex);
@@ -205,26 +260,164 @@ void RecordExtractor::GroupDone(const std::shared_ptr<DocumentJob>& job) {
     std::lock_guard<std::mutex> lock(job->mutex);
     if (--job->pending > 0) return;
   }
-  Finish(*job);
+  Finish(job);
 }
 
 // Runs once, after every group has an answer or a failure; no other thread touches the job then.
-void RecordExtractor::Finish(DocumentJob& job) {
-  ExtractionResult result = job.result;
-  json record;
-  Status status = job.groups.empty() ? Status::InvalidArgument("the document has no text") : Status::Ok();
-  for (size_t i = 0; i < job.groups.size() && status.ok(); ++i) {
-    const GroupState& group = job.groups[i];
+void RecordExtractor::Finish(const std::shared_ptr<DocumentJob>& job) {
+  Status status = job->groups.empty() ? Status::InvalidArgument("the document has no text") : Status::Ok();
+  for (size_t i = 0; i < job->groups.size() && status.ok(); ++i) {
+    const GroupState& group = job->groups[i];
     if (!group.failure.empty()) {
-      std::string where = job.groups.size() > 1
-                              ? "part " + std::to_string(i + 1) + " of " + std::to_string(job.groups.size()) + ": "
-                              : "";
+      std::string where = job->groups.size() > 1 ? "part " + std::to_string(i + 1) + " of " +
+                                                       std::to_string(job->groups.size()) + ": "
+                                                 : "";
       status = Status::Unavailable(where + group.failure);
     } else {
-      MergeRecord(record, group.answer);
+      MergeRecord(job->record, group.answer);
     }
   }
-  if (status.ok() && record.is_null()) record = json::object();
+  if (status.ok() && job->record.is_null()) job->record = json::object();
+  if (status.ok() && StartReduces(job)) return;
+  Complete(*job, status);
+}
+
+bool RecordExtractor::StartReduces(const std::shared_ptr<DocumentJob>& job) {
+  if (marked_.empty() || job->groups.size() < 2) return false;
+  for (const std::string& field : marked_) {
+    std::vector<json> values;
+    for (const GroupState& group : job->groups) {
+      if (group.answer.contains(field) && GivesSomething(group.answer[field]))
+        values.push_back(group.answer[field]);
+    }
+    if (values.size() < 2) continue;  // nothing to combine: the rule merge has the one value
+    ReduceState reduce;
+    reduce.field = field;
+    reduce.values_text = ValueLines(field, values);
+    reduce.schema = {{"type", "object"},
+                     {"properties", {{field, schema_["properties"][field]}}},
+                     {"required", {field}},
+                     {"additionalProperties", false}};
+    reduce.key = {options_.client->options().model, options_.schema.sha256,
+                  std::string(kExtractionPromptVersion) + "+merge",
+                  Sha256Hex(field + "\n" + reduce.values_text)};
+    job->reduces.push_back(std::move(reduce));
+  }
+  if (job->reduces.empty()) return false;
+  std::vector<size_t> to_ask;
+  for (size_t i = 0; i < job->reduces.size(); ++i) {
+    ReduceState& reduce = job->reduces[i];
+    std::optional<std::string> cached = options_.cache ? options_.cache->Get(reduce.key) : std::nullopt;
+    json answer = cached ? json::parse(*cached, nullptr, false) : json();
+    if (cached && !answer.is_discarded() && ValidateJson(answer, reduce.schema).ok()) {
+      reduce.answer = std::move(answer);
+      ++job->result.cache_hits;
+      Count([](ExtractorStats& s) { ++s.cache_hits; });
+    } else {
+      to_ask.push_back(i);
+    }
+  }
+  if (to_ask.empty()) {
+    ReduceDone(job);  // pending is 0: completes now
+    return true;
+  }
+  {
+    std::lock_guard<std::mutex> lock(job->mutex);
+    job->pending = static_cast<int>(to_ask.size());
+  }
+  for (size_t index : to_ask) AskReduce(job, index, false, {}, {});
+  return true;
+}
+
+void RecordExtractor::AskReduce(const std::shared_ptr<DocumentJob>& job, size_t index, bool repair,
+                                std::string bad_answer, std::string error) {
+  const ReduceState& reduce = job->reduces[index];
+  LlmRequest request;
+  std::string system = "The parts of one document, read in order, gave these values for the field \"" +
+                       reduce.field +
+                       "\" of a record. Combine them into the one value for the whole document: keep what "
+                       "they say, drop repeats, "
+                       "add nothing. Answer with a single JSON object that follows this JSON schema, and "
+                       "nothing else.\nSchema:\n" +
+                       reduce.schema.dump(2);
+  if (!options_.instructions.empty()) system += "\n" + options_.instructions;
+  request.messages = {{"system", system}, {"user", std::string(kPartValuesMarker) + reduce.values_text}};
+  if (repair) {
+    request.messages.push_back({"assistant", std::move(bad_answer)});
+    request.messages.push_back({"user", "That answer is invalid: " + error +
+                                            ". Answer again with one JSON object that follows the schema."});
+  }
+  request.schema_json = reduce.schema.dump();
+  request.schema_name = "merge";
+  {
+    std::lock_guard<std::mutex> lock(job->mutex);
+    ++job->result.requests;
+  }
+  Count([repair](ExtractorStats& s) {
+    ++s.requests;
+    s.repairs += repair;
+  });
+  options_.client->Submit(std::move(request), [this, job, index, repair](Result<LlmResponse> reply) {
+    OnReduce(job, index, repair, std::move(reply));
+  });
+}
+
+void RecordExtractor::OnReduce(const std::shared_ptr<DocumentJob>& job, size_t index, bool repaired,
+                               Result<LlmResponse> reply) {
+  ReduceState& reduce = job->reduces[index];
+  if (!reply.ok()) {
+    Count([](ExtractorStats& s) { ++s.request_failures; });
+    reduce.failure = reply.status().ToString();
+    ReduceDone(job);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(job->mutex);
+    job->result.tokens_in += reply->prompt_tokens;
+    job->result.tokens_out += reply->completion_tokens;
+  }
+  Count([&](ExtractorStats& s) {
+    s.tokens_in += reply->prompt_tokens;
+    s.tokens_out += reply->completion_tokens;
+  });
+  json answer = json::parse(reply->content, nullptr, /*allow_exceptions=*/false);
+  Status valid = answer.is_discarded() ? Status::InvalidArgument("the answer is not JSON")
+                                       : ValidateJson(answer, reduce.schema);
+  if (!valid.ok()) {
+    Count([](ExtractorStats& s) { ++s.invalid_answers; });
+    if (!repaired) {
+      AskReduce(job, index, true, reply->content, valid.message());
+      return;
+    }
+    reduce.failure = "invalid answer after one repair: " + valid.message();
+    ReduceDone(job);
+    return;
+  }
+  if (options_.cache) options_.cache->Put(reduce.key, answer.dump());
+  reduce.answer = std::move(answer);
+  ReduceDone(job);
+}
+
+void RecordExtractor::ReduceDone(const std::shared_ptr<DocumentJob>& job) {
+  {
+    std::lock_guard<std::mutex> lock(job->mutex);
+    if (job->pending > 0 && --job->pending > 0) return;
+  }
+  // Every reduce has its answer or failure; the combined values replace the rule-merged ones.
+  Status status = Status::Ok();
+  for (const ReduceState& reduce : job->reduces) {
+    if (!reduce.failure.empty()) {
+      status = Status::Unavailable("merging \"" + reduce.field + "\": " + reduce.failure);
+      break;
+    }
+    job->record[reduce.field] = reduce.answer[reduce.field];
+  }
+  Complete(*job, status);
+}
+
+void RecordExtractor::Complete(DocumentJob& job, Status status) {
+  ExtractionResult result = job.result;
+  const json& record = job.record;
   if (status.ok()) {
     // A merged record may lack a required field no part gave: a failure, not an invention.
     Status valid = ValidateJson(record, schema_);
@@ -253,7 +446,8 @@ void RecordExtractor::Finish(DocumentJob& job) {
 
 Result<std::unique_ptr<Extractor>> Extractor::Make(const ExtractorOptions& options) {
   if (options.client == nullptr) return Status::InvalidArgument("extract: an LLM client is required");
-  if (options.context_tokens < 512) return Status::InvalidArgument("extract: --llm-context-tokens must be >= 512");
+  if (options.context_tokens < 512)
+    return Status::InvalidArgument("extract: --llm-context-tokens must be >= 512");
   if (options.schema.json.empty()) return Status::InvalidArgument("extract: a schema is required");
   DOCPIPE_RETURN_IF_ERROR(ParseExtractionSchema(options.schema.json).status());
   return std::unique_ptr<Extractor>(std::make_unique<RecordExtractor>(options));

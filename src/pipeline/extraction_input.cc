@@ -16,4 +16,27 @@ Result<ExtractionInput> ReadExtractionInput(const std::string& path, const Extra
   return input;
 }
 
+Result<ExtractionInput> ReadStoredExtractionInput(Store& store, const DocumentRecord& record) {
+  ExtractionInput input;
+  input.path = record.path;
+  input.sha256 = record.sha256;
+  DOCPIPE_ASSIGN_OR_RETURN(std::vector<Chunk> chunks, store.ChunksOf(record.id));
+  for (Chunk& chunk : chunks) {
+    input.document.chunks.push_back({chunk.ordinal, std::move(chunk.text), chunk.page_start, chunk.page_end});
+  }
+  return input;
+}
+
+StoredExtraction ToStoredExtraction(int64_t document_id, const ExtractionSchema& schema, const std::string& model,
+                                    const ExtractionResult& result) {
+  return {document_id,
+          schema.sha256,
+          model,
+          std::string(kExtractionPromptVersion),
+          std::string(ExtractionStatusName(result.status)),
+          result.record_json,
+          result.evidence_json,
+          result.failure};
+}
+
 }  // namespace docpipe

@@ -11,6 +11,7 @@
 #include "core/stopwatch.h"
 #include "docpipe/search.h"
 #include "docpipe/chunker.h"
+#include "docpipe/extraction_records.h"
 #include "server/allowed_path.h"
 #include "server/request_json.h"
 
@@ -95,6 +96,7 @@ Result<std::unique_ptr<HttpService>> HttpService::Make(const ServerConfig& confi
   job_options.enrich = config.enrich;
   job_options.embedder = s.vectors_->embedder();
   DOCPIPE_ASSIGN_OR_RETURN(s.jobs_, DocumentJobs::Make(config, job_options, s.metrics_, *s.sink_));
+  DOCPIPE_ASSIGN_OR_RETURN(s.extract_jobs_, ExtractJobs::Make(config));
   if (s.vectors_->enabled()) {
     s.index_cache_ = std::make_unique<SearchIndexCache>(*s.store_, DefaultIndexDirectory(config.db));
   }
@@ -107,6 +109,7 @@ void HttpService::Stop() {
   // The running job stops first (its documents go through the sink); then the
   // sink writes everything accepted and stops.
   if (jobs_) jobs_->Stop();
+  if (extract_jobs_) extract_jobs_->Stop();
   if (sink_) sink_->Stop();
 }
 
@@ -253,10 +256,20 @@ Reply HttpService::Search(const std::string& body) {
   Result<std::unique_ptr<Store>> reader = TakeReader();
   if (!reader.ok()) return ErrorReply(reader.status(), config_.retry_after_seconds);
   Result<std::vector<SearchHit>> hits = RunSearch(**reader, *request);
+  Result<std::map<int64_t, std::string>> records = std::map<int64_t, std::string>();
+  if (hits.ok() && request->with_records) {
+    std::vector<int64_t> documents;
+    for (const SearchHit& hit : *hits) documents.push_back(hit.document_id);
+    records = ExtractionRecordsOf(**reader, documents);
+  }
   ReturnReader(std::move(reader).value());
   if (!hits.ok()) return ErrorReply(hits.status(), 0);
+  if (!records.ok()) return ErrorReply(records.status(), 0);
   Json results = Json::array();
-  for (const SearchHit& hit : *hits) results.push_back(HitJson(hit));
+  for (const SearchHit& hit : *hits) {
+    results.push_back(HitJson(hit));
+    if (request->with_records) results.back()["records"] = Json::parse((*records)[hit.document_id]);
+  }
   return JsonReply({{"mode", request->mode}, {"hits", std::move(results)}, {"took_seconds", watch.Seconds()}});
 }
 
@@ -266,17 +279,7 @@ Reply HttpService::DocumentRecords(int64_t document_id) {
   Result<std::vector<StoredExtraction>> records = (*reader)->ExtractionsOf(document_id);
   ReturnReader(std::move(reader).value());
   if (!records.ok()) return ErrorReply(records.status(), 0);
-  Json out = Json::array();
-  for (const StoredExtraction& record : *records) {
-    out.push_back({{"schema_sha256", record.schema_sha256},
-                   {"model", record.model},
-                   {"prompt_version", record.prompt_version},
-                   {"status", record.status},
-                   {"record", Json::parse(record.record_json, nullptr, false)},
-                   {"evidence", Json::parse(record.evidence_json, nullptr, false)},
-                   {"error", record.error}});
-  }
-  return JsonReply({{"document_id", document_id}, {"records", std::move(out)}});
+  return JsonReply({{"document_id", document_id}, {"records", Json::parse(ExtractionRecordsJson(*records))}});
 }
 
 }  // namespace docpipe::server

@@ -19,6 +19,7 @@
 #include "server/chunk_ingest.h"
 #include "server/search_index_cache.h"
 #include "server/document_jobs.h"
+#include "server/extract_jobs.h"
 #include "server/server_metrics.h"
 #include "server/vector_stage.h"
 
@@ -56,6 +57,7 @@ class HttpService {
 
   ServerMetrics& metrics() { return metrics_; }
   VectorStage& vectors() { return *vectors_; }
+  ExtractJobs& extract_jobs() { return *extract_jobs_; }  // POST /extract (extract_api.h)
   // Writes what was accepted and stops the background threads; idempotent.
   void Stop();
 
@@ -74,6 +76,7 @@ class HttpService {
   std::unique_ptr<pipeline::StoreSink> sink_;
   std::unique_ptr<ChunkIngest> ingest_;
   std::unique_ptr<DocumentJobs> jobs_;
+  std::unique_ptr<ExtractJobs> extract_jobs_;
   std::mutex readers_mutex_;
   std::vector<std::unique_ptr<Store>> readers_;  // guarded by readers_mutex_
   std::unique_ptr<SearchIndexCache> index_cache_;  // the vector side of /search; null without an embedder

@@ -183,7 +183,7 @@ Result<IngestRequest> ParseIngestRequest(std::string_view body, int max_chunks) 
 
 Result<SearchRequest> ParseSearchRequest(std::string_view body) {
   DOCPIPE_ASSIGN_OR_RETURN(Json json, ParseObject(body));
-  DOCPIPE_RETURN_IF_ERROR(CheckKnownFields(json, "", {"query", "k", "mode"}));
+  DOCPIPE_RETURN_IF_ERROR(CheckKnownFields(json, "", {"query", "k", "mode", "with_records"}));
   SearchRequest request;
   DOCPIPE_RETURN_IF_ERROR(ReadString(json, "query", request.query, true));
   if (request.query.find_first_not_of(" \t\r\n") == std::string::npos) {
@@ -199,6 +199,10 @@ Result<SearchRequest> ParseSearchRequest(std::string_view body) {
     request.k = static_cast<int>(value);
   }
   DOCPIPE_RETURN_IF_ERROR(ReadString(json, "mode", request.mode, false));
+  if (auto with_records = json.find("with_records"); with_records != json.end()) {
+    if (!with_records->is_boolean()) return Expected("with_records", "true or false", *with_records);
+    request.with_records = with_records->get<bool>();
+  }
   return request;
 }
 

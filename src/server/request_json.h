@@ -32,6 +32,7 @@ struct SearchRequest {
   std::string query;
   int k = 10;
   std::string mode = "lexical";
+  bool with_records = false;  // each hit carries its document's extraction records
 };
 
 // Bounds on a JSON body, checked before anything is parsed.

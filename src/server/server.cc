@@ -9,6 +9,7 @@
 
 #include "core/stopwatch.h"
 #include "server/bearer_auth.h"
+#include "server/extract_api.h"
 #include "server/http_service.h"
 #include "server/http_transport.h"
 #include "server/multipart_form.h"
@@ -121,6 +122,16 @@ void HttpServer::AddRoutes() {
       [s](const HttpRequest&, const std::smatch& match) { return s->Job(match[1].str()); });
   Add("DELETE", "/documents/([^/]+)", "/documents/{job}",
       [s](const HttpRequest&, const std::smatch& match) { return s->CancelJob(match[1].str()); });
+  const int retry_after = config_.retry_after_seconds;
+  Add("POST", "/extract", "/extract", [s, retry_after](const HttpRequest& req, const std::smatch&) {
+    return server::SubmitExtractJob(s->extract_jobs(), req.body, retry_after);
+  });
+  Add("GET", "/extract/([^/]+)", "/extract/{id}", [s](const HttpRequest&, const std::smatch& match) {
+    return server::GetExtractJob(s->extract_jobs(), match[1].str());
+  });
+  Add("DELETE", "/extract/([^/]+)", "/extract/{id}", [s](const HttpRequest&, const std::smatch& match) {
+    return server::CancelExtractJob(s->extract_jobs(), match[1].str());
+  });
   Add("GET", "/documents/([0-9]{1,18})/records", "/documents/{id}/records",
       [s](const HttpRequest&, const std::smatch& match) { return s->DocumentRecords(std::stoll(match[1].str())); });
   Add("POST", "/documents", "/documents", [s](const HttpRequest& req, const std::smatch&) {

@@ -42,8 +42,8 @@ TEST(ExtractSchemaTest, EverySupportedKeywordIsAccepted) {
 }
 
 TEST(ExtractSchemaTest, UnsupportedKeywordIsNamedWithItsPath) {
-  Status status = SchemaStatus(
-      R"({"type": "object", "properties": {"doi": {"type": "string", "pattern": "^10\\."}}})");
+  Status status =
+      SchemaStatus(R"({"type": "object", "properties": {"doi": {"type": "string", "pattern": "^10\\."}}})");
   EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(status.message().find("unsupported keyword \"pattern\" at /properties/doi"), std::string::npos)
       << status.message();
@@ -74,7 +74,8 @@ TEST(ExtractSchemaTest, InvalidSchemasAreRejectedWithTheReason) {
        "\"items\" at /properties/a: only applies to arrays"},
       {R"({"type": "object", "additionalProperties": {"type": "string"}, "properties": {"a": {"type": "string"}}})",
        "only true or false"},
-      {R"({"type": "object", "properties": {"a": {"type": "string", "minLength": -1}}})", "invalid \"minLength\""},
+      {R"({"type": "object", "properties": {"a": {"type": "string", "minLength": -1}}})",
+       "invalid \"minLength\""},
       {R"({"type": "object", "properties": {"a": {"type": "object", "properties": {"b": {"type": "x"}}}}})",
        "at /properties/a/properties/b"},
   };
@@ -104,7 +105,8 @@ TEST(ExtractSchemaTest, RecordsAreValidatedWithReadablePaths) {
       {R"({"title": "T", "authors": ["A"], "venue": {}})", "at /venue: missing \"name\""},
       {R"({"title": "T", "authors": ["A"], "peer_reviewed": "yes"})", "at /peer_reviewed: expected boolean"},
       {R"({"title": "T", "authors": ["A"], "pages": 3})", "unexpected member \"pages\""},
-      {R"({"title": "T", "authors": ["A"], "datasets": [{"name": 1}]})", "at /datasets/0/name: expected string"},
+      {R"({"title": "T", "authors": ["A"], "datasets": [{"name": 1}]})",
+       "at /datasets/0/name: expected string"},
       {R"({"title": "", "authors": ["A"]})", "at /title: too short"},
       {R"(not json)", "not JSON"},
   };
@@ -115,12 +117,38 @@ TEST(ExtractSchemaTest, RecordsAreValidatedWithReadablePaths) {
   }
 }
 
+TEST(ExtractSchemaTest, MergeMarksOnlyOnTopLevelPropertiesAndNeverSent) {
+  Result<ExtractionSchema> ok = ParseExtractionSchema(
+      R"({"type": "object", "properties": {"summary": {"type": "string", "x-merge": "llm"}}})");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  json schema = json::parse(ok->json);
+  EXPECT_EQ(llm_internal::MergeMarkedFields(schema), std::vector<std::string>{"summary"});
+  EXPECT_FALSE(llm_internal::WithoutMergeMarks(schema)["properties"]["summary"].contains("x-merge"));
+
+  Result<ExtractionSchema> nested = ParseExtractionSchema(R"({"type": "object", "properties": {"venue":
+      {"type": "object", "properties": {"name": {"type": "string", "x-merge": "llm"}}}}})");
+  ASSERT_FALSE(nested.ok());
+  EXPECT_NE(nested.status().message().find("invalid \"x-merge\" at /properties/venue/properties/name"),
+            std::string::npos)
+      << nested.status().ToString();
+  Result<ExtractionSchema> root = ParseExtractionSchema(
+      R"({"type": "object", "x-merge": "llm", "properties": {"a": {"type": "string"}}})");
+  EXPECT_FALSE(root.ok());
+  Result<ExtractionSchema> other = ParseExtractionSchema(
+      R"({"type": "object", "properties": {"a": {"type": "string", "x-merge": "longest"}}})");
+  ASSERT_FALSE(other.ok());
+  EXPECT_NE(other.status().message().find("the only merge is \"llm\""), std::string::npos)
+      << other.status().ToString();
+}
+
 TEST(ExtractMergeTest, ArraysConcatenateWithoutDuplicatesAndFirstScalarWins) {
   json merged;
-  llm_internal::MergeRecord(merged, json::parse(R"({"title": "", "authors": ["A", "B"], "venue": {"name": "V1"}})"));
+  llm_internal::MergeRecord(merged,
+                            json::parse(R"({"title": "", "authors": ["A", "B"], "venue": {"name": "V1"}})"));
   llm_internal::MergeRecord(merged, json::parse(R"({"title": "First", "authors": ["B", "C"], "year": 2001,
                                                     "venue": {"name": "V2", "city": "Oslo"}})"));
-  llm_internal::MergeRecord(merged, json::parse(R"({"title": "Second", "year": 1999, "authors": ["A", "D"]})"));
+  llm_internal::MergeRecord(merged,
+                            json::parse(R"({"title": "Second", "year": 1999, "authors": ["A", "D"]})"));
   EXPECT_EQ(merged, json::parse(R"({"title": "First", "authors": ["A", "B", "C", "D"], "year": 2001,
                                      "venue": {"name": "V1", "city": "Oslo"}})"));
 }
@@ -143,7 +171,8 @@ TEST(ExtractMergeTest, EvidenceNamesTheChunksHoldingEachValue) {
   json evidence = json::object();
   llm_internal::AddEvidence(json::parse(R"({"authors": ["Ada Lovelace"], "year": 2019, "venue": "Nowhere"})"),
                             pointers, evidence);
-  EXPECT_EQ(evidence["/authors/0"], json::parse(R"([{"chunk": 10, "pages": [1, 1]}, {"chunk": 12, "pages": [4, 4]}])"));
+  EXPECT_EQ(evidence["/authors/0"],
+            json::parse(R"([{"chunk": 10, "pages": [1, 1]}, {"chunk": 12, "pages": [4, 4]}])"));
   EXPECT_EQ(evidence["/year"], json::parse(R"([{"chunk": 11, "pages": [2, 3]}])"));
   EXPECT_FALSE(evidence.contains("/venue"));  // a value in no chunk has no evidence
 }

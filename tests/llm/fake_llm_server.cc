@@ -84,6 +84,7 @@ json FirstCapitalisedWord(const std::string& text, const FakeLlmBehavior& behavi
 
 
 constexpr std::string_view kTextMarker = "Document text:\n";
+constexpr std::string_view kPartValuesMarker = "Part values:\n";  // an extract --merge llm reduce
 constexpr std::string_view kSchemaMarker = "Schema:\n";
 
 std::vector<std::string> MessageTexts(const json& body) {
@@ -96,12 +97,19 @@ std::vector<std::string> MessageTexts(const json& body) {
   return texts;
 }
 
-// The document text of an extraction prompt; nullopt for any other request.
-std::optional<std::string> ExtractionText(const json& body) {
+// The document text of an extraction prompt (or the values of a merge
+// prompt); nullopt for any other request.
+std::optional<std::string> ExtractionText(const json& body, bool* merge = nullptr) {
   for (const std::string& text : MessageTexts(body)) {
     size_t at = text.find(kTextMarker);
+    size_t marker = kTextMarker.size();
+    if (at == std::string::npos) {
+      at = text.find(kPartValuesMarker);
+      marker = kPartValuesMarker.size();
+      if (merge != nullptr) *merge = at != std::string::npos;
+    }
     if (at == std::string::npos) continue;
-    std::string rest = text.substr(at + kTextMarker.size());
+    std::string rest = text.substr(at + marker);
     // /api/generate flattens the conversation: the text ends where the next turn starts.
     if (size_t turn = rest.find("\n\nAssistant: "); turn != std::string::npos) rest.resize(turn);
     return rest;
@@ -432,7 +440,21 @@ std::string FakeLlmServer::ExtractionReply(const nlohmann::json& body, int numbe
     return "{\"title\": \"cut o";
   }
   if (answered <= behavior.violate_schema_first) return "[\"not\", \"an\", \"object\"]";
-  return Instance(RequestSchema(body), *ExtractionText(body), "").dump();
+  bool merge = false;
+  std::string text = *ExtractionText(body, &merge);
+  json schema = RequestSchema(body);
+  json instance = Instance(schema, text, "");
+  // A merge answers a string field with all its values joined, so a test can tell it from the first-value rule.
+  const json properties = schema.value("properties", json::object());
+  for (const auto& [member, sub] : properties.items()) {
+    std::vector<std::string> values = LinesNamed(text, member);
+    if (merge && sub.value("type", "") == "string" && values.size() > 1) {
+      std::string joined;
+      for (const std::string& value : values) joined += (joined.empty() ? "" : "; ") + value;
+      instance[member] = joined;
+    }
+  }
+  return instance.dump();
 }
 
 void FakeLlmServer::Wait(int ms) {

@@ -2,14 +2,15 @@
 // server: JSONL in input order, usage errors for bad schemas, failures
 // marked, the cache across runs, and resuming after kill -9.
 #include <gtest/gtest.h>
-
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -37,7 +38,8 @@ void WriteNotes(const ScratchDir& dir, int n) {
   for (int i = 0; i < n; ++i) {
     std::string number = (i < 10 ? "0" : "") + std::to_string(i);
     WriteFile(dir / ("docs/note_" + number + ".txt"),
-              "title: Note " + number + "\n\nauthors: Writer " + number + "\n\nyear: " + std::to_string(2000 + i) +
+              "title: Note " + number + "\n\nauthors: Writer " + number +
+                  "\n\nyear: " + std::to_string(2000 + i) +
                   "\n\nSome prose about the note, long enough to be a paragraph.\n");
   }
 }
@@ -56,9 +58,11 @@ int Lines(const std::string& path) {
   return lines;
 }
 
-std::vector<std::string> Args(const ScratchDir& dir, const FakeLlmServer& server, const std::string& extra = "") {
-  std::vector<std::string> args = {"extract", dir / "docs", "--schema", dir / "schema.json", "--llm",
-                                   server.url(), "--llm-model", "m", "-o", dir / "out.jsonl", "--llm-retries", "0"};
+std::vector<std::string> Args(const ScratchDir& dir, const FakeLlmServer& server,
+                              const std::string& extra = "") {
+  std::vector<std::string> args = {"extract", dir / "docs",      "--schema",      dir / "schema.json",
+                                   "--llm",   server.url(),      "--llm-model",   "m",
+                                   "-o",      dir / "out.jsonl", "--llm-retries", "0"};
   if (!extra.empty()) args.push_back(extra);
   return args;
 }
@@ -77,8 +81,8 @@ TEST(ExtractCliTest, WritesOneRowPerDocumentInInputOrderAndCachesAcrossRuns) {
     EXPECT_NE(rows[i]["path"].get<std::string>().find("note_" + number + ".txt"), std::string::npos);
     EXPECT_EQ(rows[i]["status"], "ok");
     EXPECT_EQ(rows[i]["sha256"].get<std::string>().size(), 64u);
-    EXPECT_EQ(rows[i]["record"], json::parse(R"({"title": "Note )" + number + R"(", "authors": ["Writer )" + number +
-                                              R"("], "year": )" + std::to_string(2000 + i) + "}"));
+    EXPECT_EQ(rows[i]["record"], json::parse(R"({"title": "Note )" + number + R"(", "authors": ["Writer )" +
+                                             number + R"("], "year": )" + std::to_string(2000 + i) + "}"));
     EXPECT_EQ(rows[i]["evidence"]["/title"][0]["pages"], json::array({1, 1}));
   }
   EXPECT_EQ(server.requests(), 12);
@@ -95,7 +99,8 @@ TEST(ExtractCliTest, WritesOneRowPerDocumentInInputOrderAndCachesAcrossRuns) {
 TEST(ExtractCliTest, BadSchemaIsAUsageErrorNamingTheKeyword) {
   ScratchDir dir;
   WriteNotes(dir, 1);
-  WriteFile(dir / "schema.json", R"({"type": "object", "properties": {"doi": {"type": "string", "format": "uri"}}})");
+  WriteFile(dir / "schema.json",
+            R"({"type": "object", "properties": {"doi": {"type": "string", "format": "uri"}}})");
   FakeLlmServer server;
   CliResult run = RunDocpipe(Args(dir, server));
   EXPECT_EQ(run.exit_code, 2);
@@ -202,7 +207,8 @@ TEST(ExtractCliTest, RecordsAreStoredWithIngestedDocumentsAndExtractedOverThem) 
   std::vector<json> file_rows = Rows(dir / "out.jsonl");
   ASSERT_EQ(file_rows.size(), 4u);
   for (const json& row : file_rows) EXPECT_EQ(row["status"], "ok");
-  EXPECT_EQ(server.requests(), 4);  // the stored documents' text was answered already: only the new file is asked
+  EXPECT_EQ(server.requests(),
+            4);  // the stored documents' text was answered already: only the new file is asked
   auto after = (*store)->ListDocuments();
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->size(), 3u);  // the new file got its row, not a stored document
@@ -211,6 +217,99 @@ TEST(ExtractCliTest, RecordsAreStoredWithIngestedDocumentsAndExtractedOverThem) 
     ASSERT_TRUE(records.ok());
     EXPECT_EQ(records->size(), 1u);  // replaced, same schema
   }
+}
+
+TEST(ExtractCliTest, SearchJsonHitsCarryTheirDocumentsRecordsWhenAsked) {
+  ScratchDir dir;
+  WriteNotes(dir, 2);
+  WriteFile(dir / "schema.json", kSchema);
+  ASSERT_EQ(RunDocpipe({"ingest", dir / "docs", "--db", dir / "kb.sqlite"}).exit_code, 0);
+  FakeLlmServer server;
+  CliResult run = RunDocpipe({"extract", "--db", dir / "kb.sqlite", "--schema", dir / "schema.json", "--llm",
+                              server.url(), "--llm-model", "m"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  // A document ingested after the extraction has no record yet.
+  std::filesystem::create_directories(dir / "later");
+  WriteFile(dir / "later/note_later.txt",
+            "title: Later\n\nSome prose about the note, long enough to be a paragraph.\n");
+  ASSERT_EQ(RunDocpipe({"ingest", dir / "later", "--db", dir / "kb.sqlite"}).exit_code, 0);
+
+  CliResult search = RunDocpipe({"search", "prose", "--db", dir / "kb.sqlite", "--json", "--with-records"});
+  ASSERT_EQ(search.exit_code, 0) << search.err;
+  json hits = json::parse(search.out);
+  ASSERT_EQ(hits.size(), 3u) << search.out;
+  int with_record = 0;
+  for (const json& hit : hits) {
+    const std::string path = hit["path"];
+    ASSERT_TRUE(hit["records"].is_array()) << hit.dump();
+    if (path.find("note_later") != std::string::npos) {
+      EXPECT_TRUE(hit["records"].empty()) << hit.dump();
+      continue;
+    }
+    ASSERT_EQ(hit["records"].size(), 1u) << hit.dump();
+    const json& record = hit["records"][0];
+    EXPECT_EQ(record["status"], "ok");
+    EXPECT_EQ(record["model"], "m");
+    EXPECT_EQ(record["prompt_version"], "extract-v1");
+    EXPECT_EQ(record["record"]["title"], "Note " + path.substr(path.size() - 6, 2)) << hit.dump();
+    ++with_record;
+  }
+  EXPECT_EQ(with_record, 2);
+
+  // Not asked for, not there; and it is a JSON option.
+  CliResult plain = RunDocpipe({"search", "prose", "--db", dir / "kb.sqlite", "--json"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  for (const json& hit : json::parse(plain.out)) EXPECT_FALSE(hit.contains("records")) << hit.dump();
+  CliResult text = RunDocpipe({"search", "prose", "--db", dir / "kb.sqlite", "--with-records"});
+  EXPECT_NE(text.exit_code, 0);
+  EXPECT_NE(text.err.find("--json"), std::string::npos) << text.err;
+}
+
+TEST(ExtractCliTest, ShardsTakeEachInputOnceBetweenThem) {
+  ScratchDir dir;
+  WriteNotes(dir, 8);
+  WriteFile(dir / "schema.json", kSchema);
+  FakeLlmServer server;
+  // Files: two tasks write their own output; together they hold every note exactly once.
+  std::set<std::string> seen;
+  size_t rows = 0;
+  for (const char* shard : {"0/2", "1/2"}) {
+    const std::string out = dir / (std::string("out_") + shard[0] + ".jsonl");
+    CliResult run = RunDocpipe({"extract", dir / "docs", "--schema", dir / "schema.json", "--llm",
+                                server.url(), "--llm-model", "m", "-o", out, "--no-cache", "--shard", shard});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    for (const json& row : Rows(out)) {
+      seen.insert(row["path"].get<std::string>());
+      ++rows;
+    }
+  }
+  EXPECT_EQ(rows, 8u);
+  EXPECT_EQ(seen.size(), 8u);
+
+  // Stored documents: each task stores the records of its share; together, one per document.
+  ASSERT_EQ(RunDocpipe({"ingest", dir / "docs", "--db", dir / "kb.sqlite"}).exit_code, 0);
+  std::vector<size_t> per_task;
+  for (const char* shard : {"0/2", "1/2"}) {
+    CliResult run = RunDocpipe({"extract", "--db", dir / "kb.sqlite", "--schema", dir / "schema.json",
+                                "--llm", server.url(), "--llm-model", "m", "--no-cache", "--shard", shard});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    per_task.push_back(static_cast<size_t>(std::count(run.out.begin(), run.out.end(), '\n')));
+  }
+  EXPECT_EQ(per_task[0] + per_task[1], 8u);
+  auto store = Store::Open(dir / "kb.sqlite");
+  ASSERT_TRUE(store.ok());
+  auto documents = (*store)->ListDocuments();
+  ASSERT_TRUE(documents.ok());
+  for (const DocumentRecord& document : *documents) {
+    auto records = (*store)->ExtractionsOf(document.id);
+    ASSERT_TRUE(records.ok());
+    EXPECT_EQ(records->size(), 1u) << document.path;
+  }
+
+  CliResult bad = RunDocpipe(
+      {"extract", dir / "docs", "--schema", dir / "schema.json", "--llm", server.url(), "--shard", "2/2"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("--shard"), std::string::npos) << bad.err;
 }
 
 }  // namespace

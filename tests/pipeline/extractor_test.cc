@@ -2,7 +2,6 @@
 // request per short document, map-and-merge of a long one, evidence, repair,
 // failure marking, the cache and resuming from its file.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdio>
@@ -106,17 +105,18 @@ TEST_F(ExtractorTest, ShortDocumentIsOneStructuredRequest) {
 TEST_F(ExtractorTest, LongDocumentIsMappedOverChunkGroupsAndMerged) {
   Connect({});
   auto extractor = Make(nullptr, 512);  // room for about two of these chunks per request
-  ExtractionDocument document =
-      Document({Text(60, "title: The Real Title\nauthors: Ada"), Text(60, "datasets: MNIST"),
-                Text(60, "authors: Bob\ntitle: A Section Heading Mistaken For A Title"), Text(60, "year: 1999"),
-                Text(60, "authors: Ada\ndatasets: ImageNet\ndatasets: MNIST"), Text(60, "venue.city: Oslo")});
+  ExtractionDocument document = Document(
+      {Text(60, "title: The Real Title\nauthors: Ada"), Text(60, "datasets: MNIST"),
+       Text(60, "authors: Bob\ntitle: A Section Heading Mistaken For A Title"), Text(60, "year: 1999"),
+       Text(60, "authors: Ada\ndatasets: ImageNet\ndatasets: MNIST"), Text(60, "venue.city: Oslo")});
   ExtractionResult result = extractor->Extract(document).get();
   ASSERT_EQ(result.status, ExtractionStatus::kOk) << result.failure;
   EXPECT_GE(result.groups, 3);
   EXPECT_EQ(result.requests, result.groups);
   EXPECT_EQ(server_->requests(), result.groups);
-  EXPECT_EQ(json::parse(result.record_json),
-            json::parse(R"({"title": "The Real Title", "authors": ["Ada", "Bob"], "datasets": ["MNIST", "ImageNet"],
+  EXPECT_EQ(
+      json::parse(result.record_json),
+      json::parse(R"({"title": "The Real Title", "authors": ["Ada", "Bob"], "datasets": ["MNIST", "ImageNet"],
                             "year": 1999, "venue": {"city": "Oslo"}})"));
   // The parts were asked without `required`: a part need not hold the title.
   json body = json::parse(server_->last_body());
@@ -199,6 +199,87 @@ class CacheFile {
  private:
   std::string path_;
 };
+
+const char* kMarkedSchema = R"({"type": "object", "required": ["title"], "properties": {
+    "title": {"type": "string"},
+    "summary": {"type": "string", "x-merge": "llm"},
+    "methods": {"type": "array", "items": {"type": "string"}, "x-merge": "llm"},
+    "year": {"type": "integer", "x-merge": "llm"}}})";
+
+std::unique_ptr<Extractor> MakeMarked(LlmClient* client, bool merge_llm, ExtractionCache* cache = nullptr) {
+  ExtractorOptions options;
+  options.schema = ParseExtractionSchema(kMarkedSchema).value();
+  options.client = client;
+  options.cache = cache;
+  options.context_tokens = 512;  // about two of these chunks per request
+  options.merge_llm = merge_llm;
+  return Extractor::Make(options).value();
+}
+
+// Three or more parts: the summary in two of them, methods in two, the year in one.
+ExtractionDocument MarkedPaper() {
+  return Document({Text(60, "title: Fast Parsing\nsummary: We parse PDFs.\nmethods: MuPDF"), Text(60, ""),
+                   Text(60, "summary: We also chunk them.\nmethods: BM25"), Text(60, "year: 2024"),
+                   Text(60, "methods: MuPDF")});
+}
+
+TEST_F(ExtractorTest, MarkedFieldsOfALongDocumentAreCombinedByTheModel) {
+  Connect({});
+  ExtractionResult rules = MakeMarked(client_.get(), false)->Extract(MarkedPaper()).get();
+  ASSERT_EQ(rules.status, ExtractionStatus::kOk) << rules.failure;
+  ASSERT_GE(rules.groups, 3);
+  EXPECT_EQ(rules.requests, rules.groups);
+  EXPECT_EQ(json::parse(rules.record_json)["summary"], "We parse PDFs.");  // the first part's
+  EXPECT_EQ(server_->last_body().find("x-merge"), std::string::npos) << "the mark is never sent";
+
+  const int before = server_->requests();
+  ExtractionResult merged = MakeMarked(client_.get(), true)->Extract(MarkedPaper()).get();
+  ASSERT_EQ(merged.status, ExtractionStatus::kOk) << merged.failure;
+  // One more request per marked field with values from two parts or more: summary and methods, not year.
+  EXPECT_EQ(merged.requests, merged.groups + 2);
+  EXPECT_EQ(server_->requests() - before, merged.groups + 2);
+  json record = json::parse(merged.record_json);
+  EXPECT_EQ(record["summary"], "We parse PDFs.; We also chunk them.");  // the stand-in's combination
+  // The stand-in keeps every line it is shown; the rule merge would have dropped the repeat.
+  EXPECT_EQ(record["methods"], json::parse(R"(["MuPDF", "BM25", "MuPDF"])"));
+  EXPECT_EQ(record["year"], 2024);
+  EXPECT_EQ(record["title"], "Fast Parsing");
+  json body = json::parse(server_->last_body());  // a merge request: the field alone, required
+  EXPECT_EQ(body["format"]["required"].size(), 1u) << body.dump();
+  EXPECT_EQ(body["format"]["properties"].size(), 1u) << body.dump();
+  EXPECT_EQ(server_->last_body().find("x-merge"), std::string::npos);
+  EXPECT_NE(server_->last_body().find("Part values"), std::string::npos);
+}
+
+TEST_F(ExtractorTest, AMergeThatStaysInvalidFailsTheDocumentAndMergesAreCached) {
+  Connect({});
+  CacheFile file;
+  auto cache = OpenExtractionCacheFile(file.path()).value();
+  ExtractionResult rules = MakeMarked(client_.get(), false, cache.get())->Extract(MarkedPaper()).get();
+  ASSERT_EQ(rules.status, ExtractionStatus::kOk) << rules.failure;
+
+  // The parts come from the cache; both merges are asked, and their answers and repairs are all invalid.
+  Connect({.violate_schema_first = 4});
+  ExtractionResult failed = MakeMarked(client_.get(), true, cache.get())->Extract(MarkedPaper()).get();
+  EXPECT_EQ(failed.status, ExtractionStatus::kFailed);
+  EXPECT_NE(failed.failure.find("merging \""), std::string::npos) << failed.failure;
+  EXPECT_NE(failed.failure.find("invalid answer after one repair"), std::string::npos) << failed.failure;
+  EXPECT_EQ(failed.cache_hits, failed.groups);
+
+  EXPECT_EQ(failed.requests, 4);
+
+  // Failed merges are not cached: the next run asks them again; the one after, nothing.
+  Connect({});
+  ExtractionResult again = MakeMarked(client_.get(), true, cache.get())->Extract(MarkedPaper()).get();
+  ASSERT_EQ(again.status, ExtractionStatus::kOk) << again.failure;
+  EXPECT_EQ(again.requests, 2);
+  EXPECT_EQ(again.cache_hits, again.groups);
+  ExtractionResult cached = MakeMarked(client_.get(), true, cache.get())->Extract(MarkedPaper()).get();
+  ASSERT_EQ(cached.status, ExtractionStatus::kOk) << cached.failure;
+  EXPECT_EQ(cached.requests, 0);
+  EXPECT_EQ(cached.cache_hits, cached.groups + 2);
+  EXPECT_EQ(cached.record_json, again.record_json);
+}
 
 TEST_F(ExtractorTest, CachedDocumentsSendNothing) {
   Connect({});
