@@ -24,6 +24,13 @@ constexpr std::string_view kTextMarker = "Document text:\n";
 constexpr std::string_view kPartValuesMarker = "Part values:\n";
 
 // A field's values from the parts of a long document ("", null, [] and {} give nothing).
+// The model's invalid answer and the validation error, for its one chance to repair it.
+void AddRepairTurn(std::vector<LlmMessage>& messages, std::string bad_answer, const std::string& error) {
+  messages.push_back({"assistant", std::move(bad_answer)});
+  messages.push_back({"user", "That answer is invalid: " + error +
+                                  ". Answer again with one JSON object that follows the schema."});
+}
+
 bool GivesSomething(const json& value) {
   return !(value.is_null() || (value.is_string() && value.get_ref<const std::string&>().empty()) ||
            ((value.is_array() || value.is_object()) && value.empty()));
@@ -109,6 +116,10 @@ class RecordExtractor final : public Extractor {
   void ReduceDone(const std::shared_ptr<DocumentJob>& job);
   void Complete(DocumentJob& job, Status status);
   std::vector<LlmMessage> Messages(const DocumentJob& job, size_t index) const;
+  // Counts one request to the server (a repair among them) for the job and the extractor.
+  void CountRequest(DocumentJob& job, bool repair);
+  // Counts the answer's tokens, then parses it into `answer` and checks it against `schema`.
+  Status TakeAnswer(DocumentJob& job, const LlmResponse& reply, const json& schema, json& answer);
   const json& GroupSchema(const DocumentJob& job) const {
     return job.groups.size() > 1 ? part_schema_ : schema_;
   }
@@ -129,6 +140,35 @@ class RecordExtractor final : public Extractor {
   mutable std::mutex stats_mutex_;
   ExtractorStats stats_;  // guarded by stats_mutex_
 };
+
+void RecordExtractor::CountRequest(DocumentJob& job, bool repair) {
+  {
+    std::lock_guard<std::mutex> lock(job.mutex);
+    ++job.result.requests;
+  }
+  Count([repair](ExtractorStats& s) {
+    ++s.requests;
+    s.repairs += repair;
+  });
+}
+
+Status RecordExtractor::TakeAnswer(DocumentJob& job, const LlmResponse& reply, const json& schema,
+                                   json& answer) {
+  {
+    std::lock_guard<std::mutex> lock(job.mutex);
+    job.result.tokens_in += reply.prompt_tokens;
+    job.result.tokens_out += reply.completion_tokens;
+  }
+  Count([&](ExtractorStats& s) {
+    s.tokens_in += reply.prompt_tokens;
+    s.tokens_out += reply.completion_tokens;
+  });
+  answer = json::parse(reply.content, nullptr, /*allow_exceptions=*/false);
+  Status valid = answer.is_discarded() ? Status::InvalidArgument("the answer is not JSON")
+                                       : ValidateJson(answer, schema);
+  if (!valid.ok()) Count([](ExtractorStats& s) { ++s.invalid_answers; });
+  return valid;
+}
 
 void RecordExtractor::Extract(ExtractionDocument document, ExtractionCallback done) {
   auto job = std::make_shared<DocumentJob>();
@@ -199,21 +239,10 @@ void RecordExtractor::Ask(const std::shared_ptr<DocumentJob>& job, size_t index,
                           std::string bad_answer, std::string error) {
   LlmRequest request;
   request.messages = Messages(*job, index);
-  if (repair) {
-    request.messages.push_back({"assistant", std::move(bad_answer)});
-    request.messages.push_back({"user", "That answer is invalid: " + error +
-                                            ". Answer again with one JSON object that follows the schema."});
-  }
+  if (repair) AddRepairTurn(request.messages, std::move(bad_answer), error);
   request.schema_json = job->groups.size() > 1 ? part_schema_json_ : schema_json_;
   request.schema_name = "record";
-  {
-    std::lock_guard<std::mutex> lock(job->mutex);
-    ++job->result.requests;
-  }
-  Count([repair](ExtractorStats& s) {
-    ++s.requests;
-    s.repairs += repair;
-  });
+  CountRequest(*job, repair);
   options_.client->Submit(std::move(request), [this, job, index, repair](Result<LlmResponse> reply) {
     OnAnswer(job, index, repair, std::move(reply));
   });
@@ -228,20 +257,9 @@ void RecordExtractor::OnAnswer(const std::shared_ptr<DocumentJob>& job, size_t i
     GroupDone(job);
     return;
   }
-  {
-    std::lock_guard<std::mutex> lock(job->mutex);
-    job->result.tokens_in += reply->prompt_tokens;
-    job->result.tokens_out += reply->completion_tokens;
-  }
-  Count([&](ExtractorStats& s) {
-    s.tokens_in += reply->prompt_tokens;
-    s.tokens_out += reply->completion_tokens;
-  });
-  json answer = json::parse(reply->content, nullptr, /*allow_exceptions=*/false);
-  Status valid = answer.is_discarded() ? Status::InvalidArgument("the answer is not JSON")
-                                       : ValidateJson(answer, GroupSchema(*job));
+  json answer;
+  const Status valid = TakeAnswer(*job, *reply, GroupSchema(*job), answer);
   if (!valid.ok()) {
-    Count([](ExtractorStats& s) { ++s.invalid_answers; });
     if (!repaired) {
       Ask(job, index, true, reply->content, valid.message());
       return;
@@ -342,21 +360,10 @@ void RecordExtractor::AskReduce(const std::shared_ptr<DocumentJob>& job, size_t 
                        reduce.schema.dump(2);
   if (!options_.instructions.empty()) system += "\n" + options_.instructions;
   request.messages = {{"system", system}, {"user", std::string(kPartValuesMarker) + reduce.values_text}};
-  if (repair) {
-    request.messages.push_back({"assistant", std::move(bad_answer)});
-    request.messages.push_back({"user", "That answer is invalid: " + error +
-                                            ". Answer again with one JSON object that follows the schema."});
-  }
+  if (repair) AddRepairTurn(request.messages, std::move(bad_answer), error);
   request.schema_json = reduce.schema.dump();
   request.schema_name = "merge";
-  {
-    std::lock_guard<std::mutex> lock(job->mutex);
-    ++job->result.requests;
-  }
-  Count([repair](ExtractorStats& s) {
-    ++s.requests;
-    s.repairs += repair;
-  });
+  CountRequest(*job, repair);
   options_.client->Submit(std::move(request), [this, job, index, repair](Result<LlmResponse> reply) {
     OnReduce(job, index, repair, std::move(reply));
   });
@@ -371,20 +378,9 @@ void RecordExtractor::OnReduce(const std::shared_ptr<DocumentJob>& job, size_t i
     ReduceDone(job);
     return;
   }
-  {
-    std::lock_guard<std::mutex> lock(job->mutex);
-    job->result.tokens_in += reply->prompt_tokens;
-    job->result.tokens_out += reply->completion_tokens;
-  }
-  Count([&](ExtractorStats& s) {
-    s.tokens_in += reply->prompt_tokens;
-    s.tokens_out += reply->completion_tokens;
-  });
-  json answer = json::parse(reply->content, nullptr, /*allow_exceptions=*/false);
-  Status valid = answer.is_discarded() ? Status::InvalidArgument("the answer is not JSON")
-                                       : ValidateJson(answer, reduce.schema);
+  json answer;
+  const Status valid = TakeAnswer(*job, *reply, reduce.schema, answer);
   if (!valid.ok()) {
-    Count([](ExtractorStats& s) { ++s.invalid_answers; });
     if (!repaired) {
       AskReduce(job, index, true, reply->content, valid.message());
       return;
