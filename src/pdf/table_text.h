@@ -19,6 +19,7 @@ struct TableGlyph {
   bool bold = false;
   bool mono = false;  // a fixed-pitch font: code and terminal output
   int line = 0;
+  int turns = 0;  // its line's quarter turns from upright (QuarterTurns in table_frame.h); 0 upright
 };
 
 // A gap between glyphs wider than this many font sizes separates words.
