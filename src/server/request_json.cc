@@ -183,7 +183,7 @@ Result<IngestRequest> ParseIngestRequest(std::string_view body, int max_chunks) 
 
 Result<SearchRequest> ParseSearchRequest(std::string_view body) {
   DOCPIPE_ASSIGN_OR_RETURN(Json json, ParseObject(body));
-  DOCPIPE_RETURN_IF_ERROR(CheckKnownFields(json, "", {"query", "k", "mode"}));
+  DOCPIPE_RETURN_IF_ERROR(CheckKnownFields(json, "", {"query", "k", "mode", "has_table"}));
   SearchRequest request;
   DOCPIPE_RETURN_IF_ERROR(ReadString(json, "query", request.query, true));
   if (request.query.find_first_not_of(" \t\r\n") == std::string::npos) {
@@ -199,6 +199,11 @@ Result<SearchRequest> ParseSearchRequest(std::string_view body) {
     request.k = static_cast<int>(value);
   }
   DOCPIPE_RETURN_IF_ERROR(ReadString(json, "mode", request.mode, false));
+  auto has_table = json.find("has_table");
+  if (has_table != json.end() && !has_table->is_null()) {
+    if (!has_table->is_boolean()) return Expected("has_table", "true, false or null", *has_table);
+    request.has_table = has_table->get<bool>();
+  }
   return request;
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,7 @@ struct SearchRequest {
   std::string query;
   int k = 10;
   std::string mode = "lexical";
+  std::optional<bool> has_table;  // SearchFilter::has_table: only table chunks (true), none (false)
 };
 
 // Bounds on a JSON body, checked before anything is parsed.
