@@ -182,34 +182,41 @@ bool InsideAny(const BBox& box, const std::vector<BBox>& areas) {
   return std::any_of(areas.begin(), areas.end(), [&](const BBox& area) { return CentreInside(box, area); });
 }
 
-// Tables from the rulings and the glyphs inside them, leaving out the areas
-// of tables already `known`. A table inside another one (a nested table)
-// stays text of the outer cell. A grid whose text mostly reads turned is left
-// to the frame where it reads upright (table_frame.h).
+// Tables from the rulings and the glyphs inside them. A grid that overlaps a
+// table found `earlier` (in another frame) is left alone, so no text is in two
+// tables. A table inside another one (a nested table) stays text of the outer
+// cell. A grid whose text lines mostly read turned is left to the frame where
+// they read upright (table_frame.h).
 std::vector<RawTable> FindRuledTables(const std::vector<TableGlyph>& glyphs,
-                                      const std::vector<Ruling>& rulings, std::vector<BBox> known) {
+                                      const std::vector<Ruling>& rulings, const std::vector<BBox>& earlier) {
   std::vector<RawTable> tables;
   if (rulings.empty()) return tables;
   std::vector<TableCandidate> candidates = FindTableCandidates(rulings);
   std::stable_sort(candidates.begin(), candidates.end(), [](const TableCandidate& a, const TableCandidate& b) {
     return a.bbox.width() * a.bbox.height() > b.bbox.width() * b.bbox.height();
   });
+  std::vector<BBox> found;
   for (const TableCandidate& candidate : candidates) {
-    const bool nested = std::any_of(known.begin(), known.end(),
+    const bool nested = std::any_of(found.begin(), found.end(),
                                     [&](const BBox& table) { return Contains(table, candidate.bbox); });
-    if (nested) continue;
+    const bool taken = std::any_of(earlier.begin(), earlier.end(),
+                                   [&](const BBox& table) { return Overlaps(table, candidate.bbox); });
+    if (nested || taken) continue;
     BBox area = candidate.bbox;
     if (candidate.kind == TableCandidate::Kind::kRules) area.y0 -= kHeaderAboveReach;
+    // Counted in text lines, not characters: a few long turned column heads
+    // over short upright numbers still make an upright table.
     std::vector<TableGlyph> inside;
-    int upright = 0, turned = 0;
+    int upright = 0, turned = 0, line = -1;
     for (const TableGlyph& glyph : glyphs) {
       if (!CentreInside(glyph.box, area)) continue;
       inside.push_back(glyph);
-      if (glyph.c != ' ') (glyph.turns == 0 ? upright : turned) += 1;
+      if (glyph.line != line) (glyph.turns == 0 ? upright : turned) += 1;
+      line = glyph.line;
     }
     if (turned > upright) continue;
     for (RawTable& table : BuildTables(candidate, inside)) {
-      known.push_back(table.bbox);
+      found.push_back(table.bbox);
       tables.push_back(std::move(table));
     }
   }

@@ -70,4 +70,7 @@ float MedianSize(const std::vector<TextRun>& words);
 // Whether the centre of `box` lies inside `area`.
 bool CentreInside(const BBox& box, const BBox& area);
 
+// Whether the boxes share some area (touching edges do not count).
+bool Overlaps(const BBox& a, const BBox& b);
+
 }  // namespace docpipe::pdf

@@ -29,6 +29,11 @@ class PageDraw {
             Num(height_ - baseline) + " Td (" + text + ") Tj ET\n";
     return *this;
   }
+  // Text turned a quarter counter-clockwise (reading upwards) from (x, baseline).
+  PageDraw& TurnedText(float x, float baseline, const std::string& text) {
+    out_ += "BT /F1 10 Tf 0 1 -1 0 " + Num(x) + " " + Num(height_ - baseline) + " Tm (" + text + ") Tj ET\n";
+    return *this;
+  }
   // Text in Courier, a fixed-pitch font.
   PageDraw& Mono(float x, float baseline, const std::string& text, float size = 10) {
     out_ += "BT /F3 " + Num(size) + " Tf " + Num(x) + " " + Num(height_ - baseline) + " Td (" + text +
@@ -627,6 +632,32 @@ TEST_F(PdfTableTest, AlignedNearMissesAreNoUnruledTable) {
   }
 }
 
+TEST_F(PdfTableTest, UnruledTableBesideTheOtherColumnsText) {
+  PageDraw page;
+  std::vector<std::string> right;
+  for (int i = 0; i < 20; ++i) right.push_back("Right column line " + std::to_string(i) + " of text");
+  page.Prose(72, 100,
+             {"Left column text comes first", "and runs on for a few lines", "before the table",
+              "that follows it here."});
+  DrawUnruled(kUnruledRows, 170, &page);
+  page.Prose(72, 270, {"Left column text after the table", "goes on for a while", "and ends the column."});
+  page.Prose(380, 100, right);
+  const Document document = Convert({page.str()}, "unruled_beside_text");
+  const auto tables = Tables(document);
+  ASSERT_EQ(tables.size(), 1u);
+  const std::vector<std::vector<std::string>> expected = {{"Device", "Reads", "Ratio"},
+                                                          {"alpha", "120", "3.5"},
+                                                          {"beta", "95", "12.25"},
+                                                          {"gamma", "1024", "100.0"},
+                                                          {"delta", "7", "0.125"}};
+  EXPECT_EQ(Cells(*tables[0]->table), expected);
+  EXPECT_LT(tables[0]->bbox.x1, 380);
+  const std::string text = AllText(document);
+  EXPECT_EQ(Count(text, "gamma"), 1u);
+  EXPECT_EQ(Count(text, "Right column line 7 of text"), 1u);
+  EXPECT_EQ(Count(text, "before the table"), 1u);
+}
+
 // A landscape page (792 x 612, drawn by a PageDraw of height 612) printed
 // sideways on a portrait page: turned a quarter counter-clockwise (its text
 // reads upwards, as LaTeX's sidewaystable prints it) or clockwise.
@@ -701,6 +732,35 @@ TEST_F(PdfTableTest, RotatedPageIsReadUpright) {
   EXPECT_NEAR(tables[0]->bbox.width(), 320, 1);
   EXPECT_NEAR(tables[0]->bbox.x0, 72, 1);
   EXPECT_EQ(Count(AllText(document), "gamma"), 1u);
+}
+
+// A grid whose column heads read upwards, with more characters than its
+// upright body: an upright table with the heads as its first row, each piece
+// of its text there once.
+TEST_F(PdfTableTest, GridWithTurnedHeadsKeepsEveryCellTextOnce) {
+  PageDraw page;
+  page.Prose(72, 100, kIntro);
+  const std::vector<std::string> heads = {"Transmission kind", "Cylinder count", "Forward gears"};
+  const float x = 72, top = 150, head = 110, row = 20, col = 60;
+  for (int r = 0; r <= 4; ++r) page.HLine(x, x + 3 * col, top + (r == 0 ? 0 : head + row * (r - 1)));
+  for (int c = 0; c <= 3; ++c) page.VLine(x + col * c, top, top + head + 3 * row);
+  for (int c = 0; c < 3; ++c) {
+    page.TurnedText(x + col * c + 34, top + head - 6, heads[c]);
+    for (int r = 0; r < 3; ++r) {
+      page.Text(x + col * c + 6, top + head + row * r + 14, std::string(1, "abc"[c]) + std::to_string(r));
+    }
+  }
+  const Document document = Convert({page.str()}, "turned_heads");
+  const auto tables = Tables(document);
+  ASSERT_EQ(tables.size(), 1u);
+  const std::vector<std::vector<std::string>> expected = {
+      heads, {"a0", "b0", "c0"}, {"a1", "b1", "c1"}, {"a2", "b2", "c2"}};
+  EXPECT_EQ(Cells(*tables[0]->table), expected);
+  const std::string text = AllText(document);
+  for (const char* piece : {"Transmission kind", "Cylinder count", "Forward gears", "a0", "b1", "c2"}) {
+    EXPECT_EQ(Count(text, piece), 1u) << piece << "\n" << text;
+  }
+  EXPECT_EQ(Count(text, "three weeks"), 1u);
 }
 
 TEST_F(PdfTableTest, SidewaysProseAndTurnedNearMissesAreNoTable) {
