@@ -228,11 +228,16 @@ std::vector<RawTable> FindUprightTables(const std::vector<TableGlyph>& glyphs,
                                         const std::vector<Ruling>& rulings, std::vector<BBox> known) {
   std::vector<RawTable> tables = FindRuledTables(glyphs, rulings, known);
   for (const RawTable& table : tables) known.push_back(table.bbox);
+  // Most pages have no table and no turned text: their glyphs are searched as they are, not copied.
+  const bool all_free = known.empty() && std::all_of(glyphs.begin(), glyphs.end(),
+                                                     [](const TableGlyph& g) { return g.turns == 0; });
   std::vector<TableGlyph> free;
-  for (const TableGlyph& glyph : glyphs) {
-    if (glyph.turns == 0 && !InsideAny(glyph.box, known)) free.push_back(glyph);
+  if (!all_free) {
+    for (const TableGlyph& glyph : glyphs) {
+      if (glyph.turns == 0 && !InsideAny(glyph.box, known)) free.push_back(glyph);
+    }
   }
-  for (RawTable& table : FindUnruledTables(free)) tables.push_back(std::move(table));
+  for (RawTable& table : FindUnruledTables(all_free ? glyphs : free)) tables.push_back(std::move(table));
   return tables;
 }
 
