@@ -100,7 +100,7 @@ void PrintHits(const std::vector<RankedHit>& ranked, const SearchFlags& flags,
   }
 }
 
-// "domain=medicine" (a tag: axis=label), "path=GLOB", "document=ID".
+// "domain=medicine" (a tag: axis=label), "path=GLOB", "document=ID", "table=yes|no".
 Status ParseFilters(const std::vector<std::string>& texts, SearchFilter& filter) {
   for (const std::string& text : texts) {
     const size_t equals = text.find('=');
@@ -119,9 +119,15 @@ Status ParseFilters(const std::vector<std::string>& texts, SearchFilter& filter)
       }
     } else if (name == "domain" || name == "task" || name == "modifier") {
       filter.tags.emplace_back(name, value);
+    } else if (name == "table") {
+      if (value != "yes" && value != "no") {
+        return Status::InvalidArgument(fmt::format("--filter '{}': expected table=yes or table=no", text));
+      }
+      filter.has_table = value == "yes";
     } else {
       return Status::InvalidArgument(
-          fmt::format("--filter '{}': filter by domain=, task=, modifier= (tags), path= (glob) or document= (id)",
+          fmt::format("--filter '{}': filter by domain=, task=, modifier= (tags), path= (glob), document= "
+                      "(id) or table= (yes/no)",
                       text));
     }
   }
@@ -215,9 +221,11 @@ void RegisterSearch(CLI::App& app) {
   cmd->add_option("--vector-weight", flags->options.vector_weight, "Hybrid: weight of the vector ranks")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--filter", flags->filters,
-                  "Only chunks with this tag (domain=LABEL, task=LABEL, modifier=LABEL), in documents whose path "
-                  "matches path=GLOB, or in document=ID (repeatable; all must hold)");
+  cmd->add_option(
+      "--filter", flags->filters,
+      "Only chunks with this tag (domain=LABEL, task=LABEL, modifier=LABEL), in documents whose path "
+      "matches path=GLOB, in document=ID, that hold a table (table=yes) or none (table=no) (repeatable; all "
+      "must hold)");
   cmd->add_flag("--exact", flags->exact, "Vector side: compare with every stored vector instead of the index");
   cmd->add_option("--index-dir", flags->index_dir, "Where the vector index lives (default: beside the store)");
   cmd->add_flag("--explain", flags->explain, "Show each hit's rank on the lexical and vector sides");

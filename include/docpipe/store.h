@@ -126,7 +126,10 @@ struct SearchFilter {
   std::string path_glob;              // the document path matches this glob (* ? [..], as SQLite GLOB)
   // Tags the chunk carries, as (axis, label): "domain"/"task"/"modifier". All must be present.
   std::vector<std::pair<std::string, std::string>> tags;
-  bool empty() const { return document_ids.empty() && path_glob.empty() && tags.empty(); }
+  // true: only chunks that hold rows of a table (Chunk::has_table); false: only
+  // chunks that hold none; unset: either.
+  std::optional<bool> has_table;
+  bool empty() const { return document_ids.empty() && path_glob.empty() && tags.empty() && !has_table; }
 };
 
 struct SearchOptions {

@@ -5,13 +5,14 @@
 #include <cmath>
 #include <cstring>
 
-#include "core/unicode.h"
 #include "core/stopwatch.h"
+#include "core/unicode.h"
 #include "pdf/mupdf_handles.h"
 #include "pdf/page_classifier.h"
 #include "pdf/scanned_page.h"
 #include "pdf/table_builder.h"
 #include "pdf/table_detector.h"
+#include "pdf/table_frame.h"
 #include "pdf/table_rulings.h"
 #include "pdf/table_unruled.h"
 
@@ -21,6 +22,10 @@ namespace {
 // A horizontal gap wider than this many font sizes ends a line: it is a
 // column gutter or a table cell boundary, never a word space.
 constexpr float kLineSplitGap = 1.5f;
+
+// A page with fewer characters than this turned one way has no table printed
+// that way (the frame is not searched: a rotated page number or margin note).
+constexpr int kMinTurnedTableGlyphs = 20;
 
 struct FzStextPageDeleter {
   fz_context* ctx;
@@ -148,48 +153,20 @@ void ReadLine(fz_context* ctx, const fz_stext_line* line, const std::vector<RawT
   builder->Flush();
 }
 
-// The glyphs whose centre lies in one of the candidates' boxes.
-std::vector<TableGlyph> CandidateGlyphs(fz_context* ctx, const fz_stext_page* text,
-                                        const std::vector<TableCandidate>& candidates) {
+// Every glyph of the page's text lines, with how far its line is turned.
+std::vector<TableGlyph> PageGlyphs(fz_context* ctx, const fz_stext_page* text) {
   std::vector<TableGlyph> glyphs;
   FontStyle style;
   int line_number = 0;
   for (const fz_stext_block* block = text->first_block; block; block = block->next) {
     if (block->type != FZ_STEXT_BLOCK_TEXT) continue;
     for (const fz_stext_line* line = block->u.t.first_line; line; line = line->next, ++line_number) {
+      const int turns = QuarterTurns(line->dir.x, line->dir.y);
       for (const fz_stext_char* ch = line->first_char; ch; ch = ch->next) {
         const fz_rect r = fz_rect_from_quad(ch->quad);
-        const BBox box{r.x0, r.y0, r.x1, r.y1};
-        const bool inside = std::any_of(candidates.begin(), candidates.end(), [&](const TableCandidate& c) {
-          BBox area = c.bbox;
-          if (c.kind == TableCandidate::Kind::kRules) area.y0 -= kHeaderAboveReach;
-          return CentreInside(box, area);
-        });
-        if (!inside) continue;
-        if (ch->font != style.font) style = StyleOf(ctx, ch->font);
-        glyphs.push_back(
-            TableGlyph{static_cast<char32_t>(ch->c), box, ch->size, style.bold, style.mono, line_number});
-      }
-    }
-  }
-  return glyphs;
-}
-
-// The glyphs of the page's horizontal lines outside `tables`: where unruled tables are looked for.
-std::vector<TableGlyph> FreeGlyphs(fz_context* ctx, const fz_stext_page* text, const std::vector<RawTable>& tables) {
-  std::vector<TableGlyph> glyphs;
-  FontStyle style;
-  int line_number = 0;
-  for (const fz_stext_block* block = text->first_block; block; block = block->next) {
-    if (block->type != FZ_STEXT_BLOCK_TEXT) continue;
-    for (const fz_stext_line* line = block->u.t.first_line; line; line = line->next, ++line_number) {
-      if (std::fabs(line->dir.y) >= 0.1f) continue;
-      for (const fz_stext_char* ch = line->first_char; ch; ch = ch->next) {
-        const fz_rect r = fz_rect_from_quad(ch->quad);
-        if (!tables.empty() && InsideAny(r, tables)) continue;
         if (ch->font != style.font) style = StyleOf(ctx, ch->font);
         glyphs.push_back(TableGlyph{static_cast<char32_t>(ch->c), BBox{r.x0, r.y0, r.x1, r.y1}, ch->size,
-                                    style.bold, style.mono, line_number});
+                                    style.bold, style.mono, line_number, turns});
       }
     }
   }
@@ -201,30 +178,107 @@ bool Contains(const BBox& outer, const BBox& inner) {
          inner.y1 <= outer.y1 + 1;
 }
 
-// Tables from the page's rulings and the text inside them. A table inside
-// another one (a nested table) stays text of the outer cell.
-std::vector<RawTable> FindRuledTables(fz_context* ctx, const fz_stext_page* text, const RulingSink& sink) {
+bool InsideAny(const BBox& box, const std::vector<BBox>& areas) {
+  return std::any_of(areas.begin(), areas.end(), [&](const BBox& area) { return CentreInside(box, area); });
+}
+
+// Tables from the rulings and the glyphs inside them. A grid that overlaps a
+// table found `earlier` (in another frame) is left alone, so no text is in two
+// tables. A table inside another one (a nested table) stays text of the outer
+// cell. A grid whose text lines mostly read turned is left to the frame where
+// they read upright (table_frame.h).
+std::vector<RawTable> FindRuledTables(const std::vector<TableGlyph>& glyphs,
+                                      const std::vector<Ruling>& rulings, const std::vector<BBox>& earlier) {
   std::vector<RawTable> tables;
-  if (sink.overflow || sink.rulings.empty()) return tables;
-  std::vector<TableCandidate> candidates = FindTableCandidates(sink.rulings);
-  if (candidates.empty()) return tables;
-  const std::vector<TableGlyph> glyphs = CandidateGlyphs(ctx, text, candidates);
+  if (rulings.empty()) return tables;
+  std::vector<TableCandidate> candidates = FindTableCandidates(rulings);
   std::stable_sort(candidates.begin(), candidates.end(), [](const TableCandidate& a, const TableCandidate& b) {
     return a.bbox.width() * a.bbox.height() > b.bbox.width() * b.bbox.height();
   });
+  std::vector<BBox> found;
   for (const TableCandidate& candidate : candidates) {
-    const bool nested = std::any_of(tables.begin(), tables.end(),
-                                    [&](const RawTable& t) { return Contains(t.bbox, candidate.bbox); });
-    if (nested) continue;
-    for (RawTable& table : BuildTables(candidate, glyphs)) tables.push_back(std::move(table));
+    const bool nested = std::any_of(found.begin(), found.end(),
+                                    [&](const BBox& table) { return Contains(table, candidate.bbox); });
+    const bool taken = std::any_of(earlier.begin(), earlier.end(),
+                                   [&](const BBox& table) { return Overlaps(table, candidate.bbox); });
+    if (nested || taken) continue;
+    BBox area = candidate.bbox;
+    if (candidate.kind == TableCandidate::Kind::kRules) area.y0 -= kHeaderAboveReach;
+    // Counted in text lines, not characters: a few long turned column heads
+    // over short upright numbers still make an upright table.
+    std::vector<TableGlyph> inside;
+    int upright = 0, turned = 0, line = -1;
+    for (const TableGlyph& glyph : glyphs) {
+      if (!CentreInside(glyph.box, area)) continue;
+      inside.push_back(glyph);
+      if (glyph.line != line) (glyph.turns == 0 ? upright : turned) += 1;
+      line = glyph.line;
+    }
+    if (turned > upright) continue;
+    for (RawTable& table : BuildTables(candidate, inside)) {
+      found.push_back(table.bbox);
+      tables.push_back(std::move(table));
+    }
   }
   return tables;
 }
 
-// Ruled tables first, then unruled ones in the text outside them; top to bottom.
+// Ruled tables first, then unruled ones in the upright text outside them and outside `known`.
+std::vector<RawTable> FindUprightTables(const std::vector<TableGlyph>& glyphs,
+                                        const std::vector<Ruling>& rulings, std::vector<BBox> known) {
+  std::vector<RawTable> tables = FindRuledTables(glyphs, rulings, known);
+  for (const RawTable& table : tables) known.push_back(table.bbox);
+  // Most pages have no table and no turned text: their glyphs are searched as they are, not copied.
+  const bool all_free = known.empty() && std::all_of(glyphs.begin(), glyphs.end(),
+                                                     [](const TableGlyph& g) { return g.turns == 0; });
+  std::vector<TableGlyph> free;
+  if (!all_free) {
+    for (const TableGlyph& glyph : glyphs) {
+      if (glyph.turns == 0 && !InsideAny(glyph.box, known)) free.push_back(glyph);
+    }
+  }
+  for (RawTable& table : FindUnruledTables(all_free ? glyphs : free)) tables.push_back(std::move(table));
+  return tables;
+}
+
+// Tables printed sideways: the page's glyphs and rulings seen from the frame
+// where text turned by `frame.turns()` reads upright, the tables found there
+// mapped back to the page.
+std::vector<RawTable> FindTurnedTables(const TableFrame& frame, const std::vector<TableGlyph>& glyphs,
+                                       const std::vector<Ruling>& rulings,
+                                       const std::vector<RawTable>& known) {
+  std::vector<TableGlyph> turned = glyphs;
+  for (TableGlyph& glyph : turned) {
+    glyph.box = frame.ToFrame(glyph.box);
+    if (glyph.turns >= 0) glyph.turns = (glyph.turns - frame.turns() + 4) % 4;
+  }
+  std::vector<Ruling> turned_rulings;
+  for (const Ruling& ruling : rulings) turned_rulings.push_back(frame.ToFrame(ruling));
+  std::vector<BBox> known_boxes;
+  for (const RawTable& table : known) known_boxes.push_back(frame.ToFrame(table.bbox));
+  std::vector<RawTable> tables;
+  for (const RawTable& table : FindUprightTables(turned, turned_rulings, known_boxes)) {
+    tables.push_back(frame.ToPage(table));
+  }
+  return tables;
+}
+
+// Upright tables, then those printed sideways or upside down; top to bottom.
 std::vector<RawTable> FindTables(fz_context* ctx, const fz_stext_page* text, const RulingSink& sink) {
-  std::vector<RawTable> tables = FindRuledTables(ctx, text, sink);
-  for (RawTable& table : FindUnruledTables(FreeGlyphs(ctx, text, tables))) tables.push_back(std::move(table));
+  const std::vector<TableGlyph> glyphs = PageGlyphs(ctx, text);
+  static const std::vector<Ruling> kNoRulings;
+  const std::vector<Ruling>& rulings = sink.overflow ? kNoRulings : sink.rulings;
+  std::vector<RawTable> tables = FindUprightTables(glyphs, rulings, {});
+  std::array<int, 4> turned_glyphs{};
+  for (const TableGlyph& glyph : glyphs) {
+    if (glyph.turns > 0 && glyph.c != ' ') ++turned_glyphs[static_cast<size_t>(glyph.turns)];
+  }
+  for (int turns : {1, 3, 2}) {
+    if (turned_glyphs[static_cast<size_t>(turns)] < kMinTurnedTableGlyphs) continue;
+    const TableFrame frame(turns, text->mediabox.x1, text->mediabox.y1);
+    for (RawTable& table : FindTurnedTables(frame, glyphs, rulings, tables))
+      tables.push_back(std::move(table));
+  }
   std::sort(tables.begin(), tables.end(), [](const RawTable& a, const RawTable& b) { return a.bbox.y0 < b.bbox.y0; });
   return tables;
 }

@@ -144,4 +144,8 @@ bool CentreInside(const BBox& box, const BBox& area) {
   return cx >= area.x0 && cx <= area.x1 && cy >= area.y0 && cy <= area.y1;
 }
 
+bool Overlaps(const BBox& a, const BBox& b) {
+  return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+}
+
 }  // namespace docpipe::pdf

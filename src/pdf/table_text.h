@@ -19,6 +19,7 @@ struct TableGlyph {
   bool bold = false;
   bool mono = false;  // a fixed-pitch font: code and terminal output
   int line = 0;
+  int turns = 0;  // its line's quarter turns from upright (QuarterTurns in table_frame.h); 0 upright
 };
 
 // A gap between glyphs wider than this many font sizes separates words.
@@ -68,5 +69,8 @@ float MedianSize(const std::vector<TextRun>& words);
 
 // Whether the centre of `box` lies inside `area`.
 bool CentreInside(const BBox& box, const BBox& area);
+
+// Whether the boxes share some area (touching edges do not count).
+bool Overlaps(const BBox& a, const BBox& b);
 
 }  // namespace docpipe::pdf

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string_view>
 
+#include "pdf/reading_order.h"
 #include "pdf/table_builder.h"
 
 namespace docpipe::pdf {
@@ -22,6 +23,16 @@ constexpr int kMaxColumnMedianWords = 5;
 constexpr float kMinAlignedShare = 0.6f;
 // Edges within this many font sizes of each other are aligned.
 constexpr float kAlignTolerance = 0.3f;
+// Words this many font sizes apart are in different page columns (as the
+// page's lines are split, page_extractor.cc), when gutters are looked for.
+constexpr float kFragmentGap = 1.5f;
+// Lines this many font sizes above or below a table found in one column
+// tell whether that column is one of the page's (InOneColumn).
+constexpr float kColumnCheckReach = 3.0f;
+// Prose beside a table runs to at least this many words a line (median).
+constexpr int kMinProseWords = 5;
+// A page with more gutters than this is a form or a chart, not columns of text.
+constexpr size_t kMaxGutters = 4;
 
 struct Row {
   const std::vector<TextRun>* words = nullptr;
@@ -241,15 +252,13 @@ bool MayHoldUnruledTable(const std::vector<TableGlyph>& glyphs) {
   return split >= kUnruledMinRows;
 }
 
-}  // namespace
-
-std::vector<RawTable> FindUnruledTables(const std::vector<TableGlyph>& glyphs) {
+// The tables among `text_rows` (visual rows, top to bottom).
+std::vector<RawTable> FindInRows(const std::vector<std::vector<TextRun>>& text_rows) {
   std::vector<RawTable> tables;
-  if (glyphs.empty() || !MayHoldUnruledTable(glyphs)) return tables;
-  const BBox everywhere{-1e9f, -1e9f, 1e9f, 1e9f};
-  const std::vector<std::vector<TextRun>> text_rows = Rows(Words(glyphs, everywhere));
   std::vector<Row> rows;
-  for (const auto& words : text_rows) rows.push_back(Describe(words));
+  for (const auto& words : text_rows) {
+    if (!words.empty()) rows.push_back(Describe(words));
+  }
   size_t i = 0;
   while (i < rows.size()) {
     if (!rows[i].candidate) {
@@ -261,6 +270,112 @@ std::vector<RawTable> FindUnruledTables(const std::vector<TableGlyph>& glyphs) {
     if (auto table = BuildBlock(rows, i, last)) tables.push_back(std::move(*table));
     i = last + 1;
   }
+  return tables;
+}
+
+// The rows cut where words are a column gutter apart, as lines for FindGutters.
+std::vector<RawLine> Fragments(const std::vector<std::vector<TextRun>>& rows) {
+  std::vector<RawLine> lines;
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) {
+      const TextRun& word = row[i];
+      if (i == 0 || word.box.x0 - row[i - 1].box.x1 >= kFragmentGap * std::max(word.size, 1.0f)) {
+        lines.emplace_back();
+        lines.back().bbox = word.box;
+        lines.back().size = word.size;
+      }
+      BBox& box = lines.back().bbox;
+      box = BBox{std::min(box.x0, word.box.x0), std::min(box.y0, word.box.y0), std::max(box.x1, word.box.x1),
+                 std::max(box.y1, word.box.y1)};
+      lines.back().chars += word.chars;
+    }
+  }
+  return lines;
+}
+
+// Whether the span (x0, x1) that `table` was found in is a column of the
+// page around it: no line just above or below the table crosses the span's
+// edges. A gap inside a wider table, with the paragraph above it running
+// across, is not a column edge, and cutting there would split that table.
+bool InOneColumn(const BBox& table, float x0, float x1, const std::vector<RawLine>& fragments) {
+  return std::none_of(fragments.begin(), fragments.end(), [&](const RawLine& line) {
+    const float reach = kColumnCheckReach * std::max(line.size, 1.0f);
+    const bool near = line.bbox.y1 > table.y0 - reach && line.bbox.y0 < table.y1 + reach;
+    auto crosses = [&](float edge) { return line.bbox.x0 < edge && line.bbox.x1 > edge; };
+    return near && (crosses(x0) || crosses(x1));
+  });
+}
+
+// Whether the text beside `table`, outside the span (x0, x1) on the table's
+// lines, is prose: words run on (kMinProseWords a line, by the median). A
+// column of names or numbers beside it is more of the same table (a wide
+// table's first column), not another column of the page.
+bool BesideProse(const BBox& table, float x0, float x1, const std::vector<std::vector<TextRun>>& text_rows) {
+  std::vector<int> words_beside;
+  for (const auto& row : text_rows) {
+    if (row.empty()) continue;
+    const float centre = 0.5f * (row.front().box.y0 + row.front().box.y1);
+    if (centre < table.y0 || centre > table.y1) continue;
+    int left = 0, right = 0;
+    for (const TextRun& word : row) {
+      const float middle = 0.5f * (word.box.x0 + word.box.x1);
+      left += middle <= x0, right += middle >= x1;
+    }
+    if (left > 0) words_beside.push_back(left);
+    if (right > 0) words_beside.push_back(right);
+  }
+  return static_cast<int>(words_beside.size()) >= kUnruledMinRows && Median(words_beside) >= kMinProseWords;
+}
+
+// Tables in one column of a page whose other columns have prose on the same
+// lines: the rows are cut to the span between two of the page's gutters (or
+// its edges), widest spans first, and each span is searched like a page. A
+// table found in a wider span (the whole page first) keeps its place; one
+// found in a span is kept only when the span is a column around it
+// (InOneColumn) and prose is beside it (BesideProse).
+void FindBesideText(const std::vector<std::vector<TextRun>>& text_rows, std::vector<RawTable>* tables) {
+  const std::vector<RawLine> fragments = Fragments(text_rows);
+  const std::vector<Gutter> gutters = FindGutters(fragments);
+  if (gutters.empty() || gutters.size() > kMaxGutters) return;
+  std::vector<float> cuts = {-1e9f};
+  for (const Gutter& gutter : gutters) cuts.push_back(0.5f * (gutter.x0 + gutter.x1));
+  cuts.push_back(1e9f);
+  const size_t n = cuts.size();
+  for (size_t width = n - 2; width >= 1; --width) {
+    for (size_t first = 0; first + width < n; ++first) {
+      const float x0 = cuts[first], x1 = cuts[first + width];
+      std::vector<std::vector<TextRun>> span;
+      for (const auto& row : text_rows) {
+        span.emplace_back();
+        for (const TextRun& word : row) {
+          const float centre = 0.5f * (word.box.x0 + word.box.x1);
+          if (centre > x0 && centre < x1) span.back().push_back(word);
+        }
+      }
+      for (RawTable& table : FindInRows(span)) {
+        const bool taken = std::any_of(tables->begin(), tables->end(), [&](const RawTable& known) {
+          return Overlaps(known.bbox, table.bbox);
+        });
+        if (!taken && InOneColumn(table.bbox, x0, x1, fragments) &&
+            BesideProse(table.bbox, x0, x1, text_rows)) {
+          tables->push_back(std::move(table));
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<RawTable> FindUnruledTables(const std::vector<TableGlyph>& glyphs) {
+  std::vector<RawTable> tables;
+  if (glyphs.empty() || !MayHoldUnruledTable(glyphs)) return tables;
+  const BBox everywhere{-1e9f, -1e9f, 1e9f, 1e9f};
+  const std::vector<std::vector<TextRun>> text_rows = Rows(Words(glyphs, everywhere));
+  tables = FindInRows(text_rows);
+  FindBesideText(text_rows, &tables);
+  std::sort(tables.begin(), tables.end(),
+            [](const RawTable& a, const RawTable& b) { return a.bbox.y0 < b.bbox.y0; });
   return tables;
 }
 

@@ -225,6 +225,7 @@ Result<std::vector<SearchHit>> HttpService::RunSearch(Store& reader, const Searc
   QueryOptions options;
   DOCPIPE_ASSIGN_OR_RETURN(options.mode, ParseSearchMode(request.mode));
   options.search.k = request.k;
+  options.search.filter.has_table = request.has_table;
   Stopwatch watch;
   std::shared_ptr<const VectorIndex> index;
   if (index_cache_ && options.mode != SearchMode::kLexical) {

@@ -183,7 +183,7 @@ Result<IngestRequest> ParseIngestRequest(std::string_view body, int max_chunks) 
 
 Result<SearchRequest> ParseSearchRequest(std::string_view body) {
   DOCPIPE_ASSIGN_OR_RETURN(Json json, ParseObject(body));
-  DOCPIPE_RETURN_IF_ERROR(CheckKnownFields(json, "", {"query", "k", "mode", "with_records"}));
+  DOCPIPE_RETURN_IF_ERROR(CheckKnownFields(json, "", {"query", "k", "mode", "with_records", "has_table"}));
   SearchRequest request;
   DOCPIPE_RETURN_IF_ERROR(ReadString(json, "query", request.query, true));
   if (request.query.find_first_not_of(" \t\r\n") == std::string::npos) {
@@ -202,6 +202,11 @@ Result<SearchRequest> ParseSearchRequest(std::string_view body) {
   if (auto with_records = json.find("with_records"); with_records != json.end()) {
     if (!with_records->is_boolean()) return Expected("with_records", "true or false", *with_records);
     request.with_records = with_records->get<bool>();
+  }
+  auto has_table = json.find("has_table");
+  if (has_table != json.end() && !has_table->is_null()) {
+    if (!has_table->is_boolean()) return Expected("has_table", "true, false or null", *has_table);
+    request.has_table = has_table->get<bool>();
   }
   return request;
 }

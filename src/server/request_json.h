@@ -7,6 +7,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,7 +33,8 @@ struct SearchRequest {
   std::string query;
   int k = 10;
   std::string mode = "lexical";
-  bool with_records = false;  // each hit carries its document's extraction records
+  bool with_records = false;      // each hit carries its document's extraction records
+  std::optional<bool> has_table;  // SearchFilter::has_table: only table chunks (true), none (false)
 };
 
 // Bounds on a JSON body, checked before anything is parsed.

@@ -54,6 +54,7 @@ std::string PgFilterSql(const SearchFilter& filter, PgParams& params) {
         "AND t.label = w.label))",
         next());
   }
+  if (filter.has_table) sql += *filter.has_table ? " AND c.has_table" : " AND NOT c.has_table";
   return sql;
 }
 

@@ -16,6 +16,7 @@ void BindFilter(Statement& statement, const SearchFilter& filter, BoundFilter& s
     storage.tags = tags.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     statement.BindText(93, storage.tags);
   }
+  if (filter.has_table) statement.BindInt(94, *filter.has_table ? 1 : 0);
 }
 
 }  // namespace docpipe::store

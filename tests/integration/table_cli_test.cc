@@ -109,5 +109,38 @@ TEST(TableCliTest, IngestMarksTheTableChunkAndSearchShowsIt) {
   }
 }
 
+TEST(TableCliTest, SearchFilterTableKeepsOrDropsTheTableChunk) {
+  ScratchDir dir;
+  WriteFile(dir / "table.pdf", TablePdf());
+  WriteFile(dir / "notes.md", "# Notes\n\nThe gamma device reads slowly, as noted in the measurements.\n");
+  const std::string db = dir / "kb.sqlite";
+  CliResult run = RunDocpipe({"ingest", dir / "table.pdf", dir / "notes.md", "--db", db});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto hits_for = [&](const std::vector<std::string>& filters) {
+    std::vector<std::string> args = {"search", "gamma", "--db", db, "--json"};
+    for (const std::string& filter : filters) {
+      args.push_back("--filter");
+      args.push_back(filter);
+    }
+    CliResult search = RunDocpipe(args);
+    EXPECT_EQ(search.exit_code, 0) << search.err;
+    return search.exit_code == 0 ? nlohmann::json::parse(search.out) : nlohmann::json::array();
+  };
+  EXPECT_EQ(hits_for({}).size(), 2u);
+  const nlohmann::json tables = hits_for({"table=yes"});
+  ASSERT_EQ(tables.size(), 1u) << tables.dump();
+  EXPECT_EQ(tables[0]["has_table"], true);
+  EXPECT_NE(tables[0]["path"].get<std::string>().find("table.pdf"), std::string::npos);
+  const nlohmann::json prose = hits_for({"table=no"});
+  ASSERT_EQ(prose.size(), 1u) << prose.dump();
+  EXPECT_EQ(prose[0]["has_table"], false);
+  EXPECT_NE(prose[0]["path"].get<std::string>().find("notes.md"), std::string::npos);
+  EXPECT_TRUE(hits_for({"table=yes", "path=*notes.md"}).empty());
+
+  CliResult wrong = RunDocpipe({"search", "gamma", "--db", db, "--filter", "table=maybe"});
+  EXPECT_NE(wrong.exit_code, 0);
+  EXPECT_NE(wrong.err.find("expected table=yes or table=no"), std::string::npos) << wrong.err;
+}
+
 }  // namespace
 }  // namespace docpipe::testing

@@ -21,33 +21,41 @@ constexpr float kPageHeight = 792;
 // A content stream written in top-left page coordinates.
 class PageDraw {
  public:
+  // `height`: of the page the coordinates are on (a landscape page drawn sideways is 612 high).
+  explicit PageDraw(float height = kPageHeight) : height_(height) {}
+
   PageDraw& Text(float x, float baseline, const std::string& text, bool bold = false, float size = 10) {
     out_ += "BT /" + std::string(bold ? "F2 " : "F1 ") + Num(size) + " Tf " + Num(x) + " " +
-            Num(kPageHeight - baseline) + " Td (" + text + ") Tj ET\n";
+            Num(height_ - baseline) + " Td (" + text + ") Tj ET\n";
+    return *this;
+  }
+  // Text turned a quarter counter-clockwise (reading upwards) from (x, baseline).
+  PageDraw& TurnedText(float x, float baseline, const std::string& text) {
+    out_ += "BT /F1 10 Tf 0 1 -1 0 " + Num(x) + " " + Num(height_ - baseline) + " Tm (" + text + ") Tj ET\n";
     return *this;
   }
   // Text in Courier, a fixed-pitch font.
   PageDraw& Mono(float x, float baseline, const std::string& text, float size = 10) {
-    out_ += "BT /F3 " + Num(size) + " Tf " + Num(x) + " " + Num(kPageHeight - baseline) + " Td (" + text +
+    out_ += "BT /F3 " + Num(size) + " Tf " + Num(x) + " " + Num(height_ - baseline) + " Td (" + text +
             ") Tj ET\n";
     return *this;
   }
   PageDraw& HLine(float x0, float x1, float y, float width = 0.5f) {
-    out_ += Num(width) + " w " + Num(x0) + " " + Num(kPageHeight - y) + " m " + Num(x1) + " " +
-            Num(kPageHeight - y) + " l S\n";
+    out_ += Num(width) + " w " + Num(x0) + " " + Num(height_ - y) + " m " + Num(x1) + " " + Num(height_ - y) +
+            " l S\n";
     return *this;
   }
   PageDraw& VLine(float x, float y0, float y1, float width = 0.5f) {
-    out_ += Num(width) + " w " + Num(x) + " " + Num(kPageHeight - y0) + " m " + Num(x) + " " +
-            Num(kPageHeight - y1) + " l S\n";
+    out_ += Num(width) + " w " + Num(x) + " " + Num(height_ - y0) + " m " + Num(x) + " " + Num(height_ - y1) +
+            " l S\n";
     return *this;
   }
   PageDraw& StrokeRect(float x, float y, float w, float h) {
-    out_ += "0.5 w " + Num(x) + " " + Num(kPageHeight - y - h) + " " + Num(w) + " " + Num(h) + " re S\n";
+    out_ += "0.5 w " + Num(x) + " " + Num(height_ - y - h) + " " + Num(w) + " " + Num(h) + " re S\n";
     return *this;
   }
   PageDraw& FillRect(float x, float y, float w, float h) {
-    out_ += Num(x) + " " + Num(kPageHeight - y - h) + " " + Num(w) + " " + Num(h) + " re f\n";
+    out_ += Num(x) + " " + Num(height_ - y - h) + " " + Num(w) + " " + Num(h) + " re f\n";
     return *this;
   }
   // Lines of prose, one per baseline, 14 points apart from `top`.
@@ -63,6 +71,7 @@ class PageDraw {
     std::snprintf(buffer, sizeof(buffer), "%.2f", v);
     return buffer;
   }
+  float height_;
   std::string out_;
 };
 
@@ -121,8 +130,10 @@ class PdfTableTest : public ::testing::Test {
     worker_ = std::move(worker).value();
   }
 
-  Document Convert(const std::vector<std::string>& pages, const std::string& name, bool tables = true) {
-    const std::string path = pdf_test::WritePdf(pdf_test::ScratchDir("tables") + "/" + name + ".pdf", pages);
+  Document Convert(const std::vector<std::string>& pages, const std::string& name, bool tables = true,
+                   int rotate = 0) {
+    const std::string path =
+        pdf_test::WritePdf(pdf_test::ScratchDir("tables") + "/" + name + ".pdf", pages, {}, rotate);
     PdfOptions options;
     options.detect_tables = tables;
     auto document = worker_->Convert(path, options);
@@ -618,6 +629,158 @@ TEST_F(PdfTableTest, AlignedNearMissesAreNoUnruledTable) {
     const Document document = Convert({page->str()}, "near_" + name);
     EXPECT_TRUE(Tables(document).empty()) << name;
     EXPECT_FALSE(AllText(document).empty()) << name;
+  }
+}
+
+TEST_F(PdfTableTest, UnruledTableBesideTheOtherColumnsText) {
+  PageDraw page;
+  std::vector<std::string> right;
+  for (int i = 0; i < 20; ++i) right.push_back("Right column line " + std::to_string(i) + " of text");
+  page.Prose(72, 100,
+             {"Left column text comes first", "and runs on for a few lines", "before the table",
+              "that follows it here."});
+  DrawUnruled(kUnruledRows, 170, &page);
+  page.Prose(72, 270, {"Left column text after the table", "goes on for a while", "and ends the column."});
+  page.Prose(380, 100, right);
+  const Document document = Convert({page.str()}, "unruled_beside_text");
+  const auto tables = Tables(document);
+  ASSERT_EQ(tables.size(), 1u);
+  const std::vector<std::vector<std::string>> expected = {{"Device", "Reads", "Ratio"},
+                                                          {"alpha", "120", "3.5"},
+                                                          {"beta", "95", "12.25"},
+                                                          {"gamma", "1024", "100.0"},
+                                                          {"delta", "7", "0.125"}};
+  EXPECT_EQ(Cells(*tables[0]->table), expected);
+  EXPECT_LT(tables[0]->bbox.x1, 380);
+  const std::string text = AllText(document);
+  EXPECT_EQ(Count(text, "gamma"), 1u);
+  EXPECT_EQ(Count(text, "Right column line 7 of text"), 1u);
+  EXPECT_EQ(Count(text, "before the table"), 1u);
+}
+
+// A landscape page (792 x 612, drawn by a PageDraw of height 612) printed
+// sideways on a portrait page: turned a quarter counter-clockwise (its text
+// reads upwards, as LaTeX's sidewaystable prints it) or clockwise.
+std::string Sideways(const PageDraw& landscape, bool counter_clockwise) {
+  const std::string turn = counter_clockwise ? "0 1 -1 0 612 0 cm\n" : "0 -1 1 0 0 792 cm\n";
+  return "q " + turn + landscape.str() + "Q\n";
+}
+
+constexpr float kLandscapeHeight = 612;
+
+TEST_F(PdfTableTest, SidewaysTablesAreFoundAndCutLikeUprightOnes) {
+  PageDraw ruled(kLandscapeHeight), booktabs(kLandscapeHeight), unruled(kLandscapeHeight);
+  ruled.Prose(72, 120, kIntro);
+  DrawGrid(SampleGrid(), &ruled);
+  ruled.Prose(72, 320, kOutro);
+  booktabs.Prose(72, 120, kIntro);
+  DrawBooktabs(190, &booktabs);
+  unruled.Prose(72, 120, kIntro);
+  DrawUnruled(kUnruledRows, 200, &unruled);
+  unruled.Prose(72, 320, kOutro);
+  const std::vector<std::vector<std::string>> unruled_cells = {{"Device", "Reads", "Ratio"},
+                                                               {"alpha", "120", "3.5"},
+                                                               {"beta", "95", "12.25"},
+                                                               {"gamma", "1024", "100.0"},
+                                                               {"delta", "7", "0.125"}};
+  for (const bool counter_clockwise : {true, false}) {
+    SCOPED_TRACE(counter_clockwise ? "counter-clockwise" : "clockwise");
+    const Document document =
+        Convert({Sideways(ruled, counter_clockwise), Sideways(booktabs, counter_clockwise),
+                 Sideways(unruled, counter_clockwise)},
+                counter_clockwise ? "sideways_ccw" : "sideways_cw");
+    const auto tables = Tables(document);
+    ASSERT_EQ(tables.size(), 3u);
+    EXPECT_EQ(Cells(*tables[0]->table), SampleGrid().rows);
+    EXPECT_EQ(tables[0]->table->header_rows, 1);
+    EXPECT_EQ(Cells(*tables[1]->table), kBooktabsCells);
+    EXPECT_EQ(tables[1]->table->header_rows, 1);
+    EXPECT_EQ(Cells(*tables[2]->table), unruled_cells);
+    for (const Block* table : tables) {
+      // Boxes are on the portrait page: the sideways table is taller than wide.
+      EXPECT_GT(table->bbox.height(), table->bbox.width());
+      EXPECT_GE(table->bbox.x0, 0);
+      EXPECT_LE(table->bbox.x1, 612);
+      EXPECT_LE(table->bbox.y1, 792);
+      for (const TableCell& cell : table->table->cells) {
+        EXPECT_TRUE(cell.bbox.x0 >= table->bbox.x0 - 1 && cell.bbox.x1 <= table->bbox.x1 + 1 &&
+                    cell.bbox.y0 >= table->bbox.y0 - 1 && cell.bbox.y1 <= table->bbox.y1 + 1)
+            << cell.text;
+      }
+    }
+    // The grid's 80-point rows run across the portrait page.
+    EXPECT_NEAR(tables[0]->bbox.width(), 80, 1);
+    EXPECT_NEAR(tables[0]->bbox.height(), 320, 1);
+    // Cell text once, and the prose still there.
+    const std::string text = AllText(document);
+    EXPECT_EQ(Count(text, "gamma"), 2u);
+    EXPECT_EQ(Count(text, "quantised"), 1u);
+    EXPECT_EQ(Count(text, "12.25"), 1u);
+    EXPECT_EQ(Count(text, "three weeks"), 3u);
+  }
+}
+
+TEST_F(PdfTableTest, RotatedPageIsReadUpright) {
+  PageDraw landscape(kLandscapeHeight);
+  landscape.Prose(72, 120, kIntro);
+  DrawGrid(SampleGrid(), &landscape);
+  // /Rotate 90 turns the page clockwise for display, so its content is drawn counter-clockwise.
+  const Document document = Convert({Sideways(landscape, true)}, "rotated_page", true, 90);
+  const auto tables = Tables(document);
+  ASSERT_EQ(tables.size(), 1u);
+  EXPECT_EQ(Cells(*tables[0]->table), SampleGrid().rows);
+  EXPECT_NEAR(tables[0]->bbox.width(), 320, 1);
+  EXPECT_NEAR(tables[0]->bbox.x0, 72, 1);
+  EXPECT_EQ(Count(AllText(document), "gamma"), 1u);
+}
+
+// A grid whose column heads read upwards, with more characters than its
+// upright body: an upright table with the heads as its first row, each piece
+// of its text there once.
+TEST_F(PdfTableTest, GridWithTurnedHeadsKeepsEveryCellTextOnce) {
+  PageDraw page;
+  page.Prose(72, 100, kIntro);
+  const std::vector<std::string> heads = {"Transmission kind", "Cylinder count", "Forward gears"};
+  const float x = 72, top = 150, head = 110, row = 20, col = 60;
+  for (int r = 0; r <= 4; ++r) page.HLine(x, x + 3 * col, top + (r == 0 ? 0 : head + row * (r - 1)));
+  for (int c = 0; c <= 3; ++c) page.VLine(x + col * c, top, top + head + 3 * row);
+  for (int c = 0; c < 3; ++c) {
+    page.TurnedText(x + col * c + 34, top + head - 6, heads[c]);
+    for (int r = 0; r < 3; ++r) {
+      page.Text(x + col * c + 6, top + head + row * r + 14, std::string(1, "abc"[c]) + std::to_string(r));
+    }
+  }
+  const Document document = Convert({page.str()}, "turned_heads");
+  const auto tables = Tables(document);
+  ASSERT_EQ(tables.size(), 1u);
+  const std::vector<std::vector<std::string>> expected = {
+      heads, {"a0", "b0", "c0"}, {"a1", "b1", "c1"}, {"a2", "b2", "c2"}};
+  EXPECT_EQ(Cells(*tables[0]->table), expected);
+  const std::string text = AllText(document);
+  for (const char* piece : {"Transmission kind", "Cylinder count", "Forward gears", "a0", "b1", "c2"}) {
+    EXPECT_EQ(Count(text, piece), 1u) << piece << "\n" << text;
+  }
+  EXPECT_EQ(Count(text, "three weeks"), 1u);
+}
+
+TEST_F(PdfTableTest, SidewaysProseAndTurnedNearMissesAreNoTable) {
+  PageDraw prose(kLandscapeHeight), list(kLandscapeHeight);
+  prose.Prose(72, 100, kIntro).Prose(72, 140, kOutro).Prose(72, 180, kIntro);
+  for (int i = 0; i < 12; ++i) {
+    const float y = 250 + 14.0f * static_cast<float>(i);
+    prose.Text(72, y, "left column text that runs on for a while");
+    prose.Text(420, y, "right column text that also runs on a bit");
+  }
+  for (int i = 0; i < 5; ++i) {
+    const std::string n = std::to_string(i + 1);
+    list.Text(72, 100 + 14.0f * static_cast<float>(i), n + ".")
+        .Text(96, 100 + 14.0f * static_cast<float>(i), "Install package " + n);
+  }
+  for (const bool counter_clockwise : {true, false}) {
+    const Document document =
+        Convert({Sideways(prose, counter_clockwise), Sideways(list, counter_clockwise)}, "sideways_prose");
+    EXPECT_TRUE(Tables(document).empty());
+    EXPECT_EQ(Count(AllText(document), "three weeks"), 2u);
   }
 }
 

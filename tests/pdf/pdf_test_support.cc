@@ -64,7 +64,7 @@ nlohmann::json WordMetrics(const std::string& name, const Document& document) {
 }
 
 std::string WritePdf(const std::string& path, const std::vector<std::string>& page_contents,
-                     const std::vector<std::string>& forms) {
+                     const std::vector<std::string>& forms, int rotate) {
   // Objects: 1 catalog, 2 page tree, 3 font, then forms, then page + content pairs.
   std::vector<std::string> objects;
   std::string resources =
@@ -89,8 +89,9 @@ std::string WritePdf(const std::string& path, const std::vector<std::string>& pa
     objects.push_back(stream("/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources " + resources, form));
   }
   for (size_t p = 0; p < page_contents.size(); ++p) {
-    objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources " + resources +
-                      " /Contents " + std::to_string(first_page + 2 * p + 1) + " 0 R >>");
+    const std::string rotation = rotate != 0 ? " /Rotate " + std::to_string(rotate) : "";
+    objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]" + rotation + " /Resources " +
+                      resources + " /Contents " + std::to_string(first_page + 2 * p + 1) + " 0 R >>");
     objects.push_back(stream("", page_contents[p]));
   }
   std::ostringstream pdf;

@@ -30,9 +30,9 @@ nlohmann::json WordMetrics(const std::string& name, const Document& document);
 
 // Writes a minimal PDF whose pages have the given content streams (Helvetica
 // as /F1, Helvetica-Bold as /F2); `forms` are extra Form XObjects /X0, /X1, ... available on every
-// page, each with the same resources. Returns the file's path.
+// page, each with the same resources; every page has /Rotate `rotate` when it is not 0. Returns the file's path.
 std::string WritePdf(const std::string& path, const std::vector<std::string>& page_contents,
-                     const std::vector<std::string>& forms = {});
+                     const std::vector<std::string>& forms = {}, int rotate = 0);
 
 // Same blocks (type, text, level, ordered, page, heading path) in the same order.
 void ExpectSameBlocks(const Document& a, const Document& b);

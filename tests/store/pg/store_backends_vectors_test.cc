@@ -4,6 +4,7 @@
 // back bit for bit.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -232,6 +233,56 @@ TEST_P(BackendVectorsTest, FiltersApplyToEverySearchAndStampsFollowChanges) {
   EXPECT_EQ(after->count, 2);
   EXPECT_NE(*after, *stamp);
   EXPECT_EQ(*store_->StampOf("nobody/3/x"), VectorStamp{});
+}
+
+TEST_P(BackendVectorsTest, TableFilterKeepsOnlyTableChunksOrOnlyTheOthers) {
+  DocumentWrite write = WithVectors(
+      MakeWrite("docs/tables.pdf", "sha-t", {"fusion prose before", "| fusion | 77 |\n| delta | 12 |", "fusion after"}),
+      mini_, {{1, 0, 0}, {0.9f, 0.1f, 0}, {0.8f, 0.2f, 0}});
+  write.chunks[1].has_table = true;
+  write.chunks[1].table_header = "| Device | Reads |\n| --- | --- |";
+  std::vector<DocumentWrite> writes = {write};
+  ASSERT_TRUE(store_->PutDocuments(writes).ok());
+  auto texts = [](const Result<std::vector<SearchHit>>& hits) {
+    std::vector<std::string> out;
+    EXPECT_TRUE(hits.ok()) << hits.status().ToString();
+    if (hits.ok()) {
+      for (const SearchHit& hit : *hits) out.push_back(hit.text);
+    }
+    return out;
+  };
+  const std::vector<float> query = {1, 0, 0};
+  SearchOptions options;
+  EXPECT_EQ(texts(store_->Search("fusion", options)).size(), 3u);
+  options.filter.has_table = true;
+  EXPECT_FALSE(options.filter.empty());
+  const std::vector<std::string> table = {write.chunks[1].text};
+  EXPECT_EQ(texts(store_->Search("fusion", options)), table);
+  EXPECT_EQ(texts(store_->VectorSearch(query, mini_.Key(), options)), table);
+  auto hits = store_->Search("fusion", options);
+  ASSERT_TRUE(hits.ok() && hits->size() == 1u);
+  EXPECT_TRUE((*hits)[0].has_table);
+  EXPECT_EQ((*hits)[0].table_header, write.chunks[1].table_header);
+
+  options.filter.has_table = false;
+  const std::vector<std::string> prose = {"fusion prose before", "fusion after"};
+  EXPECT_EQ(texts(store_->VectorSearch(query, mini_.Key(), options)), prose);
+  std::vector<std::string> lexical = texts(store_->Search("fusion", options));
+  std::sort(lexical.begin(), lexical.end());
+  EXPECT_EQ(lexical, (std::vector<std::string>{"fusion after", "fusion prose before"}));
+
+  // Hits completed from a vector index pass the same filter.
+  std::vector<int64_t> ids;
+  ASSERT_TRUE(store_->ForEachVector(mini_.Key(), [&](int64_t id, std::span<const float>) {
+                      ids.push_back(id);
+                      return Status::Ok();
+                    }).ok());
+  EXPECT_EQ(texts(store_->ChunkHits(ids, options)), prose);
+  options.filter.has_table = true;
+  EXPECT_EQ(texts(store_->ChunkHits(ids, options)), table);
+  // Combined with another condition, both must hold.
+  options.filter.path_glob = "notes/*";
+  EXPECT_TRUE(texts(store_->Search("fusion", options)).empty());
 }
 
 }  // namespace
