@@ -137,6 +137,41 @@ TEST(PackedLinearTest, Int8WeightsTakeUnderAThirdOfFloat32) {
   EXPECT_LE(double(int8.weight_bytes()), 0.26 * double(fp32.weight_bytes()));
 }
 
+// int8 queries and keys with values at another precision: q and k come from
+// one GEMM over the stacked weights, v from its own, each where Output says.
+TEST(QkvProjectionTest, ValuesAtTheirOwnPrecisionLandWhereAttentionReadsThem) {
+  const size_t inner = 40, in = 24, m = 7;
+  const auto q = RandomMatrix(inner, in, 0.3f, 21), k = RandomMatrix(inner, in, 0.3f, 22),
+             v = RandomMatrix(inner, in, 0.3f, 23);
+  const auto q_bias = RandomMatrix(1, inner, 0.1f, 24), k_bias = RandomMatrix(1, inner, 0.1f, 25),
+             v_bias = RandomMatrix(1, inner, 0.1f, 26);
+  const auto x = RandomMatrix(m, in, 1.0f, 27);
+  const EmbedPrecision value_precision =
+      kHere.avx512_bf16 ? EmbedPrecision::kBFloat16 : EmbedPrecision::kFloat32;
+  const auto qkv =
+      embed::QkvProjection::Make(EmbedPrecision::kInt8, value_precision, kHere, q.data(), k.data(), v.data(),
+                                 q_bias.data(), k_bias.data(), v_bias.data(), inner, in);
+  embed::Workspace ws;
+  std::vector<float> buffer(3 * m * inner);
+  const auto out = qkv.Apply(x.data(), m, buffer.data(), ws);
+
+  std::vector<float> stacked(q), stacked_bias(q_bias);
+  stacked.insert(stacked.end(), k.begin(), k.end());
+  stacked_bias.insert(stacked_bias.end(), k_bias.begin(), k_bias.end());
+  const auto qk_layer = PackedLinear::Make(EmbedPrecision::kInt8, stacked.data(), 2 * inner, in, kHere);
+  const auto v_layer = PackedLinear::Make(value_precision, v.data(), inner, in, kHere);
+  std::vector<float> qk_want(m * 2 * inner), v_want(m * inner);
+  qk_layer.Apply(x.data(), m, stacked_bias.data(), qk_want.data(), ws);
+  v_layer.Apply(x.data(), m, v_bias.data(), v_want.data(), ws);
+  for (size_t r = 0; r < m; ++r)
+    for (size_t c = 0; c < inner; ++c) {
+      ASSERT_EQ(out.q[r * out.ld + c], qk_want[r * 2 * inner + c]) << r << "," << c;
+      ASSERT_EQ(out.k[r * out.ld + c], qk_want[r * 2 * inner + inner + c]) << r << "," << c;
+      ASSERT_EQ(out.v[r * out.v_ld + c], v_want[r * inner + c]) << r << "," << c;
+    }
+  EXPECT_EQ(qkv.weight_bytes(), qk_layer.weight_bytes() + v_layer.weight_bytes() + 3 * inner * sizeof(float));
+}
+
 TEST(CpuDispatchTest, PicksTheWidestInt8PathAndRefusesBf16WithoutIt) {
   CpuFeatures none;
   EXPECT_EQ(embed::ChooseInt8Path(none), Int8Path::kScalar);
