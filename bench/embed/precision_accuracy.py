@@ -84,6 +84,9 @@ def shaped_model(work, name, corpus):
         return folder
     digest = hashlib.sha1("\n".join(corpus).encode()).hexdigest()[:12]
     folder = os.path.join(work, f"{name}_words_scaled_{digest}")
+    done = f"{folder}/.scaled_with_corpus_words"
+    if os.path.exists(done):  # an earlier run finished it; rewriting it would race runs reading it
+        return folder
     shapes.write_model(folder, shape["kind"], shape["cfg"])
     # The generated weights have a standard deviation of 0.2-0.3 whatever the width: at 384
     # inputs that is 6x a trained model's (about 1/sqrt(fan-in)), attention turns arg-max
@@ -104,6 +107,7 @@ def shaped_model(work, name, corpus):
     vocab += [f"[unused{i}]" for i in range(shape["cfg"]["vocab_size"] - len(vocab))]
     with open(f"{folder}/vocab.txt", "w") as f:
         f.write("\n".join(vocab) + "\n")
+    open(done, "w").close()
     return folder
 
 

@@ -33,9 +33,11 @@ Result<std::unique_ptr<BertEncoder>> BertEncoder::Make(const BertConfig& config,
   encoder->embed_norm_b_ = w.Bind({"embeddings.LayerNorm.bias", "embeddings.LayerNorm.beta"}, {h});
   const auto uh = static_cast<size_t>(h), uff = static_cast<size_t>(ff);
   for (int i = 0; i < config.layers; ++i) {
-    const EmbedPrecision block_precision = BlockPrecision(precision, static_cast<size_t>(i), cpu);
-    auto linear = [&](const float* weights, size_t n, size_t k) {
-      return weights == nullptr ? PackedLinear() : PackedLinear::Make(block_precision, weights, n, k, cpu);
+    auto precision_of = [&](LinearRole role) {
+      return LinearPrecision(precision, static_cast<size_t>(i), role, cpu);
+    };
+    auto linear = [&](LinearRole role, const float* weights, size_t n, size_t k) {
+      return weights == nullptr ? PackedLinear() : PackedLinear::Make(precision_of(role), weights, n, k, cpu);
     };
     Layer l{};
     const float* q_w = w.Bind(LayerName(i, "attention.self.query.weight"), {h, h});
@@ -45,8 +47,10 @@ Result<std::unique_ptr<BertEncoder>> BertEncoder::Make(const BertConfig& config,
     const float* v_w = w.Bind(LayerName(i, "attention.self.value.weight"), {h, h});
     const float* v_b = w.Bind(LayerName(i, "attention.self.value.bias"), {h});
     if (w.status().ok())
-      l.qkv = QkvProjection::Make(block_precision, cpu, q_w, k_w, v_w, q_b, k_b, v_b, uh, uh);
-    l.attn_out = linear(w.Bind(LayerName(i, "attention.output.dense.weight"), {h, h}), uh, uh);
+      l.qkv = QkvProjection::Make(precision_of(LinearRole::kQueryKey), precision_of(LinearRole::kValue), cpu,
+                                  q_w, k_w, v_w, q_b, k_b, v_b, uh, uh);
+    l.attn_out = linear(LinearRole::kAttentionOutput,
+                        w.Bind(LayerName(i, "attention.output.dense.weight"), {h, h}), uh, uh);
     l.attn_out_b = w.Bind(LayerName(i, "attention.output.dense.bias"), {h});
     l.attn_norm_g = w.Bind(
         {LayerName(i, "attention.output.LayerNorm.weight"), LayerName(i, "attention.output.LayerNorm.gamma")},
@@ -54,9 +58,11 @@ Result<std::unique_ptr<BertEncoder>> BertEncoder::Make(const BertConfig& config,
     l.attn_norm_b = w.Bind(
         {LayerName(i, "attention.output.LayerNorm.bias"), LayerName(i, "attention.output.LayerNorm.beta")},
         {h});
-    l.ff_in = linear(w.Bind(LayerName(i, "intermediate.dense.weight"), {ff, h}), uff, uh);
+    l.ff_in =
+        linear(LinearRole::kFeedForward, w.Bind(LayerName(i, "intermediate.dense.weight"), {ff, h}), uff, uh);
     l.ff_in_b = w.Bind(LayerName(i, "intermediate.dense.bias"), {ff});
-    l.ff_out = linear(w.Bind(LayerName(i, "output.dense.weight"), {h, ff}), uh, uff);
+    l.ff_out =
+        linear(LinearRole::kFeedForward, w.Bind(LayerName(i, "output.dense.weight"), {h, ff}), uh, uff);
     l.ff_out_b = w.Bind(LayerName(i, "output.dense.bias"), {h});
     l.ff_norm_g =
         w.Bind({LayerName(i, "output.LayerNorm.weight"), LayerName(i, "output.LayerNorm.gamma")}, {h});
@@ -94,9 +100,10 @@ void BertEncoder::Block(const Layer& l, const TokenBatch& batch, Workspace& ws, 
     AttentionArgs args;
     args.q = qkv.q + batch.offsets[t] * qkv.ld;
     args.k = qkv.k + batch.offsets[t] * qkv.ld;
-    args.v = qkv.v + batch.offsets[t] * qkv.ld;
+    args.v = qkv.v + batch.offsets[t] * qkv.v_ld;
     args.ctx = ctx + begin;
     args.ld = qkv.ld;
+    args.v_ld = qkv.v_ld;
     args.ctx_ld = h;
     args.length = length;
     args.heads = heads;

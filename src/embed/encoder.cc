@@ -64,7 +64,7 @@ void SelfAttention(const AttentionArgs& a, float* scores) {
     }
     SoftmaxRows(scores, n, n);
     // ctx_h[n, head_dim] = scores · v_h
-    GemmNN(n, a.head_dim, n, scores, n, a.v + column, a.ld, a.ctx + column, a.ctx_ld);
+    GemmNN(n, a.head_dim, n, scores, n, a.v + column, a.v_ld, a.ctx + column, a.ctx_ld);
   }
 }
 

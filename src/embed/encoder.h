@@ -9,8 +9,8 @@
 #pragma once
 
 #include <cstddef>
-#include <memory>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -97,7 +97,8 @@ struct AttentionArgs {
   const float* k = nullptr;
   const float* v = nullptr;
   float* ctx = nullptr;
-  size_t ld = 0;
+  size_t ld = 0;    // floats between rows of q and k
+  size_t v_ld = 0;  // of v
   size_t ctx_ld = 0;
   size_t length = 0;
   size_t heads = 0;

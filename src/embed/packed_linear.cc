@@ -86,9 +86,14 @@ Status CheckPrecisionSupported(EmbedPrecision precision, const CpuFeatures& f) {
   return Status::Ok();
 }
 
-EmbedPrecision BlockPrecision(EmbedPrecision precision, size_t block, const CpuFeatures& f) {
-  if (precision != EmbedPrecision::kInt8 || block > 0) return precision;
-  return f.avx512_bf16 ? EmbedPrecision::kBFloat16 : EmbedPrecision::kFloat32;
+EmbedPrecision LinearPrecision(EmbedPrecision precision, size_t block, LinearRole role,
+                               const CpuFeatures& f) {
+  if (precision != EmbedPrecision::kInt8) return precision;
+  if (block == 0) return f.avx512_bf16 ? EmbedPrecision::kBFloat16 : EmbedPrecision::kFloat32;
+  // Not float32 where bf16 is missing: that would take these layers' weights
+  // past the 30%-of-float32 memory the int8 mode promises.
+  const bool wider = role == LinearRole::kValue || role == LinearRole::kAttentionOutput;
+  return wider && f.avx512_bf16 ? EmbedPrecision::kBFloat16 : EmbedPrecision::kInt8;
 }
 
 PackedLinear PackedLinear::Float32(const float* w, size_t n, size_t k) {
@@ -195,47 +200,67 @@ void PackedLinear::ApplyBFloat16(const float* x, size_t m, const float* bias, fl
   Bf16Gemm(rows, m, bf16_.data(), n_, k_padded_, bias, y);
 }
 
-QkvProjection QkvProjection::Make(EmbedPrecision precision, const CpuFeatures& cpu, const float* q,
-                                  const float* k, const float* v, const float* q_bias, const float* k_bias,
-                                  const float* v_bias, size_t inner, size_t in) {
+QkvProjection QkvProjection::Make(EmbedPrecision precision, EmbedPrecision value_precision,
+                                  const CpuFeatures& cpu, const float* q, const float* k, const float* v,
+                                  const float* q_bias, const float* k_bias, const float* v_bias, size_t inner,
+                                  size_t in) {
   QkvProjection p;
   p.inner_ = inner;
-  p.fused_ = precision != EmbedPrecision::kFloat32;
-  if (!p.fused_) {
+  p.v_bias_ = v_bias;
+  if (precision == EmbedPrecision::kFloat32) {
+    p.layout_ = Layout::kSeparate;
     p.q_ = PackedLinear::Float32(q, inner, in);
     p.k_ = PackedLinear::Float32(k, inner, in);
-    p.v_ = PackedLinear::Float32(v, inner, in);
+    p.v_ = PackedLinear::Make(value_precision, v, inner, in, cpu);
     p.q_bias_ = q_bias;
     p.k_bias_ = k_bias;
-    p.v_bias_ = v_bias;
     return p;
   }
+  const bool all = value_precision == precision;
+  p.layout_ = all ? Layout::kAllFused : Layout::kQkFused;
+  std::vector<const float*> parts{q, k}, biases{q_bias, k_bias};
+  if (all) {
+    parts.push_back(v);
+    biases.push_back(v_bias);
+  } else {
+    p.v_ = PackedLinear::Make(value_precision, v, inner, in, cpu);
+  }
   std::vector<float> stacked;
-  stacked.reserve(3 * inner * in);
-  for (const float* w : {q, k, v}) stacked.insert(stacked.end(), w, w + inner * in);
-  p.all_ = PackedLinear::Make(precision, stacked.data(), 3 * inner, in, cpu);
+  stacked.reserve(parts.size() * inner * in);
+  for (const float* w : parts) stacked.insert(stacked.end(), w, w + inner * in);
+  (all ? p.all_ : p.qk_) = PackedLinear::Make(precision, stacked.data(), parts.size() * inner, in, cpu);
   if (q_bias != nullptr)
-    for (const float* b : {q_bias, k_bias, v_bias}) p.bias_.insert(p.bias_.end(), b, b + inner);
+    for (const float* b : biases) p.bias_.insert(p.bias_.end(), b, b + inner);
   return p;
 }
 
 QkvProjection::Output QkvProjection::Apply(const float* x, size_t m, float* buffer, Workspace& ws) const {
-  if (fused_) {
-    all_.Apply(x, m, bias_.empty() ? nullptr : bias_.data(), buffer, ws);
-    return {buffer, buffer + inner_, buffer + 2 * inner_, 3 * inner_};
+  const float* fused_bias = bias_.empty() ? nullptr : bias_.data();
+  float* v = buffer + 2 * m * inner_;
+  switch (layout_) {
+    case Layout::kAllFused:
+      all_.Apply(x, m, fused_bias, buffer, ws);
+      return {buffer, buffer + inner_, buffer + 2 * inner_, 3 * inner_, 3 * inner_};
+    case Layout::kQkFused:
+      qk_.Apply(x, m, fused_bias, buffer, ws);
+      v_.Apply(x, m, v_bias_, v, ws);
+      return {buffer, buffer + inner_, v, 2 * inner_, inner_};
+    case Layout::kSeparate:
+      break;
   }
   float* q = buffer;
   float* k = buffer + m * inner_;
-  float* v = buffer + 2 * m * inner_;
   q_.Apply(x, m, q_bias_, q, ws);
   k_.Apply(x, m, k_bias_, k, ws);
   v_.Apply(x, m, v_bias_, v, ws);
-  return {q, k, v, inner_};
+  return {q, k, v, inner_, inner_};
 }
 
 size_t QkvProjection::weight_bytes() const {
-  if (fused_) return all_.weight_bytes() + bias_.size() * sizeof(float);
-  return q_.weight_bytes() + k_.weight_bytes() + v_.weight_bytes() + (q_bias_ ? 3 * inner_ * sizeof(float) : 0);
+  const size_t separate_biases =
+      (q_bias_ ? 2 * inner_ : 0) + (v_bias_ && layout_ != Layout::kAllFused ? inner_ : 0);
+  return q_.weight_bytes() + k_.weight_bytes() + v_.weight_bytes() + qk_.weight_bytes() +
+         all_.weight_bytes() + (bias_.size() + separate_biases) * sizeof(float);
 }
 
 EmbeddingTable EmbeddingTable::Make(EmbedPrecision precision, const float* table, size_t rows, size_t dim) {

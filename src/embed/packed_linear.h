@@ -50,15 +50,31 @@ std::string_view Int8PathName(Int8Path path);
 // Unsupported with a message that names the instruction and the alternatives.
 Status CheckPrecisionSupported(EmbedPrecision precision, const CpuFeatures& features);
 
-// The precision encoder block `block` runs its linear layers at when the
-// model runs at `precision`. int8 keeps the first block at bf16 (float32 on
-// a CPU without AVX-512 BF16): rounding error made there passes through every
-// later block, which amplifies it, so it costs the most accuracy per layer
-// (measured layer by layer on the gated-GELU T5 reference model: the first
-// block gave two thirds of the int8 cosine loss, the last block a tenth;
-// llama.cpp's k-quants give their first layers more bits for the same
-// reason). Every other precision is uniform.
-EmbedPrecision BlockPrecision(EmbedPrecision precision, size_t block, const CpuFeatures& features);
+// What a linear layer does in an encoder block, for LinearPrecision.
+enum class LinearRole {
+  kQueryKey,         // attention queries and keys
+  kValue,            // attention values
+  kAttentionOutput,  // attention's output projection
+  kFeedForward,      // the feed-forward matrices
+};
+
+// The precision a linear layer of encoder block `block` runs at when the
+// model runs at `precision`. Every precision but int8 is uniform. int8:
+// - the first block runs at bf16 (float32 on a CPU without AVX-512 BF16):
+//   rounding error made there passes through every later block, which
+//   amplifies it (on the gated-GELU T5 reference model the first block gave
+//   two thirds of the int8 cosine loss; llama.cpp's k-quants give their
+//   first layers more bits for the same reason);
+// - in the other blocks the value and attention-output matrices run at bf16
+//   where the CPU has it (int8 otherwise). Their int8 weight rounding was the
+//   largest loss of nearest-neighbour recall, measured tensor by tensor on
+//   MiniLM-shaped weights over real sentences: the value matrices alone cost
+//   as much as the whole feed-forward at a sixth of its multiply-adds, while
+//   queries and keys (through softmax) and the activations' rounding
+//   (averaged over tokens) cost a tenth of it. Weight rounding is the same
+//   for every token, so it does not average out.
+EmbedPrecision LinearPrecision(EmbedPrecision precision, size_t block, LinearRole role,
+                               const CpuFeatures& features);
 
 class PackedLinear {
  public:
@@ -69,7 +85,8 @@ class PackedLinear {
   static PackedLinear Float32(const float* w, size_t n, size_t k);
   static PackedLinear BFloat16(const float* w, size_t n, size_t k);
   static PackedLinear Int8(const float* w, size_t n, size_t k, Int8Path path);
-  static PackedLinear Make(EmbedPrecision precision, const float* w, size_t n, size_t k, const CpuFeatures& cpu);
+  static PackedLinear Make(EmbedPrecision precision, const float* w, size_t n, size_t k,
+                           const CpuFeatures& cpu);
 
   // y[m, n] = x[m, k] · wᵀ + bias[n]; `bias` may be null.
   void Apply(const float* x, size_t m, const float* bias, float* y, Workspace& workspace) const;
@@ -99,33 +116,38 @@ class PackedLinear {
 
 // Query, key and value projections of one attention block. At float32 they
 // are three GEMMs over the borrowed weights into three buffers; at reduced
-// precision one packed [3·inner, k] matrix, so the input is quantised once
-// and one wider GEMM runs, leaving q, k, v interleaved per row.
+// precision queries and keys are one packed [2·inner, k] matrix (with the
+// values too, [3·inner, k], when they share its precision), so the input is
+// quantised once and one wider GEMM runs, leaving q and k (and v)
+// interleaved per row.
 class QkvProjection {
  public:
-  // Weights [inner, k] each; biases [inner] or all null.
-  static QkvProjection Make(EmbedPrecision precision, const CpuFeatures& cpu, const float* q, const float* k,
-                            const float* v, const float* q_bias, const float* k_bias, const float* v_bias,
-                            size_t inner, size_t in);
+  // Weights [inner, k] each; biases [inner] or all null. `precision` is the
+  // queries' and keys', `value_precision` the values'.
+  static QkvProjection Make(EmbedPrecision precision, EmbedPrecision value_precision, const CpuFeatures& cpu,
+                            const float* q, const float* k, const float* v, const float* q_bias,
+                            const float* k_bias, const float* v_bias, size_t inner, size_t in);
 
   struct Output {
     const float* q;
     const float* k;
     const float* v;
-    size_t ld;  // floats between rows
+    size_t ld;    // floats between rows of q and k
+    size_t v_ld;  // floats between rows of v
   };
   // Projects x[m, in]; `buffer` holds 3·m·inner floats.
   Output Apply(const float* x, size_t m, float* buffer, Workspace& workspace) const;
   size_t weight_bytes() const;
 
  private:
+  enum class Layout { kSeparate, kQkFused, kAllFused };
   size_t inner_ = 0;
-  bool fused_ = false;
-  PackedLinear q_, k_, v_, all_;
+  Layout layout_ = Layout::kSeparate;
+  PackedLinear q_, k_, v_, qk_, all_;
   const float* q_bias_ = nullptr;
   const float* k_bias_ = nullptr;
   const float* v_bias_ = nullptr;
-  std::vector<float> bias_;  // fused: [3·inner] or empty
+  std::vector<float> bias_;  // fused: [2·inner] or [3·inner], or empty
 };
 
 // A token-embedding table [rows, dim]. Float32 borrows it; int8 keeps one
@@ -148,17 +170,17 @@ class EmbeddingTable {
 
 // --- kernels (int8_kernels.cc, bf16_kernels.cc) ---------------------------
 
-struct Int8Rows {  // quantised activations
+struct Int8Rows {       // quantised activations
   const uint8_t* data;  // [m, stride]
   size_t stride;
-  const float* scale;       // [m]
-  const int32_t* zero;      // [m]
+  const float* scale;   // [m]
+  const int32_t* zero;  // [m]
 };
 
 struct Int8Weights {
   const int8_t* packed;
   size_t n, k_padded;
-  const float* scale;         // [n rounded up to 16]
+  const float* scale;          // [n rounded up to 16]
   const int32_t* column_sums;  // [n rounded up to 16]
 };
 
@@ -168,8 +190,8 @@ void QuantizeRowsU8(const float* x, size_t rows, size_t k, size_t k_padded, uint
                     int32_t* zero);
 
 // bf16: a[m, k_padded] and packed weights as bf16 bits.
-void Bf16Gemm(const uint16_t* a, size_t m, const uint16_t* packed, size_t n, size_t k_padded, const float* bias,
-              float* y);
+void Bf16Gemm(const uint16_t* a, size_t m, const uint16_t* packed, size_t n, size_t k_padded,
+              const float* bias, float* y);
 void RoundRowsToBf16(const float* x, size_t rows, size_t k, size_t k_padded, uint16_t* out);
 uint16_t FloatToBf16(float value);  // round to nearest even, as vcvtneps2bf16
 

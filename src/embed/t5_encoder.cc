@@ -49,9 +49,11 @@ Result<std::unique_ptr<T5Encoder>> T5Encoder::Make(const T5Config& config, size_
   encoder->final_norm_ = w.Bind("final_layer_norm.weight", {d});
   const auto ud = static_cast<size_t>(d), uinner = static_cast<size_t>(inner), uff = static_cast<size_t>(ff);
   for (int i = 0; i < config.layers; ++i) {
-    const EmbedPrecision block_precision = BlockPrecision(precision, static_cast<size_t>(i), cpu);
-    auto linear = [&](const float* weights, size_t n, size_t k) {
-      return weights == nullptr ? PackedLinear() : PackedLinear::Make(block_precision, weights, n, k, cpu);
+    auto precision_of = [&](LinearRole role) {
+      return LinearPrecision(precision, static_cast<size_t>(i), role, cpu);
+    };
+    auto linear = [&](LinearRole role, const float* weights, size_t n, size_t k) {
+      return weights == nullptr ? PackedLinear() : PackedLinear::Make(precision_of(role), weights, n, k, cpu);
     };
     Layer l{};
     l.attn_norm = w.Bind(LayerName(i, 0, "layer_norm.weight"), {d});
@@ -59,21 +61,28 @@ Result<std::unique_ptr<T5Encoder>> T5Encoder::Make(const T5Config& config, size_
     const float* k = w.Bind(LayerName(i, 0, "SelfAttention.k.weight"), {inner, d});
     const float* v = w.Bind(LayerName(i, 0, "SelfAttention.v.weight"), {inner, d});
     if (w.status().ok())
-      l.qkv = QkvProjection::Make(block_precision, cpu, q, k, v, nullptr, nullptr, nullptr, uinner, ud);
-    l.o = linear(w.Bind(LayerName(i, 0, "SelfAttention.o.weight"), {d, inner}), ud, uinner);
+      l.qkv = QkvProjection::Make(precision_of(LinearRole::kQueryKey), precision_of(LinearRole::kValue), cpu,
+                                  q, k, v, nullptr, nullptr, nullptr, uinner, ud);
+    l.o = linear(LinearRole::kAttentionOutput, w.Bind(LayerName(i, 0, "SelfAttention.o.weight"), {d, inner}),
+                 ud, uinner);
     l.ff_norm = w.Bind(LayerName(i, 1, "layer_norm.weight"), {d});
     if (config.gated) {
-      l.wi = linear(w.Bind(LayerName(i, 1, "DenseReluDense.wi_0.weight"), {ff, d}), uff, ud);
-      l.wi_1 = linear(w.Bind(LayerName(i, 1, "DenseReluDense.wi_1.weight"), {ff, d}), uff, ud);
+      l.wi = linear(LinearRole::kFeedForward, w.Bind(LayerName(i, 1, "DenseReluDense.wi_0.weight"), {ff, d}),
+                    uff, ud);
+      l.wi_1 = linear(LinearRole::kFeedForward,
+                      w.Bind(LayerName(i, 1, "DenseReluDense.wi_1.weight"), {ff, d}), uff, ud);
     } else {
-      l.wi = linear(w.Bind(LayerName(i, 1, "DenseReluDense.wi.weight"), {ff, d}), uff, ud);
+      l.wi = linear(LinearRole::kFeedForward, w.Bind(LayerName(i, 1, "DenseReluDense.wi.weight"), {ff, d}),
+                    uff, ud);
     }
-    l.wo = linear(w.Bind(LayerName(i, 1, "DenseReluDense.wo.weight"), {d, ff}), ud, uff);
+    l.wo = linear(LinearRole::kFeedForward, w.Bind(LayerName(i, 1, "DenseReluDense.wo.weight"), {d, ff}), ud,
+                  uff);
     encoder->layers_.push_back(std::move(l));
   }
   DOCPIPE_RETURN_IF_ERROR(w.status());
   DOCPIPE_RETURN_IF_ERROR(top.status());
-  encoder->embeddings_ = EmbeddingTable::Make(precision, embeddings, static_cast<size_t>(config.vocab_size), ud);
+  encoder->embeddings_ =
+      EmbeddingTable::Make(precision, embeddings, static_cast<size_t>(config.vocab_size), ud);
   encoder->max_length_ = std::max<size_t>(max_length, 1);
   const auto span = static_cast<int64_t>(encoder->max_length_) - 1;
   for (int64_t distance = -span; distance <= span; ++distance)
@@ -111,9 +120,10 @@ void T5Encoder::Block(const Layer& l, const TokenBatch& batch, Workspace& ws, fl
     AttentionArgs args;
     args.q = qkv.q + batch.offsets[t] * qkv.ld;
     args.k = qkv.k + batch.offsets[t] * qkv.ld;
-    args.v = qkv.v + batch.offsets[t] * qkv.ld;
+    args.v = qkv.v + batch.offsets[t] * qkv.v_ld;
     args.ctx = ctx + begin;
     args.ld = qkv.ld;
+    args.v_ld = qkv.v_ld;
     args.ctx_ld = inner;
     args.length = length;
     args.heads = heads;
@@ -157,8 +167,8 @@ namespace docpipe::embed {
 
 size_t T5Encoder::weight_bytes() const {
   const size_t d = hidden(), f = sizeof(float);
-  size_t total = embeddings_.weight_bytes() +
-                 (static_cast<size_t>(config_.num_buckets * config_.heads) + d) * f;  // bias table, final norm
+  size_t total = embeddings_.weight_bytes() + (static_cast<size_t>(config_.num_buckets * config_.heads) + d) *
+                                                  f;  // bias table, final norm
   for (const Layer& l : layers_)
     total += l.qkv.weight_bytes() + l.o.weight_bytes() + l.wi.weight_bytes() + l.wi_1.weight_bytes() +
              l.wo.weight_bytes() + 2 * d * f;

@@ -8,8 +8,8 @@
 
 #include <algorithm>
 #include <bit>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 #include <random>
 #include <string>
@@ -40,8 +40,8 @@ std::vector<float> RandomMatrix(size_t rows, size_t cols, float scale, unsigned 
   return out;
 }
 
-std::vector<double> ReferenceGemm(const std::vector<float>& x, size_t m, const std::vector<float>& w, size_t n,
-                                  size_t k, const std::vector<float>& bias) {
+std::vector<double> ReferenceGemm(const std::vector<float>& x, size_t m, const std::vector<float>& w,
+                                  size_t n, size_t k, const std::vector<float>& bias) {
   std::vector<double> y(m * n);
   for (size_t r = 0; r < m; ++r)
     for (size_t c = 0; c < n; ++c) {
@@ -76,7 +76,8 @@ TEST_P(PackedLinearTest, Int8PathsAgreeBitForBitAndTrackFloat32) {
   const auto want = ReferenceGemm(x, s.m, w, s.n, s.k, bias);
   embed::Workspace ws;
   std::vector<float> scalar(s.m * s.n);
-  PackedLinear::Int8(w.data(), s.n, s.k, Int8Path::kScalar).Apply(x.data(), s.m, bias.data(), scalar.data(), ws);
+  PackedLinear::Int8(w.data(), s.n, s.k, Int8Path::kScalar)
+      .Apply(x.data(), s.m, bias.data(), scalar.data(), ws);
   EXPECT_LT(RelativeError(scalar, want), 0.02);
   std::vector<std::pair<Int8Path, bool>> paths = {{Int8Path::kAvx512Vnni, kHere.avx512_vnni},
                                                   {Int8Path::kAvxVnni, kHere.avx_vnni},
@@ -110,8 +111,8 @@ TEST_P(PackedLinearTest, BFloat16TracksFloat32) {
 
 // Row and column counts off every tile and block boundary, and model sizes.
 INSTANTIATE_TEST_SUITE_P(Shapes, PackedLinearTest,
-                         ::testing::Values(Shape{1, 1, 1}, Shape{13, 37, 45}, Shape{7, 64, 384}, Shape{25, 100, 6},
-                                           Shape{6, 1536, 384}, Shape{31, 48, 3}));
+                         ::testing::Values(Shape{1, 1, 1}, Shape{13, 37, 45}, Shape{7, 64, 384},
+                                           Shape{25, 100, 6}, Shape{6, 1536, 384}, Shape{31, 48, 3}));
 
 TEST(PackedLinearTest, Int8QuantisesConstantAndZeroRows) {
   const size_t n = 20, k = 33;
@@ -123,7 +124,8 @@ TEST(PackedLinearTest, Int8QuantisesConstantAndZeroRows) {
   const auto want = ReferenceGemm(x, 3, w, n, k, bias);
   embed::Workspace ws;
   std::vector<float> got(3 * n);
-  PackedLinear::Int8(w.data(), n, k, embed::ChooseInt8Path(kHere)).Apply(x.data(), 3, nullptr, got.data(), ws);
+  PackedLinear::Int8(w.data(), n, k, embed::ChooseInt8Path(kHere))
+      .Apply(x.data(), 3, nullptr, got.data(), ws);
   for (size_t c = 0; c < n; ++c) EXPECT_EQ(got[c], 0.0f);
   EXPECT_LT(RelativeError(got, want), 0.01);
 }
@@ -133,6 +135,41 @@ TEST(PackedLinearTest, Int8WeightsTakeUnderAThirdOfFloat32) {
   const auto fp32 = PackedLinear::Float32(w.data(), 1536, 384);
   const auto int8 = PackedLinear::Int8(w.data(), 1536, 384, Int8Path::kScalar);
   EXPECT_LE(double(int8.weight_bytes()), 0.26 * double(fp32.weight_bytes()));
+}
+
+// int8 queries and keys with values at another precision: q and k come from
+// one GEMM over the stacked weights, v from its own, each where Output says.
+TEST(QkvProjectionTest, ValuesAtTheirOwnPrecisionLandWhereAttentionReadsThem) {
+  const size_t inner = 40, in = 24, m = 7;
+  const auto q = RandomMatrix(inner, in, 0.3f, 21), k = RandomMatrix(inner, in, 0.3f, 22),
+             v = RandomMatrix(inner, in, 0.3f, 23);
+  const auto q_bias = RandomMatrix(1, inner, 0.1f, 24), k_bias = RandomMatrix(1, inner, 0.1f, 25),
+             v_bias = RandomMatrix(1, inner, 0.1f, 26);
+  const auto x = RandomMatrix(m, in, 1.0f, 27);
+  const EmbedPrecision value_precision =
+      kHere.avx512_bf16 ? EmbedPrecision::kBFloat16 : EmbedPrecision::kFloat32;
+  const auto qkv =
+      embed::QkvProjection::Make(EmbedPrecision::kInt8, value_precision, kHere, q.data(), k.data(), v.data(),
+                                 q_bias.data(), k_bias.data(), v_bias.data(), inner, in);
+  embed::Workspace ws;
+  std::vector<float> buffer(3 * m * inner);
+  const auto out = qkv.Apply(x.data(), m, buffer.data(), ws);
+
+  std::vector<float> stacked(q), stacked_bias(q_bias);
+  stacked.insert(stacked.end(), k.begin(), k.end());
+  stacked_bias.insert(stacked_bias.end(), k_bias.begin(), k_bias.end());
+  const auto qk_layer = PackedLinear::Make(EmbedPrecision::kInt8, stacked.data(), 2 * inner, in, kHere);
+  const auto v_layer = PackedLinear::Make(value_precision, v.data(), inner, in, kHere);
+  std::vector<float> qk_want(m * 2 * inner), v_want(m * inner);
+  qk_layer.Apply(x.data(), m, stacked_bias.data(), qk_want.data(), ws);
+  v_layer.Apply(x.data(), m, v_bias.data(), v_want.data(), ws);
+  for (size_t r = 0; r < m; ++r)
+    for (size_t c = 0; c < inner; ++c) {
+      ASSERT_EQ(out.q[r * out.ld + c], qk_want[r * 2 * inner + c]) << r << "," << c;
+      ASSERT_EQ(out.k[r * out.ld + c], qk_want[r * 2 * inner + inner + c]) << r << "," << c;
+      ASSERT_EQ(out.v[r * out.v_ld + c], v_want[r * inner + c]) << r << "," << c;
+    }
+  EXPECT_EQ(qkv.weight_bytes(), qk_layer.weight_bytes() + v_layer.weight_bytes() + 3 * inner * sizeof(float));
 }
 
 TEST(CpuDispatchTest, PicksTheWidestInt8PathAndRefusesBf16WithoutIt) {
@@ -151,18 +188,24 @@ TEST(CpuDispatchTest, PicksTheWidestInt8PathAndRefusesBf16WithoutIt) {
   EXPECT_TRUE(embed::CheckPrecisionSupported(EmbedPrecision::kInt8, none).ok());
 }
 
-TEST(CpuDispatchTest, Int8KeepsTheFirstBlockAtBf16OrFloat32) {
-  using embed::BlockPrecision;
+TEST(CpuDispatchTest, Int8KeepsTheFirstBlockAndValuesAndAttentionOutputWider) {
+  using embed::LinearPrecision;
+  using Role = embed::LinearRole;
   const CpuFeatures with_bf16{.avx2_fma = true, .avx512_vnni = true, .avx512_bf16 = true};
   const CpuFeatures without_bf16{.avx2_fma = true, .avx_vnni = true};
-  EXPECT_EQ(BlockPrecision(EmbedPrecision::kInt8, 0, with_bf16), EmbedPrecision::kBFloat16);
-  EXPECT_EQ(BlockPrecision(EmbedPrecision::kInt8, 0, without_bf16), EmbedPrecision::kFloat32);
-  for (size_t block : {1, 2, 11}) {
-    EXPECT_EQ(BlockPrecision(EmbedPrecision::kInt8, block, with_bf16), EmbedPrecision::kInt8);
-    EXPECT_EQ(BlockPrecision(EmbedPrecision::kInt8, block, without_bf16), EmbedPrecision::kInt8);
+  constexpr EmbedPrecision kInt8 = EmbedPrecision::kInt8, kBf16 = EmbedPrecision::kBFloat16;
+  const Role roles[] = {Role::kQueryKey, Role::kValue, Role::kAttentionOutput, Role::kFeedForward};
+  for (Role role : roles) {
+    EXPECT_EQ(LinearPrecision(kInt8, 0, role, with_bf16), kBf16);
+    EXPECT_EQ(LinearPrecision(kInt8, 0, role, without_bf16), EmbedPrecision::kFloat32);
+    const bool wider = role == Role::kValue || role == Role::kAttentionOutput;
+    for (size_t block : {1, 2, 11}) {
+      EXPECT_EQ(LinearPrecision(kInt8, block, role, with_bf16), wider ? kBf16 : kInt8);
+      EXPECT_EQ(LinearPrecision(kInt8, block, role, without_bf16), kInt8);
+    }
+    for (EmbedPrecision p : {EmbedPrecision::kFloat32, kBf16})
+      for (size_t block : {0, 1}) EXPECT_EQ(LinearPrecision(p, block, role, with_bf16), p);
   }
-  for (EmbedPrecision p : {EmbedPrecision::kFloat32, EmbedPrecision::kBFloat16})
-    for (size_t block : {0, 1}) EXPECT_EQ(BlockPrecision(p, block, with_bf16), p);
 }
 
 TEST(PrecisionParseTest, NamesRoundTripAndUnknownIsAnError) {
@@ -185,7 +228,8 @@ std::shared_ptr<const EmbeddingModel> Load(const std::string& name, EmbedPrecisi
   return model.ok() ? *model : nullptr;
 }
 
-EmbeddingMatrix Embed(const std::shared_ptr<const EmbeddingModel>& model, const std::vector<std::string>& texts) {
+EmbeddingMatrix Embed(const std::shared_ptr<const EmbeddingModel>& model,
+                      const std::vector<std::string>& texts) {
   auto vectors = EmbedInParallel(model, texts, 1);
   EXPECT_TRUE(vectors.ok()) << vectors.status().ToString();
   return vectors.ok() ? std::move(vectors).value() : EmbeddingMatrix{};
@@ -194,10 +238,11 @@ EmbeddingMatrix Embed(const std::shared_ptr<const EmbeddingModel>& model, const 
 // 1,200 texts of 1 to 60 words from the reference vocabularies' words, so
 // lengths run from a few tokens to past both models' limits.
 std::vector<std::string> MixedTexts(size_t count) {
-  static const char* kWords[] = {"the",  "quick", "brown",  "fox",  "jumps",  "over",  "lazy",   "dog",
-                                 "hello", "world", "number", "text", "long",   "enough", "sequence", "length",
-                                 "cafe", "naive", "resume", "rock", "accents", "everywhere", "are", "here",
-                                 "symbols", "maximum", "truncated", "unaffable", "jazz", "12345", "!", "?"};
+  static const char* kWords[] = {
+      "the",     "quick",   "brown",     "fox",       "jumps",   "over",       "lazy",     "dog",
+      "hello",   "world",   "number",    "text",      "long",    "enough",     "sequence", "length",
+      "cafe",    "naive",   "resume",    "rock",      "accents", "everywhere", "are",      "here",
+      "symbols", "maximum", "truncated", "unaffable", "jazz",    "12345",      "!",        "?"};
   std::mt19937 rng(99);
   std::vector<std::string> texts(count);
   for (auto& text : texts) {
@@ -299,7 +344,8 @@ class PrecisionGateTest : public ::testing::TestWithParam<std::tuple<const char*
 
 TEST_P(PrecisionGateTest, CosineAndRecallAgainstFloat32) {
   const Gate gate = std::get<1>(GetParam());
-  if (gate.precision == EmbedPrecision::kBFloat16 && !kHere.avx512_bf16) GTEST_SKIP() << "no AVX-512 BF16 here";
+  if (gate.precision == EmbedPrecision::kBFloat16 && !kHere.avx512_bf16)
+    GTEST_SKIP() << "no AVX-512 BF16 here";
   ExpectWithinGate(std::get<0>(GetParam()), gate, std::string(EmbedPrecisionName(gate.precision)));
 }
 
@@ -314,15 +360,15 @@ TEST(PrecisionModelTest, Int8WithAFloat32FirstBlockMeetsTheGate) {
 
 INSTANTIATE_TEST_SUITE_P(
     ReferenceModels, PrecisionGateTest,
-    ::testing::Values(std::make_tuple("bert_f32_mean_normalize", Gate{EmbedPrecision::kInt8, 0.995, 0.90}),
-                      std::make_tuple("bert_f32_mean_normalize", Gate{EmbedPrecision::kBFloat16, 0.999, 0.95}),
-                      std::make_tuple("bert_bf16_cased_max_meansqrt", Gate{EmbedPrecision::kInt8, 0.995, 0.90}),
-                      std::make_tuple("bert_bf16_cased_max_meansqrt", Gate{EmbedPrecision::kBFloat16, 0.999, 0.95}),
-                      std::make_tuple("t5_relu_f32_mean_dense_normalize", Gate{EmbedPrecision::kInt8, 0.995, 0.90}),
-                      std::make_tuple("t5_relu_f32_mean_dense_normalize",
-                                      Gate{EmbedPrecision::kBFloat16, 0.999, 0.95}),
-                      std::make_tuple("t5_gated_f32_cls_mean_dense", Gate{EmbedPrecision::kInt8, 0.995, 0.90}),
-                      std::make_tuple("t5_gated_f32_cls_mean_dense", Gate{EmbedPrecision::kBFloat16, 0.999, 0.95})),
+    ::testing::Values(
+        std::make_tuple("bert_f32_mean_normalize", Gate{EmbedPrecision::kInt8, 0.995, 0.90}),
+        std::make_tuple("bert_f32_mean_normalize", Gate{EmbedPrecision::kBFloat16, 0.999, 0.95}),
+        std::make_tuple("bert_bf16_cased_max_meansqrt", Gate{EmbedPrecision::kInt8, 0.995, 0.90}),
+        std::make_tuple("bert_bf16_cased_max_meansqrt", Gate{EmbedPrecision::kBFloat16, 0.999, 0.95}),
+        std::make_tuple("t5_relu_f32_mean_dense_normalize", Gate{EmbedPrecision::kInt8, 0.995, 0.90}),
+        std::make_tuple("t5_relu_f32_mean_dense_normalize", Gate{EmbedPrecision::kBFloat16, 0.999, 0.95}),
+        std::make_tuple("t5_gated_f32_cls_mean_dense", Gate{EmbedPrecision::kInt8, 0.995, 0.90}),
+        std::make_tuple("t5_gated_f32_cls_mean_dense", Gate{EmbedPrecision::kBFloat16, 0.999, 0.95})),
     [](const auto& info) {
       return std::string(std::get<0>(info.param)) + "_" +
              std::string(EmbedPrecisionName(std::get<1>(info.param).precision));
@@ -343,19 +389,21 @@ TEST(PrecisionModelTest, ForcedInt8PathsGiveTheSameVectors) {
       ASSERT_NE(native, nullptr);
       want = Embed(native, texts);
     }
-    for (CpuFeatures forced : {CpuFeatures{.avx2_fma = true}, CpuFeatures{.avx2_fma = true, .avx_vnni = true},
-                               CpuFeatures{}}) {
+    for (CpuFeatures forced :
+         {CpuFeatures{.avx2_fma = true}, CpuFeatures{.avx2_fma = true, .avx_vnni = true}, CpuFeatures{}}) {
       if ((forced.avx_vnni && !kHere.avx_vnni) || (forced.avx2_fma && !kHere.avx2_fma)) continue;
       forced.avx512_bf16 = bf16;
       const PinnedCpu pinned(forced);
       const auto model = Load(name, EmbedPrecision::kInt8);
       ASSERT_NE(model, nullptr);
-      EXPECT_EQ(model->info().kernel, "int8-" + std::string(embed::Int8PathName(embed::ChooseInt8Path(forced))));
+      EXPECT_EQ(model->info().kernel,
+                "int8-" + std::string(embed::Int8PathName(embed::ChooseInt8Path(forced))));
       EXPECT_EQ(Embed(model, texts).values, want.values) << model->info().kernel << ", bf16 " << bf16;
     }
   }
   const PinnedCpu pinned(CpuFeatures{.avx2_fma = true});
-  const auto bf16 = EmbeddingModel::Load({.folder = ModelFolder(name), .precision = EmbedPrecision::kBFloat16});
+  const auto bf16 =
+      EmbeddingModel::Load({.folder = ModelFolder(name), .precision = EmbedPrecision::kBFloat16});
   EXPECT_EQ(bf16.status().code(), StatusCode::kUnsupported);
 }
 
