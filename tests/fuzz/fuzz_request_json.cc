@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "server/extract_request.h"
 #include "server/request_json.h"
 
 namespace {
@@ -23,11 +24,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   using namespace docpipe::server;
   const std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 5) {
+  switch (data[0] % 6) {
     case 0: (void)ParseIngestRequest(body, 64); break;
     case 1: (void)ParseSearchRequest(body); break;
     case 2: (void)ParseJsonBody(body); break;
     case 3: (void)ParseDocumentPathRequest(body); break;
+    case 5: {  // POST /extract: the schema subset, the document selection
+      auto request = ParseExtractRequest(body);
+      if (request.ok()) {
+        docpipe::DocumentRecord stored;
+        stored.id = 7;
+        stored.path = "/docs/a.pdf";
+        (void)SelectDocuments(*request, {stored});
+      }
+      break;
+    }
     default: {
       JsonLimits limits;
       limits.max_depth = 8;
