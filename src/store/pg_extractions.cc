@@ -4,6 +4,7 @@
 
 #include "store/pg_store.h"
 #include "store/record_json.h"
+#include "store/visible_document.h"
 
 namespace docpipe::store {
 
@@ -47,7 +48,7 @@ Result<std::vector<StoredExtraction>> PgStore::ExtractionsOf(int64_t document_id
 Result<std::vector<DocumentRecord>> PgStore::ListDocuments() {
   DOCPIPE_ASSIGN_OR_RETURN(PgLease conn, pool_->Acquire());
   DOCPIPE_ASSIGN_OR_RETURN(PgRows rows,
-                           conn->Exec("SELECT id, path, sha256 FROM documents WHERE status = 'ok' AND state = 'complete' "
+                           conn->Exec("SELECT id, path, sha256 FROM documents WHERE " DOCPIPE_VISIBLE_DOCUMENT " "
                                       "ORDER BY id"));
   std::vector<DocumentRecord> out;
   for (int i = 0; i < rows.size(); ++i) {

@@ -10,6 +10,7 @@
 
 #include "store/pg_schema.h"
 #include "store/record_json.h"
+#include "store/visible_document.h"
 #include "store/write_checks.h"
 
 namespace docpipe::store {
@@ -24,7 +25,7 @@ constexpr const char* kSelectByPath = "SELECT " DOCPIPE_PG_DOCUMENT_COLUMNS " FR
 // Several paths may hold the same content; the newest stands for it.
 constexpr const char* kSelectBySha256 =
     "SELECT " DOCPIPE_PG_DOCUMENT_COLUMNS
-    " FROM documents WHERE sha256 = $1 AND status = 'ok' AND state = 'complete' "
+    " FROM documents WHERE sha256 = $1 AND " DOCPIPE_VISIBLE_DOCUMENT " "
     "ORDER BY id DESC LIMIT 1";
 
 // A document replaces the record at its path and failed or partial records
@@ -421,7 +422,7 @@ Result<StoreCounts> PgStore::Counts() {
   DOCPIPE_ASSIGN_OR_RETURN(PgLease conn, pool_->Acquire());
   DOCPIPE_ASSIGN_OR_RETURN(
       PgRows rows,
-      conn->Exec("SELECT (SELECT count(*) FROM documents WHERE status = 'ok' AND state = 'complete'), "
+      conn->Exec("SELECT (SELECT count(*) FROM documents WHERE " DOCPIPE_VISIBLE_DOCUMENT "), "
                  "(SELECT count(*) FROM documents WHERE status = 'failed'), "
                  "(SELECT count(*) FROM chunks), (SELECT count(*) FROM runs), "
                  "(SELECT count(*) FROM chunk_vectors), "

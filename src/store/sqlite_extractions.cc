@@ -4,6 +4,7 @@
 
 #include "store/record_json.h"
 #include "store/sqlite_store.h"
+#include "store/visible_document.h"
 
 namespace docpipe::store {
 
@@ -50,7 +51,7 @@ Result<std::vector<StoredExtraction>> SqliteStore::ExtractionsOf(int64_t documen
 
 Result<std::vector<DocumentRecord>> SqliteStore::ListDocuments() {
   DOCPIPE_ASSIGN_OR_RETURN(StatementLease select,
-                           db_->Prepare("SELECT id, path, sha256 FROM documents WHERE status = 'ok' AND state = 'complete' "
+                           db_->Prepare("SELECT id, path, sha256 FROM documents WHERE " DOCPIPE_VISIBLE_DOCUMENT " "
                                         "ORDER BY id"));
   std::vector<DocumentRecord> out;
   while (true) {

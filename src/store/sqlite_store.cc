@@ -8,6 +8,7 @@
 
 #include "store/record_json.h"
 #include "store/sqlite_schema.h"
+#include "store/visible_document.h"
 #include "store/write_checks.h"
 
 namespace docpipe::store {
@@ -25,7 +26,7 @@ constexpr const char* kSelectByPath = "SELECT " DOCPIPE_DOCUMENT_COLUMNS " FROM 
 // Several paths may hold the same content; the newest stands for it.
 constexpr const char* kSelectBySha256 =
     "SELECT " DOCPIPE_DOCUMENT_COLUMNS
-    " FROM documents WHERE sha256 = ?1 AND status = 'ok' AND state = 'complete' "
+    " FROM documents WHERE sha256 = ?1 AND " DOCPIPE_VISIBLE_DOCUMENT " "
     "ORDER BY id DESC LIMIT 1";
 
 constexpr const char* kSelectCreatedAt = "SELECT created_at FROM documents WHERE path = ?1";
@@ -331,7 +332,7 @@ Result<StoreCounts> SqliteStore::Counts() {
   DOCPIPE_ASSIGN_OR_RETURN(
       StatementLease query,
       db_->Prepare(
-          "SELECT (SELECT count(*) FROM documents WHERE status = 'ok' AND state = 'complete'), "
+          "SELECT (SELECT count(*) FROM documents WHERE " DOCPIPE_VISIBLE_DOCUMENT "), "
           "(SELECT count(*) FROM documents WHERE status = 'failed'), "
           "(SELECT count(*) FROM chunks), (SELECT count(*) FROM runs), (SELECT count(*) FROM chunk_vectors), "
           "(SELECT count(*) FROM documents WHERE state = 'partial')"));
