@@ -126,23 +126,57 @@ diff -q "$work/reference.txt" "$work/array.txt" >/dev/null ||
 runs=$(psql -qAt "$array" -c "SELECT count(*) FROM runs WHERE config->>'shard' IN ('0/2', '1/2')")
 [ "$runs" -eq 2 ] || fail "expected the two shards' runs in the store, found $runs"
 
-# 2. One task cancelled while it runs, then submitted again on its own.
+# 2. One task cancelled while it runs, then submitted again on its own. The documents table is
+# held locked while the tasks start, so no task can finish before the cancel, however fast the
+# machine (a cancel timed by polling raced a release build that ingested its shard in a second).
 resumed=$(fresh_database docpipe_slurm_resumed)
+mkdir -p "$work/empty"
+"$docpipe" ingest "$work/empty" --db "$resumed" >/dev/null 2>&1 || [ $? -eq 1 ] ||
+  fail "could not create the store's tables"
+lock_held() {
+  psql -qAt "$resumed" -c "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                           WHERE c.relname = 'documents' AND l.mode = 'AccessExclusiveLock' AND l.granted"
+}
+PGAPPNAME=slurm_test_lock psql -q "$resumed" \
+  -c "BEGIN; LOCK TABLE documents IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(600); COMMIT" >/dev/null 2>&1 &
+locker=$!
+release_lock() {
+  psql -qAt "$resumed" -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                           WHERE application_name = 'slurm_test_lock'" >/dev/null
+  wait "$locker" 2>/dev/null || true
+}
+for _ in $(seq 100); do [ "$(lock_held)" -eq 1 ] && break; sleep 0.1; done
+[ "$(lock_held)" -eq 1 ] || fail "could not lock the documents table"
 job=$(sbatch --parsable --array=0-1 --cpus-per-task=1 -o "$work/out/cancel-%a.txt" \
   "$source_dir/examples/slurm/ingest_array.sbatch" "$work/corpus" "$resumed" --batch 1)
+# Task 1's docpipe process, once it runs, and whether it has its SIGTERM handler yet (SigCgt
+# bit 15): then it is inside the run, held at its first look into the locked table.
+task1_pid() {
+  local pid
+  for pid in $(pgrep -x docpipe); do
+    tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "SLURM_ARRAY_JOB_ID=$job" &&
+      tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "SLURM_ARRAY_TASK_ID=1" && echo "$pid" && return
+  done
+  return 0
+}
+catches_sigterm() {
+  local mask
+  mask=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status" 2>/dev/null)
+  [ -n "$mask" ] && (((16#$mask >> 14) & 1))
+}
 cancelled=""
-for _ in $(seq 600); do
-  state=$(squeue -h -j "${job}_1" -o %T 2>/dev/null || true)
-  stored=$(psql -qAt "$resumed" -c "SELECT count(*) FROM documents" 2>/dev/null || echo 0)
-  if [ "$state" = RUNNING ] && [ "${stored:-0}" -gt 5 ]; then
+for _ in $(seq 1200); do
+  pid=$(task1_pid)
+  if [ -n "$pid" ] && catches_sigterm "$pid"; then
     scancel "${job}_1"
     cancelled=1
     break
   fi
-  [ -z "$state" ] && break
-  sleep 0.05
+  sleep 0.1
 done
-[ -n "$cancelled" ] || fail "task 1 ended before it could be cancelled mid-run"
+sleep 1
+release_lock
+[ -n "$cancelled" ] || fail "task 1 never ran"
 for _ in $(seq 300); do
   [ -z "$(squeue -h -j "$job" 2>/dev/null)" ] && break
   sleep 0.2
