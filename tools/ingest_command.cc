@@ -12,6 +12,7 @@
 #include "docpipe/store.h"
 #include "docpipe/tagging.h"
 #include "docpipe/text_embedder.h"
+#include "llm_flags.h"
 #include "ocr_flags.h"
 #include "pdf_flags.h"
 #include "progress_bar.h"
@@ -25,6 +26,7 @@ struct IngestFlags {
   std::string extract = "tags,entities";
   std::string ocr_mode = "auto";
   std::string shard;  // "K/N" or "slurm"; empty: every input
+  LlmFlags llm;       // copied into options.enrich once parsed
   bool json = false;
 };
 
@@ -179,24 +181,11 @@ void RegisterIngest(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 20));
   IngestEnrichOptions& e = o.enrich;
-  cmd->add_option("--llm", e.llm_url,
-                  "LLM server base URL for tags and entities: Ollama (http://host:11434) or OpenAI-compatible "
-                  "(a URL ending in /v1); none: the built-in heuristic tagger");
-  cmd->add_option("--llm-model", e.llm_model, "Model name on the LLM server")->capture_default_str();
-  cmd->add_option("--llm-protocol", e.llm_protocol,
-                  "auto (openai when the URL ends in /v1, else ollama), ollama, ollama-generate or openai")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"auto", "ollama", "ollama-chat", "ollama-generate", "openai"}));
-  cmd->add_option("--llm-concurrency", e.llm_concurrency, "Most LLM requests in flight at once")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 4096));
+  AddLlmFlags(cmd, flags->llm,
+              "LLM server base URL for tags and entities: Ollama (http://host:11434) or OpenAI-compatible "
+              "(a URL ending in /v1); none: the built-in heuristic tagger",
+              /*with_json_mode=*/false);
   cmd->add_option("--llm-batch", e.llm_batch, "Chunks per LLM request")->capture_default_str()->check(CLI::Range(1, 256));
-  cmd->add_option("--llm-timeout", e.llm_timeout_seconds, "Seconds per LLM request attempt")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--llm-retries", e.llm_retries, "Retries per LLM request on connection errors, timeouts, 429, 5xx")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 20));
   cmd->add_option("--extract", flags->extract, "What to extract from each chunk: tags, entities, or tags,entities")
       ->capture_default_str();
   cmd->add_option("--taxonomy", e.taxonomy_file, "Taxonomy JSON file replacing the built-in one")
@@ -227,6 +216,13 @@ void RegisterIngest(CLI::App& app) {
   AddOcrOptions(cmd, &flags->ocr_mode, &o.ocr);
   cmd->add_flag("--json", flags->json, "Print the run report as JSON on stdout");
   cmd->callback([flags] {
+    IngestEnrichOptions& enrich = flags->options.enrich;
+    enrich.llm_url = flags->llm.url;
+    enrich.llm_model = flags->llm.model;
+    enrich.llm_protocol = flags->llm.protocol;
+    enrich.llm_concurrency = flags->llm.concurrency;
+    enrich.llm_timeout_seconds = flags->llm.timeout_seconds;
+    enrich.llm_retries = flags->llm.retries;
     if (flags->options.inputs.empty() && flags->options.list_files.empty()) {
       std::fprintf(stderr, "docpipe ingest: give at least one input (file, directory, --list FILE or -)\n");
       SetExitCode(kExitUsage);
