@@ -1,6 +1,7 @@
 #include "core/iso_date.h"
 
 #include <cstdio>
+#include <ctime>
 
 namespace docpipe {
 namespace {
@@ -130,6 +131,20 @@ std::string IsoDate(std::string_view text) {
                   parts.minute, parts.second);
   }
   return parts.hour < 0 ? std::string(out) : std::string(out) + parts.zone;
+}
+
+std::string UtcTimestamp(std::chrono::system_clock::time_point time, bool milliseconds) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[40];
+  size_t length = std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
+  if (milliseconds) {
+    const auto millis =
+        std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count() % 1000;
+    length += std::snprintf(text + length, sizeof(text) - length, ".%03d", static_cast<int>(millis));
+  }
+  return std::string(text, length) + "Z";
 }
 
 }  // namespace docpipe

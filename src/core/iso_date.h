@@ -3,6 +3,7 @@
 // DocumentMetadata::created / modified. Pure functions; thread-safe.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -14,5 +15,9 @@ namespace docpipe {
 // with 'T' or a space before the time. Empty for anything else, and for
 // fields out of range (month 13, hour 25).
 std::string IsoDate(std::string_view text);
+
+// `time` in UTC as "YYYY-MM-DDTHH:MM:SSZ", or with milliseconds
+// ("...:SS.mmmZ", the form SQLite's strftime('%Y-%m-%dT%H:%M:%fZ') writes).
+std::string UtcTimestamp(std::chrono::system_clock::time_point time, bool milliseconds = false);
 
 }  // namespace docpipe

@@ -1,10 +1,10 @@
 #include "server/extract_jobs.h"
 
 #include <chrono>
-#include <ctime>
 #include <utility>
 #include <vector>
 
+#include "core/iso_date.h"
 #include "docpipe/extract_input.h"
 #include "pipeline/chunk_enrichment.h"
 
@@ -16,19 +16,8 @@ using Json = nlohmann::json;
 // Finished jobs kept for GET /extract/{id}; the oldest go first.
 constexpr size_t kMaxKeptJobs = 1000;
 
-std::string NowUtc() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[40];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
-  char out[48];
-  std::snprintf(out, sizeof(out), "%s.%03dZ", text, static_cast<int>(millis));
-  return out;
-}
+// As document jobs' times (SQLite's strftime('%Y-%m-%dT%H:%M:%fZ')).
+std::string NowUtc() { return UtcTimestamp(std::chrono::system_clock::now(), /*milliseconds=*/true); }
 
 bool Finished(const std::string& state) {
   return state == "done" || state == "failed" || state == "cancelled";

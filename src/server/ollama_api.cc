@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "core/iso_date.h"
 #include "server/embedding_input.h"
 
 namespace docpipe::server {
@@ -81,12 +82,7 @@ Result<std::string> LegacyResponse(VectorStage& vectors, ServerMetrics& metrics,
 }
 
 std::string Rfc3339(int64_t unix_seconds) {
-  std::time_t time = static_cast<std::time_t>(unix_seconds);
-  std::tm utc{};
-  gmtime_r(&time, &utc);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
+  return UtcTimestamp(std::chrono::system_clock::from_time_t(static_cast<std::time_t>(unix_seconds)));
 }
 
 Reply Answer(Result<std::string> body) {

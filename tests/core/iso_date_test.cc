@@ -1,5 +1,7 @@
 #include "core/iso_date.h"
 
+#include <chrono>
+
 #include <gtest/gtest.h>
 
 namespace docpipe {
@@ -32,6 +34,12 @@ TEST(IsoDateTest, AnythingElseIsEmpty) {
                            "2023-04-05T06:07:08+2", "D:20240305102030+01'00'junk", "23-04-05"}) {
     EXPECT_EQ(IsoDate(text), "") << text;
   }
+}
+
+TEST(UtcTimestampTest, SecondsOrMilliseconds) {
+  const auto time = std::chrono::system_clock::from_time_t(1709634030) + std::chrono::milliseconds(7);
+  EXPECT_EQ(UtcTimestamp(time), "2024-03-05T10:20:30Z");
+  EXPECT_EQ(UtcTimestamp(time, /*milliseconds=*/true), "2024-03-05T10:20:30.007Z");
 }
 
 }  // namespace
