@@ -37,8 +37,7 @@ Result<std::unique_ptr<BertEncoder>> BertEncoder::Make(const BertConfig& config,
       return LinearPrecision(precision, static_cast<size_t>(i), role, cpu);
     };
     auto linear = [&](LinearRole role, const float* weights, size_t n, size_t k) {
-      return weights == nullptr ? PackedLinear()
-                                : PackedLinear::Make(precision_of(role), weights, n, k, cpu, Int8GroupSize(role));
+      return weights == nullptr ? PackedLinear() : PackedLinear::Make(precision_of(role), weights, n, k, cpu);
     };
     Layer l{};
     const float* q_w = w.Bind(LayerName(i, "attention.self.query.weight"), {h, h});

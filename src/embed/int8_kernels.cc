@@ -13,10 +13,7 @@
 //                 separately (2 · 128 · 127 fits): exact, like VNNI;
 //   scalar:       plain loops, the reference the tests compare against.
 // All paths end in the same epilogue, fma(float(acc − zp·Σw), sa·sw, b).
-// Grouped weights (packed_linear.h): each path sums one group's int32 dots,
-// folds them into a float sum per output, F = fma(float(acc_g), q_g, F), and
-// ends in fma(fma(−zp, Σ_g q_g·Σw, F), sa·sw, b), in the same order on every path.
-// (The zmm conversions are the masked forms: GCC 12's unmasked ones warn.)
+// (The zmm conversion is the masked form: GCC 12's unmasked one warns.)
 #include <immintrin.h>
 
 #include <algorithm>
@@ -41,17 +38,8 @@ inline float Epilogue(int32_t acc, int32_t zero, int32_t column_sum, float row_s
   return std::fma(static_cast<float>(acc - zero * column_sum), row_scale * column_scale, bias);
 }
 
-inline float GroupedEpilogue(float sum, int32_t zero, int32_t column_sum, float row_scale, float column_scale,
-                             float bias) {
-  return std::fma(std::fma(-static_cast<float>(zero), static_cast<float>(column_sum), sum),
-                  row_scale * column_scale, bias);
-}
-
-size_t PaddedColumns(const Int8Weights& w) { return (w.n + kBlock - 1) / kBlock * kBlock; }
-
 // A tile kernel: rows [m0, m0 + MR), blocks [b0, b0 + NR).
-using TileFn = void (*)(const Int8Rows&, size_t m0, const Int8Weights&, size_t b0, const float* bias,
-                        float* y);
+using TileFn = void (*)(const Int8Rows&, size_t m0, const Int8Weights&, size_t b0, const float* bias, float* y);
 
 // Runs `tiles[mr - 1][nr - 1]` over the whole output.
 template <size_t MR, size_t NR>
@@ -85,39 +73,29 @@ DOCPIPE_AVX512_VNNI inline void DotBytes512(__m512i& acc, __m512i x, __m512i w) 
   asm("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(x), "v"(w));
 }
 
-// acc[i][j] += the dots of rows m0 + i with block b0 + j over k-steps [g0, g1).
-template <size_t MR, size_t NR>
-DOCPIPE_AVX512_VNNI inline void DotSteps512(__m512i (&acc)[MR][NR], const uint8_t* rows, size_t stride,
-                                            const int8_t* panel, size_t block_bytes, size_t g0, size_t g1) {
-  for (size_t g = g0; g < g1; ++g) {
-    __m512i weights[NR];
-    #pragma GCC unroll 8
-    for (size_t j = 0; j < NR; ++j) weights[j] = _mm512_loadu_si512(panel + j * block_bytes + g * 64);
-    #pragma GCC unroll 8
-    for (size_t i = 0; i < MR; ++i) {
-      const __m512i x = _mm512_set1_epi32(Load4(rows + i * stride + g * 4));
-      #pragma GCC unroll 8
-      for (size_t j = 0; j < NR; ++j) DotBytes512(acc[i][j], x, weights[j]);
-    }
-  }
-}
-
-template <size_t MR, size_t NR>
-DOCPIPE_AVX512_VNNI inline void ZeroTile512(__m512i (&acc)[MR][NR]) {
-  #pragma GCC unroll 8
-  for (size_t i = 0; i < MR; ++i)
-    #pragma GCC unroll 8
-    for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm512_setzero_si512();
-}
-
 template <size_t MR, size_t NR>
 struct Vnni512Tile {
   DOCPIPE_AVX512_VNNI static void Run(const Int8Rows& a, size_t m0, const Int8Weights& w, size_t b0,
                                       const float* bias, float* y) {
     const size_t groups = w.k_padded / 4, block_bytes = groups * 64;
+    const int8_t* panel = w.packed + b0 * block_bytes;
     __m512i acc[MR][NR];
-    ZeroTile512(acc);
-    DotSteps512(acc, a.data + m0 * a.stride, a.stride, w.packed + b0 * block_bytes, block_bytes, 0, groups);
+    #pragma GCC unroll 8
+    for (size_t i = 0; i < MR; ++i)
+      #pragma GCC unroll 8
+      for (size_t j = 0; j < NR; ++j) acc[i][j] = _mm512_setzero_si512();
+    const uint8_t* rows = a.data + m0 * a.stride;
+    for (size_t g = 0; g < groups; ++g) {
+      __m512i weights[NR];
+      #pragma GCC unroll 8
+      for (size_t j = 0; j < NR; ++j) weights[j] = _mm512_loadu_si512(panel + j * block_bytes + g * 64);
+      #pragma GCC unroll 8
+      for (size_t i = 0; i < MR; ++i) {
+        const __m512i x = _mm512_set1_epi32(Load4(rows + i * a.stride + g * 4));
+        #pragma GCC unroll 8
+        for (size_t j = 0; j < NR; ++j) DotBytes512(acc[i][j], x, weights[j]);
+      }
+    }
     #pragma GCC unroll 8
     for (size_t j = 0; j < NR; ++j) {
       const size_t column = (b0 + j) * kBlock;
@@ -138,67 +116,10 @@ struct Vnni512Tile {
   }
 };
 
-// sums[i][j] += q_g · (one group's dots), for grouped weights. Not inlined:
-// inside the loop over groups GCC 12 keeps the 24 accumulators on the stack
-// and reloads them around every vpdpbusd; in a function of its own they stay
-// in registers, as in Vnni512Tile.
-template <size_t MR, size_t NR>
-DOCPIPE_AVX512_VNNI __attribute__((noinline)) void GroupDots512(float (&sums)[MR][NR][kBlock],
-                                                                const uint8_t* rows, size_t stride,
-                                                                const int8_t* panel, size_t block_bytes,
-                                                                size_t g0, size_t g1, const uint8_t* q) {
-  __m512i acc[MR][NR];
-  ZeroTile512(acc);
-  DotSteps512(acc, rows, stride, panel, block_bytes, g0, g1);
-  #pragma GCC unroll 8
-  for (size_t j = 0; j < NR; ++j) {
-    const __m512 qs = _mm512_maskz_cvtepi32_ps(
-        0xFFFF, _mm512_maskz_cvtepu8_epi32(
-                    0xFFFF, _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + j * kBlock))));
-    #pragma GCC unroll 8
-    for (size_t i = 0; i < MR; ++i)
-      _mm512_store_ps(sums[i][j], _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(0xFFFF, acc[i][j]), qs,
-                                                  _mm512_load_ps(sums[i][j])));
-  }
-}
-
-// Grouped weights: the tile's float sums live in a stack array (L1), since
-// they and the int32 accumulators would not both fit in 32 registers.
-template <size_t MR, size_t NR>
-struct GroupedVnni512Tile {
-  DOCPIPE_AVX512_VNNI static void Run(const Int8Rows& a, size_t m0, const Int8Weights& w, size_t b0,
-                                      const float* bias, float* y) {
-    const size_t steps = w.k_padded / 4, block_bytes = steps * 64, n_padded = PaddedColumns(w);
-    alignas(64) float sums[MR][NR][kBlock] = {};
-    for (size_t g0 = 0, group = 0; g0 < steps; g0 += w.group_steps, ++group)
-      GroupDots512<MR, NR>(sums, a.data + m0 * a.stride, a.stride, w.packed + b0 * block_bytes, block_bytes,
-                           g0, std::min(steps, g0 + w.group_steps),
-                           w.group_scale + group * n_padded + b0 * kBlock);
-    #pragma GCC unroll 8
-    for (size_t j = 0; j < NR; ++j) {
-      const size_t column = (b0 + j) * kBlock;
-      const size_t count = std::min(kBlock, w.n - column);
-      const __mmask16 mask = static_cast<__mmask16>((1u << count) - 1);
-      const __m512 column_sums = _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_loadu_si512(w.column_sums + column));
-      const __m512 scales = _mm512_loadu_ps(w.scale + column);
-      const __m512 b = bias != nullptr ? _mm512_maskz_loadu_ps(mask, bias + column) : _mm512_setzero_ps();
-      #pragma GCC unroll 8
-      for (size_t i = 0; i < MR; ++i) {
-        const size_t row = m0 + i;
-        const __m512 shifted = _mm512_fnmadd_ps(_mm512_set1_ps(static_cast<float>(a.zero[row])), column_sums,
-                                                _mm512_load_ps(sums[i][j]));
-        const __m512 scale = _mm512_mul_ps(_mm512_set1_ps(a.scale[row]), scales);
-        _mm512_mask_storeu_ps(y + row * w.n + column, mask, _mm512_fmadd_ps(shifted, scale, b));
-      }
-    }
-  }
-};
-
 DOCPIPE_AVX512_VNNI void GemmVnni512(const Int8Rows& a, size_t m, const Int8Weights& w, const float* bias,
                                      float* y) {
   static constexpr TileTable<6, 4, Vnni512Tile> table;
-  static constexpr TileTable<6, 4, GroupedVnni512Tile> grouped;
-  ForTiles(a, m, w, bias, y, w.group_scale != nullptr ? grouped.fns : table.fns);
+  ForTiles(a, m, w, bias, y, table.fns);
 }
 
 // ---------------------------------------------------------------- 256-bit paths
@@ -250,82 +171,32 @@ struct Avx2Dot {
   }
 };
 
-// Stores one block of one row's grouped float sums through the epilogue.
-DOCPIPE_AVX2 inline void StoreGrouped256(const Int8Rows& a, size_t row, const Int8Weights& w, size_t column,
-                                         const float* bias, const float* sums, float* y) {
-  const size_t count = std::min(kBlock, w.n - column);
-  if (count == kBlock) {
-    const __m256 zero = _mm256_set1_ps(static_cast<float>(a.zero[row]));
-    const __m256 row_scale = _mm256_set1_ps(a.scale[row]);
-    for (size_t half = 0; half < 2; ++half) {
-      const size_t c = column + half * 8;
-      const __m256 column_sums =
-          _mm256_cvtepi32_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w.column_sums + c)));
-      const __m256 shifted = _mm256_fnmadd_ps(zero, column_sums, _mm256_loadu_ps(sums + half * 8));
-      const __m256 scale = _mm256_mul_ps(row_scale, _mm256_loadu_ps(w.scale + c));
-      const __m256 b = bias != nullptr ? _mm256_loadu_ps(bias + c) : _mm256_setzero_ps();
-      _mm256_storeu_ps(y + row * w.n + c, _mm256_fmadd_ps(shifted, scale, b));
-    }
-    return;
-  }
-  for (size_t c = 0; c < count; ++c)
-    y[row * w.n + column + c] =
-        GroupedEpilogue(sums[c], a.zero[row], w.column_sums[column + c], a.scale[row], w.scale[column + c],
-                        bias != nullptr ? bias[column + c] : 0.0f);
-}
-
 // MR rows × one block, two ymm accumulators per row.
 template <typename Dot>
 struct Tile256 {
-  template <size_t MR>
-  DOCPIPE_AVX2 static void DotSteps(__m256i (&lo)[MR], __m256i (&hi)[MR], const uint8_t* rows, size_t stride,
-                                    const int8_t* panel, size_t g0, size_t g1) {
-    #pragma GCC unroll 8
-    for (size_t i = 0; i < MR; ++i) lo[i] = hi[i] = _mm256_setzero_si256();
-    for (size_t g = g0; g < g1; ++g) {
-      const __m256i w_lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(panel + g * 64));
-      const __m256i w_hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(panel + g * 64 + 32));
-      #pragma GCC unroll 8
-      for (size_t i = 0; i < MR; ++i) {
-        const __m256i x = _mm256_set1_epi32(Load4(rows + i * stride + g * 4));
-        Dot::Step(lo[i], x, w_lo);
-        Dot::Step(hi[i], x, w_hi);
-      }
-    }
-  }
-
   template <size_t MR, size_t NR>
   struct Of {
-    DOCPIPE_AVX2 static void Run(const Int8Rows& a, size_t m0, const Int8Weights& w, size_t b0,
-                                 const float* bias, float* y) {
+    DOCPIPE_AVX2 static void Run(const Int8Rows& a, size_t m0, const Int8Weights& w, size_t b0, const float* bias,
+                                 float* y) {
       static_assert(NR == 1);
-      const size_t steps = w.k_padded / 4;
-      const int8_t* panel = w.packed + b0 * steps * 64;
-      const uint8_t* rows = a.data + m0 * a.stride;
+      const size_t groups = w.k_padded / 4, block_bytes = groups * 64;
+      const int8_t* panel = w.packed + b0 * block_bytes;
       __m256i lo[MR], hi[MR];
-      if (w.group_scale == nullptr) {
-        DotSteps(lo, hi, rows, a.stride, panel, 0, steps);
-        #pragma GCC unroll 8
-        for (size_t i = 0; i < MR; ++i) Store256(a, m0 + i, w, b0 * kBlock, bias, lo[i], hi[i], y);
-        return;
-      }
-      alignas(32) float sums[MR][kBlock] = {};
-      for (size_t g0 = 0, group = 0; g0 < steps; g0 += w.group_steps, ++group) {
-        DotSteps(lo, hi, rows, a.stride, panel, g0, std::min(steps, g0 + w.group_steps));
-        const uint8_t* q = w.group_scale + group * PaddedColumns(w) + b0 * kBlock;
-        const __m256 q_lo =
-            _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(q))));
-        const __m256 q_hi = _mm256_cvtepi32_ps(
-            _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(q + 8))));
+      #pragma GCC unroll 8
+      for (size_t i = 0; i < MR; ++i) lo[i] = hi[i] = _mm256_setzero_si256();
+      const uint8_t* rows = a.data + m0 * a.stride;
+      for (size_t g = 0; g < groups; ++g) {
+        const __m256i w_lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(panel + g * 64));
+        const __m256i w_hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(panel + g * 64 + 32));
         #pragma GCC unroll 8
         for (size_t i = 0; i < MR; ++i) {
-          _mm256_store_ps(sums[i], _mm256_fmadd_ps(_mm256_cvtepi32_ps(lo[i]), q_lo, _mm256_load_ps(sums[i])));
-          _mm256_store_ps(sums[i] + 8,
-                          _mm256_fmadd_ps(_mm256_cvtepi32_ps(hi[i]), q_hi, _mm256_load_ps(sums[i] + 8)));
+          const __m256i x = _mm256_set1_epi32(Load4(rows + i * a.stride + g * 4));
+          Dot::Step(lo[i], x, w_lo);
+          Dot::Step(hi[i], x, w_hi);
         }
       }
       #pragma GCC unroll 8
-      for (size_t i = 0; i < MR; ++i) StoreGrouped256(a, m0 + i, w, b0 * kBlock, bias, sums[i], y);
+      for (size_t i = 0; i < MR; ++i) Store256(a, m0 + i, w, b0 * kBlock, bias, lo[i], hi[i], y);
     }
   };
 };
@@ -339,27 +210,16 @@ DOCPIPE_AVX2 void Gemm256(const Int8Rows& a, size_t m, const Int8Weights& w, con
 // ---------------------------------------------------------------- scalar
 
 void GemmScalar(const Int8Rows& a, size_t m, const Int8Weights& w, const float* bias, float* y) {
-  const size_t steps = w.k_padded / 4;
-  const size_t group_steps = w.group_scale != nullptr ? w.group_steps : steps;
+  const size_t groups = w.k_padded / 4;
   for (size_t row = 0; row < m; ++row) {
     const uint8_t* x = a.data + row * a.stride;
     for (size_t c = 0; c < w.n; ++c) {
-      const int8_t* column = w.packed + (c / kBlock) * steps * 64 + (c % kBlock) * 4;
-      const float b = bias != nullptr ? bias[c] : 0.0f;
-      float sum = 0;
-      for (size_t g0 = 0, group = 0; g0 < steps; g0 += group_steps, ++group) {
-        int32_t acc = 0;
-        for (size_t g = g0; g < std::min(steps, g0 + group_steps); ++g)
-          for (size_t j = 0; j < 4; ++j) acc += int32_t{x[g * 4 + j]} * column[g * 64 + j];
-        if (w.group_scale == nullptr) {
-          y[row * w.n + c] = Epilogue(acc, a.zero[row], w.column_sums[c], a.scale[row], w.scale[c], b);
-          break;
-        }
-        sum = std::fma(static_cast<float>(acc),
-                       static_cast<float>(w.group_scale[group * PaddedColumns(w) + c]), sum);
-      }
-      if (w.group_scale != nullptr)
-        y[row * w.n + c] = GroupedEpilogue(sum, a.zero[row], w.column_sums[c], a.scale[row], w.scale[c], b);
+      const int8_t* column = w.packed + (c / kBlock) * groups * 64 + (c % kBlock) * 4;
+      int32_t acc = 0;
+      for (size_t g = 0; g < groups; ++g)
+        for (size_t j = 0; j < 4; ++j) acc += int32_t{x[g * 4 + j]} * column[g * 64 + j];
+      y[row * w.n + c] = Epilogue(acc, a.zero[row], w.column_sums[c], a.scale[row], w.scale[c],
+                                  bias != nullptr ? bias[c] : 0.0f);
     }
   }
 }

@@ -105,51 +105,29 @@ PackedLinear PackedLinear::Float32(const float* w, size_t n, size_t k) {
   return layer;
 }
 
-size_t Int8GroupSize(LinearRole role) { return role == LinearRole::kFeedForward ? 64 : 0; }
-
-PackedLinear PackedLinear::Int8(const float* w, size_t n, size_t k, Int8Path path, size_t group) {
+PackedLinear PackedLinear::Int8(const float* w, size_t n, size_t k, Int8Path path) {
   PackedLinear layer;
   layer.precision_ = EmbedPrecision::kInt8;
   layer.path_ = path;
   layer.n_ = n;
   layer.k_ = k;
   layer.k_padded_ = RoundUp(k, 4);
-  // One group covering the row is the per-channel layout.
-  layer.group_ = group == 0 || group >= layer.k_padded_ ? 0 : RoundUp(group, 4);
-  const size_t n_padded = RoundUp(n, kBlock), steps = layer.k_padded_ / 4;
-  const size_t span = layer.group_ == 0 ? k : layer.group_, groups = (k + span - 1) / span;
+  const size_t n_padded = RoundUp(n, kBlock), groups = layer.k_padded_ / 4;
   layer.int8_.assign(n_padded * layer.k_padded_, 0);
   layer.scale_.assign(n_padded, 0.0f);
   layer.column_sums_.assign(n_padded, 0);
-  if (layer.group_ != 0)
-    layer.group_scale_.assign(RoundUp(layer.k_padded_, layer.group_) / layer.group_ * n_padded, 0);
   for (size_t c = 0; c < n; ++c) {
     const float* row = w + c * k;
     float max = 0;
     for (size_t i = 0; i < k; ++i) max = std::max(max, std::fabs(row[i]));
-    // Per channel: step max/127. Grouped: the channel's unit max/(127·255)
-    // times the group's q (the least that holds the group's largest weight).
-    const float unit = max > 0 ? (layer.group_ == 0 ? max / 127.0f : max / (127.0f * 255.0f)) : 1.0f;
-    layer.scale_[c] = unit;
-    int8_t* block = layer.int8_.data() + (c / kBlock) * steps * kBlock * 4 + (c % kBlock) * 4;
+    const float scale = max > 0 ? max / 127.0f : 1.0f;
+    layer.scale_[c] = scale;
+    int8_t* block = layer.int8_.data() + (c / kBlock) * groups * kBlock * 4 + (c % kBlock) * 4;
     int32_t sum = 0;
-    for (size_t g = 0; g < groups; ++g) {
-      const size_t begin = g * span, end = std::min(k, begin + span);
-      float q = 1.0f;
-      if (layer.group_ != 0) {
-        float group_max = 0;
-        for (size_t i = begin; i < end; ++i) group_max = std::max(group_max, std::fabs(row[i]));
-        q = std::clamp(std::ceil(group_max / (127.0f * unit)), 1.0f, 255.0f);
-        layer.group_scale_[g * n_padded + c] = static_cast<uint8_t>(q);
-      }
-      const float step = unit * q;
-      int32_t group_sum = 0;
-      for (size_t i = begin; i < end; ++i) {
-        const auto v = static_cast<int8_t>(std::clamp(std::nearbyint(row[i] / step), -127.0f, 127.0f));
-        block[(i / 4) * kBlock * 4 + i % 4] = v;
-        group_sum += v;
-      }
-      sum += group_sum * static_cast<int32_t>(q);
+    for (size_t i = 0; i < k; ++i) {
+      const auto q = static_cast<int8_t>(std::clamp(std::nearbyint(row[i] / scale), -127.0f, 127.0f));
+      block[(i / 4) * kBlock * 4 + i % 4] = q;
+      sum += q;
     }
     layer.column_sums_[c] = sum;
   }
@@ -172,10 +150,10 @@ PackedLinear PackedLinear::BFloat16(const float* w, size_t n, size_t k) {
 }
 
 PackedLinear PackedLinear::Make(EmbedPrecision precision, const float* w, size_t n, size_t k,
-                                const CpuFeatures& cpu, size_t int8_group) {
+                                const CpuFeatures& cpu) {
   switch (precision) {
     case EmbedPrecision::kInt8:
-      return Int8(w, n, k, ChooseInt8Path(cpu), int8_group);
+      return Int8(w, n, k, ChooseInt8Path(cpu));
     case EmbedPrecision::kBFloat16:
       return BFloat16(w, n, k);
     case EmbedPrecision::kFloat32:
@@ -187,7 +165,7 @@ PackedLinear PackedLinear::Make(EmbedPrecision precision, const float* w, size_t
 size_t PackedLinear::weight_bytes() const {
   if (precision_ == EmbedPrecision::kFloat32) return n_ * k_ * sizeof(float);
   return int8_.size() + bf16_.size() * sizeof(uint16_t) + scale_.size() * sizeof(float) +
-         column_sums_.size() * sizeof(int32_t) + group_scale_.size();
+         column_sums_.size() * sizeof(int32_t);
 }
 
 void PackedLinear::Apply(const float* x, size_t m, const float* bias, float* y, Workspace& ws) const {
@@ -212,9 +190,7 @@ void PackedLinear::ApplyInt8(const float* x, size_t m, const float* bias, float*
   auto* zero = carve.Take<int32_t>(m);
   QuantizeRowsU8(x, m, k_, k_padded_, data, scale, zero);
   const Int8Rows rows{data, k_padded_, scale, zero};
-  const Int8Weights weights{int8_.data(),        n_,         k_padded_,
-                            scale_.data(),       column_sums_.data(),
-                            group_ == 0 ? nullptr : group_scale_.data(), group_ / 4};
+  const Int8Weights weights{int8_.data(), n_, k_padded_, scale_.data(), column_sums_.data()};
   Int8Gemm(path_, rows, m, weights, bias, y);
 }
 

@@ -10,16 +10,6 @@
 // Every int8 path computes the same int32 sums and the same float epilogue,
 // so the vectors do not depend on which int8 instructions the CPU has.
 //
-// Grouped int8 (the feed-forward matrices, Int8GroupSize): one channel's
-// weight range is set by its largest weight, so over a long row most weights
-// use few of the 255 levels. With groups, each run of `group` inputs of a
-// channel gets its own step, the channel's step times a byte q_g in
-// [1, 255] (1 byte per group, where a float per group would take the int8
-// model past 30% of float32's memory); the group's int32 sums are folded into
-// a float sum per output as each group ends:
-//   y[m][n] = sa[m] · sw[n] · (Σ_g q_g[n] · Σ_(k in g) a_u8·w
-//                              − zp[m] · Σ_g q_g[n] · Σ_(k in g) w) + b[n]
-//
 // Packed weights are immutable after load and shared by threads; Apply()
 // takes the caller's Workspace for the quantised activations.
 #pragma once
@@ -86,15 +76,6 @@ enum class LinearRole {
 EmbedPrecision LinearPrecision(EmbedPrecision precision, size_t block, LinearRole role,
                                const CpuFeatures& features);
 
-// Inputs per weight-scale group of a role's int8 matrices, 0 for one scale
-// per output channel. The feed-forward matrices are grouped: after the
-// value/attention-output rule their weight rounding was most of int8's
-// remaining loss of recall (docs/embeddings.md), and their long rows (up to
-// 4·hidden inputs) spread a channel's range the widest. Queries and keys
-// pass through softmax and lose almost nothing, so they keep the cheaper
-// per-channel kernel.
-size_t Int8GroupSize(LinearRole role);
-
 class PackedLinear {
  public:
   PackedLinear() = default;
@@ -103,10 +84,9 @@ class PackedLinear {
   // others copy it into their packed layout, so `w` may be dropped after.
   static PackedLinear Float32(const float* w, size_t n, size_t k);
   static PackedLinear BFloat16(const float* w, size_t n, size_t k);
-  // `group`: inputs per scale group (a multiple of 4), 0 for per channel.
-  static PackedLinear Int8(const float* w, size_t n, size_t k, Int8Path path, size_t group = 0);
+  static PackedLinear Int8(const float* w, size_t n, size_t k, Int8Path path);
   static PackedLinear Make(EmbedPrecision precision, const float* w, size_t n, size_t k,
-                           const CpuFeatures& cpu, size_t int8_group = 0);
+                           const CpuFeatures& cpu);
 
   // y[m, n] = x[m, k] · wᵀ + bias[n]; `bias` may be null.
   void Apply(const float* x, size_t m, const float* bias, float* y, Workspace& workspace) const;
@@ -127,13 +107,11 @@ class PackedLinear {
   size_t n_ = 0;
   size_t k_ = 0;
   size_t k_padded_ = 0;  // a multiple of 4 (int8) or 2 (bf16)
-  size_t group_ = 0;     // int8: inputs per scale group, 0 for per channel
   const float* f32_ = nullptr;
   std::vector<int8_t> int8_;    // [n/16 blocks][k_padded/4][16 columns][4]
   std::vector<uint16_t> bf16_;  // [n/16 blocks][k_padded/2][16 columns][2]
   std::vector<float> scale_;    // [n rounded up to 16]; int8 only
-  std::vector<int32_t> column_sums_;  // grouped: Σ_g q_g · (group g's sum)
-  std::vector<uint8_t> group_scale_;  // grouped: q_g, [groups][n rounded up to 16]
+  std::vector<int32_t> column_sums_;
 };
 
 // Query, key and value projections of one attention block. At float32 they
@@ -204,8 +182,6 @@ struct Int8Weights {
   size_t n, k_padded;
   const float* scale;          // [n rounded up to 16]
   const int32_t* column_sums;  // [n rounded up to 16]
-  const uint8_t* group_scale = nullptr;  // grouped: [groups][n rounded up to 16], else null
-  size_t group_steps = 0;                // grouped: inputs per group / 4
 };
 
 void Int8Gemm(Int8Path path, const Int8Rows& a, size_t m, const Int8Weights& w, const float* bias, float* y);

@@ -53,8 +53,7 @@ Result<std::unique_ptr<T5Encoder>> T5Encoder::Make(const T5Config& config, size_
       return LinearPrecision(precision, static_cast<size_t>(i), role, cpu);
     };
     auto linear = [&](LinearRole role, const float* weights, size_t n, size_t k) {
-      return weights == nullptr ? PackedLinear()
-                                : PackedLinear::Make(precision_of(role), weights, n, k, cpu, Int8GroupSize(role));
+      return weights == nullptr ? PackedLinear() : PackedLinear::Make(precision_of(role), weights, n, k, cpu);
     };
     Layer l{};
     l.attn_norm = w.Bind(LayerName(i, 0, "layer_norm.weight"), {d});

@@ -68,8 +68,6 @@ struct Shape {
 
 class PackedLinearTest : public ::testing::TestWithParam<Shape> {};
 
-// Per-channel scales and groups of 16 inputs (a partial last group where k
-// is not a multiple of 16).
 TEST_P(PackedLinearTest, Int8PathsAgreeBitForBitAndTrackFloat32) {
   const Shape s = GetParam();
   const auto w = RandomMatrix(s.n, s.k, 0.3f, 1);
@@ -77,39 +75,20 @@ TEST_P(PackedLinearTest, Int8PathsAgreeBitForBitAndTrackFloat32) {
   const auto bias = RandomMatrix(1, s.n, 0.1f, 3);
   const auto want = ReferenceGemm(x, s.m, w, s.n, s.k, bias);
   embed::Workspace ws;
-  for (const size_t group : {size_t{0}, size_t{16}}) {
-    std::vector<float> scalar(s.m * s.n);
-    PackedLinear::Int8(w.data(), s.n, s.k, Int8Path::kScalar, group)
-        .Apply(x.data(), s.m, bias.data(), scalar.data(), ws);
-    EXPECT_LT(RelativeError(scalar, want), 0.02) << "group " << group;
-    std::vector<std::pair<Int8Path, bool>> paths = {{Int8Path::kAvx512Vnni, kHere.avx512_vnni},
-                                                    {Int8Path::kAvxVnni, kHere.avx_vnni},
-                                                    {Int8Path::kAvx2, kHere.avx2_fma}};
-    for (const auto& [path, runs_here] : paths) {
-      if (!runs_here) continue;  // this machine: all three (see docs/embeddings.md)
-      std::vector<float> got(s.m * s.n, -1.0f);
-      PackedLinear::Int8(w.data(), s.n, s.k, path, group).Apply(x.data(), s.m, bias.data(), got.data(), ws);
-      for (size_t i = 0; i < got.size(); ++i)
-        ASSERT_EQ(got[i], scalar[i]) << embed::Int8PathName(path) << " group " << group << " element " << i;
-    }
+  std::vector<float> scalar(s.m * s.n);
+  PackedLinear::Int8(w.data(), s.n, s.k, Int8Path::kScalar)
+      .Apply(x.data(), s.m, bias.data(), scalar.data(), ws);
+  EXPECT_LT(RelativeError(scalar, want), 0.02);
+  std::vector<std::pair<Int8Path, bool>> paths = {{Int8Path::kAvx512Vnni, kHere.avx512_vnni},
+                                                  {Int8Path::kAvxVnni, kHere.avx_vnni},
+                                                  {Int8Path::kAvx2, kHere.avx2_fma}};
+  for (const auto& [path, runs_here] : paths) {
+    if (!runs_here) continue;  // this machine: all three (see docs/embeddings.md)
+    std::vector<float> got(s.m * s.n, -1.0f);
+    PackedLinear::Int8(w.data(), s.n, s.k, path).Apply(x.data(), s.m, bias.data(), got.data(), ws);
+    for (size_t i = 0; i < got.size(); ++i)
+      ASSERT_EQ(got[i], scalar[i]) << embed::Int8PathName(path) << " element " << i;
   }
-}
-
-// A channel whose range is set by one large weight rounds its other weights
-// coarsely; with groups only that weight's group does.
-TEST(PackedLinearTest, GroupedInt8ScalesRoundLongRowsCloser) {
-  const size_t m = 8, n = 32, k = 1536;
-  auto w = RandomMatrix(n, k, 0.03f, 11);
-  for (size_t c = 0; c < n; ++c) w[c * k + (c * 97) % k] = 0.5f;
-  const auto x = RandomMatrix(m, k, 1.0f, 12);
-  const std::vector<float> bias(n, 0.0f);
-  const auto want = ReferenceGemm(x, m, w, n, k, bias);
-  embed::Workspace ws;
-  std::vector<float> per_channel(m * n), grouped(m * n);
-  const Int8Path path = embed::ChooseInt8Path(kHere);
-  PackedLinear::Int8(w.data(), n, k, path).Apply(x.data(), m, nullptr, per_channel.data(), ws);
-  PackedLinear::Int8(w.data(), n, k, path, 64).Apply(x.data(), m, nullptr, grouped.data(), ws);
-  EXPECT_LT(RelativeError(grouped, want), 0.5 * RelativeError(per_channel, want));
 }
 
 TEST_P(PackedLinearTest, BFloat16TracksFloat32) {
@@ -156,9 +135,6 @@ TEST(PackedLinearTest, Int8WeightsTakeUnderAThirdOfFloat32) {
   const auto fp32 = PackedLinear::Float32(w.data(), 1536, 384);
   const auto int8 = PackedLinear::Int8(w.data(), 1536, 384, Int8Path::kScalar);
   EXPECT_LE(double(int8.weight_bytes()), 0.26 * double(fp32.weight_bytes()));
-  // Groups of 64 add one byte per 64 weights.
-  const auto grouped = PackedLinear::Int8(w.data(), 1536, 384, Int8Path::kScalar, 64);
-  EXPECT_LE(double(grouped.weight_bytes()), 0.26 * double(fp32.weight_bytes()));
 }
 
 // int8 queries and keys with values at another precision: q and k come from
@@ -223,7 +199,6 @@ TEST(CpuDispatchTest, Int8KeepsTheFirstBlockAndValuesAndAttentionOutputWider) {
     EXPECT_EQ(LinearPrecision(kInt8, 0, role, with_bf16), kBf16);
     EXPECT_EQ(LinearPrecision(kInt8, 0, role, without_bf16), EmbedPrecision::kFloat32);
     const bool wider = role == Role::kValue || role == Role::kAttentionOutput;
-    EXPECT_EQ(embed::Int8GroupSize(role), role == Role::kFeedForward ? 64u : 0u);
     for (size_t block : {1, 2, 11}) {
       EXPECT_EQ(LinearPrecision(kInt8, block, role, with_bf16), wider ? kBf16 : kInt8);
       EXPECT_EQ(LinearPrecision(kInt8, block, role, without_bf16), kInt8);
