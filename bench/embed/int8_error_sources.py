@@ -15,7 +15,8 @@ Variants: "docpipe" (int8 as docpipe runs it: LinearPrecision in src/embed/packe
 group of every block int8, the rest float32: query, key, value, attention_output,
 feed_forward_in, feed_forward_out, token_table), "block<N>" (only block N int8),
 "weights" and "activations" (every layer with only its weights, or only its activations,
-rounded).
+rounded), "docpipe_ffn_groups<N>" (docpipe, with the feed-forward's int8 weights scaled per
+group of N inputs of a channel) and "docpipe_groups<N>" (every int8 weight so).
 
 Usage: int8_error_sources.py [--corpus /usr/share/doc] [--texts 2000] [--variants docpipe value ...]
                              [--work DIR]
@@ -45,7 +46,10 @@ def bf16(t):
     return t.to(torch.bfloat16).to(torch.float32)
 
 
-def int8_weights(w):
+def int8_weights(w, group=0):
+    """Per output channel, or with `group` per run of that many inputs of a channel."""
+    if group:
+        return int8_weights(w.reshape(-1, group)).reshape(w.shape)
     scale = w.abs().amax(1, keepdim=True) / 127.0
     scale[scale == 0] = 1
     return torch.clamp(torch.round(w / scale), -127, 127) * scale
@@ -63,8 +67,8 @@ class Simulated:
     """Stands in for torch.nn.functional in the reference module: linear() on a chosen weight
     rounds its operands as `mode` says; everything else is torch's own."""
 
-    def __init__(self, modes):
-        self.modes, self.rounded = modes, {}
+    def __init__(self, modes, group=0):
+        self.modes, self.rounded, self.group = modes, {}, group
 
     def linear(self, x, weight, bias=None):
         mode = self.modes.get(id(weight))
@@ -72,7 +76,7 @@ class Simulated:
             return torch.nn.functional.linear(x, weight, bias)
         if id(weight) not in self.rounded:
             self.rounded[id(weight)] = weight if mode == "activations" else \
-                bf16(weight) if mode == "bf16" else int8_weights(weight)
+                bf16(weight) if mode == "bf16" else int8_weights(weight, self.group if mode == "int8g" else 0)
         x = bf16(x) if mode == "bf16" else x if mode == "weights" else u8_rows(x)
         return torch.nn.functional.linear(x, self.rounded[id(weight)], bias)
 
@@ -97,6 +101,11 @@ def docpipe_mode(name):
 def variant_modes(variant, names):
     if variant == "docpipe":
         return {n: docpipe_mode(n) for n in names}, True
+    if variant.startswith("docpipe_ffn_groups"):  # the feed-forward's int8 weights scaled per group of inputs
+        return {n: "int8g" if docpipe_mode(n) == "int8" and group_of(n) and group_of(n).startswith("feed")
+                else docpipe_mode(n) for n in names}, True
+    if variant.startswith("docpipe_groups"):  # every int8 weight scaled per group of inputs
+        return {n: "int8g" if docpipe_mode(n) == "int8" else docpipe_mode(n) for n in names}, True
     if variant in ("uniform", "weights", "activations"):
         return {n: "int8" if variant == "uniform" else variant for n in names}, variant == "uniform"
     if variant == "token_table":
@@ -108,13 +117,13 @@ def variant_modes(variant, names):
     sys.exit(f"unknown variant {variant}")
 
 
-def vectors(folder, texts, weights, modes):
+def vectors(folder, texts, weights, modes, group=0):
     cfg = pa.read_json(f"{folder}/config.json")
     pooling, dense, dense_weights, normalize = pa.head_config(folder)
     encode = pa.tokenizer(folder, cfg)
     ids = [encode(t) for t in texts]
     order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
-    ref.F = Simulated({id(weights[n]): mode for n, mode in modes.items()})
+    ref.F = Simulated({id(weights[n]): mode for n, mode in modes.items()}, group)
     out = None
     with torch.no_grad():
         for i in range(0, len(texts), 64):
@@ -153,7 +162,8 @@ def main():
         w = dict(weights)
         if int8_table:
             w[table] = int8_weights(weights[table])
-        v = vectors(folder, texts, w, {n: modes[n] for n in modes})
+        group = int(variant.rsplit("groups", 1)[1]) if "groups" in variant else 0
+        v = vectors(folder, texts, w, {n: modes[n] for n in modes}, group)
         cos = np.sum(pa.unit(reference) * pa.unit(v), axis=1)
         print(f"  {variant:18s} 1-cosine mean {1 - cos.mean():.3e}  min cosine {cos.min():.5f}  "
               f"recall@10 {pa.recall_at_10(reference, v):.4f}", flush=True)
