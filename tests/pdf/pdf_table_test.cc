@@ -423,6 +423,31 @@ TEST_F(PdfTableTest, ProseBetweenRulesIsNoTable) {
   EXPECT_TRUE(Tables(document).empty());
 }
 
+// A frame with rules between its rows and none between its columns, its
+// 11-point numbers 7 points apart (cells padded by 3.5 points a side): the
+// columns come from those narrow gaps. A boxed listing with single word
+// spaces ("name: off") stays text.
+TEST_F(PdfTableTest, FrameWithRowRulesTakesColumnsFromNarrowGaps) {
+  const std::vector<std::vector<std::string>> cells = {
+      {"1001", "2002", "3003"}, {"4104", "5205", "6306"}, {"7407", "8508", "9609"}, {"1710", "2811", "3912"}};
+  const float x = 72, top = 200, row = 16, digits = 4 * 5.56f * 1.1f, gap = 7;
+  PageDraw page;
+  page.Prose(72, 120, kIntro);
+  page.StrokeRect(x, top, 3 * digits + 2 * gap + 7, row * 4);
+  for (int r = 0; r < 4; ++r) {
+    const float y = top + row * static_cast<float>(r);
+    if (r > 0) page.HLine(x, x + 3 * digits + 2 * gap + 7, y);
+    for (int c = 0; c < 3; ++c) page.Text(x + 3.5f + (digits + gap) * static_cast<float>(c), y + 12, cells[r][c], false, 11);
+  }
+  page.StrokeRect(x, 320, 200, 48);
+  page.Text(76, 334, "resource name: off").Text(76, 348, "other resource: on").Text(76, 362, "third one: off");
+  const Document document = Convert({page.str()}, "frame_rows");
+  const auto tables = Tables(document);
+  ASSERT_EQ(tables.size(), 1u);
+  EXPECT_EQ(Cells(*tables[0]->table), cells);
+  EXPECT_EQ(Count(AllText(document), "resource name: off"), 1u);
+}
+
 TEST_F(PdfTableTest, TableInsideOneColumnOfATwoColumnPage) {
   PageDraw page;
   std::vector<std::string> left, right;
