@@ -548,6 +548,7 @@ TEST_F(PdfTableTest, MarkdownAndJsonCarryTheTable) {
   EXPECT_EQ(table["cells"].size(), 12u);
   EXPECT_EQ(table["cells"][6]["text"], "be|ta");
   EXPECT_EQ(table["cells"][6]["row_span"], 1);
+  EXPECT_EQ(table["rotation"], 0);
   EXPECT_FALSE(blocks[0].contains("table"));
 }
 
@@ -721,7 +722,15 @@ TEST_F(PdfTableTest, SidewaysTablesAreFoundAndCutLikeUprightOnes) {
     EXPECT_EQ(Cells(*tables[1]->table), kBooktabsCells);
     EXPECT_EQ(tables[1]->table->header_rows, 1);
     EXPECT_EQ(Cells(*tables[2]->table), unruled_cells);
+    const auto json = nlohmann::json::parse(RenderJson(document));
     for (const Block* table : tables) {
+      // A ccw turn reads upwards: 90 degrees counter-clockwise; cw, 270.
+      EXPECT_EQ(table->table->rotation, counter_clockwise ? 90 : 270);
+      for (const auto& block : json["pages"][table->page - 1]["blocks"]) {
+        if (block["type"] == "table") {
+          EXPECT_EQ(block["table"]["rotation"], counter_clockwise ? 90 : 270);
+        }
+      }
       // Boxes are on the portrait page: the sideways table is taller than wide.
       EXPECT_GT(table->bbox.height(), table->bbox.width());
       EXPECT_GE(table->bbox.x0, 0);
@@ -756,6 +765,7 @@ TEST_F(PdfTableTest, RotatedPageIsReadUpright) {
   EXPECT_EQ(Cells(*tables[0]->table), SampleGrid().rows);
   EXPECT_NEAR(tables[0]->bbox.width(), 320, 1);
   EXPECT_NEAR(tables[0]->bbox.x0, 72, 1);
+  EXPECT_EQ(tables[0]->table->rotation, 0);  // read as displayed
   EXPECT_EQ(Count(AllText(document), "gamma"), 1u);
 }
 
