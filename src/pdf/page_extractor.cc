@@ -64,6 +64,8 @@ class LineBuilder {
 
   bool empty() const { return line_.chars == 0; }
   float last_x1() const { return last_x1_; }
+  // How far the MuPDF line now being read is turned from upright.
+  void set_turns(int turns) { turns_ = turns; }
 
   void Add(int c, const fz_rect& box, float baseline, float size, const FontStyle& style) {
     if (c == ' ' || c == '\t' || c == 0xA0) {
@@ -93,6 +95,7 @@ class LineBuilder {
       line_.bold = bold_chars_ * 2 > line_.chars;
       line_.italic = italic_chars_ * 2 > line_.chars;
       line_.size = DominantSize();
+      line_.turns = turns_;
       out_->push_back(std::move(line_));
     }
     line_ = RawLine();
@@ -125,6 +128,7 @@ class LineBuilder {
   std::array<std::pair<float, int>, 8> sizes_{};
   int sizes_used_ = 0;
   float last_x1_ = 0;
+  int turns_ = 0;
 };
 
 bool InsideAny(const fz_rect& box, const std::vector<RawTable>& tables) {
@@ -136,6 +140,7 @@ bool InsideAny(const fz_rect& box, const std::vector<RawTable>& tables) {
 void ReadLine(fz_context* ctx, const fz_stext_line* line, const std::vector<RawTable>& tables,
               FontStyle* style, LineBuilder* builder) {
   const bool horizontal = std::fabs(line->dir.y) < 0.1f;
+  builder->set_turns(QuarterTurns(line->dir.x, line->dir.y));
   for (const fz_stext_char* ch = line->first_char; ch; ch = ch->next) {
     if (ch->font != style->font) *style = StyleOf(ctx, ch->font);
     const fz_rect box = fz_rect_from_quad(ch->quad);

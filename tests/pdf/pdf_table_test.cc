@@ -754,6 +754,37 @@ TEST_F(PdfTableTest, SidewaysTablesAreFoundAndCutLikeUprightOnes) {
   }
 }
 
+// The paragraphs around a sideways table read in their order, whichever
+// way the page is turned, with their boxes on the portrait page.
+TEST_F(PdfTableTest, SidewaysPageReadsItsParagraphsInOrder) {
+  PageDraw landscape(kLandscapeHeight);
+  landscape.Prose(72, 120, kIntro);
+  DrawGrid(SampleGrid(), &landscape);
+  landscape.Prose(72, 320, kOutro);
+  for (const bool counter_clockwise : {true, false}) {
+    SCOPED_TRACE(counter_clockwise ? "counter-clockwise" : "clockwise");
+    const Document document = Convert({Sideways(landscape, counter_clockwise)},
+                                      counter_clockwise ? "sideways_order_ccw" : "sideways_order_cw");
+    const std::string text = AllText(document);
+    size_t at = 0;
+    for (const char* piece : {"three weeks", "five runs", "| gamma |", "second device", "next section"}) {
+      const size_t found = text.find(piece);
+      ASSERT_NE(found, std::string::npos) << piece << "\n" << text;
+      EXPECT_GE(found, at) << piece << "\n" << text;
+      at = found;
+    }
+    int paragraphs = 0;
+    for (const Block* block : pdf_test::AllBlocks(document)) {
+      if (block->type != BlockType::kParagraph) continue;
+      ++paragraphs;
+      EXPECT_GT(block->bbox.height(), block->bbox.width()) << block->text;
+      EXPECT_TRUE(block->bbox.x0 >= 0 && block->bbox.x1 <= 612 && block->bbox.y0 >= 0 && block->bbox.y1 <= 792)
+          << block->text;
+    }
+    EXPECT_EQ(paragraphs, 2);
+  }
+}
+
 TEST_F(PdfTableTest, RotatedPageIsReadUpright) {
   PageDraw landscape(kLandscapeHeight);
   landscape.Prose(72, 120, kIntro);
