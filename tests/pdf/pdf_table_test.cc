@@ -501,6 +501,42 @@ TEST_F(PdfTableTest, TableContinuedOnTheNextPageIsMarkedAndKeepsItsHeader) {
   EXPECT_EQ(tables[1]->table->rows, 25);
 }
 
+// A huge table: 500 rows over 10 pages, its header row repeated (not bold)
+// on each later page. Ten tables, each later one continuing the one before
+// with its header kept; every row once.
+TEST_F(PdfTableTest, HugeTableOverTenPages) {
+  std::vector<std::string> pages;
+  for (int p = 0; p < 10; ++p) {
+    Grid grid;
+    grid.y = 40;
+    grid.row_height = 14;
+    grid.bold_header = p == 0;
+    grid.rows = {{"Item", "Count", "Price"}};
+    for (int i = 50 * p; i < 50 * (p + 1); ++i) {
+      grid.rows.push_back({"item " + std::to_string(i), std::to_string(i * 7), std::to_string(i) + ".50"});
+    }
+    PageDraw page;
+    DrawGrid(grid, &page);
+    pages.push_back(page.str());
+  }
+  const Document document = Convert(pages, "huge_table");
+  const auto tables = Tables(document);
+  ASSERT_EQ(tables.size(), 10u);
+  for (size_t t = 0; t < tables.size(); ++t) {
+    const Table& table = *tables[t]->table;
+    EXPECT_EQ(tables[t]->page, static_cast<int>(t) + 1);
+    EXPECT_EQ(table.rows, 51);
+    EXPECT_EQ(table.cols, 3);
+    EXPECT_EQ(table.header_rows, 1);
+    EXPECT_EQ(table.continued, t > 0);
+    EXPECT_EQ(Cells(table)[50][0], "item " + std::to_string(50 * t + 49));
+  }
+  const std::string text = AllText(document);
+  EXPECT_EQ(Count(text, "| item 0 |"), 1u);
+  EXPECT_EQ(Count(text, "| item 499 | 3493 | 499.50 |"), 1u);
+  EXPECT_EQ(Count(text, "| Item | Count | Price |"), 10u);
+}
+
 TEST_F(PdfTableTest, NestedTableStaysInsideTheOuterCell) {
   PageDraw page;
   Grid outer;
