@@ -5,12 +5,15 @@ Runs, on the same PDFs in the same run, one process per file:
   docpipe convert FILE --to md --workers 1   (structure included: reading order, headings, lists)
   mutool draw -F txt FILE                    (MuPDF plain text, no structure)
   pdftotext FILE                             (poppler plain text)
-and prints the best total time of --repeat rounds for each, and docpipe's ratio to the others.
+and prints the best total of --repeat rounds for each (the tools alternate within a round), and
+docpipe's ratio to the others: CPU seconds of the child processes (user + system, steady on a
+shared machine) and wall seconds.
 
 usage: bench/extract/compare_extractors.py --docpipe build/bin/docpipe DIR_OR_PDF...
 """
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -28,11 +31,17 @@ def pdfs_in(paths):
     return sorted(found)
 
 
+def child_cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def total_seconds(command_for, files):
-    start = time.perf_counter()
+    """(CPU seconds, wall seconds) of running the command on every file."""
+    start, start_cpu = time.perf_counter(), child_cpu_seconds()
     for path in files:
         subprocess.run(command_for(path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - start
+    return child_cpu_seconds() - start_cpu, time.perf_counter() - start
 
 
 def main():
@@ -60,15 +69,18 @@ def main():
     for name in list(tools):
         if shutil.which(tools[name]("x")[0]) is None and not os.path.exists(tools[name]("x")[0]):
             sys.exit(f"missing tool for '{name}'")
-    best = {}
+    best_cpu, best_wall = {}, {}
     for _ in range(args.repeat):
         for name, command_for in tools.items():
-            seconds = total_seconds(command_for, files)
-            best[name] = min(best.get(name, seconds), seconds)
-    docpipe = best["docpipe convert --to md --workers 1"]
-    print(f"{'tool':40} {'seconds':>9} {'pages/s':>9} {'docpipe / tool':>15}")
-    for name, seconds in best.items():
-        print(f"{name:40} {seconds:9.3f} {pages / seconds:9.1f} {docpipe / seconds:14.2f}x")
+            cpu, wall = total_seconds(command_for, files)
+            best_cpu[name] = min(best_cpu.get(name, cpu), cpu)
+            best_wall[name] = min(best_wall.get(name, wall), wall)
+    docpipe_name = "docpipe convert --to md --workers 1"
+    cpu0, wall0 = best_cpu[docpipe_name], best_wall[docpipe_name]
+    print(f"{'tool':40} {'CPU s':>8} {'pages/CPU-s':>12} {'docpipe / tool':>15} {'wall s':>8} {'wall ratio':>11}")
+    for name in tools:
+        cpu, wall = best_cpu[name], best_wall[name]
+        print(f"{name:40} {cpu:8.3f} {pages / cpu:12.1f} {cpu0 / cpu:14.2f}x {wall:8.3f} {wall0 / wall:10.2f}x")
 
 
 if __name__ == "__main__":

@@ -41,6 +41,9 @@ struct Table {
   std::vector<TableCell> cells;  // row-major by top-left position
   std::string caption;           // "Table 3: ..." when one was found; also a kCaption block
   bool continued = false;        // continues the previous table (cut by a page break)
+  // Degrees the table is printed turned counter-clockwise on its page: 0, or
+  // 90 (its text reads upwards, as LaTeX's sidewaystable), 180, 270.
+  int rotation = 0;
 };
 
 // Where a block's text came from.

@@ -27,8 +27,8 @@ std::string RenderMarkdown(const Document& document);
 //  "blocks": [{"type", "text", "level", "ordered", "page",
 //  "bbox": [x0, y0, x1, y1], "heading_path": [...], "source", "confidence"}]}]},
 // keys in this order; a table block with a structure adds "table": {"rows",
-// "cols", "header_rows", "caption", "continued", "cells": [{"row", "col",
-// "row_span", "col_span", "text", "bbox", "header"}]} (its "text" is the
+// "cols", "header_rows", "caption", "continued", "rotation", "cells": [{"row",
+// "col", "row_span", "col_span", "text", "bbox", "header"}]} (its "text" is the
 // table's Markdown); pretty-printed with two-space indentation, then a newline.
 // Kinds and types are the names from document.h; "source" is "digital" or "ocr";
 // floats print as their shortest round-tripping decimal. Invalid UTF-8 becomes U+FFFD.

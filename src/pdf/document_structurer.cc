@@ -12,6 +12,7 @@
 #include "pdf/reading_order.h"
 #include "pdf/table_placement.h"
 #include "pdf/text_rules.h"
+#include "pdf/turned_page.h"
 
 namespace docpipe::pdf {
 namespace {
@@ -297,6 +298,8 @@ void StructureDocument(std::vector<RawPage> raw_pages, Document* document, int r
   // The document-wide pass: running headers and footers are found across all pages.
   RemovePageFurniture(raw_pages);
   std::vector<std::vector<PageLine>> ordered(raw_pages.size());
+  std::vector<int> page_turns(raw_pages.size(), 0);
+  auto frame_of = [&](size_t i) { return TableFrame(page_turns[i], raw_pages[i].width, raw_pages[i].height); };
   document->pages.resize(raw_pages.size());
   ForEachRange(raw_pages.size(), range_pages, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
@@ -309,6 +312,9 @@ void StructureDocument(std::vector<RawPage> raw_pages, Document* document, int r
       // A page needing OCR has no usable layer of its own: only recognised lines count.
       if (raw.needs_ocr) std::erase_if(raw.lines, [](const RawLine& l) { return l.source != TextSource::kOcr; });
       if (!raw.needs_ocr) AddTablePlaceholders(&raw);
+      // A sideways page is ordered, and its blocks built, where its text reads upright.
+      page_turns[i] = PageTurns(raw.lines);
+      if (page_turns[i] != 0) LinesToFrame(frame_of(i), &raw.lines);
       ordered[i] = OrderLines(std::move(raw.lines));
       raw.lines.clear();
     }
@@ -341,6 +347,8 @@ void StructureDocument(std::vector<RawPage> raw_pages, Document* document, int r
   SetTitleFallback(blocks, &document->metadata);
   for (Block& block : blocks) {
     if (block.text.empty()) continue;
+    // Tables' boxes are on the page already (PlaceTables).
+    if (page_turns[block.page - 1] != 0 && !block.table) block.bbox = frame_of(block.page - 1).ToPage(block.bbox);
     document->pages[block.page - 1].blocks.push_back(std::move(block));
   }
   SetKinds(raw_pages, document);

@@ -64,6 +64,8 @@ class LineBuilder {
 
   bool empty() const { return line_.chars == 0; }
   float last_x1() const { return last_x1_; }
+  // How far the MuPDF line now being read is turned from upright.
+  void set_turns(int turns) { turns_ = turns; }
 
   void Add(int c, const fz_rect& box, float baseline, float size, const FontStyle& style) {
     if (c == ' ' || c == '\t' || c == 0xA0) {
@@ -93,6 +95,7 @@ class LineBuilder {
       line_.bold = bold_chars_ * 2 > line_.chars;
       line_.italic = italic_chars_ * 2 > line_.chars;
       line_.size = DominantSize();
+      line_.turns = turns_;
       out_->push_back(std::move(line_));
     }
     line_ = RawLine();
@@ -125,6 +128,7 @@ class LineBuilder {
   std::array<std::pair<float, int>, 8> sizes_{};
   int sizes_used_ = 0;
   float last_x1_ = 0;
+  int turns_ = 0;
 };
 
 bool InsideAny(const fz_rect& box, const std::vector<RawTable>& tables) {
@@ -136,6 +140,7 @@ bool InsideAny(const fz_rect& box, const std::vector<RawTable>& tables) {
 void ReadLine(fz_context* ctx, const fz_stext_line* line, const std::vector<RawTable>& tables,
               FontStyle* style, LineBuilder* builder) {
   const bool horizontal = std::fabs(line->dir.y) < 0.1f;
+  builder->set_turns(QuarterTurns(line->dir.x, line->dir.y));
   for (const fz_stext_char* ch = line->first_char; ch; ch = ch->next) {
     if (ch->font != style->font) *style = StyleOf(ctx, ch->font);
     const fz_rect box = fz_rect_from_quad(ch->quad);
@@ -153,9 +158,45 @@ void ReadLine(fz_context* ctx, const fz_stext_line* line, const std::vector<RawT
   builder->Flush();
 }
 
+bool IsSpace(int c) { return c == ' ' || c == '\t' || c == 0xA0; }
+
+// Whether the page may hold a table when it draws no rulings: some text is
+// turned (a sideways table) or enough upright lines are split by a column
+// gap (SplitLineCount). Most pages hold none, and their characters are then
+// not copied into glyphs at all.
+bool MayHoldTableWithoutRulings(const fz_stext_page* text) {
+  SplitLineCount split;
+  std::array<int, 4> turned_glyphs{};
+  for (const fz_stext_block* block = text->first_block; block; block = block->next) {
+    if (block->type != FZ_STEXT_BLOCK_TEXT) continue;
+    for (const fz_stext_line* line = block->u.t.first_line; line; line = line->next) {
+      const int turns = QuarterTurns(line->dir.x, line->dir.y);
+      split.NewLine();
+      for (const fz_stext_char* ch = line->first_char; ch; ch = ch->next) {
+        if (IsSpace(ch->c)) continue;
+        if (turns > 0) {
+          if (++turned_glyphs[static_cast<size_t>(turns)] >= kMinTurnedTableGlyphs) return true;
+        } else if (turns == 0) {
+          const fz_rect r = fz_rect_from_quad(ch->quad);
+          split.Add(BBox{r.x0, r.y0, r.x1, r.y1}, ch->size);
+        }
+      }
+    }
+  }
+  return split.MayHoldTable();
+}
+
 // Every glyph of the page's text lines, with how far its line is turned.
 std::vector<TableGlyph> PageGlyphs(fz_context* ctx, const fz_stext_page* text) {
+  size_t count = 0;
+  for (const fz_stext_block* block = text->first_block; block; block = block->next) {
+    if (block->type != FZ_STEXT_BLOCK_TEXT) continue;
+    for (const fz_stext_line* line = block->u.t.first_line; line; line = line->next) {
+      for (const fz_stext_char* ch = line->first_char; ch; ch = ch->next) ++count;
+    }
+  }
   std::vector<TableGlyph> glyphs;
+  glyphs.reserve(count);
   FontStyle style;
   int line_number = 0;
   for (const fz_stext_block* block = text->first_block; block; block = block->next) {
@@ -265,9 +306,10 @@ std::vector<RawTable> FindTurnedTables(const TableFrame& frame, const std::vecto
 
 // Upright tables, then those printed sideways or upside down; top to bottom.
 std::vector<RawTable> FindTables(fz_context* ctx, const fz_stext_page* text, const RulingSink& sink) {
-  const std::vector<TableGlyph> glyphs = PageGlyphs(ctx, text);
   static const std::vector<Ruling> kNoRulings;
   const std::vector<Ruling>& rulings = sink.overflow ? kNoRulings : sink.rulings;
+  if (rulings.empty() && !MayHoldTableWithoutRulings(text)) return {};
+  const std::vector<TableGlyph> glyphs = PageGlyphs(ctx, text);
   std::vector<RawTable> tables = FindUprightTables(glyphs, rulings, {});
   std::array<int, 4> turned_glyphs{};
   for (const TableGlyph& glyph : glyphs) {

@@ -30,6 +30,8 @@ struct RawLine {
   int layout_block = -1;
   int layout_line = -1;
   int table = -1;  // >= 0: stands for RawPage::tables[table] while lines are ordered
+  // Quarter turns of its text from upright (QuarterTurns, table_frame.h); -1 at another angle.
+  int turns = 0;
 };
 
 // A table found on the page; its text is not among the page's lines.

@@ -13,6 +13,12 @@ namespace {
 // Columns of a rules table are separated by gaps at least this many font
 // sizes wide that no body row crosses (LaTeX's default is 1.2).
 constexpr float kMinColumnGap = 0.7f;
+// Inside a frame, text cannot run on from a page column beside it, and the
+// cells' padding is often all that separates them (4 points a side): gaps
+// of this many font sizes (more than a proportional font's word space) that
+// no body row crosses separate columns, when each column repeats down the
+// body (EveryColumnRepeats).
+constexpr float kMinFramedColumnGap = 0.4f;
 // Prose between two rules has long lines; table cells are short.
 constexpr int kMaxMedianCellWords = 6;
 // Longer stacks of rules are searched for tables only up to this many rules.
@@ -87,6 +93,15 @@ std::optional<RawTable> BuildGridTable(const TableCandidate& grid, const std::ve
   return FinishTable(std::move(table), grid.bbox);
 }
 
+// Whether every column of `table` holds text in at least two body rows.
+bool EveryColumnRepeats(const Table& table) {
+  std::vector<int> filled(table.cols, 0);
+  for (const TableCell& cell : table.cells) {
+    if (cell.row >= table.header_rows && cell.col_span == 1 && !cell.text.empty()) filled[cell.col]++;
+  }
+  return std::all_of(filled.begin(), filled.end(), [](int n) { return n >= 2; });
+}
+
 // The band between two rules a row's centre falls in.
 int Band(const std::vector<float>& rules, const std::vector<TextRun>& row) {
   const float centre = 0.5f * (row.front().box.y0 + row.front().box.y1);
@@ -124,9 +139,16 @@ std::optional<RawTable> BuildRulesTable(const TableCandidate& stack, const std::
     for (const TextRun& w : *row) chars += w.chars, mono += w.mono;
   }
   if (mono * 2 > chars) return std::nullopt;
-  const std::vector<float> bounds = ColumnBoundaries(body, kMinColumnGap * size);
-  if (bounds.empty()) return std::nullopt;
+  std::vector<float> bounds = ColumnBoundaries(body, (stack.framed ? kMinFramedColumnGap : kMinColumnGap) * size);
   CutRows cut = CutIntoCells(rows, body, bounds, header_rows);
+  // A narrow gap in a frame is a column edge only when every column it makes
+  // repeats down the body; a word space in a boxed listing ("name: off")
+  // does not. Otherwise the frame is cut as rules without one are.
+  if (stack.framed && body.size() >= 2 && !EveryColumnRepeats(cut.table)) {
+    bounds = ColumnBoundaries(body, kMinColumnGap * size);
+    cut = CutIntoCells(rows, body, bounds, header_rows);
+  }
+  if (bounds.empty()) return std::nullopt;
   Table& table = cut.table;
   std::vector<int>& cell_words = cut.words;
   if (reach_above > 0) {

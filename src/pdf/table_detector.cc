@@ -135,6 +135,7 @@ void AddComponent(const std::vector<const Ruling*>& hs, const std::vector<const 
     // A frame with rules across and none down: columns come from the text.
     if (hs.size() < 2) return;
     grid.kind = TableCandidate::Kind::kRules;
+    grid.framed = true;
     grid.rules = grid.ys;
     grid.xs.clear(), grid.ys.clear();
     out->push_back(std::move(grid));

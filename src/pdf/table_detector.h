@@ -47,6 +47,9 @@ struct TableCandidate {
   std::vector<int> owner;  // rows x cols
   // kRules: positions of the horizontal rules, top to bottom.
   std::vector<float> rules;
+  // kRules: the rules are closed by a frame's left and right sides (a box
+  // with rules between its rows and none between its columns).
+  bool framed = false;
   int rows() const { return static_cast<int>(ys.size()) - 1; }
   int cols() const { return static_cast<int>(xs.size()) - 1; }
 };

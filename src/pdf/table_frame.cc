@@ -78,6 +78,7 @@ Ruling TableFrame::ToFrame(const Ruling& ruling) const {
 RawTable TableFrame::ToPage(const RawTable& table) const {
   auto turned = std::make_shared<Table>(*table.table);
   for (TableCell& cell : turned->cells) cell.bbox = ToPage(cell.bbox);
+  turned->rotation = 90 * turns_;
   return RawTable{ToPage(table.bbox), std::move(turned)};
 }
 

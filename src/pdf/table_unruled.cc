@@ -219,39 +219,6 @@ bool Continues(const std::vector<Row>& rows, size_t first, size_t last, size_t n
   return ColumnsUsed(*b.words, after) >= 2;
 }
 
-// Whether at least kUnruledMinRows visual lines are split by a column gap,
-// from MuPDF's lines alone (no words, no strings): most pages of prose are
-// ruled out here at the cost of one pass over the glyphs.
-bool MayHoldUnruledTable(const std::vector<TableGlyph>& glyphs) {
-  struct Extent {
-    float centre, x0, x1, size;
-  };
-  std::vector<Extent> lines;
-  int split = 0, line = -1;
-  const TableGlyph* last = nullptr;
-  for (const TableGlyph& g : glyphs) {
-    if (g.c == ' ' || g.c == '\t' || g.c == 0xA0) continue;
-    if (g.line != line) {
-      line = g.line;
-      lines.push_back({0.5f * (g.box.y0 + g.box.y1), g.box.x0, g.box.x1, g.size});
-    } else if (last && g.box.x0 - last->box.x1 >= kUnruledColumnGap * g.size) {
-      ++split;
-    }
-    lines.back().x1 = std::max(lines.back().x1, g.box.x1);
-    last = &g;
-  }
-  if (split >= kUnruledMinRows) return true;
-  std::sort(lines.begin(), lines.end(), [](const Extent& a, const Extent& b) { return a.centre < b.centre; });
-  for (size_t i = 1; i < lines.size() && split < kUnruledMinRows; ++i) {
-    const Extent& a = lines[i - 1];
-    const Extent& b = lines[i];
-    const bool same_row = b.centre - a.centre < 0.3f * std::max(a.size, b.size);
-    const float gap = std::max(b.x0 - a.x1, a.x0 - b.x1);
-    split += same_row && gap >= kUnruledColumnGap * std::min(a.size, b.size);
-  }
-  return split >= kUnruledMinRows;
-}
-
 // The tables among `text_rows` (visual rows, top to bottom).
 std::vector<RawTable> FindInRows(const std::vector<std::vector<TextRun>>& text_rows) {
   std::vector<RawTable> tables;
@@ -367,9 +334,43 @@ void FindBesideText(const std::vector<std::vector<TextRun>>& text_rows, std::vec
 
 }  // namespace
 
+void SplitLineCount::Add(const BBox& box, float size) {
+  if (new_line_) {
+    lines_.push_back({0.5f * (box.y0 + box.y1), box.x0, box.x1, size});
+    new_line_ = false;
+  } else if (box.x0 - last_x1_ >= kUnruledColumnGap * size) {
+    ++split_;
+  }
+  lines_.back().x1 = std::max(lines_.back().x1, box.x1);
+  last_x1_ = box.x1;
+}
+
+bool SplitLineCount::MayHoldTable() {
+  if (split_ >= kUnruledMinRows) return true;
+  // MuPDF splits a line at a wide gap: pieces side by side on one row count too.
+  std::sort(lines_.begin(), lines_.end(), [](const Extent& a, const Extent& b) { return a.centre < b.centre; });
+  int split = split_;
+  for (size_t i = 1; i < lines_.size() && split < kUnruledMinRows; ++i) {
+    const Extent& a = lines_[i - 1];
+    const Extent& b = lines_[i];
+    const bool same_row = b.centre - a.centre < 0.3f * std::max(a.size, b.size);
+    const float gap = std::max(b.x0 - a.x1, a.x0 - b.x1);
+    split += same_row && gap >= kUnruledColumnGap * std::min(a.size, b.size);
+  }
+  return split >= kUnruledMinRows;
+}
+
 std::vector<RawTable> FindUnruledTables(const std::vector<TableGlyph>& glyphs) {
   std::vector<RawTable> tables;
-  if (glyphs.empty() || !MayHoldUnruledTable(glyphs)) return tables;
+  if (glyphs.empty()) return tables;
+  SplitLineCount split;
+  int line = -1;
+  for (const TableGlyph& g : glyphs) {
+    if (g.c == ' ' || g.c == '\t' || g.c == 0xA0) continue;
+    if (g.line != line) split.NewLine(), line = g.line;
+    split.Add(g.box, g.size);
+  }
+  if (!split.MayHoldTable()) return tables;
   const BBox everywhere{-1e9f, -1e9f, 1e9f, 1e9f};
   const std::vector<std::vector<TextRun>> text_rows = Rows(Words(glyphs, everywhere));
   tables = FindInRows(text_rows);

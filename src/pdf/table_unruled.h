@@ -24,6 +24,28 @@ inline constexpr float kUnruledColumnGap = 1.0f;
 // A table has at least this many rows.
 inline constexpr int kUnruledMinRows = 3;
 
+// Counts, glyph by glyph, the visual lines split by a column gap, from
+// MuPDF's lines alone (no words, no strings): a page with fewer than
+// kUnruledMinRows of them holds no unruled table. Most pages of prose are
+// ruled out by it at the cost of one pass over their characters.
+class SplitLineCount {
+ public:
+  void NewLine() { new_line_ = true; }
+  // The current line's next glyph that is not a space.
+  void Add(const BBox& box, float size);
+  // Whether the page may hold an unruled table; sorts the lines, call once.
+  bool MayHoldTable();
+
+ private:
+  struct Extent {
+    float centre, x0, x1, size;
+  };
+  std::vector<Extent> lines_;
+  int split_ = 0;
+  bool new_line_ = true;
+  float last_x1_ = 0;
+};
+
 // The unruled tables among `glyphs` (a page's glyphs outside its ruled
 // tables, horizontal text only), top to bottom.
 std::vector<RawTable> FindUnruledTables(const std::vector<TableGlyph>& glyphs);

@@ -32,6 +32,7 @@ Json TableJson(const Table& table) {
   json["header_rows"] = table.header_rows;
   json["caption"] = table.caption;
   json["continued"] = table.continued;
+  json["rotation"] = table.rotation;
   Json cells = Json::array();
   for (const TableCell& cell : table.cells) {
     Json c;

@@ -423,6 +423,31 @@ TEST_F(PdfTableTest, ProseBetweenRulesIsNoTable) {
   EXPECT_TRUE(Tables(document).empty());
 }
 
+// A frame with rules between its rows and none between its columns, its
+// 11-point numbers 7 points apart (cells padded by 3.5 points a side): the
+// columns come from those narrow gaps. A boxed listing with single word
+// spaces ("name: off") stays text.
+TEST_F(PdfTableTest, FrameWithRowRulesTakesColumnsFromNarrowGaps) {
+  const std::vector<std::vector<std::string>> cells = {
+      {"1001", "2002", "3003"}, {"4104", "5205", "6306"}, {"7407", "8508", "9609"}, {"1710", "2811", "3912"}};
+  const float x = 72, top = 200, row = 16, digits = 4 * 5.56f * 1.1f, gap = 7;
+  PageDraw page;
+  page.Prose(72, 120, kIntro);
+  page.StrokeRect(x, top, 3 * digits + 2 * gap + 7, row * 4);
+  for (int r = 0; r < 4; ++r) {
+    const float y = top + row * static_cast<float>(r);
+    if (r > 0) page.HLine(x, x + 3 * digits + 2 * gap + 7, y);
+    for (int c = 0; c < 3; ++c) page.Text(x + 3.5f + (digits + gap) * static_cast<float>(c), y + 12, cells[r][c], false, 11);
+  }
+  page.StrokeRect(x, 320, 200, 48);
+  page.Text(76, 334, "resource name: off").Text(76, 348, "other resource: on").Text(76, 362, "third one: off");
+  const Document document = Convert({page.str()}, "frame_rows");
+  const auto tables = Tables(document);
+  ASSERT_EQ(tables.size(), 1u);
+  EXPECT_EQ(Cells(*tables[0]->table), cells);
+  EXPECT_EQ(Count(AllText(document), "resource name: off"), 1u);
+}
+
 TEST_F(PdfTableTest, TableInsideOneColumnOfATwoColumnPage) {
   PageDraw page;
   std::vector<std::string> left, right;
@@ -476,6 +501,42 @@ TEST_F(PdfTableTest, TableContinuedOnTheNextPageIsMarkedAndKeepsItsHeader) {
   EXPECT_EQ(tables[1]->table->rows, 25);
 }
 
+// A huge table: 500 rows over 10 pages, its header row repeated (not bold)
+// on each later page. Ten tables, each later one continuing the one before
+// with its header kept; every row once.
+TEST_F(PdfTableTest, HugeTableOverTenPages) {
+  std::vector<std::string> pages;
+  for (int p = 0; p < 10; ++p) {
+    Grid grid;
+    grid.y = 40;
+    grid.row_height = 14;
+    grid.bold_header = p == 0;
+    grid.rows = {{"Item", "Count", "Price"}};
+    for (int i = 50 * p; i < 50 * (p + 1); ++i) {
+      grid.rows.push_back({"item " + std::to_string(i), std::to_string(i * 7), std::to_string(i) + ".50"});
+    }
+    PageDraw page;
+    DrawGrid(grid, &page);
+    pages.push_back(page.str());
+  }
+  const Document document = Convert(pages, "huge_table");
+  const auto tables = Tables(document);
+  ASSERT_EQ(tables.size(), 10u);
+  for (size_t t = 0; t < tables.size(); ++t) {
+    const Table& table = *tables[t]->table;
+    EXPECT_EQ(tables[t]->page, static_cast<int>(t) + 1);
+    EXPECT_EQ(table.rows, 51);
+    EXPECT_EQ(table.cols, 3);
+    EXPECT_EQ(table.header_rows, 1);
+    EXPECT_EQ(table.continued, t > 0);
+    EXPECT_EQ(Cells(table)[50][0], "item " + std::to_string(50 * t + 49));
+  }
+  const std::string text = AllText(document);
+  EXPECT_EQ(Count(text, "| item 0 |"), 1u);
+  EXPECT_EQ(Count(text, "| item 499 | 3493 | 499.50 |"), 1u);
+  EXPECT_EQ(Count(text, "| Item | Count | Price |"), 10u);
+}
+
 TEST_F(PdfTableTest, NestedTableStaysInsideTheOuterCell) {
   PageDraw page;
   Grid outer;
@@ -523,6 +584,7 @@ TEST_F(PdfTableTest, MarkdownAndJsonCarryTheTable) {
   EXPECT_EQ(table["cells"].size(), 12u);
   EXPECT_EQ(table["cells"][6]["text"], "be|ta");
   EXPECT_EQ(table["cells"][6]["row_span"], 1);
+  EXPECT_EQ(table["rotation"], 0);
   EXPECT_FALSE(blocks[0].contains("table"));
 }
 
@@ -696,7 +758,15 @@ TEST_F(PdfTableTest, SidewaysTablesAreFoundAndCutLikeUprightOnes) {
     EXPECT_EQ(Cells(*tables[1]->table), kBooktabsCells);
     EXPECT_EQ(tables[1]->table->header_rows, 1);
     EXPECT_EQ(Cells(*tables[2]->table), unruled_cells);
+    const auto json = nlohmann::json::parse(RenderJson(document));
     for (const Block* table : tables) {
+      // A ccw turn reads upwards: 90 degrees counter-clockwise; cw, 270.
+      EXPECT_EQ(table->table->rotation, counter_clockwise ? 90 : 270);
+      for (const auto& block : json["pages"][table->page - 1]["blocks"]) {
+        if (block["type"] == "table") {
+          EXPECT_EQ(block["table"]["rotation"], counter_clockwise ? 90 : 270);
+        }
+      }
       // Boxes are on the portrait page: the sideways table is taller than wide.
       EXPECT_GT(table->bbox.height(), table->bbox.width());
       EXPECT_GE(table->bbox.x0, 0);
@@ -720,6 +790,37 @@ TEST_F(PdfTableTest, SidewaysTablesAreFoundAndCutLikeUprightOnes) {
   }
 }
 
+// The paragraphs around a sideways table read in their order, whichever
+// way the page is turned, with their boxes on the portrait page.
+TEST_F(PdfTableTest, SidewaysPageReadsItsParagraphsInOrder) {
+  PageDraw landscape(kLandscapeHeight);
+  landscape.Prose(72, 120, kIntro);
+  DrawGrid(SampleGrid(), &landscape);
+  landscape.Prose(72, 320, kOutro);
+  for (const bool counter_clockwise : {true, false}) {
+    SCOPED_TRACE(counter_clockwise ? "counter-clockwise" : "clockwise");
+    const Document document = Convert({Sideways(landscape, counter_clockwise)},
+                                      counter_clockwise ? "sideways_order_ccw" : "sideways_order_cw");
+    const std::string text = AllText(document);
+    size_t at = 0;
+    for (const char* piece : {"three weeks", "five runs", "| gamma |", "second device", "next section"}) {
+      const size_t found = text.find(piece);
+      ASSERT_NE(found, std::string::npos) << piece << "\n" << text;
+      EXPECT_GE(found, at) << piece << "\n" << text;
+      at = found;
+    }
+    int paragraphs = 0;
+    for (const Block* block : pdf_test::AllBlocks(document)) {
+      if (block->type != BlockType::kParagraph) continue;
+      ++paragraphs;
+      EXPECT_GT(block->bbox.height(), block->bbox.width()) << block->text;
+      EXPECT_TRUE(block->bbox.x0 >= 0 && block->bbox.x1 <= 612 && block->bbox.y0 >= 0 && block->bbox.y1 <= 792)
+          << block->text;
+    }
+    EXPECT_EQ(paragraphs, 2);
+  }
+}
+
 TEST_F(PdfTableTest, RotatedPageIsReadUpright) {
   PageDraw landscape(kLandscapeHeight);
   landscape.Prose(72, 120, kIntro);
@@ -731,6 +832,7 @@ TEST_F(PdfTableTest, RotatedPageIsReadUpright) {
   EXPECT_EQ(Cells(*tables[0]->table), SampleGrid().rows);
   EXPECT_NEAR(tables[0]->bbox.width(), 320, 1);
   EXPECT_NEAR(tables[0]->bbox.x0, 72, 1);
+  EXPECT_EQ(tables[0]->table->rotation, 0);  // read as displayed
   EXPECT_EQ(Count(AllText(document), "gamma"), 1u);
 }
 
