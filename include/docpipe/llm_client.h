@@ -6,18 +6,15 @@
 // alive and reused. At most `max_in_flight` requests are on the wire; the rest
 // wait in a queue. Each attempt has a timeout; connection errors, timeouts,
 // HTTP 429 and 5xx are retried with exponential backoff and full jitter
-// (a Retry-After header, in seconds or as an HTTP-date, is honoured up to
-// `retry_after_max`). A circuit breaker stops calling a server that keeps
-// failing: while it is open, requests fail at once with kUnavailable; after a
-// cool-down one probe request decides whether to close it. (All of this is
-// docpipe's one HTTP client, shared with the remote embedders.)
+// (a Retry-After header is honoured). A circuit breaker stops calling a server
+// that keeps failing: while it is open, requests fail at once with
+// kUnavailable; after a cool-down one probe request decides whether to close it.
 //
 // Protocols: Ollama (/api/chat with `format` set to the JSON schema, or
 // /api/generate) and OpenAI-compatible servers (/v1/chat/completions with
 // response_format json_schema or json_object: vLLM, llama.cpp, LM Studio,
 // hosted APIs). The API key is sent as a bearer token and never appears in
-// logs, statuses or statistics; URLs in messages are shown as
-// RedactCredentials shows them.
+// logs, statuses or statistics.
 //
 // Thread-safety: Submit(), Call() and stats() may be called from any thread,
 // including from inside a completion callback. Callbacks run on the I/O thread:
@@ -108,7 +105,6 @@ struct LlmClientStats {
   int64_t http_5xx = 0;
   int64_t timeouts = 0;
   int64_t connection_errors = 0;
-  int64_t connections_opened = 0;  // TCP connections made; fewer than attempts when kept alive
   int64_t breaker_opened = 0;     // times the breaker tripped
   int64_t breaker_rejected = 0;   // requests failed fast while it was open
   bool breaker_open = false;      // state now
