@@ -87,7 +87,6 @@ LlmClientStats HttpLlmClient::stats() const {
   stats.http_5xx = http.http_5xx;
   stats.timeouts = http.timeouts;
   stats.connection_errors = http.connection_errors;
-  stats.connections_opened = http.connections_opened;
   stats.breaker_opened = http.breaker_opened;
   stats.breaker_rejected = http.breaker_rejected;
   stats.breaker_open = http.breaker_open;

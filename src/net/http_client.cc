@@ -37,7 +37,6 @@ constexpr int kIdlePollMs = 1000;
 
 struct Transfer {
   HttpRequest request;
-  std::string safe_url;  // the URL as messages show it
   HttpCallback done;
   int attempts = 0;
   bool probe = false;
@@ -127,7 +126,7 @@ class CurlHttpClient final : public HttpClient {
   void Finish(Transfer& transfer, Result<HttpResponse> result);
   void CancelAll();
   void PublishBreaker();
-  std::string Scrub(std::string message, const Transfer& transfer) const;
+  std::string Scrub(std::string message, const std::string& url, const std::string& safe_url) const;
 
   const HttpClientOptions options_;
   CurlMultiPtr multi_;
@@ -173,7 +172,6 @@ Status CurlHttpClient::Start() {
 void CurlHttpClient::Submit(HttpRequest request, HttpCallback done) {
   auto transfer = std::make_unique<Transfer>();
   transfer->submitted = Clock::now();
-  transfer->safe_url = RedactCredentials(request.url);
   transfer->request = std::move(request);
   transfer->done = std::move(done);
   {
@@ -405,8 +403,9 @@ void CurlHttpClient::Finish(Transfer& transfer, Result<HttpResponse> result) {
     return;
   }
   const Status& status = result.status();
-  std::string message = options_.name + " to " + transfer.safe_url + ": " + status.message();
-  transfer.done(Status(status.code(), Scrub(std::move(message), transfer)));
+  const std::string safe_url = RedactCredentials(transfer.request.url);  // only failures pay for it
+  std::string message = options_.name + " to " + safe_url + ": " + status.message();
+  transfer.done(Status(status.code(), Scrub(std::move(message), transfer.request.url, safe_url)));
 }
 
 void CurlHttpClient::CancelAll() {
@@ -438,7 +437,7 @@ void CurlHttpClient::PublishBreaker() {
 }
 
 // A server may echo the token back in an error body, and libcurl may quote the URL it was given.
-std::string CurlHttpClient::Scrub(std::string message, const Transfer& transfer) const {
+std::string CurlHttpClient::Scrub(std::string message, const std::string& url, const std::string& safe_url) const {
   auto replace_all = [&message](const std::string& secret, const std::string& shown) {
     if (secret.empty() || secret == shown) return;
     for (size_t at = message.find(secret); at != std::string::npos; at = message.find(secret, at + shown.size())) {
@@ -446,7 +445,7 @@ std::string CurlHttpClient::Scrub(std::string message, const Transfer& transfer)
     }
   };
   replace_all(options_.bearer_token, "[redacted]");
-  replace_all(transfer.request.url, transfer.safe_url);
+  replace_all(url, safe_url);
   return message;
 }
 
