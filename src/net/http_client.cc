@@ -58,8 +58,8 @@ size_t AppendReply(char* data, size_t size, size_t count, void* user) {
 size_t ReadHeader(char* data, size_t size, size_t count, void* user) {
   constexpr std::string_view kName = "retry-after:";
   std::string_view line(data, size * count);
-  if (line.size() > kName.size() &&
-      std::equal(kName.begin(), kName.end(), line.begin(), [](char a, char b) { return a == std::tolower(b); })) {
+  auto same = [](char lower, char any) { return lower == std::tolower(static_cast<unsigned char>(any)); };
+  if (line.size() > kName.size() && std::equal(kName.begin(), kName.end(), line.begin(), same)) {
     line.remove_prefix(kName.size());
     while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
     static_cast<Transfer*>(user)->retry_after = std::string(line);
