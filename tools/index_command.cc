@@ -28,7 +28,7 @@ void RunIndex(const IndexFlags& flags, bool force) {
   store_options.read_only = true;
   Result<std::unique_ptr<Store>> store = Store::Open(flags.db, store_options);
   auto fail = [](const Status& status) { FailCommand("index", status, true); };
-  if (!store.ok()) return fail(store.status().WithContext("opening the store " + flags.db));
+  if (!store.ok()) return fail(store.status().WithContext("opening the store " + Store::DisplayLocation(flags.db)));
   Result<std::vector<EmbedderIdentity>> embedders = (*store)->Embedders();
   if (!embedders.ok()) return fail(embedders.status());
   VectorIndexOptions options = flags.options;

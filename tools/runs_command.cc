@@ -109,7 +109,7 @@ void RunRuns(const RunsFlags& flags) {
   store_options.create_if_missing = false;
   store_options.read_only = true;
   Result<std::unique_ptr<Store>> store = Store::Open(flags.db, store_options);
-  if (!store.ok()) return FailCommand("runs", store.status().WithContext("opening the store " + flags.db), true);
+  if (!store.ok()) return FailCommand("runs", store.status().WithContext("opening the store " + Store::DisplayLocation(flags.db)), true);
   Result<std::vector<RunRecord>> runs = (*store)->Runs(flags.limit);
   if (!runs.ok()) return FailCommand("runs", runs.status());
   const std::string this_host = ThisHost();

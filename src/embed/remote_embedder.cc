@@ -1,22 +1,21 @@
 // A TextEmbedder that asks a server: the OpenAI embeddings API (POST
 // {base}/embeddings, as text-embeddings-inference, vLLM, llama.cpp and OpenAI
-// serve it) or Ollama's POST {base}/api/embed. Each batch is one blocking
-// request on the caller's thread, so the pipeline's workers are the requests
-// in flight; connection errors, 429 and 5xx are retried with backoff.
-#include <curl/curl.h>
-
+// serve it) or Ollama's POST {base}/api/embed. Each batch is one request
+// through the shared HTTP client (src/net), whose one I/O thread carries the
+// requests of every calling thread over kept-alive connections; the caller
+// waits for its own. Connection errors, 429 and 5xx are retried there (with
+// Retry-After and jitter), and its circuit breaker stops calling a dead server.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include "core/redact.h"
 #include "core/sha256.h"
 #include "embed/text_embedders.h"
+#include "net/http_client.h"
 
 namespace docpipe::embed {
 namespace {
@@ -25,22 +24,8 @@ using nlohmann::json;
 
 enum class Protocol { kOpenAi, kOllama };
 
-struct CurlEasyDeleter {
-  void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
-};
-struct CurlSlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-
-bool CurlReady() {
-  static const bool ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-  return ready;
-}
-
-size_t AppendBody(char* data, size_t size, size_t count, void* body) {
-  static_cast<std::string*>(body)->append(data, size * count);
-  return size * count;
-}
+// Requests on the wire at once, over all calling threads; callers beyond it queue in the client.
+constexpr int kMaxInFlight = 32;
 
 std::string TrimSlash(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
@@ -56,18 +41,32 @@ Result<Protocol> ChooseProtocol(const std::string& name, const std::string& base
   return base.ends_with("/v1") ? Protocol::kOpenAi : Protocol::kOllama;
 }
 
-// What one HTTP exchange gave.
-struct Reply {
-  long http = 0;  // 0: no answer (connection error, timeout)
-  std::string body;
-  std::string error;  // libcurl's message when http == 0
-};
+net::HttpClientOptions HttpOptions(const TextEmbedderOptions& options) {
+  net::HttpClientOptions http;
+  http.name = "embedding request";
+  http.bearer_token = options.api_key;
+  http.max_in_flight = kMaxInFlight;
+  http.request_timeout = std::chrono::milliseconds(static_cast<int64_t>(options.timeout_seconds * 1000));
+  http.max_retries = options.retries;
+  http.backoff_max = std::chrono::milliseconds(8000);
+  return http;
+}
+
+// A hint for the answers a user can fix.
+Status WithHint(const Status& status) {
+  if (status.code() == StatusCode::kPermissionDenied) return Status(status.code(), status.message() + " (check the API key)");
+  if (status.code() == StatusCode::kNotFound) {
+    return Status(status.code(), status.message() + " (check the URL and the model name)");
+  }
+  return status;
+}
 
 class RemoteEmbedder final : public TextEmbedder {
  public:
-  RemoteEmbedder(TextEmbedderOptions options, Protocol protocol)
-      : options_(std::move(options)), protocol_(protocol) {
+  RemoteEmbedder(TextEmbedderOptions options, Protocol protocol, std::unique_ptr<net::HttpClient> http)
+      : options_(std::move(options)), protocol_(protocol), http_(std::move(http)) {
     endpoint_ = options_.url + (protocol_ == Protocol::kOpenAi ? "/embeddings" : "/api/embed");
+    shown_endpoint_ = RedactCredentials(endpoint_);
     // The identity is stored with the vectors: it names the server without its
     // credentials (a password or token in the URL never reaches the store), and
     // rotating them keeps the vectors' identity.
@@ -80,7 +79,7 @@ class RemoteEmbedder final : public TextEmbedder {
   // Embeds a probe text: checks URL and model, and learns the dimension.
   Status Probe() {
     DOCPIPE_ASSIGN_OR_RETURN(EmbeddingMatrix probe, Request({"docpipe dimension probe"}));
-    if (probe.dimension == 0) return Status::Internal(endpoint_ + " returned an empty vector");
+    if (probe.dimension == 0) return Status::Internal(shown_endpoint_ + " returned an empty vector");
     identity_.dimension = probe.dimension;
     double norm = 0;
     for (float value : probe.values) norm += static_cast<double>(value) * value;
@@ -99,7 +98,7 @@ class RemoteEmbedder final : public TextEmbedder {
       std::vector<std::string> part(texts.begin() + begin, texts.begin() + std::min(texts.size(), begin + batch));
       DOCPIPE_ASSIGN_OR_RETURN(EmbeddingMatrix vectors, Request(part));
       if (vectors.dimension != identity_.dimension) {
-        return Status::Internal(fmt::format("{} returned vectors of dimension {}, earlier {}", endpoint_,
+        return Status::Internal(fmt::format("{} returned vectors of dimension {}, earlier {}", shown_endpoint_,
                                             vectors.dimension, identity_.dimension));
       }
       all.values.insert(all.values.end(), vectors.values.begin(), vectors.values.end());
@@ -112,63 +111,13 @@ class RemoteEmbedder final : public TextEmbedder {
   Result<EmbeddingMatrix> Request(const std::vector<std::string>& texts) {
     json body = {{"model", options_.remote_model}, {"input", texts}};
     if (protocol_ == Protocol::kOpenAi) body["encoding_format"] = "float";
-    const std::string payload = body.dump(-1, ' ', false, json::error_handler_t::replace);
-    auto delay = std::chrono::milliseconds(250);
-    for (int attempt = 0;; ++attempt) {
-      Reply reply = Post(payload);
-      if (reply.http == 200) return Parse(reply.body, texts.size());
-      const bool transient = reply.http == 0 || reply.http == 429 || reply.http >= 500;
-      if (!transient || attempt >= options_.retries) return Failure(reply, attempt + 1);
-      std::this_thread::sleep_for(delay);
-      delay = std::min(delay * 2, std::chrono::milliseconds(8000));
-    }
+    net::HttpRequest request{endpoint_, body.dump(-1, ' ', false, json::error_handler_t::replace)};
+    Result<net::HttpResponse> reply = http_->Call(std::move(request)).get();
+    if (!reply.ok()) return WithHint(reply.status());
+    return Parse(reply->body, texts.size());
   }
 
-  Status Failure(const Reply& reply, int attempts) const {
-    if (reply.http == 0) {
-      return Status::Unavailable(fmt::format("embedding server {} did not answer after {} attempt(s): {}",
-                                             endpoint_, attempts, reply.error));
-    }
-    const std::string excerpt = reply.body.substr(0, 300);
-    std::string message = fmt::format("embedding server {} answered HTTP {}: {}", endpoint_, reply.http, excerpt);
-    if (reply.http == 401 || reply.http == 403) return Status::PermissionDenied(message + " (check the API key)");
-    if (reply.http == 404) return Status::NotFound(message + " (check the URL and the model name)");
-    if (reply.http >= 400 && reply.http < 500) return Status::InvalidArgument(message);
-    return Status::Unavailable(message);
-  }
-
-  Reply Post(const std::string& payload) const {
-    Reply reply;
-    std::unique_ptr<CURL, CurlEasyDeleter> easy(curl_easy_init());
-    if (!easy) {
-      reply.error = "libcurl could not make a handle";
-      return reply;
-    }
-    std::unique_ptr<curl_slist, CurlSlistDeleter> headers(curl_slist_append(nullptr, "Content-Type: application/json"));
-    if (!options_.api_key.empty()) {
-      headers.reset(curl_slist_append(headers.release(), ("Authorization: Bearer " + options_.api_key).c_str()));
-    }
-    char error[CURL_ERROR_SIZE] = {};
-    curl_easy_setopt(easy.get(), CURLOPT_URL, endpoint_.c_str());
-    curl_easy_setopt(easy.get(), CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(easy.get(), CURLOPT_POSTFIELDS, payload.data());
-    curl_easy_setopt(easy.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload.size()));
-    curl_easy_setopt(easy.get(), CURLOPT_WRITEFUNCTION, AppendBody);
-    curl_easy_setopt(easy.get(), CURLOPT_WRITEDATA, &reply.body);
-    curl_easy_setopt(easy.get(), CURLOPT_ERRORBUFFER, error);
-    curl_easy_setopt(easy.get(), CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy.get(), CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-    curl_easy_setopt(easy.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout_seconds * 1000));
-    const CURLcode code = curl_easy_perform(easy.get());
-    if (code != CURLE_OK) {
-      reply.error = error[0] != '\0' ? error : curl_easy_strerror(code);
-      return reply;
-    }
-    curl_easy_getinfo(easy.get(), CURLINFO_RESPONSE_CODE, &reply.http);
-    return reply;
-  }
-
-  // The vectors of a 200 reply, checked: one per text, all of one length.
+  // The vectors of a 2xx reply, checked: one per text, all of one length.
   Result<EmbeddingMatrix> Parse(const std::string& body, size_t expected) const {
     json reply = json::parse(body, nullptr, /*allow_exceptions=*/false);
     std::vector<const json*> rows(expected, nullptr);
@@ -188,15 +137,15 @@ class RemoteEmbedder final : public TextEmbedder {
     for (size_t i = 0; i < expected; ++i) {
       const json* row = rows[i];
       if (row == nullptr || !row->is_array() || row->empty()) {
-        return Status::Internal(fmt::format("{} returned no embedding for input {} of {}: {}", endpoint_, i, expected,
-                                            body.substr(0, 200)));
+        return Status::Internal(fmt::format("{} returned no embedding for input {} of {}: {}", shown_endpoint_, i,
+                                            expected, body.substr(0, 200)));
       }
       if (i == 0) matrix.dimension = row->size();
       if (row->size() != matrix.dimension) {
-        return Status::Internal(fmt::format("{} returned vectors of different lengths", endpoint_));
+        return Status::Internal(fmt::format("{} returned vectors of different lengths", shown_endpoint_));
       }
       for (const json& value : *row) {
-        if (!value.is_number()) return Status::Internal(endpoint_ + " returned a vector with a non-number in it");
+        if (!value.is_number()) return Status::Internal(shown_endpoint_ + " returned a vector with a non-number in it");
         matrix.values.push_back(value.get<float>());
       }
     }
@@ -207,7 +156,9 @@ class RemoteEmbedder final : public TextEmbedder {
   TextEmbedderOptions options_;
   Protocol protocol_;
   std::string endpoint_;
+  std::string shown_endpoint_;  // endpoint_ without credentials, for messages
   EmbedderIdentity identity_;
+  std::unique_ptr<net::HttpClient> http_;
 };
 
 }  // namespace
@@ -216,11 +167,12 @@ Result<std::shared_ptr<TextEmbedder>> MakeRemoteEmbedder(const TextEmbedderOptio
   if (options.remote_model.empty()) {
     return Status::InvalidArgument("a remote embedder needs the model name the server serves (--embed-remote-model)");
   }
-  if (!CurlReady()) return Status::Internal("libcurl failed to initialise");
   TextEmbedderOptions resolved = options;
   resolved.url = TrimSlash(options.url);
   DOCPIPE_ASSIGN_OR_RETURN(Protocol protocol, ChooseProtocol(options.protocol, resolved.url));
-  auto embedder = std::make_shared<RemoteEmbedder>(std::move(resolved), protocol);
+  Result<std::unique_ptr<net::HttpClient>> http = net::HttpClient::Make(HttpOptions(resolved));
+  if (!http.ok()) return http.status().WithContext("embedding client");
+  auto embedder = std::make_shared<RemoteEmbedder>(std::move(resolved), protocol, std::move(http).value());
   DOCPIPE_RETURN_IF_ERROR(embedder->Probe());
   return std::shared_ptr<TextEmbedder>(std::move(embedder));
 }

@@ -121,16 +121,4 @@ LlmUsage ParseReplyUsage(LlmProtocol protocol, std::string_view body) {
   return usage;
 }
 
-std::string RedactUrl(std::string_view url) {
-  size_t scheme = url.find("://");
-  size_t host_start = scheme == std::string_view::npos ? 0 : scheme + 3;
-  std::string_view rest = url.substr(host_start);
-  size_t path_start = rest.find('/');
-  std::string_view authority = rest.substr(0, path_start);
-  if (size_t at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
-  std::string_view path = path_start == std::string_view::npos ? std::string_view() : rest.substr(path_start);
-  path = path.substr(0, path.find_first_of("?#"));
-  return std::string(url.substr(0, host_start)) + std::string(authority) + std::string(path);
-}
-
 }  // namespace docpipe::llm_internal

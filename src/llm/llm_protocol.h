@@ -26,7 +26,4 @@ struct LlmUsage {
 // The token counts of a 2xx response body; zeros when absent or malformed.
 LlmUsage ParseReplyUsage(LlmProtocol protocol, std::string_view body);
 
-// scheme://host[:port]/path without user info or query string: safe for messages.
-std::string RedactUrl(std::string_view url);
-
 }  // namespace docpipe::llm_internal

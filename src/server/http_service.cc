@@ -85,7 +85,7 @@ Result<std::unique_ptr<HttpService>> HttpService::Make(const ServerConfig& confi
   auto service = std::unique_ptr<HttpService>(new HttpService(config));
   HttpService& s = *service;
   Result<std::unique_ptr<Store>> store = Store::Open(config.db);
-  if (!store.ok()) return store.status().WithContext("db " + config.db);
+  if (!store.ok()) return store.status().WithContext("db " + Store::DisplayLocation(config.db));
   s.store_ = std::move(store).value();
   DOCPIPE_ASSIGN_OR_RETURN(s.vectors_, VectorStage::Make(config));
   DOCPIPE_ASSIGN_OR_RETURN(s.writing_, Store::Open(config.db));

@@ -6,6 +6,7 @@
 #include <bit>
 #include <cstring>
 
+#include "core/redact.h"
 #include "core/unicode.h"
 
 namespace docpipe::store {
@@ -60,31 +61,6 @@ int HexValue(char c) {
 
 }  // namespace
 
-std::string RedactLocation(std::string_view location) {
-  std::string out(location);
-  // postgresql://user:password@host/...
-  const size_t scheme = out.find("://");
-  if (scheme != std::string::npos) {
-    const size_t start = scheme + 3;
-    const size_t at = out.find('@', start);
-    const size_t slash = out.find('/', start);
-    if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
-      const size_t colon = out.find(':', start);
-      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
-    }
-  }
-  // ...?password=secret&... or key=value form "password=secret"
-  size_t pos = 0;
-  while ((pos = out.find("password=", pos)) != std::string::npos) {
-    const size_t begin = pos + 9;
-    size_t end = out.find_first_of("& ", begin);
-    if (end == std::string::npos) end = out.size();
-    out.replace(begin, end - begin, "***");
-    pos = begin + 3;
-  }
-  return out;
-}
-
 std::string PgRows::Text(int row, int column) const {
   return std::string(PQgetvalue(result_.get(), row, column),
                      static_cast<size_t>(PQgetlength(result_.get(), row, column)));
@@ -126,7 +102,7 @@ Result<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& location, int
                             "keepalives_interval", "keepalives_count", "dbname",          nullptr};
   const char* values[] = {timeout.c_str(), "docpipe", "UTF8", "30", "10", "3", location.c_str(), nullptr};
   PgConnHandle handle(PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
-  const std::string shown = RedactLocation(location);
+  const std::string shown = RedactCredentials(location);
   if (handle == nullptr) return Status::ResourceExhausted(shown + ": out of memory opening a connection");
   if (PQstatus(handle.get()) != CONNECTION_OK) {
     const std::string message = Trimmed(PQerrorMessage(handle.get()));

@@ -28,10 +28,6 @@ struct PgResultClearer {
 using PgConnHandle = std::unique_ptr<PGconn, PgConnCloser>;
 using PgResultHandle = std::unique_ptr<PGresult, PgResultClearer>;
 
-// `location` with the password (in the userinfo or a password= parameter)
-// replaced by "***", for messages and logs.
-std::string RedactLocation(std::string_view location);
-
 // Query parameters in text form; nullopt is SQL NULL.
 using PgParams = std::vector<std::optional<std::string>>;
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/redact.h"
 #include "docpipe/status.h"
 #include "store/pg_conn.h"
 
@@ -53,7 +54,7 @@ class PgPool {
 
   Result<PgLease> Acquire();
   const std::string& location() const { return location_; }  // as given, password included
-  std::string shown_location() const { return RedactLocation(location_); }
+  std::string shown_location() const { return RedactCredentials(location_); }
   const PgPoolOptions& options() const { return options_; }
 
  private:

@@ -1,6 +1,7 @@
 // Store::Open: picks the backend from the location's scheme.
 #include <string_view>
 
+#include "core/redact.h"
 #include "docpipe/store.h"
 #include "store/pg_conn.h"
 #include "store/pg_store.h"
@@ -18,7 +19,7 @@ bool IsPostgres(std::string_view location) {
 }  // namespace
 
 std::string Store::DisplayLocation(const std::string& location) {
-  return IsPostgres(location) ? store::RedactLocation(location) : location;
+  return RedactCredentials(location);
 }
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& location, const StoreOptions& options) {

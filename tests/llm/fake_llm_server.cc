@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <optional>
 #include <nlohmann/json.hpp>
@@ -273,11 +274,25 @@ std::string EmbeddingReply(const std::string& path, const json& body, int dimens
       .dump();
 }
 
-std::string HttpResponse(int status, const std::string& body, int retry_after_s) {
+// IMF-fixdate, as HTTP writes dates: "Wed, 21 Oct 2015 07:28:00 GMT".
+std::string HttpDate(std::chrono::system_clock::time_point when) {
+  time_t seconds = std::chrono::system_clock::to_time_t(when);
+  tm parts{};
+  gmtime_r(&seconds, &parts);
+  char text[64];
+  std::strftime(text, sizeof(text), "%a, %d %b %Y %H:%M:%S GMT", &parts);
+  return text;
+}
+
+std::string HttpResponse(int status, const std::string& body, int retry_after_s, bool as_date = false) {
   std::string reason = status == 200 ? "OK" : status == 429 ? "Too Many Requests" : "Error";
   std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason +
                     "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
-  if (retry_after_s > 0) out += "Retry-After: " + std::to_string(retry_after_s) + "\r\n";
+  if (retry_after_s > 0) {
+    std::string value = as_date ? HttpDate(std::chrono::system_clock::now() + std::chrono::seconds(retry_after_s))
+                                : std::to_string(retry_after_s);
+    out += "Retry-After: " + value + "\r\n";
+  }
   return out + "\r\n" + body;
 }
 
@@ -485,7 +500,7 @@ std::string FakeLlmServer::Answer(const Request& request) {
     if (fail) {
       std::string body = behavior.echo_authorization ? json{{"error", "rejected " + request.authorization}}.dump()
                                                      : std::string("{\"error\":\"injected failure\"}");
-      response = HttpResponse(behavior.fail_status, body, behavior.retry_after_s);
+      response = HttpResponse(behavior.fail_status, body, behavior.retry_after_s, behavior.retry_after_http_date);
     } else if (IsEmbeddingPath(request.path)) {
       json body = json::parse(request.body, nullptr, false);
       if (body.is_discarded() || !body.contains("model")) {

@@ -2,7 +2,7 @@
 // benchmarks: Ollama (/api/chat, /api/generate) and OpenAI-compatible
 // (/v1/chat/completions). It answers extraction prompts with valid results
 // for the chunks it is sent, and can be told to be slow, fail, ask for
-// back-off (429 + Retry-After), return malformed JSON, omit ids, or hang.
+// back-off (429 + Retry-After, in seconds or as an HTTP-date), return malformed JSON, omit ids, or hang.
 // It also plays an embedding server: OpenAI-compatible POST /v1/embeddings
 // and Ollama's POST /api/embed, answering FakeEmbedding() of every input.
 // It also plays the model for `docpipe extract`: a prompt carrying
@@ -44,6 +44,7 @@ struct FakeLlmBehavior {
   int violate_schema_first = 0;  // the first N extraction answers are JSON but not instances of the schema
   int fail_percent = 0;          // of requests answer fail_status (pseudo-random by request number)
   int broken_json_percent = 0;   // of extraction answers are cut-off JSON (pseudo-random by request number)
+  bool retry_after_http_date = false;  // Retry-After as the HTTP-date retry_after_s from now, not seconds
 };
 
 // The fake embedding of `text`: lower-cased words hashed into `dimension`

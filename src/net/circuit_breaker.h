@@ -3,14 +3,14 @@
 // Closed: requests flow; `threshold` consecutive failures open it. Open:
 // requests are rejected until `cooldown` has passed; then it is half-open and
 // admits exactly one probe. The probe's success closes it, its failure opens
-// it for another cool-down. Only the LLM client's I/O thread uses it, so it
+// it for another cool-down. Only the HTTP client's I/O thread uses it, so it
 // has no lock.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 
-namespace docpipe::llm_internal {
+namespace docpipe::net {
 
 class CircuitBreaker {
  public:
@@ -39,4 +39,4 @@ class CircuitBreaker {
   int64_t times_opened_ = 0;
 };
 
-}  // namespace docpipe::llm_internal
+}  // namespace docpipe::net

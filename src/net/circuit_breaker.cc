@@ -1,6 +1,6 @@
-#include "llm/circuit_breaker.h"
+#include "net/circuit_breaker.h"
 
-namespace docpipe::llm_internal {
+namespace docpipe::net {
 
 CircuitBreaker::Decision CircuitBreaker::Admit(Clock::time_point now) {
   switch (state_) {
@@ -31,4 +31,4 @@ void CircuitBreaker::RecordFailure(Clock::time_point now) {
   }
 }
 
-}  // namespace docpipe::llm_internal
+}  // namespace docpipe::net

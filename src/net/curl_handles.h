@@ -5,7 +5,7 @@
 
 #include <memory>
 
-namespace docpipe::llm_internal {
+namespace docpipe::net {
 
 struct CurlEasyDeleter {
   void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
@@ -24,4 +24,4 @@ using CurlSlistPtr = std::unique_ptr<curl_slist, CurlSlistDeleter>;
 // curl_global_init exactly once per process; false when libcurl could not start.
 bool EnsureCurlGlobalInit();
 
-}  // namespace docpipe::llm_internal
+}  // namespace docpipe::net
