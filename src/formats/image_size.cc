@@ -15,11 +15,13 @@ class ByteReader {
   explicit ByteReader(const std::string& path) : in_(path, std::ios::binary) {}
   bool ok() const { return static_cast<bool>(in_); }
   // `n` bytes at `offset`; false when the file is shorter.
-  bool ReadAt(uint64_t offset, void* out, size_t n) {
+  bool ReadAt(uint64_t offset, void* out, size_t n) { return ReadUpTo(offset, out, n) == n; }
+  // Up to `n` bytes at `offset`; how many there were.
+  size_t ReadUpTo(uint64_t offset, void* out, size_t n) {
     in_.clear();
     in_.seekg(static_cast<std::streamoff>(offset));
     in_.read(static_cast<char*>(out), static_cast<std::streamsize>(n));
-    return static_cast<size_t>(in_.gcount()) == n;
+    return static_cast<size_t>(in_.gcount());
   }
 
  private:
@@ -44,8 +46,7 @@ Status Truncated(const char* what) { return Status::Corrupt(std::string("truncat
 // that follow, which may be long (ALPH): the canvas it has read is enough.
 Result<std::vector<ImageSize>> WebpSize(ByteReader& in) {
   uint8_t head[64] = {};
-  size_t length = sizeof head;
-  while (length > 12 && !in.ReadAt(0, head, length)) length /= 2;
+  const size_t length = in.ReadUpTo(0, head, sizeof head);
   WebPBitstreamFeatures features;
   const VP8StatusCode status = WebPGetFeatures(head, length, &features);
   const bool sized = features.width > 0 && features.height > 0;
