@@ -64,6 +64,13 @@ struct Block {
 
 enum class PageKind { kDigital, kScanned, kMixed, kEmpty };
 
+// One recognised word, with where it is and how sure the recogniser was.
+struct OcrWord {
+  std::string text;  // UTF-8
+  BBox bbox;
+  float confidence = 0;  // [0, 1]
+};
+
 // What OCR left out of a page, and why; summed into the run report.
 struct OcrCounts {
   int pictures_read = 0;          // pictures of a digital page recognised (--ocr auto)
@@ -84,6 +91,10 @@ struct Page {
   // Non-empty: the page's text is in this script (Tesseract's OSD name, e.g.
   // "Han"), which the loaded languages do not read; it was not recognised.
   std::string ocr_unread_script;
+  // Words OCR read below OcrOptions::min_word_confidence, in PDF points and
+  // reading order: kept for whoever wants them (JSON), out of the blocks and
+  // so out of the text, chunks and index.
+  std::vector<OcrWord> low_confidence_words;
   std::vector<Block> blocks;     // in reading order
 };
 

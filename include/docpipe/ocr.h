@@ -73,7 +73,9 @@ struct OcrPage {
   int rotation = 0;            // degrees clockwise the image was turned before recognition
   bool timed_out = false;      // the deadline passed; `lines` holds nothing
   int width = 0, height = 0;   // of the image recognised (after turning)
-  int words_dropped = 0;       // below OcrOptions::min_word_confidence
+  // Below OcrOptions::min_word_confidence, left out of `lines`; boxes in the
+  // image's pixels like the lines'.
+  std::vector<OcrWord> low_confidence_words;
   // Non-empty: OSD found the text to be in this script, which the loaded
   // languages do not read; `lines` is then empty (what they would hold is garbage).
   std::string unread_script;

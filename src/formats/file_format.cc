@@ -35,7 +35,8 @@ struct Magic {
   const char* description;
 };
 
-// Formats told by their first bytes; images are those MuPDF opens.
+// Formats told by their first bytes; images are read by the PDF engine (WebP,
+// told by its RIFF header below, is decoded for it first).
 constexpr Magic kMagics[] = {
     {"\x89PNG\r\n\x1a\n", FileFormat::kImage, "PNG image"},
     {"\xFF\xD8\xFF", FileFormat::kImage, "JPEG image"},
@@ -111,7 +112,7 @@ DetectedFormat ByExtension(const std::string& extension, DetectedFormat fallback
   if (extension == ".pdf") return {FileFormat::kPdf, "PDF document (by its extension)"};
   if (extension == ".docx") return {FileFormat::kDocx, "DOCX document (by its extension)"};
   if (extension == ".epub") return {FileFormat::kEpub, "EPUB book (by its extension)"};
-  for (const char* image : {".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp"}) {
+  for (const char* image : {".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp", ".webp"}) {
     if (extension == image) return {FileFormat::kImage, "image (by its extension)"};
   }
   return fallback;
@@ -166,7 +167,7 @@ DetectedFormat DetectFileFormat(const std::string& path) {
     if (StartsWith(head, magic.bytes)) return {magic.format, magic.description};
   }
   if (IsBmp(head)) return {FileFormat::kImage, "BMP image"};
-  if (IsRiffWebp(head)) return {FileFormat::kUnknown, "WebP image (not supported)"};
+  if (IsRiffWebp(head)) return {FileFormat::kImage, "WebP image"};
   if (StartsWith(head, "PK\x03\x04") || StartsWith(head, "PK\x05\x06")) return DetectZip(path);
   return DetectText(path, head);
 }

@@ -1,8 +1,11 @@
 #include "formats/image_size.h"
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <memory>
+
+#include <webp/decode.h>
 
 namespace docpipe::formats {
 namespace {
@@ -12,11 +15,13 @@ class ByteReader {
   explicit ByteReader(const std::string& path) : in_(path, std::ios::binary) {}
   bool ok() const { return static_cast<bool>(in_); }
   // `n` bytes at `offset`; false when the file is shorter.
-  bool ReadAt(uint64_t offset, void* out, size_t n) {
+  bool ReadAt(uint64_t offset, void* out, size_t n) { return ReadUpTo(offset, out, n) == n; }
+  // Up to `n` bytes at `offset`; how many there were.
+  size_t ReadUpTo(uint64_t offset, void* out, size_t n) {
     in_.clear();
     in_.seekg(static_cast<std::streamoff>(offset));
     in_.read(static_cast<char*>(out), static_cast<std::streamsize>(n));
-    return static_cast<size_t>(in_.gcount()) == n;
+    return static_cast<size_t>(in_.gcount());
   }
 
  private:
@@ -35,6 +40,19 @@ uint32_t Little(const uint8_t* p, int n) {
 }
 
 Status Truncated(const char* what) { return Status::Corrupt(std::string("truncated or malformed ") + what + " header"); }
+
+// The size is in the first chunk's header (VP8, VP8L, or VP8X's canvas),
+// within the first 64 bytes. After a VP8X header libwebp wants the chunks
+// that follow, which may be long (ALPH): the canvas it has read is enough.
+Result<std::vector<ImageSize>> WebpSize(ByteReader& in) {
+  uint8_t head[64] = {};
+  const size_t length = in.ReadUpTo(0, head, sizeof head);
+  WebPBitstreamFeatures features;
+  const VP8StatusCode status = WebPGetFeatures(head, length, &features);
+  const bool sized = features.width > 0 && features.height > 0;
+  if (status != VP8_STATUS_OK && !(status == VP8_STATUS_NOT_ENOUGH_DATA && sized)) return Truncated("WebP");
+  return std::vector<ImageSize>{{features.width, features.height}};
+}
 
 Result<std::vector<ImageSize>> JpegSize(ByteReader& in) {
   uint64_t pos = 2;
@@ -111,6 +129,7 @@ Result<std::vector<ImageSize>> ReadImageSizes(const std::string& path, int max_p
     const int32_t height = static_cast<int32_t>(Little(head + 22, 4));  // negative: top-down rows
     return std::vector<ImageSize>{{static_cast<int32_t>(Little(head + 18, 4)), height < 0 ? -int64_t{height} : height}};
   }
+  if (std::memcmp(head, "RIFF", 4) == 0 && std::memcmp(head + 8, "WEBP", 4) == 0) return WebpSize(in);
   if (head[0] == 'I' && head[1] == 'I' && head[2] == 42) return TiffSizes(in, true, max_pages);
   if (head[0] == 'M' && head[1] == 'M' && head[3] == 42) return TiffSizes(in, false, max_pages);
   return Status::Unsupported("not an image format whose size docpipe can read");

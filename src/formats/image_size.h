@@ -15,7 +15,7 @@ struct ImageSize {
   int64_t width = 0, height = 0;
 };
 
-// One size per page: PNG, JPEG, GIF and BMP have one, TIFF one per IFD (at
+// One size per page: PNG, JPEG, GIF, BMP and WebP have one, TIFF one per IFD (at
 // most `max_pages` are read). kCorrupt when the header is truncated or
 // malformed, kUnsupported for other formats.
 Result<std::vector<ImageSize>> ReadImageSizes(const std::string& path, int max_pages = 10000);

@@ -170,7 +170,7 @@ OcrLine ReadLineAttributes(tesseract::ResultIterator* it, const Leveller& level)
 
 // Walks the result word by word into lines; words accumulate into the line
 // they start, in Tesseract's reading order (blocks, paragraphs, lines).
-// Words below `min_word_confidence` are left out and counted; the page's mean
+// Words below `min_word_confidence` are left out of the lines and listed; the page's mean
 // confidence is over all words, so that a page of garbage still reads as one.
 void ReadLines(tesseract::TessBaseAPI* api, float min_word_confidence, OcrPage* page, float* skew) {
   std::unique_ptr<tesseract::ResultIterator> it(api->GetIterator());
@@ -219,13 +219,13 @@ void ReadLines(tesseract::TessBaseAPI* api, float min_word_confidence, OcrPage* 
     const std::string text = Trimmed(word.get());
     const double confidence = std::clamp(it->Confidence(tesseract::RIL_WORD) / 100.0, 0.0, 1.0);
     if (text.empty() || IsRule(text) || (confidence < kMinSpeckConfidence && !HasLetterOrDigit(text))) continue;
+    const BBox word_box = level.Apply(Box(it.get(), tesseract::RIL_WORD));
     if (confidence < min_word_confidence) {
-      ++page->words_dropped;
+      page->low_confidence_words.push_back(OcrWord{text, word_box, static_cast<float>(confidence)});
       confidence_sum += confidence;
       ++words;
       continue;
     }
-    const BBox word_box = level.Apply(Box(it.get(), tesseract::RIL_WORD));
     if (!line || new_line) {
       if (line_number < 0) next.line = ++line_number, next.block = block;
       start_piece(next);

@@ -259,6 +259,7 @@ void SetKinds(const std::vector<RawPage>& raw_pages, Document* document) {
     page.ocr_confidence = raw.ocr_confidence;
     page.ocr_counts = raw.ocr_counts;
     page.ocr_unread_script = raw.ocr_unread_script;
+    page.low_confidence_words = raw.low_confidence_words;
     if (page.kind == PageKind::kEmpty && (!page.error.empty() || !page.blocks.empty())) {
       page.kind = PageKind::kDigital;  // failed (timeout, damage): not known to be blank
     }

@@ -31,6 +31,25 @@ void TryOpen(fz_context* ctx, const char* path, fz_document** doc, CaughtError* 
   fz_catch(ctx) { Catch(ctx, error); }
 }
 
+void TryOpenMemory(fz_context* ctx, const char* magic, const std::string* bytes, fz_document** doc,
+                   CaughtError* error) {
+  fz_buffer* buffer = nullptr;
+  fz_stream* stream = nullptr;
+  fz_var(buffer);
+  fz_var(stream);
+  fz_try(ctx) {
+    buffer = fz_new_buffer_from_copied_data(ctx, reinterpret_cast<const unsigned char*>(bytes->data()),
+                                            bytes->size());
+    stream = fz_open_buffer(ctx, buffer);
+    *doc = fz_open_document_with_stream(ctx, magic, stream);
+  }
+  fz_always(ctx) {
+    fz_drop_stream(ctx, stream);
+    fz_drop_buffer(ctx, buffer);
+  }
+  fz_catch(ctx) { Catch(ctx, error); }
+}
+
 // 0 = no password needed, 1 = needed; authenticated reports the result.
 void TryAuthenticate(fz_context* ctx, fz_document* doc, const char* password, int* needs,
                      int* authenticated, CaughtError* error) {
@@ -129,6 +148,15 @@ Result<DocumentPtr> OpenDocument(fz_context* ctx, const std::string& path,
     return Status::PermissionDenied("PDF is encrypted and no password was given");
   }
   if (needs && !authenticated) return Status::PermissionDenied("wrong password for encrypted PDF");
+  return doc;
+}
+
+Result<DocumentPtr> OpenDocumentFromMemory(fz_context* ctx, const char* magic, const std::string& bytes) {
+  CaughtError error;
+  fz_document* raw = nullptr;
+  TryOpenMemory(ctx, magic, &bytes, &raw, &error);
+  DocumentPtr doc(raw, DocumentDeleter{ctx});
+  if (error.code != 0 || !doc) return Status::Corrupt(std::string("cannot open image: ") + error.message);
   return doc;
 }
 

@@ -59,6 +59,11 @@ Result<ContextPtr> NewWorkerContext(WarningLog* log, MemoryBudget* memory);
 Result<DocumentPtr> OpenDocument(fz_context* ctx, const std::string& path,
                                  const std::string& password);
 
+// Opens a document held in memory, of the type `magic` names (an extension
+// such as "pgm"); MuPDF keeps its own copy of `bytes`. kCorrupt with MuPDF's
+// reason when it cannot be parsed.
+Result<DocumentPtr> OpenDocumentFromMemory(fz_context* ctx, const char* magic, const std::string& bytes);
+
 Result<int> CountPages(fz_context* ctx, fz_document* doc);
 
 // An Info dictionary entry such as FZ_META_INFO_TITLE; empty when absent.

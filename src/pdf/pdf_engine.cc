@@ -18,6 +18,7 @@
 #include "pdf/page_extractor.h"
 #include "pdf/page_tree.h"
 #include "pdf/scanned_page.h"
+#include "pdf/webp_image.h"
 
 namespace docpipe {
 namespace {
@@ -133,6 +134,16 @@ class PdfWorkerImpl final : public PdfWorker {
     return ocr_session_.get();
   }
 
+  // MuPDF 1.21 reads no WebP: such a picture is decoded first, and one whose
+  // gray pixels alone would not fit the worker's memory is refused unread.
+  Result<pdf::DocumentPtr> OpenFile(const std::string& path, const PdfOptions& options) {
+    if (!pdf::IsWebpFile(path)) return pdf::OpenDocument(ctx_.get(), path, options.password);
+    const int64_t max_pixels = options.worker_memory_bytes > 0 ? static_cast<int64_t>(options.worker_memory_bytes)
+                                                                : std::numeric_limits<int64_t>::max();
+    DOCPIPE_ASSIGN_OR_RETURN(const std::string pgm, pdf::WebpAsPgm(path, max_pixels));
+    return pdf::OpenDocumentFromMemory(ctx_.get(), "pgm", pgm);
+  }
+
   Result<OpenedDocument> Open(const std::string& path, const PdfOptions& options) {
     std::error_code error;
     if (!std::filesystem::is_regular_file(path, error)) {
@@ -140,7 +151,7 @@ class PdfWorkerImpl final : public PdfWorker {
     }
     memory_.set_limit(options.worker_memory_bytes);
     OpenedDocument opened;
-    DOCPIPE_ASSIGN_OR_RETURN(opened.doc, pdf::OpenDocument(ctx_.get(), path, options.password));
+    DOCPIPE_ASSIGN_OR_RETURN(opened.doc, OpenFile(path, options));
     DOCPIPE_ASSIGN_OR_RETURN(pdf::PageTree tree, pdf::PreparePageTree(ctx_.get(), opened.doc, options.max_pages));
     opened.page_count = tree.pages;
     opened.problem = std::move(tree.problem);

@@ -54,6 +54,7 @@ struct RawPage {
   int ocr_rotation = 0;       // degrees the page image was turned clockwise before OCR
   OcrCounts ocr_counts;       // pictures read and skipped, words dropped
   std::string ocr_unread_script;  // the page's script, which the loaded languages do not read
+  std::vector<OcrWord> low_confidence_words;  // recognised below the floor, in points; not in `lines`
   double render_seconds = 0, ocr_seconds = 0;
   std::vector<RawLine> lines;
   std::vector<RawTable> tables;  // top to bottom

@@ -22,11 +22,21 @@ int CountNonSpace(const std::string& text) {
   return count;
 }
 
+BBox Scaled(const BBox& box, float factor) {
+  return BBox{box.x0 * factor, box.y0 * factor, box.x1 * factor, box.y1 * factor};
+}
+
+bool CentreOnAny(const BBox& box, const std::vector<BBox>& pictures) {
+  const float cx = (box.x0 + box.x1) / 2, cy = (box.y0 + box.y1) / 2;
+  return std::any_of(pictures.begin(), pictures.end(), [&](const BBox& image) {
+    return cx >= image.x0 && cx <= image.x1 && cy >= image.y0 && cy <= image.y1;
+  });
+}
+
 RawLine ToRawLine(const OcrLine& line, float points_per_pixel) {
   RawLine raw;
   raw.text = line.text;
-  raw.bbox = BBox{line.bbox.x0 * points_per_pixel, line.bbox.y0 * points_per_pixel,
-                  line.bbox.x1 * points_per_pixel, line.bbox.y1 * points_per_pixel};
+  raw.bbox = Scaled(line.bbox, points_per_pixel);
   raw.baseline = line.baseline * points_per_pixel;
   // Sizes rounded to a quarter point: rows of one font vary by a pixel or two.
   raw.size = std::round(line.row_height * points_per_pixel / kRowHeightPerFontSize * 4) / 4;
@@ -48,11 +58,7 @@ float OverlapShare(const BBox& a, const BBox& b) {
 // A recognised line belongs to an image part when its centre is on one of
 // the pictures read and it does not repeat a line of the text layer.
 bool OnImageOnly(const RawLine& line, const std::vector<BBox>& pictures, const RawPage& page) {
-  const float cx = (line.bbox.x0 + line.bbox.x1) / 2, cy = (line.bbox.y0 + line.bbox.y1) / 2;
-  const bool on_image = std::any_of(pictures.begin(), pictures.end(), [&](const BBox& image) {
-    return cx >= image.x0 && cx <= image.x1 && cy >= image.y0 && cy <= image.y1;
-  });
-  if (!on_image) return false;
+  if (!CentreOnAny(line.bbox, pictures)) return false;
   return std::none_of(page.lines.begin(), page.lines.end(), [&](const RawLine& digital) {
     return digital.source == TextSource::kDigital && OverlapShare(line.bbox, digital.bbox) > 0.3f;
   });
@@ -182,7 +188,6 @@ void RecognizePage(fz_context* ctx, fz_page* fz_page, OcrAction action, const Pa
     page->error = "damaged image: " + complaint;
     return;
   }
-  page->ocr_counts.words_dropped += result->words_dropped;
   if (!result->unread_script.empty()) {
     // Nothing is kept: what the wrong languages made of it is garbage.
     page->ocr_unread_script = result->unread_script;
@@ -195,6 +200,14 @@ void RecognizePage(fz_context* ctx, fz_page* fz_page, OcrAction action, const Pa
   std::vector<RawLine> lines;
   lines.reserve(result->lines.size());
   for (const OcrLine& line : result->lines) lines.push_back(ToRawLine(line, 1.0f / scale));
+  for (const OcrWord& word : result->low_confidence_words) {
+    OcrWord kept{word.text, Scaled(word.bbox, 1.0f / scale), word.confidence};
+    // Of a mixed page only the pictures read count, as for its lines.
+    if (action == OcrAction::kWholePage || CentreOnAny(kept.bbox, pictures)) {
+      page->low_confidence_words.push_back(std::move(kept));
+    }
+  }
+  page->ocr_counts.words_dropped += static_cast<int>(page->low_confidence_words.size());
   if (action == OcrAction::kWholePage) {
     page->lines = std::move(lines);
     // A page read turned a quarter is laid out as read: its lines are

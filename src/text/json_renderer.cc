@@ -80,6 +80,11 @@ Json PageJson(const Page& page) {
                         {"pictures_not_text", counts.pictures_not_text},
                         {"pictures_other_script", counts.pictures_other_script},
                         {"words_dropped", counts.words_dropped}};
+  Json words = Json::array();
+  for (const OcrWord& word : page.low_confidence_words) {
+    words.push_back({{"text", word.text}, {"bbox", BoxJson(word.bbox)}, {"confidence", FloatJson(word.confidence)}});
+  }
+  json["ocr_low_confidence_words"] = std::move(words);
   Json blocks = Json::array();
   for (const Block& block : page.blocks) blocks.push_back(BlockJson(block));
   json["blocks"] = std::move(blocks);

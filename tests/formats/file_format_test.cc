@@ -15,6 +15,7 @@ TEST(FileFormatTest, ContentDecides) {
       {"manual.docx", FileFormat::kDocx},     {"scan.png", FileFormat::kImage},
       {"scan.jpg", FileFormat::kImage},       {"scan.tif", FileFormat::kImage},
       {"scan.gif", FileFormat::kImage},       {"scan.bmp", FileFormat::kImage},
+      {"scan.webp", FileFormat::kImage},      {"hostile/webp-named.png", FileFormat::kImage},
       {"utf16.txt", FileFormat::kText},       {"undeclared.htm", FileFormat::kHtml},
       {"utf16.html", FileFormat::kHtml},      {"mixed/letter.pdf", FileFormat::kPdf},
       {"hostile/renamed-pdf.docx", FileFormat::kPdf},  // a PDF whatever its name says
@@ -22,6 +23,10 @@ TEST(FileFormatTest, ContentDecides) {
   for (const auto& [name, format] : cases) {
     EXPECT_EQ(DetectFileFormat(Fixture(name)).format, format) << name << ": " << DetectFileFormat(Fixture(name)).description;
   }
+}
+
+TEST(FileFormatTest, WebpIsToldByItsRiffHeader) {
+  EXPECT_EQ(DetectFileFormat(Fixture("hostile/webp-named.png")).description, "WebP image");
 }
 
 TEST(FileFormatTest, UnknownTypesNameWhatTheyAre) {

@@ -66,6 +66,7 @@ TEST(HostileTest, HundredThousandLevelsOfHtmlConvert) {
 
 TEST(HostileTest, HugeImageIsRefusedBeforeDecoding) {
   ExpectFailure("hostile/huge.png", StatusCode::kResourceExhausted, "20000 x 20000 pixels");
+  ExpectFailure("hostile/huge.webp", StatusCode::kResourceExhausted, "20000 x 20000 pixels");
 }
 
 TEST(HostileTest, TruncatedFilesFailAloneOrConvertWhatIsThere) {
@@ -73,7 +74,7 @@ TEST(HostileTest, TruncatedFilesFailAloneOrConvertWhatIsThere) {
   ExpectFailure("hostile/truncated-manual.epub", StatusCode::kCorrupt, "not a readable ZIP");
   ExpectFailure("hostile/stub-manual.docx", StatusCode::kCorrupt, "not a readable ZIP");
   for (const char* name : {"hostile/stub-scan.png", "hostile/stub-scan.jpg", "hostile/stub-scan.tif",
-                           "hostile/stub-scan.bmp", "hostile/truncated-scan.tif"}) {
+                           "hostile/stub-scan.bmp", "hostile/stub-scan.webp", "hostile/truncated-scan.tif"}) {
     ExpectFailure(name, StatusCode::kCorrupt, "header");
   }
   EXPECT_NE(TextOf("hostile/truncated-manual.html").find("Installing the widget"), std::string::npos);
@@ -89,6 +90,8 @@ TEST(HostileTest, TruncatedImagesFailOrConvertThroughThePdfEngine) {
       EXPECT_FALSE(converted.status().message().empty()) << name;
     }
   }
+  // libwebp decodes all or nothing.
+  ExpectFailure("hostile/truncated-scan.webp", StatusCode::kCorrupt, "cannot decode WebP image");
 }
 
 }  // namespace

@@ -75,6 +75,12 @@ TEST(HtmlTextTest, DatesFromMeta) {
       "<meta http-equiv=\"last-modified\" content=\"2022-02-03 04:05:06+02:00\"></head><body><p>x</p></body></html>");
   EXPECT_EQ(dc.metadata.created, "2021-07-08");
   EXPECT_EQ(dc.metadata.modified, "2022-02-03T04:05:06+02:00");
+  const Document http = ConvertHtml(
+      "http-dates.html",
+      "<html><head><meta http-equiv=\"Last-Modified\" content=\"Tue, 15 Nov 1994 08:12:31 GMT\">"
+      "<meta name=\"date\" content=\"Sunday, 06-Nov-94 08:49:37 GMT\"></head><body><p>x</p></body></html>");
+  EXPECT_EQ(http.metadata.created, "1994-11-06T08:49:37Z");
+  EXPECT_EQ(http.metadata.modified, "1994-11-15T08:12:31Z");
   const Document unreadable = ConvertHtml(
       "bad-dates.html", "<html><head><meta name=\"date\" content=\"last Tuesday\"></head><body><p>x</p></body></html>");
   EXPECT_EQ(unreadable.metadata.created, "");

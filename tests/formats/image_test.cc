@@ -30,7 +30,7 @@ TEST_P(ImageTest, TextIsRecognised) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, ImageTest,
-                         ::testing::Values("scan.png", "scan.jpg", "scan.gif", "scan.bmp", "scan.tif"),
+                         ::testing::Values("scan.png", "scan.jpg", "scan.gif", "scan.bmp", "scan.tif", "scan.webp"),
                          [](const auto& info) { return info.param.substr(info.param.find('.') + 1); });
 
 TEST(ImageTest, MultiPageTiffGivesOnePagePerImage) {

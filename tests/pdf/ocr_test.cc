@@ -205,8 +205,9 @@ TEST(OcrTest, LanguagesReadTheirScriptsOnly) {
   EXPECT_TRUE(ocr::LanguagesReadScript("eng", "Fraktur"));  // a script the table does not know: read
 }
 
-// The floor leaves words out and counts them: none at 0, some at 0.97.
-TEST(OcrTest, WordsBelowTheConfidenceFloorAreLeftOutAndCounted) {
+// The floor leaves words out of the text and lists them with their boxes:
+// none at 0, some at 0.97.
+TEST(OcrTest, WordsBelowTheConfidenceFloorAreListedOutsideTheText) {
   const auto read = [](float floor, int* dropped) {
     OcrOptions ocr;
     ocr.min_word_confidence = floor;
@@ -221,6 +222,15 @@ TEST(OcrTest, WordsBelowTheConfidenceFloorAreLeftOutAndCounted) {
     for (const Page& page : document->pages) {
       text += PageText(page) + " ";
       *dropped += page.ocr_counts.words_dropped;
+      EXPECT_EQ(page.low_confidence_words.size(), static_cast<size_t>(page.ocr_counts.words_dropped));
+      for (const OcrWord& word : page.low_confidence_words) {
+        EXPECT_FALSE(word.text.empty());
+        EXPECT_LT(word.confidence, floor);
+        // In the page's points (not the image's pixels): the centre is on the page.
+        const float cx = (word.bbox.x0 + word.bbox.x1) / 2, cy = (word.bbox.y0 + word.bbox.y1) / 2;
+        EXPECT_TRUE(word.bbox.x0 < word.bbox.x1 && cx > 0 && cx < page.width) << word.text;
+        EXPECT_TRUE(word.bbox.y0 < word.bbox.y1 && cy > 0 && cy < page.height) << word.text;
+      }
     }
     return text;
   };

@@ -183,6 +183,8 @@ TEST(RenderJsonTest, GoldenShape) {
   Document document = RichDocument();
   document.pages.resize(1);
   document.pages[0].blocks.resize(1);
+  document.pages[0].ocr_counts.words_dropped = 1;
+  document.pages[0].low_confidence_words = {OcrWord{"l1ke", {10, 20, 30, 32.5f}, 0.25f}};
   EXPECT_EQ(RenderJson(document), R"({
   "path": "in/report.pdf",
   "metadata": {
@@ -210,8 +212,20 @@ TEST(RenderJsonTest, GoldenShape) {
         "pictures_small": 0,
         "pictures_not_text": 0,
         "pictures_other_script": 0,
-        "words_dropped": 0
+        "words_dropped": 1
       },
+      "ocr_low_confidence_words": [
+        {
+          "text": "l1ke",
+          "bbox": [
+            10.0,
+            20.0,
+            30.0,
+            32.5
+          ],
+          "confidence": 0.25
+        }
+      ],
       "blocks": [
         {
           "type": "heading",
