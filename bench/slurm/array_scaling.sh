@@ -59,7 +59,7 @@ export DOCPIPE="$docpipe"
 run_array() {
   local tasks=$1 round=$2 name=docpipe_array_bench_$1_$2
   shift 2
-  psql -q "$base_url" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null
+  psql -q "$base_url" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null
   local url
   url=$(echo "$base_url" | sed "s|/postgres?|/$name?|")
   local start end

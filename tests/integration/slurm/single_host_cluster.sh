@@ -67,7 +67,7 @@ stop_single_host_cluster() {
   [ -n "${cluster_work:-}" ] || return 0
   scontrol shutdown >/dev/null 2>&1 || true
   for pidfile in "$cluster_work/ctld.pid" "$cluster_work/d.pid"; do
-    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+    [ -f "$pidfile" ] && kill "$(cat "$pidfile" 2>/dev/null)" 2>/dev/null || true
   done
   [ -n "$cluster_started_munge" ] && kill "$(cat /run/munge/munged.pid)" 2>/dev/null || true
 }
