@@ -1,9 +1,10 @@
 // PgStore's bulk load: the chunks' full-text (GIN) index is dropped while
 // bulk loaders write, and built once, in one sorted pass, by the last of them
-// to finish. Keeping the index up to date costs a writer more than computing
-// the tsvectors does (pending-list inserts, then merges into the tree, each
-// WAL-logged); one pass over the finished table is what the full-text floor
-// in docs/performance.md measures.
+// to finish. Keeping the index up to date costs a writer about as much CPU as
+// computing the tsvectors (pending-list inserts, then merges into the tree)
+// and 2.5 times the WAL of the rows; one pass over the finished table costs
+// about the same CPU with little WAL (docs/performance.md: on a 2-core
+// machine it was not faster, so it is an option, not the default).
 //
 // Who builds it: every bulk loader holds a shared session-level advisory lock
 // on its own connection for as long as it loads. A loader that finishes gives
