@@ -116,7 +116,9 @@ bool StoreSink::WritingAnyPathOf(const Batch& batch) const {
 
 std::vector<StoreSink::Batch> StoreSink::TakeGroup(std::unique_lock<std::mutex>& lock) {
   std::vector<Batch> group;
-  wake_.wait(lock, [&] { return (stopping_ && queue_.empty()) || (!queue_.empty() && !WritingAnyPathOf(queue_.front())); });
+  wake_.wait(lock, [&] {
+    return (stopping_ && queue_.empty()) || (!queue_.empty() && !WritingAnyPathOf(queue_.front()));
+  });
   if (queue_.empty()) return group;  // stopping, and everything accepted is written
   // One writer groups what waits into one transaction; several take a batch
   // each, so that all of them have work.

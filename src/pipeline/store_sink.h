@@ -94,7 +94,7 @@ class StoreSink {
   void WriteGroup(Store& store, std::vector<Batch>& group);
   void Commit(Batch& batch, std::vector<int64_t> ids, double seconds, int64_t transaction);
 
-  std::vector<Store*> stores_;                       // one per writer thread, which alone writes through it
+  std::vector<Store*> stores_;                      // one per writer thread, which alone writes through it
   std::vector<std::unique_ptr<Store>> own_stores_;  // those the sink opened
   const size_t max_queued_documents_;
   mutable std::mutex mutex_;

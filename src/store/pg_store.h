@@ -46,7 +46,7 @@ class PgStore final : public Store {
   Result<std::vector<EnrichmentResult>> EnrichmentsOf(int64_t document_id) override;
   Result<std::unique_ptr<Store>> OpenReader() const override;
   Result<std::unique_ptr<Store>> OpenWriter() const override;
-  Status BeginBulkLoad() override;   // pg_bulk_load.cc
+  Status BeginBulkLoad() override;  // pg_bulk_load.cc
   Status FinishBulkLoad() override;
   Result<std::unique_ptr<StoreEnrichmentCache>> OpenEnrichmentCache() override;
   Result<int64_t> BeginRun(const std::string& config_json) override;

@@ -91,7 +91,9 @@ TEST(PgCliTest, TwoProcessesWithTwoWritersEachStoreEveryContentOnce) {
   constexpr int kNotes = 40;
   for (const char* copy : {"docs/a", "docs/b"}) {
     fs::create_directories(dir / copy);
-    for (int i = 0; i < kNotes; ++i) WriteFile(dir / (std::string(copy) + "/note" + std::to_string(i) + ".md"), Note(i));
+    for (int i = 0; i < kNotes; ++i) {
+      WriteFile(dir / (std::string(copy) + "/note" + std::to_string(i) + ".md"), Note(i));
+    }
   }
   ASSERT_EQ(RunDocpipe({"ingest", dir / "docs/a", "--db", dir / "one.sqlite"}).exit_code, 0);
   CliResult reference = RunDocpipe({"search", "batched", "--db", dir / "one.sqlite", "--json", "-k", "10000"});
