@@ -176,6 +176,13 @@ void RegisterIngest(CLI::App& app) {
   cmd->add_option("--overlap-tokens", o.chunk.overlap_tokens, "Tokens repeated between neighbouring chunks")
       ->capture_default_str();
   cmd->add_option("--batch", o.store_batch_documents, "Documents per store transaction")->capture_default_str();
+  cmd->add_option("--db-writers", o.store_writers,
+                  "Store connections writing batches at the same time (PostgreSQL; SQLite takes them in turn)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  cmd->add_flag("--bulk-load", o.bulk_load,
+                "Build the full-text index once at the end instead of batch by batch (PostgreSQL; search stays "
+                "exact meanwhile, only slower)");
   cmd->add_option("--range-pages", o.range_pages,
                   "Pages per unit of parallel work within a large document (the chunks do not depend on it)")
       ->capture_default_str()

@@ -75,6 +75,13 @@ struct IngestOptions {
   ShardSpec shard;  // this task's share of the listed inputs (docpipe/shard.h); all by default
   int workers = 0;                // 0 = the machine's cores
   int store_batch_documents = 32;  // documents per store transaction
+  // Connections writing batches at the same time (PostgreSQL; with SQLite
+  // they take turns). Batches of one path are still written in order.
+  int store_writers = 1;
+  // Store::BeginBulkLoad() for the run: the full-text index is built once at
+  // the end (by the last of several concurrent bulk loaders) instead of
+  // being kept up to date batch by batch. Ingest() only.
+  bool bulk_load = false;
   PdfOptions pdf;
   OcrOptions ocr;  // scanned pages: recognised by default (OcrMode::kAuto)
   ChunkOptions chunk;

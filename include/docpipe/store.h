@@ -102,6 +102,14 @@ struct DocumentWrite {
   // leaves the document partial; the next write of its path, or a first
   // piece or whole write of the same content, replaces it.
   bool continues = false;
+  // Ingest's "store this content once": when a successfully and completely
+  // stored record of the same sha256 exists (another writer stored it, maybe
+  // under another path, after this one's skip check), the write stores nothing
+  // and record.id becomes that record's id. Decided inside the write
+  // transaction, under a lock on the content (PostgreSQL) or the file's write
+  // lock (SQLite), so two writers racing on copies of one file store it once,
+  // with no error.
+  bool unless_content_stored = false;
 };
 
 // An EnrichmentCache kept in the store, so that re-ingesting the same text
@@ -261,6 +269,20 @@ class Store {
   // Another connection to the same store, read-only, for a second thread
   // (readers never wait for the writer, and the writer never waits for them).
   virtual Result<std::unique_ptr<Store>> OpenReader() const = 0;
+  // Another writer to the same store, on connections of its own, for writing
+  // from a second thread at the same time (ingest's --db-writers). PostgreSQL
+  // writes concurrently; SQLite takes one writer at a time, so the second waits.
+  virtual Result<std::unique_ptr<Store>> OpenWriter() const = 0;
+
+  // A bulk load: from BeginBulkLoad() until FinishBulkLoad(), by this and any
+  // other writer, chunks go in without their full-text index, which is built
+  // once, in one pass, by the last bulk loader to finish (PostgreSQL; SQLite
+  // does nothing). Search stays exact meanwhile (it reads the rows, only
+  // slower). A bulk loader that was killed leaves the index to the next
+  // store opened for writing or the next loader's finish. Writers that are not
+  // bulk loading wait while the index is built.
+  virtual Status BeginBulkLoad() = 0;
+  virtual Status FinishBulkLoad() = 0;
 
   // The store's enrichment cache, on a connection of its own. A read-only
   // store is kInvalidArgument.

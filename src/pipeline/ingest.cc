@@ -86,6 +86,8 @@ std::string ConfigJson(const IngestOptions& options, int workers, const TextEmbe
       {"workers", workers},
       {"shard", options.shard.ToString()},
       {"store_batch_documents", options.store_batch_documents},
+      {"store_writers", options.store_writers},
+      {"bulk_load", options.bulk_load},
       {"page_timeout_seconds", options.pdf.page_timeout_seconds},
       {"document_timeout_seconds", options.pdf.document_timeout_seconds},
       {"max_pages", options.pdf.max_pages},
@@ -147,8 +149,19 @@ Result<IngestReport> IngestThrough(Store& store, StoreSink& sink, const IngestOp
 }  // namespace pipeline
 
 Result<IngestReport> Ingest(Store& store, const IngestOptions& options, const IngestProgressCallback& progress) {
-  DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<pipeline::StoreSink> sink, pipeline::StoreSink::Make(store));
-  return pipeline::IngestThrough(store, *sink, options, progress);
+  if (options.store_writers < 1) return Status::InvalidArgument("store writers must be at least 1");
+  if (options.bulk_load) DOCPIPE_RETURN_IF_ERROR(store.BeginBulkLoad());
+  const auto run = [&]() -> Result<IngestReport> {
+    DOCPIPE_ASSIGN_OR_RETURN(
+        std::unique_ptr<pipeline::StoreSink> sink,
+        pipeline::StoreSink::Make(store, pipeline::StoreSink::kDefaultMaxQueuedDocuments, options.store_writers));
+    return pipeline::IngestThrough(store, *sink, options, progress);
+  };
+  Result<IngestReport> report = run();  // the sink has stopped: every batch is written
+  // Also after an error: the index is not left missing by this loader.
+  Status finished = options.bulk_load ? store.FinishBulkLoad() : Status::Ok();
+  if (report.ok() && !finished.ok()) return finished;
+  return report;
 }
 
 namespace {

@@ -37,10 +37,17 @@ bool EndsPartial(const std::vector<DocumentWrite>& writes) {
 
 }  // namespace
 
-Result<std::unique_ptr<StoreSink>> StoreSink::Make(Store& store, size_t max_queued_documents) {
+Result<std::unique_ptr<StoreSink>> StoreSink::Make(Store& store, size_t max_queued_documents, int writers) {
   if (max_queued_documents < 1) return Status::InvalidArgument("the store sink needs room for one document");
-  auto sink = std::unique_ptr<StoreSink>(new StoreSink(store, max_queued_documents));
-  sink->thread_ = std::thread([s = sink.get()] { s->Loop(); });
+  if (writers < 1) return Status::InvalidArgument("the store sink needs at least one writer");
+  auto sink = std::unique_ptr<StoreSink>(new StoreSink(max_queued_documents));
+  sink->stores_.push_back(&store);
+  for (int i = 1; i < writers; ++i) {
+    DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<Store> writer, store.OpenWriter());
+    sink->stores_.push_back(writer.get());
+    sink->own_stores_.push_back(std::move(writer));
+  }
+  for (Store* writer : sink->stores_) sink->threads_.emplace_back([s = sink.get(), writer] { s->Loop(*writer); });
   return sink;
 }
 
@@ -92,42 +99,73 @@ void StoreSink::Stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
-    wake_.notify_one();
+    wake_.notify_all();
     room_.notify_all();
   }
-  if (thread_.joinable()) thread_.join();
+  for (std::thread& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
 }
 
-void StoreSink::Loop() {
+bool StoreSink::WritingAnyPathOf(const Batch& batch) const {
+  for (const DocumentWrite& write : batch.writes) {
+    if (writing_.contains(write.record.path)) return true;
+  }
+  return false;
+}
+
+std::vector<StoreSink::Batch> StoreSink::TakeGroup(std::unique_lock<std::mutex>& lock) {
+  std::vector<Batch> group;
+  wake_.wait(lock, [&] {
+    return (stopping_ && queue_.empty()) || (!queue_.empty() && !WritingAnyPathOf(queue_.front()));
+  });
+  if (queue_.empty()) return group;  // stopping, and everything accepted is written
+  // One writer groups what waits into one transaction; several take a batch
+  // each, so that all of them have work.
+  const bool single = stores_.size() == 1;
+  size_t documents = 0, chunks = 0;
+  while (!queue_.empty()) {
+    const size_t next_documents = queue_.front().writes.size(), next_chunks = ChunksOf(queue_.front().writes);
+    const bool fits = documents + next_documents <= kMaxGroupDocuments && chunks + next_chunks <= kMaxGroupChunks;
+    if (!group.empty() && (!fits || !single)) break;
+    documents += next_documents;
+    chunks += next_chunks;
+    const bool ends_partial = EndsPartial(queue_.front().writes);
+    group.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+    if (ends_partial) break;
+  }
+  for (const Batch& batch : group) {
+    for (const DocumentWrite& write : batch.writes) ++writing_[write.record.path];
+  }
+  queued_documents_ -= documents;
+  queued_chunks_ -= chunks;
+  room_.notify_all();
+  return group;
+}
+
+void StoreSink::Loop(Store& store) {
   for (;;) {
     std::vector<Batch> group;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything accepted is written
-      size_t documents = 0, chunks = 0;
-      while (!queue_.empty()) {
-        const size_t next_documents = queue_.front().writes.size(),
-                     next_chunks = ChunksOf(queue_.front().writes);
-        const bool fits =
-            documents + next_documents <= kMaxGroupDocuments && chunks + next_chunks <= kMaxGroupChunks;
-        if (!group.empty() && !fits) break;
-        documents += next_documents;
-        chunks += next_chunks;
-        const bool ends_partial = EndsPartial(queue_.front().writes);
-        group.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-        if (ends_partial) break;
-      }
-      queued_documents_ -= documents;
-      queued_chunks_ -= chunks;
-      room_.notify_all();
+      group = TakeGroup(lock);
+      if (group.empty()) return;
     }
-    WriteGroup(group);
+    std::vector<std::string> paths;
+    for (const Batch& batch : group) {
+      for (const DocumentWrite& write : batch.writes) paths.push_back(write.record.path);
+    }
+    WriteGroup(store, group);
+    std::lock_guard lock(mutex_);
+    for (const std::string& path : paths) {
+      if (--writing_[path] == 0) writing_.erase(path);
+    }
+    wake_.notify_all();
   }
 }
 
-void StoreSink::Commit(Batch& batch, std::vector<int64_t> ids, double seconds) {
+void StoreSink::Commit(Batch& batch, std::vector<int64_t> ids, double seconds, int64_t transaction) {
   int64_t completed = 0;
   for (const DocumentWrite& write : batch.writes) completed += write.record.state == DocumentState::kComplete;
   {
@@ -140,15 +178,16 @@ void StoreSink::Commit(Batch& batch, std::vector<int64_t> ids, double seconds) {
     batch.done.set_value(after);
     return;
   }
-  batch.done.set_value(StoredBatch{std::move(ids), transactions_, completed, seconds});
+  batch.done.set_value(StoredBatch{std::move(ids), transaction, completed, seconds});
 }
 
-void StoreSink::WriteGroup(std::vector<Batch>& group) {
+void StoreSink::WriteGroup(Store& store, std::vector<Batch>& group) {
   Stopwatch watch;
+  int64_t transaction = 0;
   const auto account = [&] {
-    ++transactions_;
     const double seconds = watch.Lap();
     std::lock_guard lock(mutex_);
+    transaction = ++transactions_;
     busy_seconds_ += seconds;
     return seconds;
   };
@@ -157,14 +196,14 @@ void StoreSink::WriteGroup(std::vector<Batch>& group) {
     for (Batch& batch : group) {
       for (DocumentWrite& write : batch.writes) all.push_back(std::move(write));
     }
-    Status status = store_.PutDocuments(all);
+    Status status = store.PutDocuments(all);
     const double seconds = account();
     if (status.ok()) {
       size_t next = 0;
       for (Batch& batch : group) {
         std::vector<int64_t> ids;
         for (size_t i = 0; i < batch.writes.size(); ++i) ids.push_back(all[next++].record.id);
-        Commit(batch, std::move(ids), seconds);
+        Commit(batch, std::move(ids), seconds, transaction);
       }
       return;
     }
@@ -175,10 +214,10 @@ void StoreSink::WriteGroup(std::vector<Batch>& group) {
     }
   }
   for (Batch& batch : group) {
-    Status status = store_.PutDocuments(batch.writes);
+    Status status = store.PutDocuments(batch.writes);
     const double seconds = account();
     if (status.ok()) {
-      Commit(batch, Ids(batch.writes), seconds);
+      Commit(batch, Ids(batch.writes), seconds, transaction);
     } else {
       batch.done.set_value(status);
     }

@@ -14,10 +14,16 @@
 // `max_queued_documents` documents or kMaxQueuedChunks chunks (a batch larger
 // than that is taken alone when the queue is empty).
 //
+// Several writers (ingest's --db-writers): each writer thread has a Store of
+// its own (Store::OpenWriter) and takes one batch at a time, in the order
+// handed over; a batch waits while another writer is writing a batch with one
+// of its paths, so writes of one path (a streamed document's pieces) still
+// land in order. Batches then commit in any order.
+//
 // Thread-safety: Write(), queued() and figures() may be called from any
 // thread. Stop() writes everything queued, then joins; it is idempotent, and
 // Write() after Stop() fails with kCancelled. While the sink runs, only its
-// thread writes documents through the Store it was given.
+// threads write documents through the Stores it was given.
 #pragma once
 
 #include <condition_variable>
@@ -27,7 +33,9 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "docpipe/status.h"
@@ -49,9 +57,11 @@ class StoreSink {
   // What waits is held in memory: a bound in chunks as well as documents.
   static constexpr size_t kMaxQueuedChunks = 16384;
 
-  // `store` must outlive the sink.
+  // `store` must outlive the sink. With `writers` > 1, the others write
+  // through stores of their own that the sink opens (store.OpenWriter()).
   static Result<std::unique_ptr<StoreSink>> Make(Store& store,
-                                                 size_t max_queued_documents = kDefaultMaxQueuedDocuments);
+                                                 size_t max_queued_documents = kDefaultMaxQueuedDocuments,
+                                                 int writers = 1);
   ~StoreSink();
 
   // Stores the documents in one transaction (possibly shared with other
@@ -75,13 +85,17 @@ class StoreSink {
     AfterCommit after_commit;
     std::promise<Result<StoredBatch>> done;
   };
-  explicit StoreSink(Store& store, size_t max_queued_documents)
-      : store_(store), max_queued_documents_(max_queued_documents) {}
-  void Loop();
-  void WriteGroup(std::vector<Batch>& group);
-  void Commit(Batch& batch, std::vector<int64_t> ids, double seconds);
+  explicit StoreSink(size_t max_queued_documents) : max_queued_documents_(max_queued_documents) {}
+  void Loop(Store& store);
+  // Takes the next group from the queue (empty: stopping, all written);
+  // waits while another writer writes one of the head batch's paths.
+  std::vector<Batch> TakeGroup(std::unique_lock<std::mutex>& lock);
+  bool WritingAnyPathOf(const Batch& batch) const;
+  void WriteGroup(Store& store, std::vector<Batch>& group);
+  void Commit(Batch& batch, std::vector<int64_t> ids, double seconds, int64_t transaction);
 
-  Store& store_;  // written by the writer thread only
+  std::vector<Store*> stores_;                      // one per writer thread, which alone writes through it
+  std::vector<std::unique_ptr<Store>> own_stores_;  // those the sink opened
   const size_t max_queued_documents_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;     // the writer: work or stop
@@ -93,8 +107,10 @@ class StoreSink {
   double busy_seconds_ = 0;          // guarded by mutex_
   int64_t documents_written_ = 0;    // guarded by mutex_
   int64_t documents_completed_ = 0;  // guarded by mutex_
-  int64_t transactions_ = 0;         // written by the writer thread only
-  std::thread thread_;
+  int64_t transactions_ = 0;         // guarded by mutex_
+  // Paths of the batches being written, with how many of them write each.
+  std::unordered_map<std::string, int> writing_;  // guarded by mutex_
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace docpipe::pipeline

@@ -20,6 +20,8 @@ DocumentWrite MakeWrite(Item& item, const TextEmbedder* embedder) {
   record.path = item.path;
   record.sha256 = item.sha256;
   record.bytes = item.bytes;
+  // The skip check found no copy: one that another task stores meanwhile wins.
+  write.unless_content_stored = !item.stored;
   if (item.fate == Fate::kFailed) {
     record.status = DocumentStatus::kFailed;
     record.error = item.status.ToString();
@@ -69,6 +71,7 @@ std::vector<DocumentWrite> CutIntoPieces(DocumentWrite write, int range_pages) {
     piece.record = write.record;
     piece.record.state = end == chunks.size() ? DocumentState::kComplete : DocumentState::kPartial;
     piece.continues = begin > 0;
+    piece.unless_content_stored = write.unless_content_stored;
     piece.chunks.assign(chunks.begin() + static_cast<ptrdiff_t>(begin),
                         chunks.begin() + static_cast<ptrdiff_t>(end));
     if (!write.enrichments.empty()) {

@@ -186,13 +186,65 @@ CREATE TABLE extraction_records(
 );
 )sql";
 
-constexpr std::array<PgMigration, 6> kMigrations = {{
+// Version 7: each embedder's vector stamp (VectorStamp) kept in its row by
+// statement triggers on chunk_vectors, so that the staleness check a vector
+// index makes before each query reads one row instead of counting every
+// vector. Deletes (also those cascading from documents) subtract count and id
+// sum; the max stays the largest id the embedder ever had, which is enough
+// for a stamp (ids are never reused: any insertion or removal still moves
+// count or sum). A writer holds its embedder's row from its vector COPY to
+// its COMMIT, the end of its transaction, so writers of one embedder wait for
+// each other only that long.
+constexpr const char* kSchemaV7 = R"sql(
+ALTER TABLE embedders ADD COLUMN vector_count bigint NOT NULL DEFAULT 0,
+  ADD COLUMN vector_max_chunk_id bigint NOT NULL DEFAULT 0,
+  ADD COLUMN vector_chunk_id_sum bigint NOT NULL DEFAULT 0;
+UPDATE embedders AS e SET vector_count = s.n, vector_max_chunk_id = s.m, vector_chunk_id_sum = s.t
+  FROM (SELECT embedder_id, count(*) AS n, max(chunk_id) AS m, sum(chunk_id)::bigint AS t
+        FROM chunk_vectors GROUP BY embedder_id) AS s
+  WHERE e.id = s.embedder_id;
+
+CREATE FUNCTION docpipe_vectors_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE embedders AS e SET vector_count = e.vector_count + s.n,
+    vector_max_chunk_id = greatest(e.vector_max_chunk_id, s.m), vector_chunk_id_sum = e.vector_chunk_id_sum + s.t
+  FROM (SELECT embedder_id, count(*) AS n, max(chunk_id) AS m, sum(chunk_id)::bigint AS t
+        FROM added GROUP BY embedder_id) AS s
+  WHERE e.id = s.embedder_id;
+  RETURN NULL;
+END $$;
+CREATE FUNCTION docpipe_vectors_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE embedders AS e SET vector_count = e.vector_count - s.n, vector_chunk_id_sum = e.vector_chunk_id_sum - s.t
+  FROM (SELECT embedder_id, count(*) AS n, sum(chunk_id)::bigint AS t FROM removed GROUP BY embedder_id) AS s
+  WHERE e.id = s.embedder_id;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER chunk_vectors_added AFTER INSERT ON chunk_vectors REFERENCING NEW TABLE AS added
+  FOR EACH STATEMENT EXECUTE FUNCTION docpipe_vectors_added();
+CREATE TRIGGER chunk_vectors_removed AFTER DELETE ON chunk_vectors REFERENCING OLD TABLE AS removed
+  FOR EACH STATEMENT EXECUTE FUNCTION docpipe_vectors_removed();
+)sql";
+
+// Version 8: the tsvector column is stored out of line without compression.
+// A prose chunk's tsvector (about 2 KB for 180 words: every lexeme with its
+// positions) takes its row past the 2 KB TOAST threshold, and pglz, tried on
+// every one, never shrank one enough to keep: that attempt was about 15% of
+// the server's CPU per written chunk (docs/performance.md). New rows only;
+// stored ones stay as they are.
+constexpr const char* kSchemaV8 = R"sql(
+ALTER TABLE chunks ALTER COLUMN tsv SET STORAGE EXTERNAL;
+)sql";
+
+constexpr std::array<PgMigration, 8> kMigrations = {{
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
     {4, kSchemaV4},
     {5, kSchemaV5},
     {6, kSchemaV6},
+    {7, kSchemaV7},
+    {8, kSchemaV8},
 }};
 
 // Any 64-bit constant that other applications are unlikely to lock: "docpipe\0".

@@ -169,14 +169,26 @@ int64_t PathLockKey(std::string_view path) {
   return static_cast<int64_t>(hash);
 }
 
-std::string PathLockArray(const std::vector<DocumentWrite>& writes) {
+// The batch's advisory lock keys: its paths, and the contents of the writes
+// that are stored only once (a NUL first keeps them apart from any path), so
+// that two writers of copies of one file under two paths take turns.
+std::string LockArray(const std::vector<DocumentWrite>& writes) {
   std::string array = "{";
-  for (const DocumentWrite& write : writes) {
+  const auto add = [&](std::string_view key) {
     if (array.size() > 1) array += ',';
-    array += std::to_string(PathLockKey(write.record.path));
+    array += std::to_string(PathLockKey(key));
+  };
+  for (const DocumentWrite& write : writes) {
+    add(write.record.path);
+    if (write.unless_content_stored && !write.record.sha256.empty()) add(std::string(1, '\0') + write.record.sha256);
   }
   return array + "}";
 }
+
+// The newest visible record of each of these contents.
+constexpr const char* kStoredContents =
+    "SELECT DISTINCT ON (sha256) sha256, id FROM documents WHERE sha256 = ANY($1::text[]) AND " DOCPIPE_VISIBLE_DOCUMENT
+    " ORDER BY sha256, id DESC";
 
 }  // namespace
 
@@ -211,12 +223,22 @@ Result<std::unique_ptr<PgStore>> PgStore::Make(const std::string& location, cons
           pool->shown_location(), version, latest));
     }
   }
-  if (!options.read_only) DOCPIPE_RETURN_IF_ERROR(PgMigrate(*conn, PgMigrations()));
+  if (!options.read_only) {
+    DOCPIPE_RETURN_IF_ERROR(PgMigrate(*conn, PgMigrations()));
+    DOCPIPE_RETURN_IF_ERROR(PgBuildSearchIndexIfDone(*conn));
+  }
   return std::make_unique<PgStore>(std::move(pool), options.read_only);
 }
 
 Result<std::unique_ptr<Store>> PgStore::OpenReader() const {
   return std::unique_ptr<Store>(std::make_unique<PgStore>(pool_, /*read_only=*/true));
+}
+
+Result<std::unique_ptr<Store>> PgStore::OpenWriter() const {
+  DOCPIPE_RETURN_IF_ERROR(CheckWritable());
+  // A pool of its own: its writes never wait for a connection of this store's.
+  auto pool = std::make_shared<PgPool>(pool_->location(), pool_->options());
+  return std::unique_ptr<Store>(std::make_unique<PgStore>(std::move(pool), /*read_only=*/false));
 }
 
 Status PgStore::CheckWritable() const {
@@ -266,10 +288,49 @@ Status PgStore::PutDocuments(std::vector<DocumentWrite>& writes) {
   return Status::Ok();
 }
 
+Result<std::vector<int64_t>> PgStore::StoredCopies(PgConn& conn, const std::vector<DocumentWrite>& writes) {
+  std::vector<int64_t> copies(writes.size(), 0);
+  std::string contents = "{";
+  for (const DocumentWrite& write : writes) {
+    if (!write.unless_content_stored || write.record.sha256.empty()) continue;
+    if (contents.size() > 1) contents += ',';
+    contents += '"' + PgText(write.record.sha256) + '"';  // hex digits: nothing to escape
+  }
+  if (contents.size() == 1) return copies;
+  DOCPIPE_ASSIGN_OR_RETURN(PgRows rows, conn.Exec(kStoredContents, {contents + "}"}));
+  for (size_t i = 0; i < writes.size(); ++i) {
+    if (!writes[i].unless_content_stored) continue;
+    for (int row = 0; row < rows.size(); ++row) {
+      if (rows.Text(row, 0) == writes[i].record.sha256) copies[i] = rows.Int(row, 1);
+    }
+  }
+  return copies;
+}
+
 Status PgStore::WriteBatch(PgConn& conn, const std::vector<DocumentWrite>& writes, std::vector<int64_t>& ids) {
   ids.clear();
   DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<PgTransaction> transaction, PgTransaction::Begin(conn));
-  DOCPIPE_RETURN_IF_ERROR(conn.Exec(kLockPaths, {PathLockArray(writes)}).status());
+  DOCPIPE_RETURN_IF_ERROR(conn.Exec(kLockPaths, {LockArray(writes)}).status());
+  DOCPIPE_ASSIGN_OR_RETURN(std::vector<int64_t> copies, StoredCopies(conn, writes));
+  if (std::all_of(copies.begin(), copies.end(), [](int64_t id) { return id == 0; })) {
+    DOCPIPE_RETURN_IF_ERROR(WriteLocked(conn, writes, ids));
+  } else {
+    // Another writer stored some of these contents since the skip check: those
+    // writes store nothing and answer with the stored copy's id.
+    std::vector<DocumentWrite> rest;
+    for (size_t i = 0; i < writes.size(); ++i) {
+      if (copies[i] == 0) rest.push_back(writes[i]);
+    }
+    std::vector<int64_t> rest_ids;
+    DOCPIPE_RETURN_IF_ERROR(WriteLocked(conn, rest, rest_ids));
+    for (size_t i = 0, next = 0; i < writes.size(); ++i) ids.push_back(copies[i] != 0 ? copies[i] : rest_ids[next++]);
+  }
+  if (before_commit_) before_commit_(PQbackendPID(conn.handle()));
+  return transaction->Commit();
+}
+
+Status PgStore::WriteLocked(PgConn& conn, const std::vector<DocumentWrite>& writes, std::vector<int64_t>& ids) {
+  if (writes.empty()) return Status::Ok();
   if (WritesAreIndependent(writes)) {
     DOCPIPE_RETURN_IF_ERROR(WriteDocumentsPipelined(conn, writes, ids));
     DOCPIPE_RETURN_IF_ERROR(WriteChunkRows(conn, writes, ids));
@@ -286,8 +347,7 @@ Status PgStore::WriteBatch(PgConn& conn, const std::vector<DocumentWrite>& write
     }
     DOCPIPE_RETURN_IF_ERROR(WriteChunkRows(conn, standing, standing_ids));
   }
-  if (before_commit_) before_commit_(PQbackendPID(conn.handle()));
-  return transaction->Commit();
+  return Status::Ok();
 }
 
 Status PgStore::WriteChunkRows(PgConn& conn, const std::vector<DocumentWrite>& writes,

@@ -45,6 +45,9 @@ class PgStore final : public Store {
   Result<std::vector<Chunk>> ChunksOf(int64_t document_id) override;
   Result<std::vector<EnrichmentResult>> EnrichmentsOf(int64_t document_id) override;
   Result<std::unique_ptr<Store>> OpenReader() const override;
+  Result<std::unique_ptr<Store>> OpenWriter() const override;
+  Status BeginBulkLoad() override;  // pg_bulk_load.cc
+  Status FinishBulkLoad() override;
   Result<std::unique_ptr<StoreEnrichmentCache>> OpenEnrichmentCache() override;
   Result<int64_t> BeginRun(const std::string& config_json) override;
   Status FinishRun(int64_t run_id, const std::string& metrics_json) override;
@@ -89,8 +92,18 @@ class PgStore final : public Store {
   // left out of an unfiltered vector search).
   Result<bool> HasPartialDocuments(PgConn& conn);
 
+  // For each write asking to be stored unless its content is, the id of the
+  // visible record that holds its content already (0: none, or not asked).
+  // Runs under the batch's locks, which cover those contents.
+  Result<std::vector<int64_t>> StoredCopies(PgConn& conn, const std::vector<DocumentWrite>& writes);
+  // The batch's writes, once its locks are held; `ids` in order.
+  Status WriteLocked(PgConn& conn, const std::vector<DocumentWrite>& writes, std::vector<int64_t>& ids);
+
   std::shared_ptr<PgPool> pool_;
   bool read_only_;
+  // While bulk loading: the session that holds this process's share of the
+  // bulk-load lock (pg_bulk_load.cc).
+  std::unique_ptr<PgConn> bulk_session_;
   std::function<void(int)> before_commit_;
   int last_write_attempts_ = 0;
 };
@@ -98,5 +111,10 @@ class PgStore final : public Store {
 // Checks one write before anything is sent: CheckDocumentWrite() and
 // distinct chunk ordinals.
 Status ValidateWrite(const DocumentWrite& write);
+
+// Builds the chunks' full-text index when it is missing and no bulk loader is
+// loading (pg_bulk_load.cc): at the end of a bulk load, and on opening a store
+// for writing after a bulk loader was killed.
+Status PgBuildSearchIndexIfDone(PgConn& conn);
 
 }  // namespace docpipe::store

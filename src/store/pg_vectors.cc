@@ -51,9 +51,9 @@ constexpr const char* kSelectHits =
     "c.page_start, c.page_end, c.has_table::int, c.table_header FROM chunks c JOIN documents d "
     "ON d.id = c.document_id WHERE c.id = ANY($1::bigint[]){}";
 constexpr const char* kFilteredChunks = "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE true{}";
+// Kept in the embedder's row by triggers (schema version 7, pg_schema.cc).
 constexpr const char* kStamp =
-    "SELECT count(*), coalesce(max(chunk_id), 0), coalesce(sum(chunk_id), 0) FROM chunk_vectors "
-    "WHERE embedder_id = $1";
+    "SELECT vector_count, vector_max_chunk_id, vector_chunk_id_sum FROM embedders WHERE key = $1";
 
 // The embedder's id, inserting its row when it is new.
 Result<int64_t> EmbedderId(PgConn& conn, const EmbedderIdentity& embedder) {
@@ -238,12 +238,8 @@ Result<std::vector<SearchHit>> PgStore::ChunkHits(std::span<const int64_t> chunk
 
 Result<VectorStamp> PgStore::StampOf(const std::string& embedder_key) {
   DOCPIPE_ASSIGN_OR_RETURN(PgLease conn, pool_->Acquire());
-  Result<std::pair<int64_t, size_t>> embedder = FindEmbedder(*conn, embedder_key);
-  if (!embedder.ok()) {
-    if (embedder.status().code() == StatusCode::kNotFound) return VectorStamp{};
-    return embedder.status();
-  }
-  DOCPIPE_ASSIGN_OR_RETURN(PgRows rows, conn->Exec(kStamp, {std::to_string(embedder->first)}));
+  DOCPIPE_ASSIGN_OR_RETURN(PgRows rows, conn->Exec(kStamp, {PgText(embedder_key)}));
+  if (rows.size() == 0 || rows.Int(0, 0) == 0) return VectorStamp{};
   return VectorStamp{rows.Int(0, 0), rows.Int(0, 1), rows.Int(0, 2)};
 }
 

@@ -161,6 +161,15 @@ Result<std::unique_ptr<Store>> SqliteStore::OpenReader() const {
   return std::unique_ptr<Store>(std::move(reader));
 }
 
+Result<std::unique_ptr<Store>> SqliteStore::OpenWriter() const {
+  DOCPIPE_RETURN_IF_ERROR(CheckWritable());
+  StoreOptions options;
+  options.create_if_missing = false;
+  options.lock_timeout_ms = lock_timeout_ms_;
+  DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> writer, Make(db_->path(), options));
+  return std::unique_ptr<Store>(std::move(writer));
+}
+
 Status SqliteStore::CheckWritable() const {
   if (read_only_) return Status::InvalidArgument(db_->path() + ": the store was opened read-only");
   return Status::Ok();
@@ -204,6 +213,11 @@ Status SqliteStore::PutDocuments(std::vector<DocumentWrite>& writes) {
 
 Result<int64_t> SqliteStore::WriteDocument(const DocumentWrite& write) {
   DOCPIPE_RETURN_IF_ERROR(CheckDocumentWrite(write));
+  if (write.unless_content_stored && !write.record.sha256.empty()) {
+    // Read inside the write transaction: no other writer can store it meanwhile.
+    DOCPIPE_ASSIGN_OR_RETURN(std::optional<DocumentRecord> stored, FindOne(kSelectBySha256, write.record.sha256));
+    if (stored) return stored->id;
+  }
   int64_t embedder_id = 0;
   if (write.vectors.rows > 0) {
     DOCPIPE_ASSIGN_OR_RETURN(embedder_id, EmbedderId(write.embedder));

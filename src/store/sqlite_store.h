@@ -39,6 +39,10 @@ class SqliteStore final : public Store {
   Result<std::vector<Chunk>> ChunksOf(int64_t document_id) override;
   Result<std::vector<EnrichmentResult>> EnrichmentsOf(int64_t document_id) override;
   Result<std::unique_ptr<Store>> OpenReader() const override;
+  Result<std::unique_ptr<Store>> OpenWriter() const override;
+  // Its FTS5 index is written within each transaction; nothing is deferred.
+  Status BeginBulkLoad() override { return CheckWritable(); }
+  Status FinishBulkLoad() override { return Status::Ok(); }
   Result<std::unique_ptr<StoreEnrichmentCache>> OpenEnrichmentCache() override;
   Result<int64_t> BeginRun(const std::string& config_json) override;
   Status FinishRun(int64_t run_id, const std::string& metrics_json) override;

@@ -125,6 +125,27 @@ TEST_F(StoreSinkTest, ABadBatchFailsAloneAndAfterCommitSeesItsBatch) {
   EXPECT_FALSE(orphan_record->has_value());
 }
 
+// Several writers (--db-writers): every batch is stored once, and the writes
+// of one path land in the order they were handed over (the last one stands).
+TEST_F(StoreSinkTest, TwoWritersStoreEveryBatchAndKeepTheOrderOfOnePath) {
+  auto sink = StoreSink::Make(*store_, StoreSink::kDefaultMaxQueuedDocuments, 2);
+  ASSERT_TRUE(sink.ok()) << sink.status().ToString();
+  std::vector<std::future<Result<StoredBatch>>> batches;
+  for (int i = 0; i < 30; ++i) {
+    DocumentWrite again = OneChunkDocument("again");
+    again.record.sha256 = Sha256Hex("version " + std::to_string(i));
+    batches.push_back((*sink)->Write({std::move(again)}));
+    batches.push_back((*sink)->Write({OneChunkDocument("other" + std::to_string(i))}));
+  }
+  for (auto& batch : batches) EXPECT_TRUE(batch.get().ok());
+  (*sink)->Stop();
+  EXPECT_EQ((*sink)->documents_written(), 60);
+  auto record = Reader()->FindByPath("test:again");
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_EQ((*record)->sha256, Sha256Hex("version 29"));
+  EXPECT_EQ(Reader()->Counts()->documents, 31);
+}
+
 TEST_F(StoreSinkTest, StopWritesWhatWasAcceptedAndRefusesMore) {
   auto sink = StoreSink::Make(*store_);
   ASSERT_TRUE(sink.ok());

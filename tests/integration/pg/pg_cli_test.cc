@@ -1,5 +1,5 @@
 // The docpipe binary against PostgreSQL: ingest and search the examples, two
-// processes ingesting the same files at once, and the errors a user sees for
+// processes ingesting the same files (or copies of them) at once, and the errors a user sees for
 // a server that does not answer or refuses the password.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -77,6 +77,44 @@ TEST(PgCliTest, TwoProcessesIngestingTheSameFilesStoreEachOnce) {
   EXPECT_EQ(PgQuery(db.url(), "SELECT count(*) FROM (SELECT document_id, ordinal FROM chunks "
                               "GROUP BY document_id, ordinal HAVING count(*) > 1) AS twice"),
             "0");
+  CliResult search = RunDocpipe({"search", "pgmarker7", "--db", db.url(), "--json"});
+  ASSERT_EQ(search.exit_code, 0) << search.err;
+  EXPECT_EQ(nlohmann::json::parse(search.out).size(), 1u) << search.out;
+}
+
+// Two tasks with two writer connections each, one a bulk load, over
+// overlapping inputs that hold each note twice (a/ and b/ are copies): every
+// content is stored once, neither fails, and the full-text index is back.
+TEST(PgCliTest, TwoProcessesWithTwoWritersEachStoreEveryContentOnce) {
+  PgTestDatabase db;
+  ScratchDir dir;
+  constexpr int kNotes = 40;
+  for (const char* copy : {"docs/a", "docs/b"}) {
+    fs::create_directories(dir / copy);
+    for (int i = 0; i < kNotes; ++i) {
+      WriteFile(dir / (std::string(copy) + "/note" + std::to_string(i) + ".md"), Note(i));
+    }
+  }
+  ASSERT_EQ(RunDocpipe({"ingest", dir / "docs/a", "--db", dir / "one.sqlite"}).exit_code, 0);
+  CliResult reference = RunDocpipe({"search", "batched", "--db", dir / "one.sqlite", "--json", "-k", "10000"});
+  const size_t chunks = nlohmann::json::parse(reference.out).size();
+
+  CliResult results[2];
+  std::thread first([&] {
+    results[0] = RunDocpipe({"ingest", dir / "docs", "--db", db.url(), "--batch", "2", "--db-writers", "2",
+                             "--bulk-load"});
+  });
+  std::thread second([&] {
+    results[1] = RunDocpipe({"ingest", dir / "docs/b", "--db", db.url(), "--batch", "2", "--db-writers", "2"});
+  });
+  first.join();
+  second.join();
+  EXPECT_EQ(results[0].exit_code, 0) << results[0].err;
+  EXPECT_EQ(results[1].exit_code, 0) << results[1].err;
+  EXPECT_EQ(PgQuery(db.url(), "SELECT count(*) FROM documents"), std::to_string(kNotes));
+  EXPECT_EQ(PgQuery(db.url(), "SELECT count(DISTINCT sha256) FROM documents"), std::to_string(kNotes));
+  EXPECT_EQ(PgQuery(db.url(), "SELECT count(*) FROM chunks"), std::to_string(chunks));
+  EXPECT_EQ(PgQuery(db.url(), "SELECT count(*) FROM pg_indexes WHERE indexname = 'chunks_tsv'"), "1");
   CliResult search = RunDocpipe({"search", "pgmarker7", "--db", db.url(), "--json"});
   ASSERT_EQ(search.exit_code, 0) << search.err;
   EXPECT_EQ(nlohmann::json::parse(search.out).size(), 1u) << search.out;

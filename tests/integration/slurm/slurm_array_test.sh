@@ -13,68 +13,14 @@ base_url=$(cat "$3")
 work=$4
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || fail "the SLURM test runs the daemons as root (as CI does)"
-for tool in munged slurmctld slurmd sbatch scancel squeue scontrol psql; do
-  command -v "$tool" >/dev/null || fail "$tool is missing: run scripts/setup (scripts/packages/cluster.txt)"
-done
+command -v psql >/dev/null || fail "psql is missing: run scripts/setup"
+# shellcheck source=single_host_cluster.sh
+source "$(dirname "$0")/single_host_cluster.sh"
 
 rm -rf "$work"
-mkdir -p "$work"/{ctld,d,log,out,corpus}
-host=$(hostname -s)
-export SLURM_CONF=$work/slurm.conf
-started_munge=""
-
-cleanup() {
-  scontrol shutdown >/dev/null 2>&1 || true
-  for pidfile in "$work/ctld.pid" "$work/d.pid"; do
-    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
-  done
-  [ -n "$started_munge" ] && kill "$(cat /run/munge/munged.pid)" 2>/dev/null || true
-}
-trap cleanup EXIT
-
-# munge: every SLURM daemon and client authenticates through it.
-if ! munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
-  [ -s /etc/munge/munge.key ] || mungekey --create
-  chown -R munge:munge /etc/munge /var/lib/munge /var/log/munge
-  install -d -o munge -g munge -m 755 /run/munge
-  runuser -u munge -- munged
-  started_munge=1
-  munge -n | unmunge | grep -q Success || fail "munged did not start"
-fi
-
-cpus=$(slurmd -C | sed -n 's/.*CPUs=\([0-9]*\).*/\1/p')
-cat >"$SLURM_CONF" <<CONF
-ClusterName=docpipe-test
-SlurmctldHost=$host(127.0.0.1)
-SlurmUser=root
-AuthType=auth/munge
-StateSaveLocation=$work/ctld
-SlurmdSpoolDir=$work/d
-SlurmctldPidFile=$work/ctld.pid
-SlurmdPidFile=$work/d.pid
-SlurmctldLogFile=$work/log/ctld.log
-SlurmdLogFile=$work/log/d.log
-SlurmctldPort=16817
-SlurmdPort=16818
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
-SchedulerType=sched/backfill
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
-ReturnToService=2
-NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=1000 State=UNKNOWN
-PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
-CONF
-slurmctld -c
-slurmd -N "$host"
-for _ in $(seq 60); do
-  sinfo -h -o %T 2>/dev/null | grep -q idle && break
-  sleep 1
-done
-sinfo -h -o %T | grep -q idle || { cat "$work"/log/*.log >&2; fail "the node never became idle"; }
+mkdir -p "$work"/{out,corpus}
+trap stop_single_host_cluster EXIT
+start_single_host_cluster "$work"
 
 # The corpus: the bundled example PDFs and enough generated text documents
 # that a task runs for a few seconds.
