@@ -51,12 +51,12 @@ std::future<Result<StoredBatch>> StoreSink::Write(std::vector<DocumentWrite> wri
   Batch batch{std::move(writes), std::move(after_commit), {}};
   auto future = batch.done.get_future();
   const size_t chunks = ChunksOf(batch.writes);
-  std::unique_lock lock(mutex_);
-  room_.wait(lock, [&] {
-    return stopping_ || queue_.empty() ||
-           (queued_documents_ + batch.writes.size() <= max_queued_documents_ &&
-            queued_chunks_ + chunks <= kMaxQueuedChunks);
-  });
+  MutexLock lock(mutex_);
+  while (!stopping_ && !queue_.empty() &&
+         (queued_documents_ + batch.writes.size() > max_queued_documents_ ||
+          queued_chunks_ + chunks > kMaxQueuedChunks)) {
+    lock.Wait(room_);
+  }
   if (stopping_) {
     batch.done.set_value(Status::Cancelled("the store writer is shutting down"));
     return future;
@@ -69,28 +69,28 @@ std::future<Result<StoredBatch>> StoreSink::Write(std::vector<DocumentWrite> wri
 }
 
 size_t StoreSink::queued() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return queue_.size();
 }
 
 double StoreSink::busy_seconds() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return busy_seconds_;
 }
 
 int64_t StoreSink::documents_written() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return documents_written_;
 }
 
 int64_t StoreSink::documents_completed() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return documents_completed_;
 }
 
 void StoreSink::Stop() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
     wake_.notify_one();
     room_.notify_all();
@@ -102,8 +102,8 @@ void StoreSink::Loop() {
   for (;;) {
     std::vector<Batch> group;
     {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      MutexLock lock(mutex_);
+      while (!stopping_ && queue_.empty()) lock.Wait(wake_);
       if (queue_.empty()) return;  // stopping, and everything accepted is written
       size_t documents = 0, chunks = 0;
       while (!queue_.empty()) {
@@ -131,7 +131,7 @@ void StoreSink::Commit(Batch& batch, std::vector<int64_t> ids, double seconds) {
   int64_t completed = 0;
   for (const DocumentWrite& write : batch.writes) completed += write.record.state == DocumentState::kComplete;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     documents_written_ += static_cast<int64_t>(ids.size());
     documents_completed_ += completed;
   }
@@ -148,7 +148,7 @@ void StoreSink::WriteGroup(std::vector<Batch>& group) {
   const auto account = [&] {
     ++transactions_;
     const double seconds = watch.Lap();
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     busy_seconds_ += seconds;
     return seconds;
   };

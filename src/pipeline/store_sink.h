@@ -26,10 +26,10 @@
 #include <functional>
 #include <future>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
+#include "core/mutex.h"
 #include "docpipe/status.h"
 #include "docpipe/store.h"
 
@@ -83,16 +83,16 @@ class StoreSink {
 
   Store& store_;  // written by the writer thread only
   const size_t max_queued_documents_;
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;     // the writer: work or stop
-  std::condition_variable room_;     // producers: the queue has room
-  std::deque<Batch> queue_;          // guarded by mutex_
-  size_t queued_documents_ = 0;      // guarded by mutex_
-  size_t queued_chunks_ = 0;         // guarded by mutex_
-  bool stopping_ = false;            // guarded by mutex_
-  double busy_seconds_ = 0;          // guarded by mutex_
-  int64_t documents_written_ = 0;    // guarded by mutex_
-  int64_t documents_completed_ = 0;  // guarded by mutex_
+  mutable Mutex mutex_;
+  std::condition_variable wake_;  // the writer: work or stop
+  std::condition_variable room_;  // producers: the queue has room
+  std::deque<Batch> queue_ DOCPIPE_GUARDED_BY(mutex_);
+  size_t queued_documents_ DOCPIPE_GUARDED_BY(mutex_) = 0;
+  size_t queued_chunks_ DOCPIPE_GUARDED_BY(mutex_) = 0;
+  bool stopping_ DOCPIPE_GUARDED_BY(mutex_) = false;
+  double busy_seconds_ DOCPIPE_GUARDED_BY(mutex_) = 0;
+  int64_t documents_written_ DOCPIPE_GUARDED_BY(mutex_) = 0;
+  int64_t documents_completed_ DOCPIPE_GUARDED_BY(mutex_) = 0;
   int64_t transactions_ = 0;         // written by the writer thread only
   std::thread thread_;
 };
