@@ -25,9 +25,9 @@ Reply NoSuchJob(const std::string& text) {
   return ErrorReply(Status::NotFound("no extraction job \"" + text + "\""), 0);
 }
 
-Reply JobReply(const Result<std::optional<Json>>& job, const std::string& id_text, int status = 200) {
+Reply JobReply(const Result<std::optional<Json>>& job, const std::string& id_text) {
   if (!job.ok()) return ErrorReply(job.status(), 0);
-  return job->has_value() ? JsonReply(**job, status) : NoSuchJob(id_text);
+  return job->has_value() ? JsonReply(**job, 200) : NoSuchJob(id_text);
 }
 
 // How long DELETE waits for a running job to stop (it ends its LLM requests at once).
@@ -39,9 +39,10 @@ Reply SubmitExtractJob(JobRunner& jobs, const ExtractJobWork& work, Store& reade
                        int retry_after_seconds) {
   Result<std::string> request = work.Request(body, reader);
   if (!request.ok()) return ErrorReply(request.status(), 0);
-  Result<int64_t> id = jobs.Submit(*request);
+  Json queued;
+  Result<int64_t> id = jobs.Submit(*request, &queued);
   if (!id.ok()) return ErrorReply(id.status(), retry_after_seconds);
-  return JobReply(jobs.Get(*id), std::to_string(*id), 202);
+  return JsonReply(queued, 202);
 }
 
 Reply GetExtractJob(JobRunner& jobs, const std::string& id_text) {

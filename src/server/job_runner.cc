@@ -46,7 +46,7 @@ Result<std::unique_ptr<JobRunner>> JobRunner::Make(const ServerConfig& config, s
 
 JobRunner::~JobRunner() { Stop(); }
 
-Result<int64_t> JobRunner::Submit(const std::string& request_json) {
+Result<int64_t> JobRunner::Submit(const std::string& request_json, Json* queued) {
   MutexLock lock(mutex_);
   if (stopping_) return Status::Unavailable("the server is shutting down");
   if (static_cast<int64_t>(queue_.size()) >= max_queued_) {
@@ -56,6 +56,11 @@ Result<int64_t> JobRunner::Submit(const std::string& request_json) {
   {
     MutexLock store_lock(store_mutex_);
     id = store_->AddJob(kind_, request_json);
+    if (id.ok() && queued != nullptr) {
+      Result<std::optional<JobRecord>> job = store_->FindJob(*id);
+      if (!job.ok()) return job.status();
+      if (job->has_value()) *queued = work_->Describe(**job, Json(), false);
+    }
   }
   if (!id.ok()) return id.status();
   queue_.push_back(*id);

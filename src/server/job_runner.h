@@ -91,8 +91,9 @@ class JobRunner {
                                                  std::unique_ptr<JobWork> work);
   ~JobRunner();
 
-  // Stores a queued job; returns its id.
-  Result<int64_t> Submit(const std::string& request_json);
+  // Stores a queued job; returns its id. With `queued`, also the job as Get()
+  // shows it before it can start.
+  Result<int64_t> Submit(const std::string& request_json, nlohmann::json* queued = nullptr);
   // The job as JobWork::Describe() shows it; nullopt for no job of this kind.
   Result<std::optional<nlohmann::json>> Get(int64_t id);
   // Stops the job and returns it as Get() does (a finished job is left as it
