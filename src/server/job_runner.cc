@@ -52,7 +52,7 @@ Result<int64_t> JobRunner::Submit(const std::string& request_json, Json* queued)
   if (static_cast<int64_t>(queue_.size()) >= max_queued_) {
     return Status::Unavailable(std::to_string(queue_.size()) + " " + noun_ + " are waiting; retry later");
   }
-  Result<int64_t> id = Status::Ok();
+  Result<int64_t> id = Status::Internal("the job was not stored");
   {
     MutexLock store_lock(store_mutex_);
     id = store_->AddJob(kind_, request_json);
