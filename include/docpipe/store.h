@@ -1,5 +1,6 @@
 // The knowledge store: documents, chunks, what was extracted from each chunk
-// (tags and entities), the enrichment cache, runs, and lexical search over chunks.
+// (tags and entities), the enrichment cache, runs, the server's jobs, and
+// lexical search over chunks.
 //
 // Store is an interface so nothing above it speaks a particular database.
 // Open() picks the backend from the location: a file path or "sqlite://path"
@@ -189,6 +190,21 @@ struct RunRecord {
   std::string config_json, metrics_json;
 };
 
+// A background job of the server (docs/server.md), kept in the store so that
+// it outlives the process. `kind` names what runs it ("document": a file
+// ingested; "extract": records extracted), `request_json` what to do, as that
+// kind reads it; `result_json` its report so far. Times are ISO 8601, UTC,
+// set by the store; started_at and finished_at are empty until then.
+struct JobRecord {
+  int64_t id = 0;
+  std::string kind;
+  std::string state;  // "queued", "running", "done", "failed" or "cancelled"
+  std::string request_json = "{}";
+  std::string result_json = "{}";
+  std::string error;
+  std::string created_at, updated_at, started_at, finished_at;
+};
+
 struct StoreOptions {
   bool create_if_missing = true;  // false: a missing database is kNotFound
   bool read_only = false;
@@ -295,6 +311,9 @@ class Store {
   virtual Result<std::vector<RunRecord>> Runs(int64_t limit) = 0;
 
   virtual Result<StoreCounts> Counts() = 0;
+  // The database engine behind this store and its version, as shown to
+  // operators: "sqlite 3.40.1", "postgresql 15.5".
+  virtual Result<std::string> Engine() = 0;
 
   // Extraction records (table extraction_records, keyed by document and schema
   // hash; they go with their document). PutExtraction replaces the row for
@@ -305,6 +324,19 @@ class Store {
   // The successfully stored documents in id order, with id, path and sha256
   // set (the other fields left default): what `extract --db` walks.
   virtual Result<std::vector<DocumentRecord>> ListDocuments() = 0;
+
+  // Server jobs (table jobs). AddJob stores a queued job and returns its id;
+  // ids are never handed out twice. UpdateJob sets a job's state, result and
+  // error (kNotFound for no such job, kInvalidArgument for a state not listed
+  // in JobRecord or a result that is not JSON); started_at is stamped when it
+  // becomes running, finished_at when it becomes done, failed or cancelled.
+  // FindJob is nullopt for no such job. UnfinishedJobs: the queued and running
+  // jobs of one kind, in id order (a server starting up queues them again).
+  virtual Result<int64_t> AddJob(const std::string& kind, const std::string& request_json) = 0;
+  virtual Status UpdateJob(int64_t id, const std::string& state, const std::string& result_json,
+                           const std::string& error) = 0;
+  virtual Result<std::optional<JobRecord>> FindJob(int64_t id) = 0;
+  virtual Result<std::vector<JobRecord>> UnfinishedJobs(const std::string& kind) = 0;
 };
 
 }  // namespace docpipe

@@ -39,7 +39,9 @@ CpuFeatures CpuFeatures::Detect() {
 #if defined(__x86_64__) && defined(__GNUC__)
   __builtin_cpu_init();
   f.avx2_fma = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#if !defined(__clang__) || __clang_major__ >= 15  // clang 14 does not know the feature's name
   f.avx_vnni = f.avx2_fma && __builtin_cpu_supports("avxvnni");
+#endif
   f.avx512_vnni = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                   __builtin_cpu_supports("avx512vnni");
   f.avx512_bf16 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&

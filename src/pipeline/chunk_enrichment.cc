@@ -46,6 +46,8 @@ Result<std::unique_ptr<ChunkEnrichment>> ChunkEnrichment::Make(const IngestEnric
     enricher.taxonomy = *taxonomy;
   }
   enrichment->producer_ = "heuristic";
+  DOCPIPE_ASSIGN_OR_RETURN(enrichment->heuristic_, Enricher::Make(enricher));
+  enrichment->enricher_ = enrichment->heuristic_.get();
   if (!options.llm_url.empty()) {
     DOCPIPE_ASSIGN_OR_RETURN(enrichment->cache_, store.OpenEnrichmentCache());
     Result<std::unique_ptr<LlmClient>> client = MakeEnrichmentClient(options);
@@ -54,8 +56,9 @@ Result<std::unique_ptr<ChunkEnrichment>> ChunkEnrichment::Make(const IngestEnric
     enricher.client = enrichment->client_.get();
     enricher.cache = enrichment->cache_.get();
     enrichment->producer_ = "llm:" + options.llm_model;
+    DOCPIPE_ASSIGN_OR_RETURN(enrichment->llm_, Enricher::Make(enricher));
+    enrichment->enricher_ = enrichment->llm_.get();
   }
-  DOCPIPE_ASSIGN_OR_RETURN(enrichment->enricher_, Enricher::Make(enricher));
   return enrichment;
 }
 
@@ -63,7 +66,15 @@ std::vector<EnrichmentResult> ChunkEnrichment::Tag(std::span<const Chunk> chunks
   Stopwatch watch;
   // Without a client the Enricher answers on this thread before returning.
   std::vector<EnrichmentResult> results = enricher_->Enrich(Inputs(chunks, first_id)).get();
-  std::lock_guard lock(seconds_mutex_);
+  MutexLock lock(seconds_mutex_);
+  seconds_ += watch.Seconds();
+  return results;
+}
+
+std::vector<EnrichmentResult> ChunkEnrichment::TagHeuristic(std::span<const Chunk> chunks) {
+  Stopwatch watch;
+  std::vector<EnrichmentResult> results = heuristic_->Enrich(Inputs(chunks)).get();
+  MutexLock lock(seconds_mutex_);
   seconds_ += watch.Seconds();
   return results;
 }
@@ -72,7 +83,7 @@ void ChunkEnrichment::Submit(const std::vector<Chunk>& chunks,
                              std::function<void(std::vector<EnrichmentResult>)> done) {
   Stopwatch watch;
   enricher_->Enrich(Inputs(chunks), std::move(done));
-  std::lock_guard lock(seconds_mutex_);
+  MutexLock lock(seconds_mutex_);
   seconds_ += watch.Seconds();
 }
 
@@ -86,7 +97,7 @@ void ChunkEnrichment::FillReport(IngestEnrichmentReport& report) const {
   report.invalid_outputs = stats.invalid_outputs;
   report.errors = stats.request_failures;
   {
-    std::lock_guard lock(seconds_mutex_);
+    MutexLock lock(seconds_mutex_);
     report.seconds = seconds_;
   }
   if (client_) {
@@ -95,6 +106,21 @@ void ChunkEnrichment::FillReport(IngestEnrichmentReport& report) const {
     report.breaker_trips = client.breaker_opened;
     report.llm_client_cpu_seconds = client.io_thread_cpu_seconds;
   }
+}
+
+EnrichmentStats ChunkEnrichment::stats() const {
+  EnrichmentStats stats = heuristic_->stats();
+  if (llm_) {
+    EnrichmentStats llm = llm_->stats();
+    stats.chunks += llm.chunks;
+    stats.llm_results += llm.llm_results;
+    stats.cache_hits += llm.cache_hits;
+    stats.fallbacks += llm.fallbacks;
+    stats.llm_requests += llm.llm_requests;
+    stats.request_failures += llm.request_failures;
+    stats.invalid_outputs += llm.invalid_outputs;
+  }
+  return stats;
 }
 
 }  // namespace docpipe::pipeline

@@ -49,14 +49,14 @@ Result<PdfWorker*> WorkerResources::Pdf() {
   if (!worker) {
     Stopwatch watch;
     DOCPIPE_ASSIGN_OR_RETURN(worker, PdfWorker::Make(engine_));
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     setup_seconds_ += watch.Seconds();
   }
   return worker.get();
 }
 
 double WorkerResources::setup_seconds() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return setup_seconds_;
 }
 

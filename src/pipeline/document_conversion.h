@@ -11,10 +11,10 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 
 #include <tbb/enumerable_thread_specific.h>
 
+#include "core/mutex.h"
 #include "docpipe/ingest.h"
 #include "docpipe/pdf.h"
 #include "docpipe/text_embedder.h"
@@ -34,8 +34,8 @@ class WorkerResources {
  private:
   std::shared_ptr<const PdfEngine> engine_;
   tbb::enumerable_thread_specific<std::unique_ptr<PdfWorker>> pdf_workers_;
-  mutable std::mutex mutex_;
-  double setup_seconds_ = 0;  // guarded by mutex_
+  mutable Mutex mutex_;
+  double setup_seconds_ DOCPIPE_GUARDED_BY(mutex_) = 0;
 };
 
 // Reads item.path into item.document with the reader for item.type, then

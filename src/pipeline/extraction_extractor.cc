@@ -3,9 +3,9 @@
 // client's I/O thread and meet in the job under its mutex. The last group to
 // finish assembles the result and calls `done`.
 #include <atomic>
-#include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "core/mutex.h"
 #include "core/sha256.h"
 #include "docpipe/extract.h"
 #include "llm/extract_merge.h"
@@ -76,9 +76,9 @@ struct DocumentJob {
   std::vector<GroupState> groups;
   json record;                       // the rule-merged record, while reduces run
   std::vector<ReduceState> reduces;  // written before they are asked; each slot by its own callback
-  std::mutex mutex;
-  ExtractionResult result;  // counters, guarded by mutex
-  int pending = 0;          // guarded by mutex: groups, then reduces, not yet answered
+  Mutex mutex;
+  ExtractionResult result DOCPIPE_GUARDED_BY(mutex);  // counters
+  int pending DOCPIPE_GUARDED_BY(mutex) = 0;          // groups, then reduces, not yet answered
 };
 
 class RecordExtractor final : public Extractor {
@@ -96,7 +96,7 @@ class RecordExtractor final : public Extractor {
 
   void Extract(ExtractionDocument document, ExtractionCallback done) override;
   ExtractorStats stats() const override {
-    std::lock_guard<std::mutex> lock(stats_mutex_);
+    MutexLock lock(stats_mutex_);
     return stats_;
   }
 
@@ -125,7 +125,7 @@ class RecordExtractor final : public Extractor {
   }
   template <typename F>
   void Count(F f) {
-    std::lock_guard<std::mutex> lock(stats_mutex_);
+    MutexLock lock(stats_mutex_);
     f(stats_);
   }
 
@@ -137,13 +137,13 @@ class RecordExtractor final : public Extractor {
   const std::string schema_json_;          // sent as the structured-output schema (merge marks removed)
   const std::vector<std::string> marked_;  // fields to reduce with the LLM; empty without --merge llm
   const int budget_;
-  mutable std::mutex stats_mutex_;
-  ExtractorStats stats_;  // guarded by stats_mutex_
+  mutable Mutex stats_mutex_;
+  ExtractorStats stats_ DOCPIPE_GUARDED_BY(stats_mutex_);
 };
 
 void RecordExtractor::CountRequest(DocumentJob& job, bool repair) {
   {
-    std::lock_guard<std::mutex> lock(job.mutex);
+    MutexLock lock(job.mutex);
     ++job.result.requests;
   }
   Count([repair](ExtractorStats& s) {
@@ -155,7 +155,7 @@ void RecordExtractor::CountRequest(DocumentJob& job, bool repair) {
 Status RecordExtractor::TakeAnswer(DocumentJob& job, const LlmResponse& reply, const json& schema,
                                    json& answer) {
   {
-    std::lock_guard<std::mutex> lock(job.mutex);
+    MutexLock lock(job.mutex);
     job.result.tokens_in += reply.prompt_tokens;
     job.result.tokens_out += reply.completion_tokens;
   }
@@ -186,8 +186,12 @@ void RecordExtractor::Extract(ExtractionDocument document, ExtractionCallback do
                  std::string(kExtractionPromptVersion), Sha256Hex(group.text)};
     job->groups.push_back(std::move(group));
   }
-  job->result.groups = static_cast<int>(job->groups.size());
-  job->pending = static_cast<int>(job->groups.size());
+  {
+    // Uncontended (nothing is asked yet); taken so the lock rule holds without exceptions.
+    MutexLock lock(job->mutex);
+    job->result.groups = static_cast<int>(job->groups.size());
+    job->pending = static_cast<int>(job->groups.size());
+  }
   if (job->groups.empty()) {
     Finish(job);
     return;
@@ -199,7 +203,10 @@ void RecordExtractor::Extract(ExtractionDocument document, ExtractionCallback do
     json answer = cached ? json::parse(*cached, nullptr, false) : json();
     if (cached && !answer.is_discarded() && ValidateJson(answer, GroupSchema(*job)).ok()) {
       group.answer = std::move(answer);
-      ++job->result.cache_hits;
+      {
+        MutexLock lock(job->mutex);
+        ++job->result.cache_hits;
+      }
       Count([](ExtractorStats& s) { ++s.cache_hits; });
     } else {
       to_ask.push_back(i);
@@ -208,7 +215,7 @@ void RecordExtractor::Extract(ExtractionDocument document, ExtractionCallback do
   size_t answered = job->groups.size() - to_ask.size();
   bool all_cached = false;
   {
-    std::lock_guard<std::mutex> lock(job->mutex);
+    MutexLock lock(job->mutex);
     job->pending -= static_cast<int>(answered);
     all_cached = job->pending == 0;
   }
@@ -275,7 +282,7 @@ void RecordExtractor::OnAnswer(const std::shared_ptr<DocumentJob>& job, size_t i
 
 void RecordExtractor::GroupDone(const std::shared_ptr<DocumentJob>& job) {
   {
-    std::lock_guard<std::mutex> lock(job->mutex);
+    MutexLock lock(job->mutex);
     if (--job->pending > 0) return;
   }
   Finish(job);
@@ -329,7 +336,10 @@ bool RecordExtractor::StartReduces(const std::shared_ptr<DocumentJob>& job) {
     json answer = cached ? json::parse(*cached, nullptr, false) : json();
     if (cached && !answer.is_discarded() && ValidateJson(answer, reduce.schema).ok()) {
       reduce.answer = std::move(answer);
-      ++job->result.cache_hits;
+      {
+        MutexLock lock(job->mutex);
+        ++job->result.cache_hits;
+      }
       Count([](ExtractorStats& s) { ++s.cache_hits; });
     } else {
       to_ask.push_back(i);
@@ -340,7 +350,7 @@ bool RecordExtractor::StartReduces(const std::shared_ptr<DocumentJob>& job) {
     return true;
   }
   {
-    std::lock_guard<std::mutex> lock(job->mutex);
+    MutexLock lock(job->mutex);
     job->pending = static_cast<int>(to_ask.size());
   }
   for (size_t index : to_ask) AskReduce(job, index, false, {}, {});
@@ -396,7 +406,7 @@ void RecordExtractor::OnReduce(const std::shared_ptr<DocumentJob>& job, size_t i
 
 void RecordExtractor::ReduceDone(const std::shared_ptr<DocumentJob>& job) {
   {
-    std::lock_guard<std::mutex> lock(job->mutex);
+    MutexLock lock(job->mutex);
     if (job->pending > 0 && --job->pending > 0) return;
   }
   // Every reduce has its answer or failure; the combined values replace the rule-merged ones.
@@ -412,7 +422,11 @@ void RecordExtractor::ReduceDone(const std::shared_ptr<DocumentJob>& job) {
 }
 
 void RecordExtractor::Complete(DocumentJob& job, Status status) {
-  ExtractionResult result = job.result;
+  ExtractionResult result;
+  {
+    MutexLock lock(job.mutex);
+    result = job.result;
+  }
   const json& record = job.record;
   if (status.ok()) {
     // A merged record may lack a required field no part gave: a failure, not an invention.

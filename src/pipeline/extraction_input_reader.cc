@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <condition_variable>
 #include <map>
-#include <mutex>
 #include <thread>
 
+#include "core/mutex.h"
 #include "docpipe/extract_input.h"
 #include "pipeline/document_conversion.h"
 
@@ -21,7 +21,7 @@ class ThreadedInputReader final : public ExtractionInputReader {
 
   ~ThreadedInputReader() override {
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       stopping_ = true;
       changed_.notify_all();
     }
@@ -29,9 +29,9 @@ class ThreadedInputReader final : public ExtractionInputReader {
   }
 
   Result<ExtractionInput> Next() override {
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     if (next_to_take_ >= paths_.size()) return Status::InvalidArgument("no more inputs to read");
-    changed_.wait(lock, [&] { return read_.count(next_to_take_) > 0; });
+    while (read_.count(next_to_take_) == 0) lock.Wait(changed_);
     auto found = read_.find(next_to_take_);
     Result<ExtractionInput> input = std::move(found->second);
     read_.erase(found);
@@ -45,15 +45,15 @@ class ThreadedInputReader final : public ExtractionInputReader {
     for (;;) {
       size_t index = 0;
       {
-        std::unique_lock lock(mutex_);
-        changed_.wait(lock, [&] {
-          return stopping_ || next_to_read_ >= paths_.size() || next_to_read_ < next_to_take_ + window_;
-        });
+        MutexLock lock(mutex_);
+        while (!stopping_ && next_to_read_ < paths_.size() && next_to_read_ >= next_to_take_ + window_) {
+          lock.Wait(changed_);
+        }
         if (stopping_ || next_to_read_ >= paths_.size()) return;
         index = next_to_read_++;
       }
       Result<ExtractionInput> input = ReadExtractionInput(paths_[index], options_, [this] { return Pdf(); });
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       read_.emplace(index, std::move(input));
       changed_.notify_all();
     }
@@ -63,7 +63,7 @@ class ThreadedInputReader final : public ExtractionInputReader {
   Result<PdfWorker*> Pdf() {
     pipeline::WorkerResources* resources = nullptr;
     {
-      std::lock_guard lock(pdf_mutex_);
+      MutexLock lock(pdf_mutex_);
       if (!pdf_resources_) {
         DOCPIPE_ASSIGN_OR_RETURN(std::shared_ptr<const PdfEngine> engine, PdfEngine::Make(OcrOptions{}));
         pdf_resources_ = std::make_unique<pipeline::WorkerResources>(std::move(engine));
@@ -77,15 +77,15 @@ class ThreadedInputReader final : public ExtractionInputReader {
   const ExtractionInputOptions options_;
   const size_t window_;
 
-  std::mutex pdf_mutex_;
-  std::unique_ptr<pipeline::WorkerResources> pdf_resources_;  // guarded by pdf_mutex_ until made
+  Mutex pdf_mutex_;
+  std::unique_ptr<pipeline::WorkerResources> pdf_resources_ DOCPIPE_GUARDED_BY(pdf_mutex_);
 
-  std::mutex mutex_;
+  Mutex mutex_;
   std::condition_variable changed_;
-  std::map<size_t, Result<ExtractionInput>> read_;  // guarded by mutex_: read, not yet taken
-  size_t next_to_read_ = 0;                         // guarded by mutex_
-  size_t next_to_take_ = 0;                         // guarded by mutex_
-  bool stopping_ = false;                           // guarded by mutex_
+  std::map<size_t, Result<ExtractionInput>> read_ DOCPIPE_GUARDED_BY(mutex_);  // read, not yet taken
+  size_t next_to_read_ DOCPIPE_GUARDED_BY(mutex_) = 0;
+  size_t next_to_take_ DOCPIPE_GUARDED_BY(mutex_) = 0;
+  bool stopping_ DOCPIPE_GUARDED_BY(mutex_) = false;
   std::vector<std::thread> threads_;                // last: started after everything above exists
 };
 

@@ -3,7 +3,7 @@
 namespace docpipe::pipeline {
 
 StageCounters& StageRegistry::Add(const std::string& name) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (StageCounters& stage : stages_) {
     if (stage.name() == name) return stage;
   }
@@ -11,7 +11,7 @@ StageCounters& StageRegistry::Add(const std::string& name) {
 }
 
 std::vector<StageFigures> StageRegistry::Figures() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::vector<StageFigures> figures;
   figures.reserve(stages_.size());
   for (const StageCounters& stage : stages_) figures.push_back(stage.Figures());

@@ -9,10 +9,10 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "core/mutex.h"
 #include "docpipe/ingest.h"
 
 namespace docpipe::pipeline {
@@ -46,8 +46,8 @@ class StageRegistry {
   std::vector<StageFigures> Figures() const;
 
  private:
-  mutable std::mutex mutex_;
-  std::deque<StageCounters> stages_;  // guarded by mutex_; a deque keeps addresses stable
+  mutable Mutex mutex_;
+  std::deque<StageCounters> stages_ DOCPIPE_GUARDED_BY(mutex_);  // a deque keeps addresses stable
 };
 
 }  // namespace docpipe::pipeline

@@ -58,12 +58,12 @@ std::future<Result<StoredBatch>> StoreSink::Write(std::vector<DocumentWrite> wri
   Batch batch{std::move(writes), std::move(after_commit), {}};
   auto future = batch.done.get_future();
   const size_t chunks = ChunksOf(batch.writes);
-  std::unique_lock lock(mutex_);
-  room_.wait(lock, [&] {
-    return stopping_ || queue_.empty() ||
-           (queued_documents_ + batch.writes.size() <= max_queued_documents_ &&
-            queued_chunks_ + chunks <= kMaxQueuedChunks);
-  });
+  MutexLock lock(mutex_);
+  while (!stopping_ && !queue_.empty() &&
+         (queued_documents_ + batch.writes.size() > max_queued_documents_ ||
+          queued_chunks_ + chunks > kMaxQueuedChunks)) {
+    lock.Wait(room_);
+  }
   if (stopping_) {
     batch.done.set_value(Status::Cancelled("the store writer is shutting down"));
     return future;
@@ -76,28 +76,28 @@ std::future<Result<StoredBatch>> StoreSink::Write(std::vector<DocumentWrite> wri
 }
 
 size_t StoreSink::queued() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return queue_.size();
 }
 
 double StoreSink::busy_seconds() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return busy_seconds_;
 }
 
 int64_t StoreSink::documents_written() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return documents_written_;
 }
 
 int64_t StoreSink::documents_completed() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return documents_completed_;
 }
 
 void StoreSink::Stop() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
     wake_.notify_all();
     room_.notify_all();
@@ -114,11 +114,9 @@ bool StoreSink::WritingAnyPathOf(const Batch& batch) const {
   return false;
 }
 
-std::vector<StoreSink::Batch> StoreSink::TakeGroup(std::unique_lock<std::mutex>& lock) {
+std::vector<StoreSink::Batch> StoreSink::TakeGroup(MutexLock& lock) {
   std::vector<Batch> group;
-  wake_.wait(lock, [&] {
-    return (stopping_ && queue_.empty()) || (!queue_.empty() && !WritingAnyPathOf(queue_.front()));
-  });
+  while (!(stopping_ && queue_.empty()) && (queue_.empty() || WritingAnyPathOf(queue_.front()))) lock.Wait(wake_);
   if (queue_.empty()) return group;  // stopping, and everything accepted is written
   // One writer groups what waits into one transaction; several take a batch
   // each, so that all of them have work.
@@ -148,7 +146,7 @@ void StoreSink::Loop(Store& store) {
   for (;;) {
     std::vector<Batch> group;
     {
-      std::unique_lock lock(mutex_);
+      MutexLock lock(mutex_);
       group = TakeGroup(lock);
       if (group.empty()) return;
     }
@@ -157,7 +155,7 @@ void StoreSink::Loop(Store& store) {
       for (const DocumentWrite& write : batch.writes) paths.push_back(write.record.path);
     }
     WriteGroup(store, group);
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     for (const std::string& path : paths) {
       if (--writing_[path] == 0) writing_.erase(path);
     }
@@ -169,7 +167,7 @@ void StoreSink::Commit(Batch& batch, std::vector<int64_t> ids, double seconds, i
   int64_t completed = 0;
   for (const DocumentWrite& write : batch.writes) completed += write.record.state == DocumentState::kComplete;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     documents_written_ += static_cast<int64_t>(ids.size());
     documents_completed_ += completed;
   }
@@ -186,7 +184,7 @@ void StoreSink::WriteGroup(Store& store, std::vector<Batch>& group) {
   int64_t transaction = 0;
   const auto account = [&] {
     const double seconds = watch.Lap();
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     transaction = ++transactions_;
     busy_seconds_ += seconds;
     return seconds;

@@ -32,12 +32,12 @@
 #include <functional>
 #include <future>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "core/mutex.h"
 #include "docpipe/status.h"
 #include "docpipe/store.h"
 
@@ -89,27 +89,27 @@ class StoreSink {
   void Loop(Store& store);
   // Takes the next group from the queue (empty: stopping, all written);
   // waits while another writer writes one of the head batch's paths.
-  std::vector<Batch> TakeGroup(std::unique_lock<std::mutex>& lock);
-  bool WritingAnyPathOf(const Batch& batch) const;
+  std::vector<Batch> TakeGroup(MutexLock& lock) DOCPIPE_REQUIRES(mutex_);
+  bool WritingAnyPathOf(const Batch& batch) const DOCPIPE_REQUIRES(mutex_);
   void WriteGroup(Store& store, std::vector<Batch>& group);
   void Commit(Batch& batch, std::vector<int64_t> ids, double seconds, int64_t transaction);
 
   std::vector<Store*> stores_;                      // one per writer thread, which alone writes through it
   std::vector<std::unique_ptr<Store>> own_stores_;  // those the sink opened
   const size_t max_queued_documents_;
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;     // the writer: work or stop
-  std::condition_variable room_;     // producers: the queue has room
-  std::deque<Batch> queue_;          // guarded by mutex_
-  size_t queued_documents_ = 0;      // guarded by mutex_
-  size_t queued_chunks_ = 0;         // guarded by mutex_
-  bool stopping_ = false;            // guarded by mutex_
-  double busy_seconds_ = 0;          // guarded by mutex_
-  int64_t documents_written_ = 0;    // guarded by mutex_
-  int64_t documents_completed_ = 0;  // guarded by mutex_
-  int64_t transactions_ = 0;         // guarded by mutex_
+  mutable Mutex mutex_;
+  std::condition_variable wake_;  // the writers: work or stop
+  std::condition_variable room_;  // producers: the queue has room
+  std::deque<Batch> queue_ DOCPIPE_GUARDED_BY(mutex_);
+  size_t queued_documents_ DOCPIPE_GUARDED_BY(mutex_) = 0;
+  size_t queued_chunks_ DOCPIPE_GUARDED_BY(mutex_) = 0;
+  bool stopping_ DOCPIPE_GUARDED_BY(mutex_) = false;
+  double busy_seconds_ DOCPIPE_GUARDED_BY(mutex_) = 0;
+  int64_t documents_written_ DOCPIPE_GUARDED_BY(mutex_) = 0;
+  int64_t documents_completed_ DOCPIPE_GUARDED_BY(mutex_) = 0;
+  int64_t transactions_ DOCPIPE_GUARDED_BY(mutex_) = 0;
   // Paths of the batches being written, with how many of them write each.
-  std::unordered_map<std::string, int> writing_;  // guarded by mutex_
+  std::unordered_map<std::string, int> writing_ DOCPIPE_GUARDED_BY(mutex_);
   std::vector<std::thread> threads_;
 };
 

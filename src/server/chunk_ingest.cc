@@ -8,7 +8,6 @@
 #include "core/sha256.h"
 #include "core/stopwatch.h"
 #include "docpipe/chunker.h"
-#include "pipeline/chunk_enrichment.h"
 #include "pipeline/stage_chain.h"
 #include "pipeline/stage_registry.h"
 
@@ -38,9 +37,22 @@ std::string StringField(const Json& object, const char* name) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// The chunk as the store keeps it: heading_path and page from its metadata.
+Chunk MakeChunk(const IngestChunkInput& input) {
+  Chunk chunk;
+  chunk.text = input.text;
+  chunk.heading_path = StringList(input.metadata.value("heading_path", Json::array()));
+  auto page = input.metadata.find("page");
+  chunk.page_start = chunk.page_end = page != input.metadata.end() && page->is_number_integer() ? page->get<int>() : 1;
+  chunk.token_count = CountTokens(input.text);
+  chunk.char_end = static_cast<int64_t>(input.text.size());
+  return chunk;
+}
+
 // The chunk as a one-chunk document. Metadata the store has columns for
-// (title, author, heading_path, page) goes there.
-DocumentWrite MakeWrite(const Accepted& chunk, const std::string& dataset_source, EnrichmentResult enrichment) {
+// (title, author) goes there.
+DocumentWrite MakeWrite(const Accepted& chunk, Chunk stored, const std::string& dataset_source,
+                        EnrichmentResult enrichment) {
   const IngestChunkInput& input = *chunk.input;
   DocumentWrite write;
   DocumentRecord& record = write.record;
@@ -54,13 +66,6 @@ DocumentWrite MakeWrite(const Accepted& chunk, const std::string& dataset_source
   record.metadata.producer = "docpipe serve";
   record.metadata.creator = dataset_source;
   record.metadata.page_count = 1;
-  Chunk stored;
-  stored.text = input.text;
-  stored.heading_path = StringList(input.metadata.value("heading_path", Json::array()));
-  auto page = input.metadata.find("page");
-  stored.page_start = stored.page_end = page != input.metadata.end() && page->is_number_integer() ? page->get<int>() : 1;
-  stored.token_count = CountTokens(input.text);
-  stored.char_end = static_cast<int64_t>(input.text.size());
   write.chunks.push_back(std::move(stored));
   enrichment.id = "0";
   write.enrichments.push_back(std::move(enrichment));
@@ -82,6 +87,7 @@ std::string ChunkProblem(const IngestChunkInput& input, size_t max_bytes) {
 struct ChunkIngest::Unit {
   const IngestRequest* request = nullptr;
   std::vector<Accepted> accepted;
+  std::vector<Chunk> chunks;                  // one per accepted chunk (moved to the store's writes)
   std::vector<EnrichmentResult> enrichments;  // one per accepted chunk (moved to the store's writes)
   std::vector<EnrichmentSource> sources;      // where each accepted chunk's enrichment came from
   EmbeddingMatrix vectors;                    // one row per accepted chunk, when embedding
@@ -94,19 +100,7 @@ Result<std::unique_ptr<ChunkIngest>> ChunkIngest::Make(const ServerConfig& confi
                                                        pipeline::StoreSink& sink, VectorStage& vectors,
                                                        ServerMetrics& metrics) {
   auto ingest = std::unique_ptr<ChunkIngest>(new ChunkIngest(config, sink, vectors, metrics));
-  EnricherOptions options;
-  options.kinds = config.enrich.kinds;
-  options.batch_size = config.enrich.llm_batch;
-  DOCPIPE_ASSIGN_OR_RETURN(ingest->heuristic_, Enricher::Make(options));
-  if (!config.enrich.llm_url.empty()) {
-    DOCPIPE_ASSIGN_OR_RETURN(ingest->cache_, store.OpenEnrichmentCache());
-    Result<std::unique_ptr<LlmClient>> client = pipeline::MakeEnrichmentClient(config.enrich);
-    if (!client.ok()) return client.status().WithContext("llm");
-    ingest->client_ = std::move(client).value();
-    options.client = ingest->client_.get();
-    options.cache = ingest->cache_.get();
-    DOCPIPE_ASSIGN_OR_RETURN(ingest->llm_, Enricher::Make(options));
-  }
+  DOCPIPE_ASSIGN_OR_RETURN(ingest->enrichment_, pipeline::ChunkEnrichment::Make(config.enrich, store));
   return ingest;
 }
 
@@ -122,35 +116,20 @@ bool ChunkIngest::Admit(int64_t chunks) {
 
 Status ChunkIngest::FlushCache() {
   // A failed flush only costs repeated LLM calls later; the next flush retries.
-  if (cache_) (void)cache_->Flush();
+  (void)enrichment_->FlushCache();
   return Status::Ok();
-}
-
-EnrichmentStats ChunkIngest::enrichment_stats() const {
-  EnrichmentStats stats = heuristic_->stats();
-  if (llm_) {
-    EnrichmentStats llm = llm_->stats();
-    stats.chunks += llm.chunks;
-    stats.llm_results += llm.llm_results;
-    stats.cache_hits += llm.cache_hits;
-    stats.fallbacks += llm.fallbacks;
-    stats.llm_requests += llm.llm_requests;
-    stats.request_failures += llm.request_failures;
-    stats.invalid_outputs += llm.invalid_outputs;
-  }
-  return stats;
 }
 
 // Tagging: every chunk's LLM request in flight at once.
 void ChunkIngest::Enrich(Unit& unit) {
   Stopwatch watch;
-  std::vector<EnrichmentInput> inputs;
-  for (const Accepted& chunk : unit.accepted) inputs.push_back({std::to_string(inputs.size()), chunk.input->text});
-  Enricher& enricher = unit.request->skip_llm || !llm_ ? *heuristic_ : *llm_;
-  if (!inputs.empty()) unit.enrichments = enricher.Enrich(std::move(inputs)).get();
+  const bool heuristic = unit.request->skip_llm || !enrichment_->uses_llm();
+  if (!unit.chunks.empty()) {
+    unit.enrichments = heuristic ? enrichment_->TagHeuristic(unit.chunks) : enrichment_->Tag(unit.chunks);
+  }
   unit.timings["enrich_seconds"] = watch.Seconds();
-  metrics_.ObserveStage(&enricher == heuristic_.get() ? "tag_heuristic" : "tag_llm",
-                        static_cast<int64_t>(unit.accepted.size()), watch.Seconds());
+  metrics_.ObserveStage(heuristic ? "tag_heuristic" : "tag_llm", static_cast<int64_t>(unit.accepted.size()),
+                        watch.Seconds());
 }
 
 // One encoder batch for the request's chunks.
@@ -175,7 +154,8 @@ void ChunkIngest::Write(Unit& unit) {
   std::vector<DocumentWrite> writes;
   for (size_t i = 0; i < unit.accepted.size(); ++i) {
     unit.sources.push_back(unit.enrichments[i].source);
-    writes.push_back(MakeWrite(unit.accepted[i], unit.request->dataset_source, std::move(unit.enrichments[i])));
+    writes.push_back(MakeWrite(unit.accepted[i], std::move(unit.chunks[i]), unit.request->dataset_source,
+                               std::move(unit.enrichments[i])));
     if (unit.vectors.rows > 0) {
       DocumentWrite& write = writes.back();
       write.embedder = *vectors_.identity();
@@ -231,6 +211,7 @@ Result<Json> ChunkIngest::Ingest(const IngestRequest& request) {
       continue;
     }
     unit->accepted.push_back({i, std::move(id), &input});
+    unit->chunks.push_back(MakeChunk(input));
   }
 
   // The request is the chain's one unit; its source is the request itself.

@@ -1,6 +1,7 @@
-// POST /ingest: a batch of chunks tagged (LLM or heuristic), embedded and
-// stored, on the pipeline's stage chain ("enrich" -> "embed" -> the shared
-// group-commit StoreSink), the chain `docpipe ingest` runs after conversion.
+// POST /ingest: a batch of chunks tagged (LLM or heuristic, by the pipeline's
+// ChunkEnrichment), embedded and stored, on the pipeline's stage chain
+// ("enrich" -> "embed" -> the shared group-commit StoreSink), the chain
+// `docpipe ingest` runs after conversion.
 // The chunks of one request are one unit: one Enrich() call (the LLM requests
 // of all chunks in flight at once, bounded by the client's concurrency), one
 // encoder batch, one store batch (which the sink may share with other
@@ -26,9 +27,10 @@
 #include "docpipe/llm_enricher.h"
 #include "docpipe/server_config.h"
 #include "docpipe/store.h"
+#include "pipeline/chunk_enrichment.h"
+#include "pipeline/store_sink.h"
 #include "server/request_json.h"
 #include "server/server_metrics.h"
-#include "pipeline/store_sink.h"
 #include "server/vector_stage.h"
 
 namespace docpipe::server {
@@ -47,9 +49,9 @@ class ChunkIngest {
 
 
   int64_t pending_chunks() const { return pending_.load(); }
-  bool uses_llm() const { return client_ != nullptr; }
-  const LlmClient* client() const { return client_.get(); }
-  EnrichmentStats enrichment_stats() const;
+  bool uses_llm() const { return enrichment_->uses_llm(); }
+  const LlmClient* client() const { return enrichment_->client(); }
+  EnrichmentStats enrichment_stats() const { return enrichment_->stats(); }
 
  private:
   struct Unit;
@@ -67,11 +69,7 @@ class ChunkIngest {
   pipeline::StoreSink& sink_;
   VectorStage& vectors_;
   ServerMetrics& metrics_;
-  // Destroyed in reverse: the client (joining its I/O thread) before the enrichers and the cache.
-  std::unique_ptr<StoreEnrichmentCache> cache_;
-  std::unique_ptr<Enricher> heuristic_;
-  std::unique_ptr<Enricher> llm_;
-  std::unique_ptr<LlmClient> client_;
+  std::unique_ptr<pipeline::ChunkEnrichment> enrichment_;
   std::atomic<int64_t> pending_{0};
 };
 

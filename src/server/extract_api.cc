@@ -1,5 +1,6 @@
 #include "server/extract_api.h"
 
+#include <chrono>
 #include <optional>
 
 namespace docpipe::server {
@@ -24,26 +25,36 @@ Reply NoSuchJob(const std::string& text) {
   return ErrorReply(Status::NotFound("no extraction job \"" + text + "\""), 0);
 }
 
+Reply JobReply(const Result<std::optional<Json>>& job, const std::string& id_text) {
+  if (!job.ok()) return ErrorReply(job.status(), 0);
+  return job->has_value() ? JsonReply(**job, 200) : NoSuchJob(id_text);
+}
+
+// How long DELETE waits for a running job to stop (it ends its LLM requests at once).
+constexpr std::chrono::seconds kCancelWait{10};
+
 }  // namespace
 
-Reply SubmitExtractJob(ExtractJobs& jobs, const std::string& body, int retry_after_seconds) {
-  Result<ExtractRequest> request = ParseExtractRequest(body);
+Reply SubmitExtractJob(JobRunner& jobs, const ExtractJobWork& work, Store& reader, const std::string& body,
+                       int retry_after_seconds) {
+  Result<std::string> request = work.Request(body, reader);
   if (!request.ok()) return ErrorReply(request.status(), 0);
-  Result<Json> job = jobs.Submit(*request);
-  if (!job.ok()) return ErrorReply(job.status(), retry_after_seconds);
-  return JsonReply(*job, 202);
+  Json queued;
+  Result<int64_t> id = jobs.Submit(*request, &queued);
+  if (!id.ok()) return ErrorReply(id.status(), retry_after_seconds);
+  return JsonReply(queued, 202);
 }
 
-Reply GetExtractJob(ExtractJobs& jobs, const std::string& id_text) {
+Reply GetExtractJob(JobRunner& jobs, const std::string& id_text) {
   std::optional<int64_t> id = JobId(id_text);
-  std::optional<Json> job = id ? jobs.Get(*id) : std::nullopt;
-  return job ? JsonReply(*job, 200) : NoSuchJob(id_text);
+  if (!id) return NoSuchJob(id_text);
+  return JobReply(jobs.Get(*id), id_text);
 }
 
-Reply CancelExtractJob(ExtractJobs& jobs, const std::string& id_text) {
+Reply CancelExtractJob(JobRunner& jobs, const std::string& id_text) {
   std::optional<int64_t> id = JobId(id_text);
-  std::optional<Json> job = id ? jobs.Cancel(*id) : std::nullopt;
-  return job ? JsonReply(*job, 200) : NoSuchJob(id_text);
+  if (!id) return NoSuchJob(id_text);
+  return JobReply(jobs.Cancel(*id, kCancelWait), id_text);
 }
 
 }  // namespace docpipe::server

@@ -1,262 +1,181 @@
 #include "server/extract_jobs.h"
 
-#include <chrono>
 #include <utility>
 #include <vector>
 
-#include "core/iso_date.h"
+#include "core/mutex.h"
+#include "docpipe/extract.h"
 #include "docpipe/extract_input.h"
 #include "pipeline/chunk_enrichment.h"
+#include "server/extract_request.h"
 
 namespace docpipe::server {
 namespace {
 
 using Json = nlohmann::json;
 
-// Finished jobs kept for GET /extract/{id}; the oldest go first.
-constexpr size_t kMaxKeptJobs = 1000;
+// One run of one job, on the runner thread; the LLM client's I/O thread hands
+// results back through `finished_`.
+class ExtractRun {
+ public:
+  ExtractRun(const ServerConfig& config, ExtractRequest request, std::vector<DocumentRecord> documents,
+             JobControl& control)
+      : config_(config), request_(std::move(request)), documents_(std::move(documents)), control_(control) {}
+  ~ExtractRun() { control_.OnStop(nullptr); }  // waits out a stop that is calling in
 
-// As document jobs' times (SQLite's strftime('%Y-%m-%dT%H:%M:%fZ')).
-std::string NowUtc() { return UtcTimestamp(std::chrono::system_clock::now(), /*milliseconds=*/true); }
+  JobWork::End Run();
 
-bool Finished(const std::string& state) {
-  return state == "done" || state == "failed" || state == "cancelled";
-}
+ private:
+  // Sends the documents to `extractor`, writing finished ones as they come back.
+  void ExtractAll(Store& store, Extractor& extractor) DOCPIPE_EXCLUDES(mutex_);
+  // Writes the results that came back so far, on the runner's store connection.
+  void StoreFinished(Store& store, const Extractor& extractor) DOCPIPE_EXCLUDES(mutex_);
+  bool AlreadyExtracted(Store& store, int64_t document_id) const;
+  Json Report() DOCPIPE_REQUIRES(mutex_);
+  void ShowProgress() DOCPIPE_EXCLUDES(mutex_);
+  JobWork::End Finish(const Status& status) DOCPIPE_EXCLUDES(mutex_);
 
-}  // namespace
+  const ServerConfig& config_;
+  const ExtractRequest request_;
+  const std::vector<DocumentRecord> documents_;
+  JobControl& control_;
 
-struct ExtractJobs::Job {
-  int64_t id = 0;
-  ExtractRequest request;
-  std::vector<DocumentRecord> documents;  // chosen at submit time
-  std::string state = "queued";           // queued, running, done, failed, cancelled
-  bool cancel_requested = false;
-  std::string error;  // why the job failed (not a document's failure: that is in its record)
-  std::string created_at, started_at, finished_at;
-  int64_t ok = 0, failed = 0, skipped = 0, not_finished = 0, store_failures = 0;
-  ExtractorStats stats;  // of the job's Extractor, as of the last stored batch
+  Mutex mutex_;
+  std::condition_variable changed_;
+  bool stopping_ DOCPIPE_GUARDED_BY(mutex_) = false;  // the job was asked to stop
+  size_t outstanding_ DOCPIPE_GUARDED_BY(mutex_) = 0;  // documents with the Extractor, not yet back
+  // (document id, result) back from the LLM, not yet stored.
+  std::vector<std::pair<int64_t, ExtractionResult>> finished_ DOCPIPE_GUARDED_BY(mutex_);
+  bool drop_failed_ DOCPIPE_GUARDED_BY(mutex_) = false;  // after a stop: a failure then is the cut-off request
+  int64_t ok_ DOCPIPE_GUARDED_BY(mutex_) = 0;
+  int64_t failed_ DOCPIPE_GUARDED_BY(mutex_) = 0;
+  int64_t skipped_ DOCPIPE_GUARDED_BY(mutex_) = 0;
+  int64_t not_finished_ DOCPIPE_GUARDED_BY(mutex_) = 0;
+  int64_t store_failures_ DOCPIPE_GUARDED_BY(mutex_) = 0;
+  std::string error_ DOCPIPE_GUARDED_BY(mutex_);  // why the job failed (a document's failure is in its record)
+  ExtractorStats stats_ DOCPIPE_GUARDED_BY(mutex_);  // of the Extractor, as of the last stored batch
 };
 
-// What comes back from the LLM client's I/O thread during one run; guarded by mutex_.
-struct ExtractJobs::Pending {
-  const Extractor* extractor = nullptr;
-  size_t outstanding = 0;  // documents handed to the Extractor and not yet back
-  std::vector<std::pair<int64_t, ExtractionResult>> finished;  // (document id, result), not yet stored
-  bool drop_failed = false;  // after a cancel: a failure then is the cut-off request, not the document's
-};
-
-ExtractJobs::ExtractJobs(const ServerConfig& config) : config_(config) {}
-
-Result<std::unique_ptr<ExtractJobs>> ExtractJobs::Make(const ServerConfig& config) {
-  auto jobs = std::unique_ptr<ExtractJobs>(new ExtractJobs(config));
-  DOCPIPE_ASSIGN_OR_RETURN(jobs->store_, Store::Open(config.db));
-  jobs->thread_ = std::thread([j = jobs.get()] { j->Loop(); });
-  return jobs;
+Json ExtractRun::Report() {
+  return {{"progress",
+           {{"documents_done", ok_ + failed_ + skipped_},
+            {"documents_total", static_cast<int64_t>(documents_.size())}}},
+          {"counts", {{"ok", ok_}, {"failed", failed_}, {"skipped", skipped_}, {"not_finished", not_finished_}}},
+          {"llm",
+           {{"requests", stats_.requests},
+            {"repairs", stats_.repairs},
+            {"request_failures", stats_.request_failures},
+            {"tokens_in", stats_.tokens_in},
+            {"tokens_out", stats_.tokens_out}}}};
 }
 
-ExtractJobs::~ExtractJobs() { Stop(); }
-
-void ExtractJobs::Stop() {
+void ExtractRun::ShowProgress() {
+  Json report;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
+    report = Report();
+  }
+  control_.Progress(std::move(report));  // not under mutex_: OnStop's callback takes it
+}
+
+JobWork::End ExtractRun::Finish(const Status& status) {
+  MutexLock lock(mutex_);
+  if (!status.ok() && error_.empty()) error_ = status.ToString();
+  if (stopping_) not_finished_ = static_cast<int64_t>(documents_.size()) - ok_ - failed_ - skipped_;
+  // A stop that came after the last document is too late to have cut anything off.
+  const std::string state = !status.ok() ? "failed" : not_finished_ > 0 ? "cancelled" : "done";
+  return {state, Report().dump(-1, ' ', false, Json::error_handler_t::replace), error_};
+}
+
+JobWork::End ExtractRun::Run() {
+  control_.OnStop([this] {
+    MutexLock lock(mutex_);
     stopping_ = true;
-    for (auto& [id, job] : jobs_) job->cancel_requested = true;
     changed_.notify_all();
-  }
-  if (thread_.joinable()) thread_.join();
-}
-
-Result<Json> ExtractJobs::Submit(const ExtractRequest& request) {
-  if (config_.enrich.llm_url.empty()) {
-    return Status::Unsupported("this server has no LLM server to extract with (set llm, and llm-model)");
-  }
-  std::vector<DocumentRecord> documents;
-  {
-    std::lock_guard lock(store_mutex_);
-    DOCPIPE_ASSIGN_OR_RETURN(std::vector<DocumentRecord> stored, store_->ListDocuments());
-    DOCPIPE_ASSIGN_OR_RETURN(documents, SelectDocuments(request, stored));
-  }
-  std::lock_guard lock(mutex_);
-  if (stopping_) return Status::Unavailable("the server is shutting down");
-  if (static_cast<int64_t>(queue_.size()) >= config_.max_queued_jobs) {
-    return Status::Unavailable(std::to_string(queue_.size()) + " extraction jobs are waiting; retry later");
-  }
-  auto job = std::make_unique<Job>();
-  job->id = next_id_++;
-  job->request = request;
-  job->documents = std::move(documents);
-  job->created_at = NowUtc();
-  Json described = Describe(*job);
-  queue_.push_back(job->id);
-  jobs_.emplace(job->id, std::move(job));
-  for (auto it = jobs_.begin(); jobs_.size() > kMaxKeptJobs && it != jobs_.end();) {
-    it = Finished(it->second->state) ? jobs_.erase(it) : std::next(it);
-  }
-  changed_.notify_all();
-  return described;
-}
-
-std::optional<Json> ExtractJobs::Get(int64_t id) const {
-  std::lock_guard lock(mutex_);
-  auto it = jobs_.find(id);
-  if (it == jobs_.end()) return std::nullopt;
-  return Describe(*it->second);
-}
-
-std::optional<Json> ExtractJobs::Cancel(int64_t id) {
-  std::lock_guard lock(mutex_);
-  auto it = jobs_.find(id);
-  if (it == jobs_.end()) return std::nullopt;
-  Job& job = *it->second;
-  if (job.state == "queued") {
-    std::erase(queue_, id);
-    job.state = "cancelled";
-    job.finished_at = NowUtc();
-  } else if (job.state == "running") {
-    job.cancel_requested = true;
-    changed_.notify_all();
-  }
-  return Describe(job);
-}
-
-Json ExtractJobs::Describe(const Job& job) const {
-  Json out = {{"id", std::to_string(job.id)},
-              {"kind", "extract"},
-              {"state", job.state},
-              {"schema_sha256", job.request.schema.sha256},
-              {"model", config_.enrich.llm_model},
-              {"created_at", job.created_at},
-              {"progress",
-               {{"documents_done", job.ok + job.failed + job.skipped},
-                {"documents_total", static_cast<int64_t>(job.documents.size())}}},
-              {"counts",
-               {{"ok", job.ok},
-                {"failed", job.failed},
-                {"skipped", job.skipped},
-                {"not_finished", job.not_finished}}},
-              {"llm",
-               {{"requests", job.stats.requests},
-                {"repairs", job.stats.repairs},
-                {"request_failures", job.stats.request_failures},
-                {"tokens_in", job.stats.tokens_in},
-                {"tokens_out", job.stats.tokens_out}}}};
-  if (!job.started_at.empty()) out["started_at"] = job.started_at;
-  if (!job.finished_at.empty()) out["finished_at"] = job.finished_at;
-  if (job.cancel_requested && job.state == "running") out["cancel_requested"] = true;
-  if (!job.error.empty()) out["error"] = job.error;
-  return out;
-}
-
-void ExtractJobs::Loop() {
-  for (;;) {
-    Job* job = nullptr;
-    {
-      std::unique_lock lock(mutex_);
-      changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (stopping_) return;
-      job = jobs_.at(queue_.front()).get();  // kept: only finished jobs are erased
-      queue_.pop_front();
-      job->state = "running";
-      job->started_at = NowUtc();
-    }
-    Run(*job);
-  }
-}
-
-void ExtractJobs::Run(Job& job) {
-  auto finish = [&](const Status& status) {
-    std::lock_guard lock(mutex_);
-    job.finished_at = NowUtc();
-    if (!status.ok() && job.error.empty()) job.error = status.ToString();
-    if (job.cancel_requested) {
-      job.not_finished = static_cast<int64_t>(job.documents.size()) - job.ok - job.failed - job.skipped;
-    }
-    // A cancel that came after the last document is too late to have cut anything off.
-    job.state = !status.ok() ? "failed" : job.not_finished > 0 ? "cancelled" : "done";
-  };
+  });
   Result<std::unique_ptr<Store>> store = Store::Open(config_.db);
-  if (!store.ok()) return finish(store.status().WithContext("db"));
-  // A client per job: cancelling the job ends its requests in flight by destroying it.
+  if (!store.ok()) return Finish(store.status().WithContext("db"));
+  // A client per job: stopping the job ends its requests in flight by destroying it.
   Result<std::unique_ptr<LlmClient>> client = pipeline::MakeEnrichmentClient(config_.enrich);
-  if (!client.ok()) return finish(client.status().WithContext("llm"));
+  if (!client.ok()) return Finish(client.status().WithContext("llm"));
   ExtractorOptions options;
-  options.schema = job.request.schema;
+  options.schema = request_.schema;
   options.client = client->get();
-  options.context_tokens = job.request.context_tokens;
-  options.evidence = job.request.evidence;
-  options.merge_llm = job.request.merge_llm;
+  options.context_tokens = request_.context_tokens;
+  options.evidence = request_.evidence;
+  options.merge_llm = request_.merge_llm;
   Result<std::unique_ptr<Extractor>> extractor = Extractor::Make(options);
-  if (!extractor.ok()) return finish(extractor.status());
-  Pending pending;
-  pending.extractor = extractor->get();
-  ExtractAll(job, **store, **extractor, pending);
+  if (!extractor.ok()) return Finish(extractor.status());
+  ExtractAll(**store, **extractor);
   for (;;) {
-    std::unique_lock lock(mutex_);
-    changed_.wait(
-        lock, [&] { return pending.outstanding == 0 || job.cancel_requested || !pending.finished.empty(); });
-    if (pending.outstanding == 0 || job.cancel_requested) break;
-    lock.unlock();
-    StoreFinished(job, **store, pending);
+    {
+      MutexLock lock(mutex_);
+      while (outstanding_ > 0 && !stopping_ && finished_.empty()) lock.Wait(changed_);
+      if (outstanding_ == 0 || stopping_) break;
+    }
+    StoreFinished(**store, **extractor);
   }
-  StoreFinished(job, **store, pending);
+  StoreFinished(**store, **extractor);
   {
-    std::lock_guard lock(mutex_);
-    pending.drop_failed = job.cancel_requested;
+    MutexLock lock(mutex_);
+    drop_failed_ = stopping_;
   }
-  client->reset();  // on a cancel, ends what is in flight; every document's callback has run after this
-  StoreFinished(job, **store, pending);
+  client->reset();  // after a stop, ends what is in flight; every document's callback has run after this
+  StoreFinished(**store, **extractor);
   int64_t store_failures = 0;
   {
-    std::lock_guard lock(mutex_);
-    store_failures = job.store_failures;
+    MutexLock lock(mutex_);
+    store_failures = store_failures_;
   }
-  finish(store_failures > 0
-             ? Status::IoError(std::to_string(store_failures) + " record(s) could not be stored")
-             : Status::Ok());
+  return Finish(store_failures > 0
+                    ? Status::IoError(std::to_string(store_failures) + " record(s) could not be stored")
+                    : Status::Ok());
 }
 
-void ExtractJobs::ExtractAll(Job& job, Store& store, Extractor& extractor, Pending& pending) {
+void ExtractRun::ExtractAll(Store& store, Extractor& extractor) {
   // Documents wait converted for the LLM, not in memory by thousands.
   const size_t limit = static_cast<size_t>(config_.enrich.llm_concurrency) * 4;
-  for (const DocumentRecord& document : job.documents) {
+  for (const DocumentRecord& document : documents_) {
     {
-      std::unique_lock lock(mutex_);
-      changed_.wait(lock, [&] { return job.cancel_requested || pending.outstanding < limit; });
-      if (job.cancel_requested) return;
+      MutexLock lock(mutex_);
+      while (!stopping_ && outstanding_ >= limit) lock.Wait(changed_);
+      if (stopping_) return;
     }
-    StoreFinished(job, store, pending);
-    if (!job.request.force && AlreadyExtracted(job, store, document.id)) {
-      std::lock_guard lock(mutex_);
-      ++job.skipped;
+    StoreFinished(store, extractor);
+    if (!request_.force && AlreadyExtracted(store, document.id)) {
+      {
+        MutexLock lock(mutex_);
+        ++skipped_;
+      }
+      ShowProgress();
       continue;
     }
     Result<ExtractionInput> input = ReadStoredExtractionInput(store, document);
     if (!input.ok()) {
       ExtractionResult unreadable;
       unreadable.failure = input.status().ToString();
-      std::lock_guard lock(mutex_);
-      pending.finished.emplace_back(document.id, std::move(unreadable));
+      MutexLock lock(mutex_);
+      finished_.emplace_back(document.id, std::move(unreadable));
       continue;
     }
     {
-      std::lock_guard lock(mutex_);
-      ++pending.outstanding;
+      MutexLock lock(mutex_);
+      ++outstanding_;
     }
-    extractor.Extract(std::move(input->document),
-                      [this, &pending, id = document.id](ExtractionResult result) {
-                        std::lock_guard done_lock(mutex_);
-                        pending.finished.emplace_back(id, std::move(result));
-                        --pending.outstanding;
-                        changed_.notify_all();
-                      });
+    extractor.Extract(std::move(input->document), [this, id = document.id](ExtractionResult result) {
+      MutexLock done_lock(mutex_);
+      finished_.emplace_back(id, std::move(result));
+      --outstanding_;
+      changed_.notify_all();
+    });
   }
 }
 
-bool ExtractJobs::AlreadyExtracted(const Job& job, Store& store, int64_t document_id) {
+bool ExtractRun::AlreadyExtracted(Store& store, int64_t document_id) const {
   Result<std::vector<StoredExtraction>> records = store.ExtractionsOf(document_id);
   if (!records.ok()) return false;  // then it is simply extracted again
   for (const StoredExtraction& record : *records) {
-    if (record.schema_sha256 == job.request.schema.sha256 && record.status == "ok" &&
+    if (record.schema_sha256 == request_.schema.sha256 && record.status == "ok" &&
         record.model == config_.enrich.llm_model && record.prompt_version == kExtractionPromptVersion) {
       return true;
     }
@@ -264,22 +183,22 @@ bool ExtractJobs::AlreadyExtracted(const Job& job, Store& store, int64_t documen
   return false;
 }
 
-void ExtractJobs::StoreFinished(Job& job, Store& store, Pending& pending) {
+void ExtractRun::StoreFinished(Store& store, const Extractor& extractor) {
   std::vector<std::pair<int64_t, ExtractionResult>> finished;
   bool drop_failed = false;
   {
-    std::lock_guard lock(mutex_);
-    finished = std::exchange(pending.finished, {});
-    drop_failed = pending.drop_failed;
+    MutexLock lock(mutex_);
+    finished = std::exchange(finished_, {});
+    drop_failed = drop_failed_;
   }
   // Read before taking mutex_: the Extractor may hold its own lock while it calls back into us.
-  const ExtractorStats stats = pending.extractor->stats();
+  const ExtractorStats stats = extractor.stats();
   int64_t ok = 0, failed = 0, store_failures = 0;
   std::string store_error;
   for (auto& [document_id, result] : finished) {
     if (drop_failed && result.status == ExtractionStatus::kFailed) continue;  // counted as not finished
     Status put = store.PutExtraction(
-        ToStoredExtraction(document_id, job.request.schema, config_.enrich.llm_model, result));
+        ToStoredExtraction(document_id, request_.schema, config_.enrich.llm_model, result));
     // A document deleted or replaced since the job was submitted has no row to keep a record with.
     if (put.code() == StatusCode::kNotFound) {
       ++failed;
@@ -287,17 +206,85 @@ void ExtractJobs::StoreFinished(Job& job, Store& store, Pending& pending) {
     }
     if (!put.ok()) {
       ++store_failures;
-      if (store_error.empty())
-        store_error = "document " + std::to_string(document_id) + ": " + put.ToString();
+      if (store_error.empty()) store_error = "document " + std::to_string(document_id) + ": " + put.ToString();
     }
     ++(result.status == ExtractionStatus::kOk ? ok : failed);
   }
-  std::lock_guard lock(mutex_);
-  job.ok += ok;
-  job.failed += failed;
-  job.store_failures += store_failures;
-  if (job.error.empty() && !store_error.empty()) job.error = "storing a record: " + store_error;
-  job.stats = stats;
+  {
+    MutexLock lock(mutex_);
+    ok_ += ok;
+    failed_ += failed;
+    store_failures_ += store_failures;
+    if (error_.empty() && !store_error.empty()) error_ = "storing a record: " + store_error;
+    stats_ = stats;
+  }
+  ShowProgress();
+}
+
+}  // namespace
+
+Result<std::string> ExtractJobWork::Request(std::string_view body, Store& store) const {
+  if (config_.enrich.llm_url.empty()) {
+    return Status::Unsupported("this server has no LLM server to extract with (set llm, and llm-model)");
+  }
+  DOCPIPE_ASSIGN_OR_RETURN(ExtractRequest request, ParseExtractRequest(body));
+  DOCPIPE_ASSIGN_OR_RETURN(std::vector<DocumentRecord> stored, store.ListDocuments());
+  DOCPIPE_ASSIGN_OR_RETURN(std::vector<DocumentRecord> documents, SelectDocuments(request, stored));
+  Json chosen = Json::array();
+  for (const DocumentRecord& document : documents) chosen.push_back({document.id, document.path, document.sha256});
+  Json parsed = Json::parse(body, nullptr, false);
+  if (parsed.is_discarded()) return Status::InvalidArgument("the request body is not JSON");
+  Json job = {{"body", std::move(parsed)},
+              {"schema_sha256", request.schema.sha256},
+              {"model", config_.enrich.llm_model},
+              {"documents", std::move(chosen)}};
+  return job.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+JobWork::End ExtractJobWork::Run(const JobRecord& job, JobControl& control) {
+  const Json stored = Json::parse(job.request_json, nullptr, false);
+  if (!stored.is_object() || !stored.contains("body") || !stored.contains("documents")) {
+    return {"failed", "{}", "the job's stored request is unreadable"};
+  }
+  Result<ExtractRequest> request = ParseExtractRequest(stored["body"].dump());
+  if (!request.ok()) return {"failed", "{}", request.status().ToString()};
+  std::vector<DocumentRecord> documents;
+  for (const Json& row : stored["documents"]) {
+    DocumentRecord document;
+    document.id = row.at(0).get<int64_t>();
+    document.path = row.at(1).get<std::string>();
+    document.sha256 = row.at(2).get<std::string>();
+    documents.push_back(std::move(document));
+  }
+  ExtractRun run(config_, std::move(request).value(), std::move(documents), control);
+  return run.Run();
+}
+
+Json ExtractJobWork::Describe(const JobRecord& job, const Json& live, bool cancel_requested) const {
+  const Json request = Json::parse(job.request_json, nullptr, false);
+  const bool readable = request.is_object();
+  const int64_t total = readable && request.contains("documents") ? static_cast<int64_t>(request["documents"].size()) : 0;
+  Json report = live;
+  if (report.is_null()) report = Json::parse(job.result_json, nullptr, false);
+  if (!report.is_object() || !report.contains("counts")) {
+    report = {{"progress", {{"documents_done", 0}, {"documents_total", total}}},
+              {"counts", {{"ok", 0}, {"failed", 0}, {"skipped", 0}, {"not_finished", 0}}},
+              {"llm", {{"requests", 0}, {"repairs", 0}, {"request_failures", 0}, {"tokens_in", 0}, {"tokens_out", 0}}}};
+  }
+  Json out = {{"id", std::to_string(job.id)},
+              {"kind", "extract"},
+              {"state", job.state},
+              {"schema_sha256", readable ? request.value("schema_sha256", "") : ""},
+              {"model", readable ? request.value("model", "") : ""},
+              {"created_at", job.created_at},
+              {"progress", report["progress"]},
+              {"counts", report["counts"]},
+              {"llm", report["llm"]}};
+  if (!job.started_at.empty()) out["started_at"] = job.started_at;
+  if (!job.finished_at.empty()) out["finished_at"] = job.finished_at;
+  if (cancel_requested && job.state == "running") out["cancel_requested"] = true;
+  if (!job.error.empty()) out["error"] = job.error;
+  return out;
 }
 
 }  // namespace docpipe::server

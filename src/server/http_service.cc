@@ -1,7 +1,5 @@
 #include "server/http_service.h"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -13,6 +11,8 @@
 #include "docpipe/chunker.h"
 #include "docpipe/extraction_records.h"
 #include "server/allowed_path.h"
+#include "server/document_jobs.h"
+#include "server/extract_api.h"
 #include "server/request_json.h"
 
 namespace docpipe::server {
@@ -95,8 +95,13 @@ Result<std::unique_ptr<HttpService>> HttpService::Make(const ServerConfig& confi
   job_options.workers = config.job_workers;
   job_options.enrich = config.enrich;
   job_options.embedder = s.vectors_->embedder();
-  DOCPIPE_ASSIGN_OR_RETURN(s.jobs_, DocumentJobs::Make(config, job_options, s.metrics_, *s.sink_));
-  DOCPIPE_ASSIGN_OR_RETURN(s.extract_jobs_, ExtractJobs::Make(config));
+  DOCPIPE_ASSIGN_OR_RETURN(
+      s.jobs_, JobRunner::Make(config, "document", "jobs",
+                               std::make_unique<DocumentJobWork>(config, job_options, s.metrics_, *s.sink_)));
+  auto extract_work = std::make_unique<ExtractJobWork>(config);
+  s.extract_work_ = extract_work.get();
+  DOCPIPE_ASSIGN_OR_RETURN(s.extract_jobs_,
+                           JobRunner::Make(config, "extract", "extraction jobs", std::move(extract_work)));
   if (s.vectors_->enabled()) {
     s.index_cache_ = std::make_unique<SearchIndexCache>(*s.store_, DefaultIndexDirectory(config.db));
   }
@@ -132,7 +137,7 @@ Reply HttpService::DocumentByPath(const std::string& body) {
   // The job reads the real path, and checks it again before reading.
   Result<std::string> real = ResolveAllowedFile(*path, config_.allowed_paths);
   if (!real.ok()) return ErrorReply(real.status(), 0);
-  Result<int64_t> id = jobs_->Submit("path", *real);
+  Result<int64_t> id = jobs_->Submit(DocumentJobWork::Request("path", *real));
   if (!id.ok()) return ErrorReply(id.status(), config_.retry_after_seconds);
   return JsonReply({{"job_id", std::to_string(*id)}, {"state", "queued"}}, 202);
 }
@@ -157,7 +162,7 @@ Reply HttpService::DocumentUpload(const std::string& filename, const std::string
     fs::remove(dir, error);
     return ErrorReply(Status::IoError("file: the server could not keep the upload"), 0);
   }
-  Result<int64_t> id = jobs_->Submit("upload", path);
+  Result<int64_t> id = jobs_->Submit(DocumentJobWork::Request("upload", path));
   if (!id.ok()) return ErrorReply(id.status(), config_.retry_after_seconds);
   return JsonReply({{"job_id", std::to_string(*id)}, {"state", "queued"}}, 202);
 }
@@ -199,9 +204,17 @@ Reply HttpService::CancelJob(const std::string& id_text) {
   return JobReply(jobs_->Cancel(id, kCancelWait), id_text);
 }
 
+Reply HttpService::SubmitExtract(const std::string& body) {
+  Result<std::unique_ptr<Store>> reader = TakeReader();
+  if (!reader.ok()) return ErrorReply(reader.status(), config_.retry_after_seconds);
+  Reply reply = SubmitExtractJob(*extract_jobs_, *extract_work_, **reader, body, config_.retry_after_seconds);
+  ReturnReader(std::move(reader).value());
+  return reply;
+}
+
 Result<std::unique_ptr<Store>> HttpService::TakeReader() {
   {
-    std::lock_guard lock(readers_mutex_);
+    MutexLock lock(readers_mutex_);
     if (!readers_.empty()) {
       std::unique_ptr<Store> reader = std::move(readers_.back());
       readers_.pop_back();
@@ -212,7 +225,7 @@ Result<std::unique_ptr<Store>> HttpService::TakeReader() {
 }
 
 void HttpService::ReturnReader(std::unique_ptr<Store> reader) {
-  std::lock_guard lock(readers_mutex_);
+  MutexLock lock(readers_mutex_);
   readers_.push_back(std::move(reader));
 }
 

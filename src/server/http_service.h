@@ -8,18 +8,18 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "core/mutex.h"
 #include "docpipe/server_config.h"
 #include "docpipe/store.h"
 #include "pipeline/store_sink.h"
 #include "server/chunk_ingest.h"
 #include "server/search_index_cache.h"
-#include "server/document_jobs.h"
 #include "server/extract_jobs.h"
+#include "server/job_runner.h"
 #include "server/server_metrics.h"
 #include "server/vector_stage.h"
 
@@ -48,6 +48,8 @@ class HttpService {
   // DELETE /documents/{job}: stops a queued or running job.
   Reply CancelJob(const std::string& id);
   Reply Search(const std::string& body);
+  // POST /extract (extract_api.h).
+  Reply SubmitExtract(const std::string& body);
   // GET /documents/{id}/records: the document's `docpipe extract` records, one per schema.
   Reply DocumentRecords(int64_t document_id);
   // detailed: components, versions and locations (credentials redacted);
@@ -57,7 +59,7 @@ class HttpService {
 
   ServerMetrics& metrics() { return metrics_; }
   VectorStage& vectors() { return *vectors_; }
-  ExtractJobs& extract_jobs() { return *extract_jobs_; }  // POST /extract (extract_api.h)
+  JobRunner& extract_jobs() { return *extract_jobs_; }  // GET and DELETE /extract/{id} (extract_api.h)
   // Writes what was accepted and stops the background threads; idempotent.
   void Stop();
 
@@ -75,10 +77,11 @@ class HttpService {
   std::unique_ptr<Store> writing_;  // written only by sink_'s thread
   std::unique_ptr<pipeline::StoreSink> sink_;
   std::unique_ptr<ChunkIngest> ingest_;
-  std::unique_ptr<DocumentJobs> jobs_;
-  std::unique_ptr<ExtractJobs> extract_jobs_;
-  std::mutex readers_mutex_;
-  std::vector<std::unique_ptr<Store>> readers_;  // guarded by readers_mutex_
+  std::unique_ptr<JobRunner> jobs_;  // POST /documents (document_jobs.h)
+  const ExtractJobWork* extract_work_ = nullptr;  // owned by extract_jobs_
+  std::unique_ptr<JobRunner> extract_jobs_;
+  Mutex readers_mutex_;
+  std::vector<std::unique_ptr<Store>> readers_ DOCPIPE_GUARDED_BY(readers_mutex_);
   std::unique_ptr<SearchIndexCache> index_cache_;  // the vector side of /search; null without an embedder
 };
 

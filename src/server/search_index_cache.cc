@@ -8,7 +8,7 @@ SearchIndexCache::~SearchIndexCache() {
 
 std::shared_ptr<const VectorIndex> SearchIndexCache::Current(Store& reader, const std::string& embedder_key) {
   Result<VectorStamp> stamp = reader.StampOf(embedder_key);
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (stamp.ok() && stamp->count > 0 && index_ && key_ == embedder_key && index_->stamp() == *stamp) return index_;
   if (!stamp.ok() || stamp->count == 0 || stats_.building) return nullptr;
   stats_.building = true;
@@ -30,7 +30,7 @@ void SearchIndexCache::Rebuild(std::string embedder_key) {
   } else {
     built = reader.status();
   }
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   stats_.building = false;
   ++stats_.rebuilds;
   if (built.ok()) {
@@ -44,7 +44,7 @@ void SearchIndexCache::Rebuild(std::string embedder_key) {
 }
 
 SearchIndexCache::Stats SearchIndexCache::stats() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return stats_;
 }
 

@@ -8,10 +8,10 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "core/mutex.h"
 #include "docpipe/store.h"
 #include "docpipe/vector_index.h"
 
@@ -42,10 +42,10 @@ class SearchIndexCache {
 
   Store& store_;
   const std::string directory_;
-  mutable std::mutex mutex_;
-  std::shared_ptr<const VectorIndex> index_;  // guarded by mutex_
-  std::string key_;                           // whose index_ is
-  Stats stats_;
+  mutable Mutex mutex_;
+  std::shared_ptr<const VectorIndex> index_ DOCPIPE_GUARDED_BY(mutex_);
+  std::string key_ DOCPIPE_GUARDED_BY(mutex_);  // whose index_ is
+  Stats stats_ DOCPIPE_GUARDED_BY(mutex_);
   std::jthread builder_;
 };
 

@@ -4,9 +4,9 @@
 #include "docpipe/server.h"
 
 #include <condition_variable>
-#include <mutex>
 #include <regex>
 
+#include "core/mutex.h"
 #include "core/stopwatch.h"
 #include "server/bearer_auth.h"
 #include "server/extract_api.h"
@@ -51,8 +51,8 @@ class HttpServer final : public Server {
   Status Start() override;
   int port() const override { return transport_->port(); }
   void Wait() override {
-    std::unique_lock lock(mutex_);
-    done_.wait(lock, [&] { return finished_; });
+    MutexLock lock(mutex_);
+    while (!finished_) lock.Wait(done_);
   }
   void Shutdown() override;
 
@@ -69,9 +69,11 @@ class HttpServer final : public Server {
   std::unique_ptr<HttpService> service_;
   std::vector<Route> routes_;  // immutable after Init()
   std::unique_ptr<server::HttpTransport> transport_;
-  std::mutex mutex_;
+  Mutex mutex_;
   std::condition_variable done_;
-  bool started_ = false, stopping_ = false, finished_ = false;  // guarded by mutex_
+  bool started_ DOCPIPE_GUARDED_BY(mutex_) = false;
+  bool stopping_ DOCPIPE_GUARDED_BY(mutex_) = false;
+  bool finished_ DOCPIPE_GUARDED_BY(mutex_) = false;
 };
 
 Status HttpServer::Init() {
@@ -122,10 +124,8 @@ void HttpServer::AddRoutes() {
       [s](const HttpRequest&, const std::smatch& match) { return s->Job(match[1].str()); });
   Add("DELETE", "/documents/([^/]+)", "/documents/{job}",
       [s](const HttpRequest&, const std::smatch& match) { return s->CancelJob(match[1].str()); });
-  const int retry_after = config_.retry_after_seconds;
-  Add("POST", "/extract", "/extract", [s, retry_after](const HttpRequest& req, const std::smatch&) {
-    return server::SubmitExtractJob(s->extract_jobs(), req.body, retry_after);
-  });
+  Add("POST", "/extract", "/extract",
+      [s](const HttpRequest& req, const std::smatch&) { return s->SubmitExtract(req.body); });
   Add("GET", "/extract/([^/]+)", "/extract/{id}", [s](const HttpRequest&, const std::smatch& match) {
     return server::GetExtractJob(s->extract_jobs(), match[1].str());
   });
@@ -182,7 +182,7 @@ HttpResponse HttpServer::Handle(const HttpRequest& request) {
 
 Status HttpServer::Start() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (started_) return Status::InvalidArgument("the server is already started");
     started_ = true;
   }
@@ -191,7 +191,7 @@ Status HttpServer::Start() {
 
 void HttpServer::Shutdown() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (stopping_) return;
     stopping_ = true;
   }
@@ -200,7 +200,7 @@ void HttpServer::Shutdown() {
   if (transport_) transport_->Shutdown();
   // Every accepted chunk is written before the writer stops.
   if (service_) service_->Stop();
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   finished_ = true;
   done_.notify_all();
 }

@@ -41,24 +41,24 @@ void LatencyHistogram::Render(const std::string& name, const std::string& labels
 }
 
 void ServerMetrics::ObserveRequest(const std::string& route, int status, double seconds) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   ++requests_[{route, status}];
   request_seconds_[route].Observe(seconds);
 }
 
 void ServerMetrics::ObserveStage(const std::string& stage, int64_t items, double seconds) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   stage_seconds_[stage].Observe(seconds);
   stage_items_[stage] += items;
 }
 
 void ServerMetrics::CountChunks(const std::string& outcome, int64_t n) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   chunks_[outcome] += n;
 }
 
 void ServerMetrics::AddPipelineStages(const std::vector<StageFigures>& stages) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (const StageFigures& stage : stages) {
     if (stage.name == "store") continue;  // the shared writer's own figures stand for it
     pipeline_busy_seconds_[stage.name] += stage.busy_seconds;
@@ -67,7 +67,7 @@ void ServerMetrics::AddPipelineStages(const std::vector<StageFigures>& stages) {
 }
 
 void ServerMetrics::SetStoreWriter(double busy_seconds, int64_t documents) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   store_writer_seconds_ = busy_seconds;
   store_writer_documents_ = documents;
 }
@@ -75,7 +75,7 @@ void ServerMetrics::SetStoreWriter(double busy_seconds, int64_t documents) {
 std::string ServerMetrics::Render(const std::vector<MetricSample>& samples) const {
   std::string out;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     Header(out, "docpipe_http_requests_total", "counter", "HTTP requests by route and status");
     for (const auto& [key, count] : requests_) {
       out += fmt::format("docpipe_http_requests_total{{route=\"{}\",status=\"{}\"}} {}\n", key.first, key.second,

@@ -7,11 +7,11 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/mutex.h"
 #include "docpipe/ingest.h"
 
 namespace docpipe::server {
@@ -58,16 +58,18 @@ class ServerMetrics {
   std::string Render(const std::vector<MetricSample>& samples) const;
 
  private:
-  mutable std::mutex mutex_;
-  std::map<std::pair<std::string, int>, int64_t> requests_;   // (route, status) -> count
-  std::map<std::string, LatencyHistogram> request_seconds_;  // route -> latency
-  std::map<std::string, LatencyHistogram> stage_seconds_;    // stage -> latency of one call
-  std::map<std::string, int64_t> stage_items_;
-  std::map<std::string, int64_t> chunks_;
-  std::map<std::string, double> pipeline_busy_seconds_;  // ingest pipeline stage -> busy seconds
-  std::map<std::string, int64_t> pipeline_units_;        // ingest pipeline stage -> units
-  double store_writer_seconds_ = 0;
-  int64_t store_writer_documents_ = 0;
+  mutable Mutex mutex_;
+  // (route, status) -> count
+  std::map<std::pair<std::string, int>, int64_t> requests_ DOCPIPE_GUARDED_BY(mutex_);
+  std::map<std::string, LatencyHistogram> request_seconds_ DOCPIPE_GUARDED_BY(mutex_);  // route -> latency
+  std::map<std::string, LatencyHistogram> stage_seconds_ DOCPIPE_GUARDED_BY(mutex_);  // stage -> one call's latency
+  std::map<std::string, int64_t> stage_items_ DOCPIPE_GUARDED_BY(mutex_);
+  std::map<std::string, int64_t> chunks_ DOCPIPE_GUARDED_BY(mutex_);
+  // ingest pipeline stage -> busy seconds, units
+  std::map<std::string, double> pipeline_busy_seconds_ DOCPIPE_GUARDED_BY(mutex_);
+  std::map<std::string, int64_t> pipeline_units_ DOCPIPE_GUARDED_BY(mutex_);
+  double store_writer_seconds_ DOCPIPE_GUARDED_BY(mutex_) = 0;
+  int64_t store_writer_documents_ DOCPIPE_GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace docpipe::server

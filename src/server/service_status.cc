@@ -1,6 +1,4 @@
 // GET /health and GET /metrics: what the service and its components are doing.
-#include <sqlite3.h>
-
 #include "core/redact.h"
 #include "server/http_service.h"
 
@@ -32,11 +30,13 @@ Reply HttpService::Health(bool detailed) {
   bool healthy = true;
   Result<std::unique_ptr<Store>> reader = TakeReader();
   Result<StoreCounts> counts = reader.ok() ? (*reader)->Counts() : Result<StoreCounts>(reader.status());
+  Result<std::string> engine = reader.ok() ? (*reader)->Engine() : Result<std::string>(reader.status());
   if (reader.ok()) ReturnReader(std::move(reader).value());
+  if (counts.ok() && !engine.ok()) counts = engine.status();
   if (counts.ok()) {
     components["store"] = {{"status", "ok"},          {"location", RedactCredentials(config_.db)},
                            {"documents", counts->documents}, {"chunks", counts->chunks}, {"vectors", counts->vectors},
-                           {"engine", std::string("sqlite ") + sqlite3_libversion()}};
+                           {"engine", *engine}};
   } else {
     healthy = false;
     components["store"] = {{"status", "error"}, {"location", RedactCredentials(config_.db)}, {"error", counts.status().ToString()}};
@@ -53,7 +53,7 @@ Reply HttpService::Health(bool detailed) {
   Json modes = Json::array();
   for (const std::string& mode : SearchModes()) modes.push_back(mode);
   components["index"] = {{"status", "ok"},
-                         {"lexical", "sqlite fts5 bm25"},
+                         {"lexical", IsServerDatabase(config_.db) ? "postgresql tsvector ts_rank_cd" : "sqlite fts5 bm25"},
                          {"vector", vectors_->enabled() ? "faiss (flat or hnsw), exact while it is rebuilt" : "none"},
                          {"hybrid", vectors_->enabled() ? "reciprocal rank fusion" : "none"},
                          {"modes", modes}};
@@ -64,7 +64,11 @@ Reply HttpService::Health(bool detailed) {
                                            {"building", stats.building},
                                            {"last_error", stats.last_error}};
   }
-  components["jobs"] = {{"status", "ok"}, {"queued", jobs_->queued()}, {"resumed_at_start", jobs_->resumed()}};
+  components["jobs"] = {{"status", "ok"},
+                        {"queued", jobs_->queued()},
+                        {"resumed_at_start", jobs_->resumed()},
+                        {"extract_queued", extract_jobs_->queued()},
+                        {"extract_resumed_at_start", extract_jobs_->resumed()}};
   // Without the key a caller learns only whether the service is alive and ready.
   if (!detailed) {
     Json body = {{"status", healthy ? "ok" : "error"}, {"ready", healthy}};

@@ -40,14 +40,14 @@ template <typename Call>
 Result<EmbeddingMatrix> VectorStage::InSlot(Call embed) {
   if (!embedder_) return Status::Unsupported("no embedding model is configured (start the server with --embed-model)");
   {
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     ++waiting_;
-    freed_.wait(lock, [&] { return busy_ < slots_; });
+    while (busy_ >= slots_) lock.Wait(freed_);
     --waiting_;
     ++busy_;
   }
   Result<EmbeddingMatrix> result = embed();
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   --busy_;
   freed_.notify_one();
   return result;
@@ -72,7 +72,7 @@ int64_t VectorStage::CountModelTokens(const std::vector<std::string>& texts) con
 }
 
 int VectorStage::waiting() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return waiting_;
 }
 

@@ -12,10 +12,10 @@
 
 #include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "core/mutex.h"
 #include "docpipe/embedding.h"
 #include "docpipe/server_config.h"
 #include "docpipe/status.h"
@@ -53,10 +53,10 @@ class VectorStage {
   std::shared_ptr<TextEmbedder> embedder_;
   ServedModel served_;
   int slots_ = 1;
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   std::condition_variable freed_;
-  int busy_ = 0;     // guarded by mutex_
-  int waiting_ = 0;  // guarded by mutex_
+  int busy_ DOCPIPE_GUARDED_BY(mutex_) = 0;
+  int waiting_ DOCPIPE_GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace docpipe::server

@@ -77,8 +77,9 @@ Status PgStore::CopyEnrichments(PgConn& conn, const std::vector<DocumentWrite>& 
     if (buffer->size() == empty) continue;
     PgCopyEncoder::Trailer(*buffer);
     bool sent = false;
+    std::string* rows = buffer;  // clang before 16 cannot capture a structured binding
     DOCPIPE_RETURN_IF_ERROR(conn.Copy(sql, [&](std::string& out) -> Result<bool> {
-      if (!sent) out.swap(*buffer);
+      if (!sent) out.swap(*rows);
       sent = true;
       return false;
     }));

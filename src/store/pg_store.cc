@@ -440,6 +440,12 @@ Status PgStore::CopyChunks(PgConn& conn, const std::vector<DocumentWrite>& write
   return conn.Copy(kCopyChunks, produce);
 }
 
+Result<std::string> PgStore::Engine() {
+  DOCPIPE_ASSIGN_OR_RETURN(PgLease conn, pool_->Acquire());
+  const int version = PQserverVersion(conn->handle());  // 150005 for 15.5 (major * 10000 + minor since 10)
+  return fmt::format("postgresql {}.{}", version / 10000, version % 10000);
+}
+
 Result<int64_t> PgStore::BeginRun(const std::string& config_json) {
   DOCPIPE_RETURN_IF_ERROR(CheckWritable());
   const std::string config = config_json.empty() ? "{}" : config_json;

@@ -196,13 +196,43 @@ CREATE TABLE extraction_records(
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<Migration, 6> kMigrations = {{
+// Version 7: the server's jobs (POST /documents, POST /extract), so that
+// they outlive the process. Servers before this kept document jobs in a table
+// of their own, made outside the migrations (server_jobs, whose CHECK may
+// predate 'cancelled'): its jobs move here with their ids, and it goes. The
+// empty stand-in makes the copy a no-op where there was none. Request and
+// result are JSON texts.
+constexpr const char* kSchemaV7 = R"sql(
+CREATE TABLE jobs(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL CHECK (kind IN ('document', 'extract')),
+  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+  request TEXT NOT NULL,
+  result TEXT NOT NULL DEFAULT '{}',
+  error TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  started_at TEXT NOT NULL DEFAULT '',
+  finished_at TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX jobs_unfinished ON jobs(kind, id) WHERE state IN ('queued', 'running');
+
+CREATE TABLE IF NOT EXISTS server_jobs(id INTEGER PRIMARY KEY, state TEXT, source TEXT, path TEXT, report TEXT,
+                                       error TEXT, created_at TEXT, updated_at TEXT);
+INSERT INTO jobs(id, kind, state, request, result, error, created_at, updated_at)
+  SELECT id, 'document', state, json_object('source', source, 'path', path), report, error, created_at, updated_at
+  FROM server_jobs ORDER BY id;
+DROP TABLE server_jobs;
+)sql";
+
+constexpr std::array<Migration, 7> kMigrations = {{
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
     {4, kSchemaV4},
     {5, kSchemaV5},
     {6, kSchemaV6},
+    {7, kSchemaV7},
 }};
 
 constexpr char kSqliteMagic[] = "SQLite format 3";  // 16 bytes with its NUL

@@ -301,6 +301,8 @@ Status SqliteStore::WriteChunks(int64_t document_id, const DocumentWrite& write,
   return Status::Ok();
 }
 
+Result<std::string> SqliteStore::Engine() { return std::string("sqlite ") + sqlite3_libversion(); }
+
 Result<int64_t> SqliteStore::BeginRun(const std::string& config_json) {
   DOCPIPE_RETURN_IF_ERROR(CheckWritable());
   const std::string config = config_json.empty() ? "{}" : config_json;

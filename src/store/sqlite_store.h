@@ -48,9 +48,15 @@ class SqliteStore final : public Store {
   Status FinishRun(int64_t run_id, const std::string& metrics_json) override;
   Result<std::vector<RunRecord>> Runs(int64_t limit) override;
   Result<StoreCounts> Counts() override;
+  Result<std::string> Engine() override;
   Status PutExtraction(const StoredExtraction& extraction) override;
   Result<std::vector<StoredExtraction>> ExtractionsOf(int64_t document_id) override;
   Result<std::vector<DocumentRecord>> ListDocuments() override;
+  Result<int64_t> AddJob(const std::string& kind, const std::string& request_json) override;
+  Status UpdateJob(int64_t id, const std::string& state, const std::string& result_json,
+                   const std::string& error) override;
+  Result<std::optional<JobRecord>> FindJob(int64_t id) override;
+  Result<std::vector<JobRecord>> UnfinishedJobs(const std::string& kind) override;
 
   // Caps the file at `max_pages` database pages, so that tests can provoke
   // the "disk full" path without filling a disk.

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "store/record_json.h"
+
 namespace docpipe::store {
 
 Status CheckDocumentWrite(const DocumentWrite& write) {
@@ -31,6 +33,14 @@ Status CheckDocumentWrite(const DocumentWrite& write) {
     return Status::InvalidArgument(fmt::format("vectors of dimension {} for embedder {} of dimension {}",
                                                vectors.dimension, write.embedder.name, write.embedder.dimension));
   }
+  return Status::Ok();
+}
+
+Status CheckJobUpdate(const std::string& state, const std::string& result_json) {
+  if (state != "queued" && state != "running" && state != "done" && state != "failed" && state != "cancelled") {
+    return Status::InvalidArgument(fmt::format("\"{}\" is not a job state", state));
+  }
+  if (!IsJson(result_json)) return Status::InvalidArgument("a job's result is not valid JSON");
   return Status::Ok();
 }
 

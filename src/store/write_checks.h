@@ -1,5 +1,6 @@
-// Checks every backend applies to a DocumentWrite before storing any of it, so
-// that a malformed write is refused the same way whatever the database.
+// Checks every backend applies to a DocumentWrite (or a job update) before
+// storing any of it, so that a malformed write is refused the same way
+// whatever the database.
 #pragma once
 
 #include "docpipe/store.h"
@@ -11,5 +12,8 @@ namespace docpipe::store {
 // vectors do not match the chunks one to one or have another dimension, or
 // vectors come without an embedder.
 Status CheckDocumentWrite(const DocumentWrite& write);
+
+// kInvalidArgument for a job state JobRecord does not list, or a result that is not JSON.
+Status CheckJobUpdate(const std::string& state, const std::string& result_json);
 
 }  // namespace docpipe::store

@@ -125,7 +125,7 @@ TEST(ServerJobCancel, ShutdownStopsARunningJobWhichRunsAgainAtTheNextStart) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir / "kb.sqlite").c_str(), &db), SQLITE_OK);
   sqlite3_stmt* select = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT state FROM server_jobs WHERE id = ?", -1, &select, nullptr),
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT state FROM jobs WHERE id = ?", -1, &select, nullptr),
             SQLITE_OK);
   sqlite3_bind_int64(select, 1, std::stoll(id));
   ASSERT_EQ(sqlite3_step(select), SQLITE_ROW);
@@ -147,47 +147,6 @@ TEST(ServerJobCancel, ShutdownStopsARunningJobWhichRunsAgainAtTheNextStart) {
   ASSERT_EQ(job["state"], "done") << job.dump();
   EXPECT_EQ(job["report"]["documents"]["ok"], 1);
   EXPECT_EQ(again.Get("/health").json["components"]["jobs"]["resumed_at_start"], 1);
-}
-
-TEST(ServerJobCancel, JobTableFromBeforeCancellingGainsTheState) {
-  ScratchDir dir;
-  WriteFile(dir / "notes.md", kNotes);
-  ServerConfig config = TestConfig(dir);
-  config.allowed_paths = {dir.path()};
-  { TestServer first(config); }  // creates the store
-  // The job table as servers made it before jobs could be cancelled, with one finished job.
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((dir / "kb.sqlite").c_str(), &db), SQLITE_OK);
-  const char* old_table = R"sql(
-    DROP TABLE server_jobs;
-    CREATE TABLE server_jobs(
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
-      state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
-      source TEXT NOT NULL, path TEXT NOT NULL, report TEXT NOT NULL DEFAULT '{}',
-      error TEXT NOT NULL DEFAULT '',
-      created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-      updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));
-    INSERT INTO server_jobs(id, state, source, path) VALUES (7, 'done', 'path', 'earlier.md');
-  )sql";
-  ASSERT_EQ(sqlite3_exec(db, old_table, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  sqlite3_close(db);
-
-  TestServer server(config);
-  ASSERT_TRUE(server.ok());
-  EXPECT_EQ(server.Get("/jobs/7").json["state"], "done");
-  // Ids go on after the kept ones.
-  const std::string id = Submit(server, dir / "notes.md");
-  EXPECT_GT(std::stoll(id), 7);
-  EXPECT_EQ(WaitForJobState(server.port(), id, Finished)["state"], "done");
-  // The rebuilt table accepts the new state.
-  ASSERT_EQ(sqlite3_open((dir / "kb.sqlite").c_str(), &db), SQLITE_OK);
-  sqlite3_busy_timeout(db, 15000);
-  EXPECT_EQ(
-      sqlite3_exec(db, "UPDATE server_jobs SET state = 'cancelled' WHERE id = 7", nullptr, nullptr, nullptr),
-      SQLITE_OK)
-      << sqlite3_errmsg(db);
-  sqlite3_close(db);
-  EXPECT_EQ(server.Get("/jobs/7").json["state"], "cancelled");
 }
 
 }  // namespace

@@ -98,12 +98,12 @@ TEST(ServerJobs, UnfinishedJobsResumeAfterARestart) {
   ServerConfig config = TestConfig(dir);
   // A job reads a server-side path only while its directory is allowed.
   config.allowed_paths = {dir.path()};
-  { TestServer first(config); }  // creates the store and the job table
+  { TestServer first(config); }  // creates the store
   // A job the previous process accepted but did not get to.
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir / "kb.sqlite").c_str(), &db), SQLITE_OK);
-  std::string sql = "INSERT INTO server_jobs(state, source, path) VALUES ('running', 'path', '" + (dir / "notes.md") +
-                    "')";
+  std::string sql = "INSERT INTO jobs(kind, state, request) VALUES ('document', 'running', json_object('source', "
+                    "'path', 'path', '" + (dir / "notes.md") + "'))";
   ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
   int64_t id = sqlite3_last_insert_rowid(db);
   sqlite3_close(db);
