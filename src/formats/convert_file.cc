@@ -1,8 +1,7 @@
 // ConvertFile: the one entry that turns any supported file into a Document.
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "core/read_file.h"
 #include "core/stopwatch.h"
 #include "docpipe/formats.h"
 #include "docpipe/text_document.h"
@@ -14,24 +13,8 @@
 namespace docpipe {
 namespace {
 
-Result<std::string> ReadBounded(const std::string& path, int64_t max_bytes) {
-  std::error_code error;
-  const auto size = std::filesystem::file_size(path, error);
-  if (error) return Status::IoError("cannot read " + path + ": " + error.message());
-  if (static_cast<int64_t>(size) > max_bytes) {
-    return Status::ResourceExhausted("file of " + std::to_string(size) + " bytes is larger than the limit of " +
-                                     std::to_string(max_bytes));
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IoError("cannot open " + path);
-  std::string bytes(size, '\0');
-  in.read(bytes.data(), static_cast<std::streamsize>(size));
-  bytes.resize(static_cast<size_t>(in.gcount()));
-  return bytes;
-}
-
 Result<Document> ConvertHtml(const std::string& path, const FormatLimits& limits) {
-  DOCPIPE_ASSIGN_OR_RETURN(std::string bytes, ReadBounded(path, limits.max_file_bytes));
+  DOCPIPE_ASSIGN_OR_RETURN(std::string bytes, ReadFileBytes(path, limits.max_file_bytes));
   formats::DocumentBuilder builder;
   DOCPIPE_ASSIGN_OR_RETURN(formats::HtmlHead head, formats::AddHtmlBlocks(bytes, &builder));
   DocumentMetadata metadata;

@@ -1,27 +1,16 @@
 #include "pdf/webp_image.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <fstream>
 #include <string_view>
 #include <vector>
 
 #include <webp/decode.h>
 
+#include "core/read_file.h"
+
 namespace docpipe::pdf {
 namespace {
-
-Result<std::string> ReadAll(const std::string& path) {
-  std::error_code error;
-  const auto size = std::filesystem::file_size(path, error);
-  if (error) return Status::IoError("cannot read " + path + ": " + error.message());
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IoError("cannot open " + path);
-  std::string bytes(size, '\0');
-  in.read(bytes.data(), static_cast<std::streamsize>(size));
-  bytes.resize(static_cast<size_t>(in.gcount()));
-  return bytes;
-}
 
 // libwebp decodes to Y'CbCr with luma in the video range 16-235 (BT.601);
 // OCR wants the full range. Transparent pixels go onto white paper.
@@ -43,7 +32,7 @@ bool IsWebpFile(const std::string& path) {
 }
 
 Result<std::string> WebpAsPgm(const std::string& path, int64_t max_pixels) {
-  DOCPIPE_ASSIGN_OR_RETURN(const std::string bytes, ReadAll(path));
+  DOCPIPE_ASSIGN_OR_RETURN(const std::string bytes, ReadFileBytes(path));
   const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
   WebPDecoderConfig config;
   if (!WebPInitDecoderConfig(&config)) return Status::Internal("libwebp version mismatch");
