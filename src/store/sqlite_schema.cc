@@ -250,6 +250,11 @@ std::string NotDocpipe(const std::string& path, std::string_view why) {
 Result<FileProbe> ProbeSqlite(const std::string& path, int supported_version, int lock_timeout_ms) {
   DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, SqliteDb::Open(path, SQLITE_OPEN_READONLY));
   sqlite3_busy_timeout(db->handle(), lock_timeout_ms);
+  // One read transaction for every question below: each statement on its own
+  // would see the file as it is at that moment, and a first open committing in
+  // between (another thread or process creating the store) made an empty file
+  // with tables: "another application's database". Ends when `db` closes.
+  DOCPIPE_RETURN_IF_ERROR(db->Exec("BEGIN"));
   DOCPIPE_ASSIGN_OR_RETURN(int64_t application_id, db->QueryInt("PRAGMA application_id"));
   DOCPIPE_ASSIGN_OR_RETURN(int64_t version, db->QueryInt("PRAGMA user_version"));
   DOCPIPE_ASSIGN_OR_RETURN(int64_t objects, db->QueryInt("SELECT count(*) FROM sqlite_schema"));
