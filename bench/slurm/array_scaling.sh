@@ -64,9 +64,13 @@ run_array() {
   url=$(echo "$base_url" | sed "s|/postgres?|/$name?|")
   local start end
   start=$(date +%s.%N)
-  sbatch --wait --array=0-$((tasks - 1)) --cpus-per-task=1 -o "$work/out-$tasks-$round-%a.txt" \
-    "$source_dir/examples/slurm/ingest_array.sbatch" "$work/corpus" "$url" "$@" >/dev/null ||
+  # Polled every 0.2 s rather than with `sbatch --wait`, whose own polling
+  # interval grows to seconds and rounded both arrays' times to the same value.
+  local job
+  job=$(sbatch --parsable --array=0-$((tasks - 1)) --cpus-per-task=1 -o "$work/out-$tasks-$round-%a.txt" \
+    "$source_dir/examples/slurm/ingest_array.sbatch" "$work/corpus" "$url" "$@") ||
     { cat "$work"/out-"$tasks"-"$round"-*.txt >&2; exit 1; }
+  while squeue -h -j "${job%%;*}" 2>/dev/null | grep -q .; do sleep 0.2; done
   end=$(date +%s.%N)
   local stored
   stored=$(psql -qAt "$url" -c "SELECT count(*) FROM documents")
