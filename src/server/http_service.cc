@@ -1,7 +1,6 @@
 #include "server/http_service.h"
 
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -13,6 +12,7 @@
 #include "server/allowed_path.h"
 #include "server/document_jobs.h"
 #include "server/extract_api.h"
+#include "server/job_api.h"
 #include "server/request_json.h"
 
 namespace docpipe::server {
@@ -20,10 +20,6 @@ namespace {
 
 using Json = nlohmann::json;
 namespace fs = std::filesystem;
-
-Reply JsonReply(const Json& body, int status = 200) {
-  return {status, body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json", 0};
-}
 
 Json HitJson(const SearchHit& hit) {
   Json json = {{"chunk_id", hit.chunk_id}, {"document_id", hit.document_id}, {"path", hit.path},
@@ -61,6 +57,10 @@ std::string SafeFileName(const std::string& name, const std::string& content) {
 
 
 }  // namespace
+
+Reply JsonReply(const Json& body, int status) {
+  return {status, body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json", 0};
+}
 
 Reply ErrorReply(const Status& status, int retry_after_seconds) {
   Reply reply{500, ErrorBody(status), "application/json", 0};
@@ -167,42 +167,9 @@ Reply HttpService::DocumentUpload(const std::string& filename, const std::string
   return JsonReply({{"job_id", std::to_string(*id)}, {"state", "queued"}}, 202);
 }
 
-namespace {
+Reply HttpService::Job(const std::string& id_text) { return GetJob(*jobs_, id_text, "job"); }
 
-// A job id from the URL; 0 when it is not one.
-int64_t JobId(const std::string& text) {
-  try {
-    size_t used = 0;
-    const int64_t id = std::stoll(text, &used);
-    return used == text.size() && id > 0 ? id : 0;
-  } catch (const std::exception&) {
-    return 0;
-  }
-}
-
-Reply JobReply(const Result<std::optional<Json>>& job, const std::string& id_text) {
-  if (!job.ok()) return ErrorReply(job.status(), 0);
-  if (!job->has_value()) return ErrorReply(Status::NotFound("no job \"" + id_text + "\""), 0);
-  return JsonReply(**job);
-}
-
-// How long DELETE waits for a running job to stop before answering "running"
-// (it stops at its next page, which is well under this).
-constexpr std::chrono::seconds kCancelWait{10};
-
-}  // namespace
-
-Reply HttpService::Job(const std::string& id_text) {
-  const int64_t id = JobId(id_text);
-  if (id == 0) return ErrorReply(Status::NotFound("no job \"" + id_text + "\""), 0);
-  return JobReply(jobs_->Get(id), id_text);
-}
-
-Reply HttpService::CancelJob(const std::string& id_text) {
-  const int64_t id = JobId(id_text);
-  if (id == 0) return ErrorReply(Status::NotFound("no job \"" + id_text + "\""), 0);
-  return JobReply(jobs_->Cancel(id, kCancelWait), id_text);
-}
+Reply HttpService::CancelJob(const std::string& id_text) { return server::CancelJob(*jobs_, id_text, "job"); }
 
 Reply HttpService::SubmitExtract(const std::string& body) {
   Result<std::unique_ptr<Store>> reader = TakeReader();

@@ -35,6 +35,8 @@ struct Reply {
 // A Status as an HTTP reply: kInvalidArgument 400, kNotFound 404,
 // kResourceExhausted 413, kUnavailable 503 + Retry-After, others 500.
 Reply ErrorReply(const Status& status, int retry_after_seconds);
+// A JSON body (invalid UTF-8 replaced, never an exception).
+Reply JsonReply(const nlohmann::json& body, int status = 200);
 
 class HttpService {
  public:
