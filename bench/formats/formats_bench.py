@@ -32,6 +32,7 @@ import glob
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -186,6 +187,8 @@ def main():
     parser.add_argument("--fixtures", help="a make_formats.py output folder")
     parser.add_argument("--throughput", help="build/bench/formats/docpipe_formats_throughput")
     args = parser.parse_args()
+    if not shutil.which("pandoc"):
+        sys.exit("formats_bench: pandoc, the anchor, is not installed (scripts/setup --bench installs it)")
     report = {"pandoc": run(["pandoc", "--version"]).splitlines()[0]}
     if args.fixtures:
         report["fixture_recall"] = fixtures(args.docpipe, args.fixtures)

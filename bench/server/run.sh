@@ -6,6 +6,7 @@
 set -euo pipefail
 build="$1"; chunks="${2:-100000}"; work="${3:-/tmp/docpipe-server-bench}"
 here="$(cd "$(dirname "$0")" && pwd)"
+"$here/../../scripts/setup" --bench  # wrk
 mkdir -p "$work"; rm -f "$work"/kb.sqlite*
 /usr/bin/python3 "$here/make_minilm_shaped.py" "$work/minilm"
 
