@@ -73,7 +73,7 @@ struct IngestOptions {
   std::vector<std::string> include_globs;  // directory walks keep files matching one of these (all when empty)
   std::vector<std::string> exclude_globs;  // ... and drop files matching any of these
   ShardSpec shard;  // this task's share of the listed inputs (docpipe/shard.h); all by default
-  int workers = 0;                // 0 = the machine's cores
+  int workers = 0;                // 0 = the CPUs this process may run on (its CPU affinity mask)
   int store_batch_documents = 32;  // documents per store transaction
   // Connections writing batches at the same time (PostgreSQL; with SQLite
   // they take turns). Batches of one path are still written in order.

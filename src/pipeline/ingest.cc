@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <thread>
 #include <unordered_set>
 
+#include "core/available_cpus.h"
 #include "core/sha256.h"
 #include "core/stopwatch.h"
 #include "pipeline/chunk_enrichment.h"
@@ -32,9 +32,7 @@ using pipeline::Item;
 using pipeline::ItemPtr;
 
 int ResolveWorkers(int requested) {
-  if (requested > 0) return requested;
-  unsigned cores = std::thread::hardware_concurrency();
-  return cores == 0 ? 1 : static_cast<int>(cores);
+  return requested > 0 ? requested : AvailableCpus();
 }
 
 void HashInput(Item& item) {
