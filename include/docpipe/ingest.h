@@ -142,6 +142,10 @@ struct IngestReport {
   int64_t chunks = 0;
   int64_t bytes = 0;
   double wall_seconds = 0;
+  // With bulk_load, finishing the load once the last batch is in: building the
+  // full-text index when this is the last loader (PostgreSQL), next to nothing
+  // otherwise. Part of wall_seconds.
+  double index_build_seconds = 0;
   int workers = 0;
   bool cancelled = false;       // stopped on request; what is counted here is stored
   StageSeconds busy;            // summed over workers: where the time went
