@@ -169,7 +169,7 @@ void RegisterConvert(CLI::App& app) {
   cmd->add_option("--to", flags->to, "Output format")->check(CLI::IsMember({"md", "json", "text"}))->capture_default_str();
   cmd->add_option("-o,--output", flags->output, "Write to this file instead of stdout (one input)");
   cmd->add_option("--output-dir", flags->output_dir, "Write one file per input into this folder");
-  cmd->add_option("--workers,-j", flags->workers, "Threads for the pages (0 = all cores)")->capture_default_str();
+  cmd->add_option("--workers,-j", flags->workers, "Threads for the pages (0 = the CPUs this process may run on)")->capture_default_str();
   AddPdfOptions(cmd, &flags->pdf);
   AddOcrOptions(cmd, &flags->ocr_mode, &flags->ocr);
   cmd->callback([flags] { RunConvert(*flags); });

@@ -39,7 +39,7 @@ struct ExtractFlags {
   bool evidence = false;
   LlmFlags llm;
   int context_tokens = 8192;
-  int workers = 0;    // files converted at once; 0: the machine's cores
+  int workers = 0;    // files converted at once; 0: the CPUs this process may run on
   std::string shard;  // "K/N" or "slurm"; empty: every input
   std::string merge = "rules";  // or "llm": marked fields of long documents combined by the model
 };
@@ -284,7 +284,7 @@ void AddOptions(CLI::App* cmd, ExtractFlags& flags) {
   cmd->add_option("--shard", flags.shard,
                   "Take only task K's share of the inputs (or of the stored documents), K/N (0-based), or "
                   "\"slurm\" for the job array's SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT");
-  cmd->add_option("--workers", flags.workers, "Files converted at once (0: the machine's cores)")
+  cmd->add_option("--workers", flags.workers, "Files converted at once (0: the CPUs this process may run on)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1024));
   cmd->add_option("--llm-context-tokens", flags.context_tokens,

@@ -70,7 +70,7 @@ void AddCommon(CLI::App* cmd, IndexFlags& flags) {
       ->capture_default_str();
   cmd->add_option("--hnsw-m", flags.options.hnsw_m, "HNSW neighbours per node")->capture_default_str();
   cmd->add_option("--ef-construction", flags.options.ef_construction, "HNSW build breadth")->capture_default_str();
-  cmd->add_option("--threads", flags.options.threads, "Build threads (0 = all cores)")->capture_default_str();
+  cmd->add_option("--threads", flags.options.threads, "Build threads (0 = the CPUs this process may run on)")->capture_default_str();
 }
 
 void RegisterIndex(CLI::App& app) {

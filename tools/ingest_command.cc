@@ -162,7 +162,7 @@ void RegisterIngest(CLI::App& app) {
       "130 cancelled by Ctrl-C.");
   cmd->add_option("inputs", o.inputs, "Files and directories (recursive); - reads paths from stdin");
   cmd->add_option("--db", flags->db, "Store location: a SQLite file or a postgresql:// URL")->capture_default_str();
-  cmd->add_option("--workers,-j", o.workers, "Worker threads (0 = SLURM_CPUS_PER_TASK under SLURM, else all cores)")
+  cmd->add_option("--workers,-j", o.workers, "Worker threads (0 = SLURM_CPUS_PER_TASK under SLURM, else the CPUs this process may run on)")
       ->capture_default_str();
   cmd->add_option("--shard", flags->shard,
                   "Take only task K's share of the inputs, K/N (0-based), or \"slurm\" for the job array's "

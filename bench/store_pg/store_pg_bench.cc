@@ -23,7 +23,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,7 +52,53 @@ struct WriteRun {
   bool bulk = false;
   int writers = 1;
   double chunks_per_second = 0;
+  double server_cpu = -1;  // seconds
 };
+
+// CPU seconds the PostgreSQL server has used (its live processes, and those
+// that ended, through the postmaster's children's time), read from /proc: the
+// bench's server is on this machine and runs nothing else. Negative when the
+// server's files cannot be read (another host, another user).
+class ServerCpu {
+ public:
+  explicit ServerCpu(PgConn& admin) {
+    auto directory = admin.Exec("SHOW data_directory");
+    if (!directory.ok()) return;
+    std::ifstream pid_file(directory->Text(0, 0) + "/postmaster.pid");
+    if (!(pid_file >> postmaster_)) postmaster_ = 0;
+  }
+  double Seconds() const {
+    if (postmaster_ <= 0) return -1;
+    double ticks = Ticks(postmaster_, /*with_children=*/true);
+    std::ifstream children(fmt::format("/proc/{}/task/{}/children", postmaster_, postmaster_));
+    for (long pid = 0; children >> pid;) ticks += Ticks(pid, false);
+    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+  }
+
+ private:
+  // utime + stime (fields 14, 15 of /proc/PID/stat), and cutime + cstime (16, 17).
+  static double Ticks(long pid, bool with_children) {
+    std::ifstream stat(fmt::format("/proc/{}/stat", pid));
+    std::string line;
+    std::getline(stat, line);
+    const size_t name_end = line.rfind(')');
+    if (name_end == std::string::npos) return 0;
+    std::istringstream fields(line.substr(name_end + 2));  // from field 3, the state
+    std::string field;
+    double ticks = 0;
+    for (int number = 3; number <= 17 && fields >> field; ++number) {
+      if (number == 14 || number == 15 || (with_children && number >= 16)) ticks += std::stod(field);
+    }
+    return ticks;
+  }
+
+  long postmaster_ = 0;
+};
+
+std::string CpuText(double client, double server) {
+  return server < 0 ? fmt::format("client CPU {:.2f} s", client)
+                    : fmt::format("client CPU {:.2f} s, server CPU {:.2f} s", client, server);
+}
 
 struct Config {
   std::string url;
@@ -138,7 +186,7 @@ void PrepareSchema(const std::string& url, bool without_fts) {
 // taking every writers-th batch), as a bulk load when asked (the time then
 // includes building the full-text index at the end).
 double WriteBatched(const std::string& url, const std::vector<DocumentWrite>& documents, int batch, int writers,
-                    bool bulk, double& client_cpu) {
+                    bool bulk, const ServerCpu& server, double& client_cpu, double& server_cpu) {
   auto store = docpipe::Store::Open(url);
   Check(store.status(), "opening the store");
   std::vector<std::unique_ptr<docpipe::Store>> stores;
@@ -147,7 +195,7 @@ double WriteBatched(const std::string& url, const std::vector<DocumentWrite>& do
     Check(writer.status(), "opening a writer");
     stores.push_back(std::move(writer).value());
   }
-  const double cpu_start = CpuSeconds();
+  const double cpu_start = CpuSeconds(), server_start = server.Seconds();
   const auto start = Clock::now();
   if (bulk) Check((*store)->BeginBulkLoad(), "BeginBulkLoad");
   const auto write = [&](docpipe::Store& to, int first_batch) {
@@ -164,8 +212,10 @@ double WriteBatched(const std::string& url, const std::vector<DocumentWrite>& do
   write(**store, 0);
   for (std::thread& thread : threads) thread.join();
   if (bulk) Check((*store)->FinishBulkLoad(), "FinishBulkLoad");
+  const double seconds = SecondsSince(start);
   client_cpu = CpuSeconds() - cpu_start;
-  return SecondsSince(start);
+  server_cpu = server_start < 0 ? -1 : server.Seconds() - server_start;
+  return seconds;
 }
 
 // The write-ups' way, over the same schema: one INSERT for the document and
@@ -256,20 +306,26 @@ int Run(const Config& config) {
   const std::string rows_db = fmt::format("docpipe_bench_rows_{}", getpid());
   const std::string copy_url = CreateDatabase(*admin, config.url, copy_db);
   PrepareSchema(copy_url, config.without_fts);
-  double client_cpu = 0;
-  const double batched = WriteBatched(copy_url, documents, config.batch, 1, false, client_cpu);
-  fmt::print("batched:       {:.0f} chunks in {:.2f} s = {:.0f} chunks/s ({} documents per PutDocuments; "
-             "client CPU {:.2f} s)\n",
-             chunks, batched, chunks / batched, config.batch, client_cpu);
+  const ServerCpu server(*admin);
+  double client_cpu = 0, server_cpu = 0;
+  const double batched = WriteBatched(copy_url, documents, config.batch, 1, false, server, client_cpu, server_cpu);
+  fmt::print("batched:       {:.0f} chunks in {:.2f} s = {:.0f} chunks/s ({} documents per PutDocuments; {})\n",
+             chunks, batched, chunks / batched, config.batch, CpuText(client_cpu, server_cpu));
   if (!config.without_fts) {
     // What the writes left in the GIN pending list, which autovacuum (or the
     // next writer past the list's limit) merges into the index later: work a
     // bulk load does within its time.
+    auto merger = Connect(copy_url);
+    const double merge_cpu_start = server.Seconds();
     const auto merge_start = Clock::now();
-    Check(Connect(copy_url)->Exec("SELECT gin_clean_pending_list('chunks_tsv'::regclass)").status(), "merging");
+    Check(merger->Exec("SELECT gin_clean_pending_list('chunks_tsv'::regclass)").status(), "merging");
     const double merge = SecondsSince(merge_start);
-    fmt::print("pending list:  merged into the index in {:.2f} s afterwards; writes and merge {:.0f} chunks/s\n", merge,
-               chunks / (batched + merge));
+    // How much the writes leave in the list depends on where its last merge fell:
+    // only writes and merge together compare across runs.
+    if (merge_cpu_start >= 0) server_cpu += server.Seconds() - merge_cpu_start;
+    fmt::print("pending list:  merged into the index in {:.2f} s afterwards; writes and merge {:.0f} chunks/s{}\n",
+               merge, chunks / (batched + merge),
+               merge_cpu_start >= 0 ? fmt::format(", server CPU {:.2f} s in all", server_cpu) : "");
   }
   // The same writes by several writers at once, and as bulk loads, each into a fresh database.
   std::vector<WriteRun> runs;
@@ -278,12 +334,12 @@ int Run(const Config& config) {
       if ((!bulk && writers == 1) || (bulk && config.without_fts)) continue;  // the run above; no index to defer
       const std::string url = CreateDatabase(*admin, config.url, rows_db);
       PrepareSchema(url, config.without_fts);
-      double cpu = 0;
-      const double seconds = WriteBatched(url, documents, config.batch, writers, bulk, cpu);
-      runs.push_back({bulk, writers, chunks / seconds});
-      fmt::print("batched:       {} writer{}{}: {:.0f} chunks/s (client CPU {:.2f} s)\n", writers,
-                 writers > 1 ? "s" : "", bulk ? ", bulk load (index built at the end, counted)" : "",
-                 chunks / seconds, cpu);
+      double cpu = 0, server_seconds = 0;
+      const double seconds = WriteBatched(url, documents, config.batch, writers, bulk, server, cpu, server_seconds);
+      runs.push_back({bulk, writers, chunks / seconds, server_seconds});
+      fmt::print("batched:       {} writer{}{}: {:.0f} chunks/s ({})\n", writers, writers > 1 ? "s" : "",
+                 bulk ? ", bulk load (index built at the end, counted)" : "", chunks / seconds,
+                 CpuText(cpu, server_seconds));
     }
   }
   const auto rate = [&](bool bulk, int writers) {
@@ -330,7 +386,9 @@ int Run(const Config& config) {
   };
   const double tsvector = time_tsvector();
   Check(tsvector_conn->Exec("SET max_parallel_workers_per_gather = 0").status(), "one server process");
+  const double tsvector_cpu_start = server.Seconds();
   const double tsvector_serial = time_tsvector();
+  const double tsvector_cpu = server.Seconds() - tsvector_cpu_start;
   fmt::print("to_tsvector:   {:.2f} s of the server's time for the same {:.0f} chunks with parallel workers ({:.0f} "
              "chunks/s at most), {:.2f} s in one server process\n",
              tsvector, chunks, chunks / tsvector, tsvector_serial);
@@ -338,9 +396,11 @@ int Run(const Config& config) {
   // one pass (sorted in memory), cheaper than any incremental insertion.
   Check(tsvector_conn->Exec("CREATE TEMP TABLE gin_floor AS SELECT tsv FROM chunks").status(), "copying tsvectors");
   Check(tsvector_conn->Exec("SET maintenance_work_mem = '256MB'").status(), "maintenance_work_mem");
+  const double gin_cpu_start = server.Seconds();
   const auto gin_start = Clock::now();
   Check(tsvector_conn->Exec("CREATE INDEX ON gin_floor USING gin(tsv)").status(), "timing a GIN build");
   const double gin = SecondsSince(gin_start);
+  const double floor_cpu = tsvector_cpu + server.Seconds() - gin_cpu_start;
   const double floor = chunks / (tsvector + gin), floor_serial = chunks / (tsvector_serial + gin);
   fmt::print("GIN build:     {:.2f} s in one pass over the same tsvectors; with to_tsvector {:.0f} chunks/s at most "
              "({:.0f} in one server process)\n",
@@ -349,6 +409,14 @@ int Run(const Config& config) {
              "{:.0f}% ({:.0f}%); two writers as bulk loads {:.0f}% (target 70%)\n",
              100 * rate(false, 1) / floor, 100 * rate(false, 1) / floor_serial, 100 * rate(true, 1) / floor,
              100 * rate(true, 1) / floor_serial, 100 * rate(true, 2) / floor);
+  if (tsvector_cpu_start >= 0) {
+    // CPU time moves less than wall time on a shared machine; it leaves out
+    // what a writer waits for (the disk, the client), which the rates above count.
+    fmt::print("server CPU:    one-process floor {:.2f} s; one writer with its pending-list merge {:.2f} s ({:.0f}% of "
+               "it), two writers {:.2f} s (without that merge), bulk load {:.2f} s ({:.0f}%)\n",
+               floor_cpu, server_cpu, 100 * floor_cpu / server_cpu, runs[0].server_cpu, runs[1].server_cpu,
+               100 * floor_cpu / runs[1].server_cpu);
+  }
   TimeSearch(copy_url, config, vocabulary);
   for (const std::string& name : {copy_db, rows_db}) {
     Check(admin->Exec("DROP DATABASE " + name + " WITH (FORCE)").status(), "dropping a database");

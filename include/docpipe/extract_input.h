@@ -40,7 +40,7 @@ Result<ExtractionInput> ReadExtractionInput(const std::string& path, const Extra
 // way and drops the rest.
 class ExtractionInputReader {
  public:
-  // workers: 0 = the machine's cores.
+  // workers: 0 = the CPUs this process may run on (its CPU affinity mask).
   static Result<std::unique_ptr<ExtractionInputReader>> Make(std::vector<std::string> paths,
                                                              const ExtractionInputOptions& options,
                                                              int workers);

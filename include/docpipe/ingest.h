@@ -73,7 +73,7 @@ struct IngestOptions {
   std::vector<std::string> include_globs;  // directory walks keep files matching one of these (all when empty)
   std::vector<std::string> exclude_globs;  // ... and drop files matching any of these
   ShardSpec shard;  // this task's share of the listed inputs (docpipe/shard.h); all by default
-  int workers = 0;                // 0 = the machine's cores
+  int workers = 0;                // 0 = the CPUs this process may run on (its CPU affinity mask)
   int store_batch_documents = 32;  // documents per store transaction
   // Connections writing batches at the same time (PostgreSQL; with SQLite
   // they take turns). Batches of one path are still written in order.
@@ -142,6 +142,10 @@ struct IngestReport {
   int64_t chunks = 0;
   int64_t bytes = 0;
   double wall_seconds = 0;
+  // With bulk_load, finishing the load once the last batch is in: building the
+  // full-text index when this is the last loader (PostgreSQL), next to nothing
+  // otherwise. Part of wall_seconds.
+  double index_build_seconds = 0;
   int workers = 0;
   bool cancelled = false;       // stopped on request; what is counted here is stored
   StageSeconds busy;            // summed over workers: where the time went

@@ -39,7 +39,7 @@ struct ServerConfig {
   int retry_after_seconds = 1;    // sent with 503
   std::string upload_dir;         // where /documents uploads are kept; empty: "<db>.uploads"
   std::vector<std::string> allowed_paths;  // directories /documents may read by path; empty: none
-  int job_workers = 0;            // ingest workers of a /documents job (0: all cores)
+  int job_workers = 0;            // ingest workers of a /documents job (0: the CPUs it may run on)
   std::string embed_model;        // sentence-transformers folder for /ingest vectors and /v1/embeddings
   std::string embed_precision = "fp32";  // that model's linear layers: fp32, bf16 or int8
   std::string embed_url;          // or a remote embedding server (OpenAI-compatible or Ollama)

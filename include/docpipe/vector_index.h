@@ -33,7 +33,7 @@ struct VectorIndexOptions {
   int hnsw_m = 32;            // graph neighbours per node
   int ef_construction = 80;
   int ef_search = 96;         // candidates kept while searching (recall against speed)
-  int threads = 0;            // building: 0 = all cores
+  int threads = 0;            // building: 0 = the CPUs this process may run on
   bool force_rebuild = false;
 };
 

@@ -11,6 +11,7 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include "core/available_cpus.h"
 #include "core/iso_date.h"
 #include "pdf/document_budget.h"
 #include "pdf/document_structurer.h"
@@ -298,7 +299,7 @@ Result<std::unique_ptr<PdfWorker>> PdfWorker::Make(std::shared_ptr<const PdfEngi
 
 Result<Document> ConvertPdfParallel(std::shared_ptr<const PdfEngine> engine, const std::string& path,
                                     const PdfOptions& options, int workers) {
-  if (workers <= 0) workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (workers <= 0) workers = AvailableCpus();
   DOCPIPE_ASSIGN_OR_RETURN(auto lead, PdfWorkerImpl::MakeImpl(engine));
   Document document;
   document.path = path;

@@ -5,6 +5,7 @@
 #include <map>
 #include <thread>
 
+#include "core/available_cpus.h"
 #include "core/mutex.h"
 #include "docpipe/extract_input.h"
 #include "pipeline/document_conversion.h"
@@ -94,7 +95,7 @@ class ThreadedInputReader final : public ExtractionInputReader {
 Result<std::unique_ptr<ExtractionInputReader>> ExtractionInputReader::Make(
     std::vector<std::string> paths, const ExtractionInputOptions& options, int workers) {
   if (workers < 0) return Status::InvalidArgument("--workers must not be negative");
-  if (workers == 0) workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (workers == 0) workers = AvailableCpus();
   // No more threads than files: a short run starts no idle threads.
   workers = std::max(1, std::min(workers, static_cast<int>(std::max<size_t>(paths.size(), 1))));
   return std::unique_ptr<ExtractionInputReader>(new ThreadedInputReader(std::move(paths), options, workers));

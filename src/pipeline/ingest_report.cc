@@ -76,6 +76,7 @@ std::string IngestReport::ToJson() const {
       {"bytes", bytes},
       {"workers", workers},
       {"wall_seconds", wall_seconds},
+      {"index_build_seconds", index_build_seconds},
       {"pages_per_second", PerSecond(static_cast<double>(pages), wall_seconds)},
       {"busy_seconds", {{"open", busy.open}, {"extract", busy.extract}, {"structure", busy.structure},
                         {"chunk", busy.chunk}, {"embed", busy.embed}, {"store", busy.store},
@@ -114,6 +115,7 @@ std::string IngestReport::ToText() const {
       "store {:.2f} s\n",
       busy.open, busy.extract, busy.structure, busy.chunk, busy.embed, busy.store);
   out += StagesText(stages);
+  if (index_build_seconds > 0) out += fmt::format("full-text index built in {:.2f} s\n", index_build_seconds);
   if (pages_ocr > 0) {
     out += fmt::format("ocr: {} pages recognised, render {:.2f} s, recognition {:.2f} s ({:.2f} s per page); "
                        "{} Tesseract instance(s), {:.2f} s each to start\n",

@@ -1,7 +1,7 @@
 #include "server/vector_stage.h"
 
-#include <thread>
 
+#include "core/available_cpus.h"
 #include "docpipe/chunker.h"
 #include <utility>
 
@@ -31,8 +31,7 @@ Result<std::unique_ptr<VectorStage>> VectorStage::Make(const ServerConfig& confi
   }
   stage->embedder_ = std::move(embedder).value();
   stage->served_ = DescribeServedModel(stage->embedder_->Identity(), config.embed_model);
-  unsigned cores = std::thread::hardware_concurrency();
-  stage->slots_ = config.embed_model.empty() ? kRemoteSlots : static_cast<int>(cores == 0 ? 1 : cores);
+  stage->slots_ = config.embed_model.empty() ? kRemoteSlots : AvailableCpus();
   return stage;
 }
 

@@ -12,10 +12,10 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include <fmt/format.h>
 
+#include "core/available_cpus.h"
 #include "core/sha256.h"
 #include "core/stopwatch.h"
 #include "docpipe/vector_index.h"
@@ -150,7 +150,7 @@ Result<std::unique_ptr<faiss::Index>> Build(Store& store, const std::string& key
     }
     auto map = std::make_unique<faiss::IndexIDMap2>(inner.release());
     map->own_fields = true;
-    const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+    const int threads = options.threads > 0 ? options.threads : AvailableCpus();
     omp_set_num_threads(std::max(1, threads));  // HNSW insertion runs on OpenMP threads
     map->add_with_ids(count, values.data(), ids.data());
     return std::unique_ptr<faiss::Index>(std::move(map));

@@ -1,15 +1,18 @@
 #include "docpipe/shard.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "docpipe/ingest.h"
+#include "docpipe/store.h"
 
 namespace docpipe {
 namespace {
@@ -129,6 +132,29 @@ TEST(ShardTest, ScheduledCpusComeFromSlurm) {
   EXPECT_EQ(ScheduledCpus(FakeEnvironment({{"SLURM_CPUS_PER_TASK", "3"}})), 3);
   EXPECT_EQ(ScheduledCpus(kNoEnvironment), std::nullopt);
   EXPECT_EQ(ScheduledCpus(FakeEnvironment({{"SLURM_CPUS_PER_TASK", "zero"}})), std::nullopt);
+}
+
+// A task bound to one CPU (SLURM's task/affinity, taskset) runs one worker by
+// default, not one per machine core.
+TEST(ShardTest, DefaultWorkersFollowTheCpuAffinityMask) {
+  const fs::path dir = fs::path(DOCPIPE_TEST_TMP_DIR) / "affinity";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "inputs");
+  Result<std::unique_ptr<Store>> store = Store::Open((dir / "kb.sqlite").string());
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  IngestOptions options;
+  options.inputs = {(dir / "inputs").string()};
+  int workers = 0;
+  std::thread bound([&] {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(sched_getcpu(), &one);
+    if (sched_setaffinity(0, sizeof one, &one) != 0) return;
+    Result<IngestReport> report = Ingest(**store, options);
+    if (report.ok()) workers = report->workers;
+  });
+  bound.join();
+  EXPECT_EQ(workers, 1);
 }
 
 }  // namespace

@@ -102,7 +102,7 @@ TEST(PgCliTest, TwoProcessesWithTwoWritersEachStoreEveryContentOnce) {
   CliResult results[2];
   std::thread first([&] {
     results[0] = RunDocpipe({"ingest", dir / "docs", "--db", db.url(), "--batch", "2", "--db-writers", "2",
-                             "--bulk-load"});
+                             "--bulk-load", "--json"});
   });
   std::thread second([&] {
     results[1] = RunDocpipe({"ingest", dir / "docs/b", "--db", db.url(), "--batch", "2", "--db-writers", "2"});
@@ -115,6 +115,11 @@ TEST(PgCliTest, TwoProcessesWithTwoWritersEachStoreEveryContentOnce) {
   EXPECT_EQ(PgQuery(db.url(), "SELECT count(DISTINCT sha256) FROM documents"), std::to_string(kNotes));
   EXPECT_EQ(PgQuery(db.url(), "SELECT count(*) FROM chunks"), std::to_string(chunks));
   EXPECT_EQ(PgQuery(db.url(), "SELECT count(*) FROM pg_indexes WHERE indexname = 'chunks_tsv'"), "1");
+  // The only bulk loader builds the index, and its run's time includes the build.
+  const nlohmann::json bulk = nlohmann::json::parse(results[0].out);
+  EXPECT_GT(bulk["index_build_seconds"].get<double>(), 0) << results[0].out;
+  EXPECT_GE(bulk["wall_seconds"].get<double>(), bulk["index_build_seconds"].get<double>());
+  EXPECT_EQ(PgQuery(db.url(), "SELECT count(*) FROM runs WHERE (metrics->>'index_build_seconds')::float8 > 0"), "1");
   CliResult search = RunDocpipe({"search", "pgmarker7", "--db", db.url(), "--json"});
   ASSERT_EQ(search.exit_code, 0) << search.err;
   EXPECT_EQ(nlohmann::json::parse(search.out).size(), 1u) << search.out;

@@ -2,7 +2,10 @@
 # one folder, for the SLURM test and the array benchmark (bench/slurm). Sourced:
 #   start_single_host_cluster WORK_DIR   # exports SLURM_CONF; returns once the node is idle
 #   stop_single_host_cluster             # stops what start_single_host_cluster started
+#   run_job SBATCH_ARGS...               # submits, waits, fails unless every task completed
 # Runs the daemons as root. Ports away from the defaults, so it never meets another cluster.
+# Each task is bound to the CPUs it was given (task/affinity: sched_setaffinity, no cgroups
+# needed), as on a real cluster, so a 1-CPU task cannot spread over the machine's cores.
 
 cluster_fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -44,7 +47,8 @@ SlurmdLogFile=$cluster_work/log/d.log
 SlurmctldPort=16817
 SlurmdPort=16818
 ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
+TaskPlugin=task/affinity
+TaskPluginParam=Cores
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 SchedulerType=sched/backfill
@@ -56,11 +60,26 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
   slurmctld -c
   slurmd -N "$host"
-  for _ in $(seq 60); do
+  for _ in $(seq 300); do
     sinfo -h -o %T 2>/dev/null | grep -q idle && break
-    sleep 1
+    sleep 0.2
   done
   sinfo -h -o %T | grep -q idle || { cat "$cluster_work"/log/*.log >&2; cluster_fail "the node never became idle"; }
+}
+
+# `sbatch --wait` polls the controller at growing intervals (up to 10 s here), so a job
+# of a few seconds took 10; this polls every 0.2 s and then reads each task's end state.
+run_job() {
+  local job state
+  job=$(sbatch --parsable "$@") || return 1
+  job=${job%%;*}
+  for _ in $(seq 6000); do
+    squeue -h -j "$job" 2>/dev/null | grep -q . || break
+    sleep 0.2
+  done
+  squeue -h -j "$job" 2>/dev/null | grep -q . && { echo "job $job still runs after 20 minutes" >&2; return 1; }
+  state=$(scontrol -o show job "$job" | grep -o 'JobState=[A-Z_]*' | sort -u)
+  [ "$state" = "JobState=COMPLETED" ] || { echo "job $job ended $state" >&2; return 1; }
 }
 
 stop_single_host_cluster() {

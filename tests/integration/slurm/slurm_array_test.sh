@@ -61,10 +61,10 @@ dump "$reference" >"$work/reference.txt"
 export DOCPIPE="$docpipe"
 # 1. The example array job, then the finalize job, as a user would run them.
 array=$(fresh_database docpipe_slurm_array)
-sbatch --wait --array=0-1 --cpus-per-task=1 -o "$work/out/array-%a.txt" \
+run_job --array=0-1 --cpus-per-task=1 -o "$work/out/array-%a.txt" \
   "$source_dir/examples/slurm/ingest_array.sbatch" "$work/corpus" "$array" ||
   { cat "$work"/out/*.txt >&2; fail "the array job failed"; }
-sbatch --wait -o "$work/out/finalize.txt" "$source_dir/examples/slurm/finalize.sbatch" "$array" ||
+run_job -o "$work/out/finalize.txt" "$source_dir/examples/slurm/finalize.sbatch" "$array" ||
   { cat "$work/out/finalize.txt" >&2; fail "the finalize job failed"; }
 dump "$array" >"$work/array.txt"
 diff -q "$work/reference.txt" "$work/array.txt" >/dev/null ||
@@ -114,6 +114,8 @@ cancelled=""
 for _ in $(seq 1200); do
   pid=$(task1_pid)
   if [ -n "$pid" ] && catches_sigterm "$pid"; then
+    # The task runs bound to the one CPU it was given (the cluster's task/affinity).
+    task1_cpus=$(awk '/^Cpus_allowed_list:/ {print $2}' "/proc/$pid/status")
     scancel "${job}_1"
     cancelled=1
     break
@@ -123,6 +125,7 @@ done
 sleep 1
 release_lock
 [ -n "$cancelled" ] || fail "task 1 never ran"
+[[ "$task1_cpus" =~ ^[0-9]+$ ]] || fail "task 1 (1 CPU) could run on CPUs $task1_cpus"
 for _ in $(seq 300); do
   [ -z "$(squeue -h -j "$job" 2>/dev/null)" ] && break
   sleep 0.2
@@ -133,7 +136,7 @@ grep -q "docpipe ingest: cancelled" "$work/out/cancel-1.txt" ||
 partial=$(psql -qAt "$resumed" -c "SELECT count(*) FROM documents")
 [ "$partial" -lt "$(psql -qAt "$reference" -c "SELECT count(*) FROM documents")" ] ||
   fail "the cancelled task had already stored everything"
-DOCPIPE_SHARD=1/2 sbatch --wait --export=ALL -o "$work/out/resubmit.txt" \
+DOCPIPE_SHARD=1/2 run_job --export=ALL -o "$work/out/resubmit.txt" \
   "$source_dir/examples/slurm/ingest_array.sbatch" "$work/corpus" "$resumed" ||
   { cat "$work/out/resubmit.txt" >&2; fail "the resubmitted task failed"; }
 dump "$resumed" >"$work/resumed.txt"
