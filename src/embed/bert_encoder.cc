@@ -25,7 +25,7 @@ Result<std::unique_ptr<BertEncoder>> BertEncoder::Make(const BertConfig& config,
   encoder->config_ = config;
   const int64_t h = config.hidden, ff = config.intermediate;
   WeightBinder w(file, prefix, arena);
-  encoder->attention_ = ChooseAttentionKernel(precision, cpu);
+  encoder->precision_ = precision;
   const float* words = w.Bind("embeddings.word_embeddings.weight", {config.vocab_size, h});
   encoder->position_embeddings_ = w.Bind("embeddings.position_embeddings.weight", {config.max_positions, h});
   encoder->type_embeddings_ = w.Bind("embeddings.token_type_embeddings.weight", {config.type_vocab_size, h});
@@ -109,8 +109,7 @@ void BertEncoder::Block(const Layer& l, const TokenBatch& batch, Workspace& ws, 
     args.heads = heads;
     args.head_dim = head_dim;
     args.scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
-    args.kernel = attention_;
-    SelfAttention(args, ws.Get(kScores, length * length), ws);
+    SelfAttention(args, ws.Get(kScores, length * length));
   }
   l.attn_out.Apply(ctx, n, l.attn_out_b, y, ws);
   AddLayerNorm(y, x, n, h, l.attn_norm_g, l.attn_norm_b, config_.layer_norm_eps);

@@ -46,23 +46,6 @@ class Workspace {
   std::vector<std::byte> raw_;
 };
 
-// Carves typed arrays, each 64-byte aligned, out of Workspace::Bytes().
-class ByteCarver {
- public:
-  explicit ByteCarver(std::byte* base) : next_(base) {}
-  template <typename T>
-  T* Take(size_t count) {
-    T* out = reinterpret_cast<T*>(next_);
-    next_ += Size(count * sizeof(T));
-    return out;
-  }
-  // What an array of `bytes` takes, for sizing the Bytes() request.
-  static size_t Size(size_t bytes) { return (bytes + 63) / 64 * 64; }
-
- private:
-  std::byte* next_;
-};
-
 class Encoder {
  public:
   virtual ~Encoder() = default;
@@ -109,12 +92,6 @@ class WeightBinder {
 // `ld` floats apart with head h at columns [h·head_dim, (h+1)·head_dim);
 // ctx gets the same layout with rows `ctx_ld` floats apart. `scores` holds length² floats. When `buckets` is
 // set (T5), scores[i][j] gains bias[buckets[j - i + bucket_center] · heads + h].
-//
-// q·kᵀ and p·v run through OpenBLAS sgemm, or through the packed bf16 GEMM
-// tile (AVX-512 BF16: bf16 operands, float32 sums; its scratch comes from
-// Workspace::Bytes()).
-enum class AttentionKernel { kOpenBlas, kBf16Tile };
-
 struct AttentionArgs {
   const float* q = nullptr;
   const float* k = nullptr;
@@ -130,8 +107,7 @@ struct AttentionArgs {
   const int32_t* buckets = nullptr;
   size_t bucket_center = 0;
   const float* bias = nullptr;
-  AttentionKernel kernel = AttentionKernel::kOpenBlas;
 };
-void SelfAttention(const AttentionArgs& args, float* scores, Workspace& workspace);
+void SelfAttention(const AttentionArgs& args, float* scores);
 
 }  // namespace docpipe::embed

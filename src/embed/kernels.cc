@@ -189,80 +189,50 @@ void Tanh(float* x, size_t n) {
   for (size_t i = 0; i < n; ++i) x[i] = FastTanh(x[i]);
 }
 
-namespace {
-
-using Lanes = float __attribute__((vector_size(64)));
-using IntLanes = int32_t __attribute__((vector_size(64)));
-constexpr size_t kWidth = sizeof(Lanes) / sizeof(float);
-
-// row[i] = e^(row[i] − max) and the reciprocal of their sum. On GCC vector
-// lanes: plain loops over arrays of lanes left the row maximum scalar
-// (vmaxss) and clamped through a blend, which made the softmax a twelfth of
-// an int8 forward pass at 128 tokens. Here the maximum is a vector max, the
-// exponent needs only its lower clamp (x − max ≤ 0), and the sum is taken as
-// the exponentials are stored. Always inlined, so each clone of its callers
-// gets its own vector width.
-[[gnu::always_inline]] inline float ExponentiateRow(float* row, size_t cols) {
-  Lanes highs = {};
-  highs -= INFINITY;
-  size_t i = 0;
-  for (; i + kWidth <= cols; i += kWidth) {
-    Lanes v;
-    std::memcpy(&v, row + i, sizeof v);
-    highs = v > highs ? v : highs;
-  }
-  float m = -INFINITY;
-  for (; i < cols; ++i) m = std::max(m, row[i]);
-  for (size_t l = 0; l < kWidth; ++l) m = std::max(m, highs[l]);
-  Lanes sums = {};
-  i = 0;
-  for (; i + kWidth <= cols; i += kWidth) {
-    Lanes v;
-    std::memcpy(&v, row + i, sizeof v);
-    v -= m;
-    v = v < -87.0f ? -87.0f : v;
-    ExpInRange<Lanes, IntLanes>(v);
-    std::memcpy(row + i, &v, sizeof v);
-    sums += v;
-  }
-  float sum = 0;
-  for (; i < cols; ++i) {
-    float e = std::max(row[i] - m, -87.0f);
-    ExpInRange<float, int32_t>(e);
-    row[i] = e;
-    sum += e;
-  }
-  for (size_t l = 0; l < kWidth; ++l) sum += sums[l];
-  return 1.0f / sum;
-}
-
-// bf16 bits of a finite float, rounded to nearest even (as vcvtneps2bf16).
-inline uint16_t Bf16Bits(float value) {
-  const auto bits = __builtin_bit_cast(uint32_t, value);
-  return static_cast<uint16_t>((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
-}
-
-}  // namespace
-
+// On GCC vector lanes: plain loops over arrays of lanes left the row maximum
+// scalar (vmaxss) and clamped through a blend, which made the softmax a
+// twelfth of an int8 forward pass at 128 tokens. Here the maximum is a
+// vector max, the exponent needs only its lower clamp (x − max ≤ 0), and the
+// sum is taken as the exponentials are stored.
 DOCPIPE_VECTOR_CLONES
 void SoftmaxRows(float* x, size_t rows, size_t cols) {
+  using Lanes = float __attribute__((vector_size(64)));
+  using IntLanes = int32_t __attribute__((vector_size(64)));
+  constexpr size_t kWidth = sizeof(Lanes) / sizeof(float);
   for (size_t r = 0; r < rows; ++r) {
     float* row = x + r * cols;
-    const float inv = ExponentiateRow(row, cols);
-    for (size_t i = 0; i < cols; ++i) row[i] *= inv;
-  }
-}
-
-// The normalisation and the rounding in one pass: as two, the rounding of
-// the probabilities cost as much as a third of the bf16 attention.
-DOCPIPE_VECTOR_CLONES
-void SoftmaxRowsToBf16(float* x, size_t rows, size_t cols, uint16_t* out, size_t out_ld) {
-  for (size_t r = 0; r < rows; ++r) {
-    float* row = x + r * cols;
-    uint16_t* bf16 = out + r * out_ld;
-    const float inv = ExponentiateRow(row, cols);
-    for (size_t i = 0; i < cols; ++i) bf16[i] = Bf16Bits(row[i] * inv);
-    for (size_t i = cols; i < out_ld; ++i) bf16[i] = 0;
+    Lanes highs = {};
+    highs -= INFINITY;
+    size_t i = 0;
+    for (; i + kWidth <= cols; i += kWidth) {
+      Lanes v;
+      std::memcpy(&v, row + i, sizeof v);
+      highs = v > highs ? v : highs;
+    }
+    float m = -INFINITY;
+    for (; i < cols; ++i) m = std::max(m, row[i]);
+    for (size_t l = 0; l < kWidth; ++l) m = std::max(m, highs[l]);
+    Lanes sums = {};
+    i = 0;
+    for (; i + kWidth <= cols; i += kWidth) {
+      Lanes v;
+      std::memcpy(&v, row + i, sizeof v);
+      v -= m;
+      v = v < -87.0f ? -87.0f : v;
+      ExpInRange<Lanes, IntLanes>(v);
+      std::memcpy(row + i, &v, sizeof v);
+      sums += v;
+    }
+    float sum = 0;
+    for (; i < cols; ++i) {
+      float e = std::max(row[i] - m, -87.0f);
+      ExpInRange<float, int32_t>(e);
+      row[i] = e;
+      sum += e;
+    }
+    for (size_t l = 0; l < kWidth; ++l) sum += sums[l];
+    const float inv = 1.0f / sum;
+    for (i = 0; i < cols; ++i) row[i] *= inv;
   }
 }
 

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 
 namespace docpipe::embed {
 
@@ -50,8 +49,5 @@ void Activate(Activation activation, float* x, size_t n);
 
 // Row-wise softmax over `cols` contiguous values, in place.
 void SoftmaxRows(float* x, size_t rows, size_t cols);
-// The same softmax written as bf16 (rounded to nearest even) into rows of
-// `out_ld` elements, zero past `cols`; x is left holding scratch values.
-void SoftmaxRowsToBf16(float* x, size_t rows, size_t cols, uint16_t* out, size_t out_ld);
 
 }  // namespace docpipe::embed

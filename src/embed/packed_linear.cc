@@ -16,6 +16,22 @@ size_t RoundUp(size_t value, size_t multiple) { return (value + multiple - 1) / 
 
 std::atomic<const CpuFeatures*> pinned{nullptr};
 
+// Carves typed arrays out of a Workspace's raw bytes, each 64-byte aligned.
+class Carver {
+ public:
+  explicit Carver(std::byte* base) : next_(base) {}
+  template <typename T>
+  T* Take(size_t count) {
+    T* out = reinterpret_cast<T*>(next_);
+    next_ += RoundUp(count * sizeof(T), 64);
+    return out;
+  }
+  static size_t Size(size_t bytes) { return RoundUp(bytes, 64); }
+
+ private:
+  std::byte* next_;
+};
+
 }  // namespace
 
 CpuFeatures CpuFeatures::Detect() {
@@ -80,11 +96,6 @@ EmbedPrecision LinearPrecision(EmbedPrecision precision, size_t block, LinearRol
   // past the 30%-of-float32 memory the int8 mode promises.
   const bool wider = role == LinearRole::kValue || role == LinearRole::kAttentionOutput;
   return wider && f.avx512_bf16 ? EmbedPrecision::kBFloat16 : EmbedPrecision::kInt8;
-}
-
-AttentionKernel ChooseAttentionKernel(EmbedPrecision precision, const CpuFeatures& f) {
-  return precision != EmbedPrecision::kFloat32 && f.avx512_bf16 ? AttentionKernel::kBf16Tile
-                                                                 : AttentionKernel::kOpenBlas;
 }
 
 PackedLinear PackedLinear::Float32(const float* w, size_t n, size_t k) {
@@ -175,7 +186,7 @@ void PackedLinear::Apply(const float* x, size_t m, const float* bias, float* y, 
 }
 
 void PackedLinear::ApplyInt8(const float* x, size_t m, const float* bias, float* y, Workspace& ws) const {
-  ByteCarver carve(ws.Bytes(ByteCarver::Size(m * k_padded_) + 2 * ByteCarver::Size(m * 4)));
+  Carver carve(ws.Bytes(Carver::Size(m * k_padded_) + 2 * Carver::Size(m * 4)));
   auto* data = carve.Take<uint8_t>(m * k_padded_);
   auto* scale = carve.Take<float>(m);
   auto* zero = carve.Take<int32_t>(m);
@@ -187,8 +198,8 @@ void PackedLinear::ApplyInt8(const float* x, size_t m, const float* bias, float*
 
 void PackedLinear::ApplyBFloat16(const float* x, size_t m, const float* bias, float* y, Workspace& ws) const {
   auto* rows = reinterpret_cast<uint16_t*>(ws.Bytes(m * k_padded_ * sizeof(uint16_t)));
-  RoundRowsToBf16(x, k_, m, k_, k_padded_, 1.0f, rows);
-  Bf16Gemm(rows, m, bf16_.data(), n_, k_padded_, bias, y, n_);
+  RoundRowsToBf16(x, m, k_, k_padded_, rows);
+  Bf16Gemm(rows, m, bf16_.data(), n_, k_padded_, bias, y);
 }
 
 QkvProjection QkvProjection::Make(EmbedPrecision precision, EmbedPrecision value_precision,

@@ -76,13 +76,6 @@ enum class LinearRole {
 EmbedPrecision LinearPrecision(EmbedPrecision precision, size_t block, LinearRole role,
                                const CpuFeatures& features);
 
-// The attention kernel an encoder at `precision` runs (AttentionArgs::kernel):
-// the bf16 tile at int8 and bf16 where the CPU has AVX-512 BF16. Its
-// rounding costs the accuracy gates little (docs/embeddings.md), while
-// OpenBLAS's sgemm for these head_dim-deep products, with its operand
-// copies, took a seventh of an int8 forward pass at 128 tokens.
-AttentionKernel ChooseAttentionKernel(EmbedPrecision precision, const CpuFeatures& features);
-
 class PackedLinear {
  public:
   PackedLinear() = default;
@@ -196,18 +189,10 @@ void Int8Gemm(Int8Path path, const Int8Rows& a, size_t m, const Int8Weights& w, 
 void QuantizeRowsU8(const float* x, size_t rows, size_t k, size_t k_padded, uint8_t* out, float* scale,
                     int32_t* zero);
 
-// bf16: a[m, k_padded] and packed weights as bf16 bits; y's rows are `ldy` floats apart.
+// bf16: a[m, k_padded] and packed weights as bf16 bits.
 void Bf16Gemm(const uint16_t* a, size_t m, const uint16_t* packed, size_t n, size_t k_padded,
-              const float* bias, float* y, size_t ldy);
-// out[r, 0..k_padded) = bf16(x[r·ld + i] · scale), zero past k.
-void RoundRowsToBf16(const float* x, size_t ld, size_t rows, size_t k, size_t k_padded, float scale,
-                     uint16_t* out);
-// The packed operand of Bf16Gemm at run time (attention's keys and values):
-// from bf16 rows [count, k_padded], each row one output column;
-void PackBf16Rows(const uint16_t* rows, size_t count, size_t k_padded, uint16_t* out);
-// from float32 x[rows, columns] (rows `ld` apart), each column one output
-// column and the rows the contraction (padded to an even count).
-void PackBf16Columns(const float* x, size_t ld, size_t rows, size_t columns, uint16_t* out);
+              const float* bias, float* y);
+void RoundRowsToBf16(const float* x, size_t rows, size_t k, size_t k_padded, uint16_t* out);
 uint16_t FloatToBf16(float value);  // round to nearest even, as vcvtneps2bf16
 
 }  // namespace docpipe::embed

@@ -39,7 +39,6 @@ Result<std::unique_ptr<T5Encoder>> T5Encoder::Make(const T5Config& config, size_
   const std::string root = prefix.ends_with("encoder.") ? prefix.substr(0, prefix.size() - 8) : prefix;
   auto encoder = std::make_unique<T5Encoder>();
   encoder->config_ = config;
-  encoder->attention_ = ChooseAttentionKernel(precision, cpu);
   const int64_t d = config.d_model, inner = int64_t{config.heads} * config.d_kv, ff = config.d_ff;
   WeightBinder w(file, prefix, arena);
   WeightBinder top(file, root, arena);
@@ -133,8 +132,7 @@ void T5Encoder::Block(const Layer& l, const TokenBatch& batch, Workspace& ws, fl
     args.buckets = buckets_.data();
     args.bucket_center = max_length_ - 1;
     args.bias = relative_bias_;
-    args.kernel = attention_;
-    SelfAttention(args, ws.Get(kScores, length * length), ws);
+    SelfAttention(args, ws.Get(kScores, length * length));
   }
   l.o.Apply(ctx, n, nullptr, projected, ws);
   AddInPlace(x, projected, n * d);

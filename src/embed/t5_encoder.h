@@ -55,7 +55,6 @@ class T5Encoder final : public Encoder {
   std::vector<Layer> layers_;
   std::vector<int32_t> buckets_;  // bucket of distance d at buckets_[d + max_length - 1]
   size_t max_length_ = 0;
-  AttentionKernel attention_ = AttentionKernel::kOpenBlas;
 };
 
 }  // namespace docpipe::embed

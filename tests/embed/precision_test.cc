@@ -17,8 +17,6 @@
 
 #include "docpipe/embedder.h"
 #include "docpipe/text_embedder.h"
-#include "embed/encoder.h"
-#include "embed/kernels.h"
 #include "embed/packed_linear.h"
 
 namespace docpipe {
@@ -174,75 +172,6 @@ TEST(QkvProjectionTest, ValuesAtTheirOwnPrecisionLandWhereAttentionReadsThem) {
   EXPECT_EQ(qkv.weight_bytes(), qk_layer.weight_bytes() + v_layer.weight_bytes() + 3 * inner * sizeof(float));
 }
 
-// The bf16 attention against OpenBLAS's float32 on the same q, k, v: head
-// widths off and on the 16-column blocks, lengths odd and even, rows strided
-// as the fused projection leaves them, with and without T5's relative bias.
-// A wrong packing would be off by the values' whole range, bf16 rounding by
-// a few thousandths of it.
-TEST(AttentionKernelTest, Bf16TileTracksOpenBlas) {
-  if (!kHere.avx512_bf16) GTEST_SKIP() << "no AVX-512 BF16 here";
-  std::vector<int32_t> buckets(65);  // distances -32..32 onto 8 buckets
-  for (size_t i = 0; i < buckets.size(); ++i) buckets[i] = int32_t(i * 7 % 8);
-  for (const size_t head_dim : {8, 32, 40})
-    for (const size_t length : {1, 7, 33})
-      for (const bool relative : {false, true}) {
-        const size_t heads = 3, inner = heads * head_dim, ld = 3 * inner;
-        const auto qkv = RandomMatrix(length, ld, 1.0f, unsigned(head_dim + length));
-        const auto bias = RandomMatrix(8, heads, 1.0f, 31);
-        embed::AttentionArgs args;
-        args.q = qkv.data();
-        args.k = qkv.data() + inner;
-        args.v = qkv.data() + 2 * inner;
-        args.ld = args.v_ld = ld;
-        args.ctx_ld = inner + 5;
-        args.length = length;
-        args.heads = heads;
-        args.head_dim = head_dim;
-        args.scale = 1.0f / std::sqrt(float(head_dim));
-        if (relative) {
-          args.buckets = buckets.data();
-          args.bucket_center = 32;
-          args.bias = bias.data();
-        }
-        embed::Workspace ws;
-        std::vector<float> scores(length * length), want(length * args.ctx_ld, 0.0f);
-        args.ctx = want.data();
-        embed::SelfAttention(args, scores.data(), ws);
-        std::vector<float> got(want.size(), 0.0f);
-        args.ctx = got.data();
-        args.kernel = embed::AttentionKernel::kBf16Tile;
-        embed::SelfAttention(args, scores.data(), ws);
-        double worst = 0, range = 0;
-        for (size_t r = 0; r < length; ++r)
-          for (size_t c = 0; c < inner; ++c) {
-            worst = std::max(worst, double(std::abs(got[r * args.ctx_ld + c] - want[r * args.ctx_ld + c])));
-            range = std::max(range, double(std::abs(want[r * args.ctx_ld + c])));
-          }
-        EXPECT_LT(worst / range, 0.02) << head_dim << " " << length << " " << relative;
-        EXPECT_GT(worst, 0.0) << "bf16 operands round";
-        for (size_t r = 0; r < length; ++r)  // the gap after the heads' columns is left alone
-          for (size_t c = inner; c < args.ctx_ld; ++c) ASSERT_EQ(got[r * args.ctx_ld + c], 0.0f);
-      }
-}
-
-// The bf16 attention's softmax writes its probabilities rounded as the bf16
-// conversion instruction rounds them, in rows padded with zeros.
-TEST(AttentionKernelTest, SoftmaxToBf16RoundsTheFloat32Softmax) {
-  for (const size_t cols : {1, 17, 40}) {
-    const size_t rows = 3, out_ld = cols + 1;
-    const auto x = RandomMatrix(rows, cols, 4.0f, unsigned(cols));
-    std::vector<float> want(x), scratch(x);
-    embed::SoftmaxRows(want.data(), rows, cols);
-    std::vector<uint16_t> got(rows * out_ld, 0xFFFF);
-    embed::SoftmaxRowsToBf16(scratch.data(), rows, cols, got.data(), out_ld);
-    for (size_t r = 0; r < rows; ++r) {
-      for (size_t c = 0; c < cols; ++c)
-        ASSERT_EQ(got[r * out_ld + c], embed::FloatToBf16(want[r * cols + c])) << r << "," << c;
-      EXPECT_EQ(got[r * out_ld + cols], 0);
-    }
-  }
-}
-
 TEST(CpuDispatchTest, PicksTheWidestInt8PathAndRefusesBf16WithoutIt) {
   CpuFeatures none;
   EXPECT_EQ(embed::ChooseInt8Path(none), Int8Path::kScalar);
@@ -257,11 +186,6 @@ TEST(CpuDispatchTest, PicksTheWidestInt8PathAndRefusesBf16WithoutIt) {
   EXPECT_EQ(refused.code(), StatusCode::kUnsupported);
   EXPECT_NE(refused.message().find("AVX-512 BF16"), std::string::npos) << refused.message();
   EXPECT_TRUE(embed::CheckPrecisionSupported(EmbedPrecision::kInt8, none).ok());
-  using embed::AttentionKernel;
-  for (const EmbedPrecision p : {EmbedPrecision::kInt8, EmbedPrecision::kBFloat16})
-    EXPECT_EQ(embed::ChooseAttentionKernel(p, all), AttentionKernel::kBf16Tile);
-  EXPECT_EQ(embed::ChooseAttentionKernel(EmbedPrecision::kFloat32, all), AttentionKernel::kOpenBlas);
-  EXPECT_EQ(embed::ChooseAttentionKernel(EmbedPrecision::kInt8, avx_vnni), AttentionKernel::kOpenBlas);
 }
 
 TEST(CpuDispatchTest, Int8KeepsTheFirstBlockAndValuesAndAttentionOutputWider) {
