@@ -23,7 +23,8 @@ constexpr const char* kSearch =
     "c.document_id, q WHERE c.tsv @@ q.query{2} ORDER BY score DESC, c.id LIMIT $1) "
     "SELECT c.id, c.document_id, d.path, coalesce(d.metadata->>'title', ''), best.score, "
     "ts_headline('{1}', c.text, q.query, $2), c.text, c.heading_path::text, c.page_start, c.page_end, "
-    "c.has_table::int, c.table_header, c.tables::text FROM best JOIN chunks c ON c.id = best.id JOIN documents d ON d.id = c.document_id, q "
+    "c.has_table::int, c.table_header, c.tables::text "
+    "FROM best JOIN chunks c ON c.id = best.id JOIN documents d ON d.id = c.document_id, q "
     "ORDER BY best.score DESC, c.id";
 
 constexpr const char* kChunksOf =

@@ -48,8 +48,8 @@ constexpr const char* kSelectEmbedders =
 // {} is the filter's conditions.
 constexpr const char* kSelectHits =
     "SELECT c.id, c.document_id, d.path, coalesce(d.metadata->>'title', ''), c.text, c.heading_path::text, "
-    "c.page_start, c.page_end, c.has_table::int, c.table_header, c.tables::text FROM chunks c JOIN documents d "
-    "ON d.id = c.document_id WHERE c.id = ANY($1::bigint[]){}";
+    "c.page_start, c.page_end, c.has_table::int, c.table_header, c.tables::text "
+    "FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ANY($1::bigint[]){}";
 constexpr const char* kFilteredChunks = "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE true{}";
 // Kept in the embedder's row by triggers (schema version 7, pg_schema.cc).
 constexpr const char* kStamp =
