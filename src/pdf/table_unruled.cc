@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "pdf/reading_order.h"
@@ -33,6 +34,11 @@ constexpr float kColumnCheckReach = 3.0f;
 constexpr int kMinProseWords = 5;
 // A page with more gutters than this is a form or a chart, not columns of text.
 constexpr size_t kMaxGutters = 4;
+// A block of at least this many rows whose cells run in alphabetical order
+// down its columns at least this often, and on from each column's foot to
+// the next one's head, is one list set in columns (IsListInColumns).
+constexpr int kMinListRows = 5;
+constexpr float kMinListOrder = 0.8f;
 
 struct Row {
   const std::vector<TextRun>* words = nullptr;
@@ -132,6 +138,41 @@ bool IsIndexEntry(std::string_view text) {
   });
 }
 
+// The word a list of names is sorted by: the cell's last word in lower case
+// ("John W. Eaton" -> "eaton"); empty when it does not start with a letter.
+std::string SortKey(std::string_view text) {
+  const size_t space = text.rfind(' ');
+  std::string key(space == std::string_view::npos ? text : text.substr(space + 1));
+  if (key.empty() || !std::isalpha(static_cast<unsigned char>(key.front()))) return {};
+  for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return key;
+}
+
+// Whether the block is one alphabetical list set in columns (a contributors
+// list, names in three columns), not a table: no header, five rows at least,
+// every cell words, each column's foot before the next one's head, and down
+// the columns the cells mostly in strictly ascending order of their last
+// words. A table's columns of values, numbers or descriptions do not run so.
+bool IsListInColumns(const Table& table) {
+  if (table.header_rows > 0 || table.rows < kMinListRows) return false;
+  std::vector<std::vector<std::string>> keys(table.cols);
+  for (const TableCell& cell : table.cells) {
+    if (cell.col_span != 1) continue;
+    std::string key = SortKey(cell.text);
+    if (key.empty()) return false;
+    keys[cell.col].push_back(std::move(key));
+  }
+  int pairs = 0, ordered = 0;
+  for (int c = 0; c < table.cols; ++c) {
+    for (size_t i = 1; i < keys[c].size(); ++i) ++pairs, ordered += keys[c][i - 1] < keys[c][i];
+    if (c + 1 < table.cols &&
+        (keys[c].empty() || keys[c + 1].empty() || keys[c].back() >= keys[c + 1].front())) {
+      return false;
+    }
+  }
+  return pairs > 0 && static_cast<float>(ordered) >= kMinListOrder * static_cast<float>(pairs);
+}
+
 int Median(std::vector<int> values) {
   std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
   return values[values.size() / 2];
@@ -169,7 +210,7 @@ bool LooksLikeTable(const CutRows& cut, float size) {
                                     AlignedShare(centres[c], tolerance), AlignedShare(points[c], tolerance)});
     if (aligned < kMinAlignedShare) return false;
   }
-  if (markers.front() || equations.back()) return false;
+  if (markers.front() || equations.back() || IsListInColumns(table)) return false;
   return Median(cut.words) <= kMaxMedianCellWords;
 }
 
