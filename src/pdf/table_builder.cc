@@ -294,7 +294,7 @@ std::optional<RawTable> BuildRulesTable(const TableCandidate& stack, const std::
   if (std::count(used.begin(), used.end(), false) > 0) return std::nullopt;
   // Whether it is a table was decided line by line, as for any stack; its
   // rows are then the bands between rules when the rules separate rows.
-  if (stack.rules.size() >= 4) TakeTitleRow(line_bands, area.x0, area.x1, &table);
+  if (stack.rules.size() >= 3) TakeTitleRow(line_bands, area.x0, area.x1, &table);
   if (RulesSeparateRows(table, line_bands, stack.framed)) table = JoinBandLines(table, line_bands);
   return FinishTable(std::move(table), area);
 }

@@ -34,9 +34,9 @@ constexpr float kColumnCheckReach = 3.0f;
 constexpr int kMinProseWords = 5;
 // A page with more gutters than this is a form or a chart, not columns of text.
 constexpr size_t kMaxGutters = 4;
-// A block of at least this many rows whose cells run in alphabetical order
-// down its columns at least this often, and on from each column's foot to
-// the next one's head, is one list set in columns (IsListInColumns).
+// A block of at least this many rows whose cells run in alphabetical order,
+// row by row or column by column, at least this often is one list set in
+// columns (IsListInColumns).
 constexpr int kMinListRows = 5;
 constexpr float kMinListOrder = 0.8f;
 
@@ -148,29 +148,32 @@ std::string SortKey(std::string_view text) {
   return key;
 }
 
-// Whether the block is one alphabetical list set in columns (a contributors
-// list, names in three columns), not a table: no header, five rows at least,
-// every cell words, each column's foot before the next one's head, and down
-// the columns the cells mostly in strictly ascending order of their last
-// words. A table's columns of values, numbers or descriptions do not run so.
+// The share of steps from one key to the next that ascend strictly.
+float AscendingShare(const std::vector<std::string>& keys) {
+  int ascending = 0;
+  for (size_t i = 1; i < keys.size(); ++i) ascending += keys[i - 1] < keys[i];
+  return keys.size() < 2 ? 0.0f : static_cast<float>(ascending) / static_cast<float>(keys.size() - 1);
+}
+
+// Whether the block is one alphabetical list set in columns (a manual's
+// contributors, names in three columns), not a table: five rows at least, no
+// header, every cell words, and read row by row or column by column the
+// cells mostly in strictly ascending order of their last words. A table's
+// columns of values, numbers or descriptions do not run so.
 bool IsListInColumns(const Table& table) {
   if (table.header_rows > 0 || table.rows < kMinListRows) return false;
-  std::vector<std::vector<std::string>> keys(table.cols);
+  std::vector<std::string> by_rows;  // cells are row-major
+  std::vector<std::vector<std::string>> columns(table.cols);
   for (const TableCell& cell : table.cells) {
     if (cell.col_span != 1) continue;
     std::string key = SortKey(cell.text);
     if (key.empty()) return false;
-    keys[cell.col].push_back(std::move(key));
+    by_rows.push_back(key);
+    columns[cell.col].push_back(std::move(key));
   }
-  int pairs = 0, ordered = 0;
-  for (int c = 0; c < table.cols; ++c) {
-    for (size_t i = 1; i < keys[c].size(); ++i) ++pairs, ordered += keys[c][i - 1] < keys[c][i];
-    if (c + 1 < table.cols &&
-        (keys[c].empty() || keys[c + 1].empty() || keys[c].back() >= keys[c + 1].front())) {
-      return false;
-    }
-  }
-  return pairs > 0 && static_cast<float>(ordered) >= kMinListOrder * static_cast<float>(pairs);
+  std::vector<std::string> by_columns;
+  for (const auto& column : columns) by_columns.insert(by_columns.end(), column.begin(), column.end());
+  return std::max(AscendingShare(by_rows), AscendingShare(by_columns)) >= kMinListOrder;
 }
 
 int Median(std::vector<int> values) {

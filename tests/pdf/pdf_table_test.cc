@@ -722,18 +722,20 @@ TEST_F(PdfTableTest, AlignedNearMissesAreNoUnruledTable) {
 }
 
 // Names in three columns, sorted by surname down each column and on to the
-// next (a manual's contributors): one list, no table. The same names out of
-// order, a table of people's names, still are one.
+// next, or along each row and on to the next (a manual's contributors): one
+// list, no table. The same names out of order, a table of people's names,
+// still are one.
 TEST_F(PdfTableTest, AlphabeticalListSetInColumnsIsNoUnruledTable) {
   const std::vector<std::string> names = {
       "Ann Abel",    "Bo Baker",   "Cy Carr",     "Di Dunn",   "Ed Evans",   "Flo Ford",   "Gus Gray",
       "Hal Hart",    "Ivy Innes",  "Jo Jones",    "Kay Kerr",  "Lou Lane",   "Max Moore",  "Ned Nash",
       "Olga Owens",  "Pat Price",  "Quin Quick",  "Rob Ross",  "Sam Shaw",   "Tom Tate",   "Uma Upton"};
-  auto draw = [](const std::vector<std::string>& cells) {
+  auto draw = [](const std::vector<std::string>& cells, bool by_rows = false) {
     PageDraw page;
     page.Prose(72, 120, kIntro);
     for (size_t i = 0; i < cells.size(); ++i) {
-      page.Text(72 + 168 * static_cast<float>(i / 7), 200 + 14 * static_cast<float>(i % 7), cells[i]);
+      const size_t col = by_rows ? i % 3 : i / 7, row = by_rows ? i / 3 : i % 7;
+      page.Text(72 + 168 * static_cast<float>(col), 200 + 14 * static_cast<float>(row), cells[i]);
     }
     return page.str();
   };
@@ -742,6 +744,7 @@ TEST_F(PdfTableTest, AlphabeticalListSetInColumnsIsNoUnruledTable) {
   const Document list = Convert({draw(names)}, "names_in_columns");
   EXPECT_TRUE(Tables(list).empty());
   EXPECT_EQ(Count(AllText(list), "Olga Owens"), 1u);
+  EXPECT_TRUE(Tables(Convert({draw(names, true)}, "names_in_rows")).empty());
   EXPECT_EQ(Tables(Convert({draw(shuffled)}, "names_table")).size(), 1u);
 }
 
