@@ -60,6 +60,13 @@ std::string PagesText(const SearchHit& hit) {
   return fmt::format("pp. {}-{}", hit.page_start, hit.page_end);
 }
 
+// "table 2 on p. 5: Table 3. Results" (the caption only when there is one).
+std::string TableText(const ChunkTable& table) {
+  std::string text = fmt::format("table {} on p. {}", table.index, table.page);
+  if (!table.caption.empty()) text += ": " + OneLine(table.caption);
+  return text;
+}
+
 std::string Explanation(const RankedHit& ranked) {
   auto side = [](int rank) { return rank > 0 ? std::to_string(rank) : std::string("-"); };
   return fmt::format("lexical rank {}, vector rank {}", side(ranked.lexical_rank), side(ranked.vector_rank));
@@ -72,12 +79,7 @@ void PrintHits(const std::vector<RankedHit>& ranked, const SearchFlags& flags,
     nlohmann::json results = nlohmann::json::array();
     for (const RankedHit& entry : ranked) {
       const SearchHit& hit = entry.hit;
-      nlohmann::json result = {{"chunk_id", hit.chunk_id}, {"document_id", hit.document_id}, {"path", hit.path},
-                               {"title", hit.title}, {"score", hit.score}, {"snippet", hit.snippet},
-                               {"text", hit.text}, {"heading_path", hit.heading_path},
-                               {"page_start", hit.page_start}, {"page_end", hit.page_end},
-                               {"has_table", hit.has_table}};
-      if (!hit.table_header.empty()) result["table_header"] = hit.table_header;
+      nlohmann::json result = nlohmann::json::parse(SearchHitJson(hit));
       if (auto found = records.find(hit.document_id); found != records.end()) {
         result["records"] = nlohmann::json::parse(found->second);
       }
@@ -96,6 +98,7 @@ void PrintHits(const std::vector<RankedHit>& ranked, const SearchFlags& flags,
     std::printf("%d. %s (%s)  score %.3f\n", rank++, hit.path.c_str(), PagesText(hit).c_str(), hit.score);
     if (flags.explain) std::printf("   %s\n", Explanation(entry).c_str());
     if (!hit.heading_path.empty()) std::printf("   %s\n", JoinPath(hit.heading_path).c_str());
+    for (const ChunkTable& table : hit.tables) std::printf("   %s\n", TableText(table).c_str());
     std::printf("   %s\n\n", OneLine(hit.snippet).c_str());
   }
 }

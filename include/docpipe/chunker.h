@@ -28,7 +28,13 @@ int CountTokens(std::string_view text);
 //
 // In detail:
 // - chunk.text == DocumentText(document).substr(char_start, char_end - char_start),
-//   trimmed of whitespace at both ends; token_count == CountTokens(text) <= max_tokens.
+//   trimmed of whitespace at both ends, after table_header + "\n" when
+//   table_header is not empty; token_count == CountTokens(text) <= max_tokens.
+// - Tables: a table that fits stays whole; a longer one is cut between rows,
+//   never between its header line and delimiter row, and each later piece
+//   repeats them (table_header), counted in its tokens, unless they take more
+//   than half of max_tokens. Overlap never repeats table rows, and a piece
+//   that opens with a repeated header takes no overlap.
 // - Breaks prefer, in order: before a heading (once the chunk has min_tokens),
 //   between blocks, between sentences (abbreviation-aware: "e.g.", "Dr.", "3.14",
 //   initials), and only for a sentence longer than max_tokens between words.

@@ -128,6 +128,15 @@ struct Document {
   StageSeconds seconds;
 };
 
+// A table a chunk holds rows of: where it is, so that a search hit can say
+// which table it came from.
+struct ChunkTable {
+  int page = 0;          // 1-based page the table is on
+  int index = 0;         // 1-based place among the tables of that page, in reading order
+  std::string caption;   // Table::caption; empty when the table has none
+  bool operator==(const ChunkTable&) const = default;
+};
+
 // A piece of a document sized for retrieval and embedding.
 struct Chunk {
   int ordinal = 0;  // 0-based position within its document
@@ -135,17 +144,22 @@ struct Chunk {
   std::vector<std::string> heading_path;
   int page_start = 0, page_end = 0;  // 1-based, inclusive
   int token_count = 0;
-  // Byte offsets into DocumentText(document); always
-  // text == DocumentText(document).substr(char_start, char_end - char_start).
+  // Byte offsets into DocumentText(document) of what the chunk holds of it:
+  // text == DocumentText(document).substr(char_start, char_end - char_start),
+  // with the table header repeated before it when table_header is not empty:
+  // text == table_header + "\n" + DocumentText(document).substr(...).
   int64_t char_start = 0, char_end = 0;
   // Holds rows of a table block (all of it, or the rows of one piece of a
   // table cut between rows).
   bool has_table = false;
-  // A piece of a table that does not start with the table: the Markdown of
-  // the table's header rows (header line and delimiter row), so that the
-  // piece can be read, shown or embedded with its column names. Metadata, not
-  // part of `text` (docs/tables.md); empty otherwise.
+  // A piece of a table cut between rows that does not start with the table:
+  // the Markdown of the table's header rows (header line and delimiter row),
+  // which `text` repeats at its start so that the piece is a pipe table with
+  // its column names (docs/tables.md). Empty otherwise, and for a table whose
+  // header takes more than half of max_tokens (not repeated).
   std::string table_header;
+  // The tables it holds rows of, in reading order (empty when !has_table).
+  std::vector<ChunkTable> tables;
 };
 
 std::string_view BlockTypeName(BlockType type);      // "heading", "paragraph", ..., "code"

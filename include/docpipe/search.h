@@ -48,6 +48,11 @@ struct RankedHit {
   int vector_rank = 0;
 };
 
+// JSON text of one hit, as `docpipe search --json` and the server print it:
+// its fields by name; "table_header" and "tables" ([{"page", "index",
+// "caption"}], caption only when the table has one) only when not empty.
+std::string SearchHitJson(const SearchHit& hit);
+
 // The embedder for queries against `store`'s vectors. With `options` naming a
 // model folder or server, that one (its vectors must be in the store);
 // otherwise the store's only embedder, loaded from its recorded source, or

@@ -161,6 +161,7 @@ struct SearchHit {
   int page_start = 0, page_end = 0;
   bool has_table = false;    // the chunk holds rows of a table (Chunk::has_table)
   std::string table_header;  // Chunk::table_header: header rows of the table it continues
+  std::vector<ChunkTable> tables;  // Chunk::tables: page, place on the page and caption of each table
 };
 
 // What identifies the set of vectors one embedder has in the store, cheaply:

@@ -25,6 +25,9 @@ constexpr int kMaxMedianCellWords = 6;
 constexpr size_t kMaxStackRules = 16;
 // At least this share of a grid's cells holds text (forms and charts do not).
 constexpr float kMinFilledShare = 0.3f;
+// A title row's centre is within this share of the table's width of the
+// table's centre.
+constexpr float kTitleCentreShare = 0.1f;
 
 int Locate(const std::vector<float>& edges, float v) {
   const auto it = std::upper_bound(edges.begin(), edges.end(), v);
@@ -108,6 +111,115 @@ int Band(const std::vector<float>& rules, const std::vector<TextRun>& row) {
   return static_cast<int>(std::upper_bound(rules.begin(), rules.end(), centre) - rules.begin()) - 1;
 }
 
+// Whether the rules stand between the rows, not only around the head and
+// body, so that a band of several lines is one row whose cells wrap (LaTeX's
+// p{} columns): the body has two bands at least, and the stack is a frame (a
+// box with rules between its rows), or more than half of the body's bands
+// hold a single line, or in every band of several lines only the first
+// starts in the first column (the others continue a wrapped cell). A
+// booktabs body (one band, or groups of rows between mid-rules, each row
+// with its first cell) keeps a row per line. `lines`: a row per text line.
+bool RulesSeparateRows(const Table& lines, const std::vector<int>& line_bands, bool framed) {
+  std::vector<bool> first_column(lines.rows, false);
+  for (const TableCell& cell : lines.cells) {
+    if (cell.col == 0 && !cell.text.empty()) first_column[cell.row] = true;
+  }
+  int bands = 0, single = 0;
+  bool continued = true;  // every later line of a band leaves the first column empty
+  for (int i = lines.header_rows; i < lines.rows;) {
+    int end = i + 1;
+    for (; end < lines.rows && line_bands[end] == line_bands[i]; ++end) {
+      if (first_column[end]) continued = false;
+    }
+    ++bands;
+    single += end - i == 1;
+    if (end - i > 1) continued = continued && first_column[i];
+    i = end;
+  }
+  return bands >= 2 && (framed || single * 2 > bands || continued);
+}
+
+// `lines` (a row per text line) with the lines of each band made one row:
+// the cells of a band's lines that start in the same cell of its first line
+// are one cell, their text joined with spaces in line order.
+Table JoinBandLines(const Table& lines, const std::vector<int>& line_bands) {
+  std::vector<int> row_of(lines.rows, 0);
+  for (int r = 1; r < lines.rows; ++r) row_of[r] = row_of[r - 1] + (line_bands[r] != line_bands[r - 1]);
+  Table rows;
+  rows.rows = lines.rows > 0 ? row_of.back() + 1 : 0;
+  rows.cols = lines.cols;
+  rows.header_rows = lines.header_rows > 0 ? row_of[lines.header_rows - 1] + 1 : 0;
+  size_t row_begin = 0;  // the first cell of the row being filled
+  for (const TableCell& cell : lines.cells) {
+    const int row = row_of[cell.row];
+    if (rows.cells.empty() || rows.cells.back().row != row) row_begin = rows.cells.size();
+    auto into =
+        std::find_if(rows.cells.begin() + static_cast<long>(row_begin), rows.cells.end(),
+                     [&](const TableCell& c) { return c.col <= cell.col && cell.col < c.col + c.col_span; });
+    if (into == rows.cells.end()) {
+      rows.cells.push_back(cell);
+      rows.cells.back().row = row;
+      continue;
+    }
+    if (into->text.empty()) {
+      into->text = cell.text;
+    } else if (!cell.text.empty()) {
+      into->text += ' ' + cell.text;
+    }
+    into->bbox = BBox{std::min(into->bbox.x0, cell.bbox.x0), std::min(into->bbox.y0, cell.bbox.y0),
+                      std::max(into->bbox.x1, cell.bbox.x1), std::max(into->bbox.y1, cell.bbox.y1)};
+  }
+  std::stable_sort(rows.cells.begin(), rows.cells.end(), [](const TableCell& a, const TableCell& b) {
+    return a.row != b.row ? a.row < b.row : a.col < b.col;
+  });
+  return rows;
+}
+
+// `row` with the words a word space apart (less than the narrowest column
+// gap) joined into phrases: a header that crosses a column gap ("Math library
+// functions" centred over a table) is one run, and so one spanning cell,
+// rather than its words cut over the columns.
+std::vector<TextRun> Phrases(const std::vector<TextRun>& row, float size) {
+  std::vector<TextRun> phrases;
+  for (const TextRun& word : row) {
+    if (phrases.empty() || word.box.x0 - phrases.back().box.x1 >= kMinFramedColumnGap * size) {
+      phrases.push_back(word);
+      continue;
+    }
+    TextRun& phrase = phrases.back();
+    phrase.text += ' ' + word.text;
+    phrase.box = BBox{std::min(phrase.box.x0, word.box.x0), std::min(phrase.box.y0, word.box.y0),
+                      std::max(phrase.box.x1, word.box.x1), std::max(phrase.box.y1, word.box.y1)};
+    phrase.chars += word.chars, phrase.bold += word.bold, phrase.mono += word.mono;
+    phrase.size = std::max(phrase.size, word.size);
+    phrase.point = word.point;
+  }
+  return phrases;
+}
+
+// A title row over the table (LaTeX's \multicolumn across a ruled table, as
+// gnuplot's manual sets "Math library functions"): the first header row is
+// one cell centred on the table. It becomes one cell across every column,
+// and a lone line in the band under it (the column names) a header row too.
+void TakeTitleRow(const std::vector<int>& line_bands, float x0, float x1, Table* table) {
+  if (table->header_rows != 1 || table->cols < 2 || table->rows < 2) return;
+  TableCell* title = nullptr;
+  for (TableCell& cell : table->cells) {
+    if (cell.row != 0) continue;
+    if (title != nullptr) return;
+    title = &cell;
+  }
+  if (title == nullptr) return;
+  const float centre = 0.5f * (title->bbox.x0 + title->bbox.x1);
+  if (std::abs(centre - 0.5f * (x0 + x1)) > kTitleCentreShare * (x1 - x0)) return;
+  title->col = 0, title->col_span = table->cols;
+  const bool names_alone =
+      line_bands[1] != line_bands[0] && (table->rows == 2 || line_bands[1] != line_bands[2]);
+  if (!names_alone) return;
+  table->header_rows = 2;
+  for (TableCell& cell : table->cells) cell.header = cell.row < 2;
+}
+
 // `reach_above` > 0: a header row may sit right above the first rule (a
 // rule under the header and one under the table), within that distance.
 std::optional<RawTable> BuildRulesTable(const TableCandidate& stack, const std::vector<TableGlyph>& glyphs,
@@ -117,14 +229,16 @@ std::optional<RawTable> BuildRulesTable(const TableCandidate& stack, const std::
   std::vector<TextRun> words = Words(glyphs, area);
   if (words.size() < 4) return std::nullopt;
   const float size = MedianSize(words);
-  const std::vector<std::vector<TextRun>> rows = Rows(std::move(words));
+  std::vector<std::vector<TextRun>> rows = Rows(std::move(words));
   if (rows.size() < 2) return std::nullopt;
   // Rows above the second rule are headers when a rule separates them from a body.
   const bool has_head = stack.rules.size() >= 3;
   int header_rows = 0, above = 0;
   std::vector<const std::vector<TextRun>*> body;
+  std::vector<int> line_bands;
   for (const auto& row : rows) {
     const int band = Band(stack.rules, row);
+    line_bands.push_back(band);
     above += band < 0;
     if (band < 0 || (has_head && band <= 0)) {
       ++header_rows;
@@ -139,6 +253,7 @@ std::optional<RawTable> BuildRulesTable(const TableCandidate& stack, const std::
     for (const TextRun& w : *row) chars += w.chars, mono += w.mono;
   }
   if (mono * 2 > chars) return std::nullopt;
+  for (int r = 0; r < header_rows; ++r) rows[r] = Phrases(rows[r], size);
   std::vector<float> bounds = ColumnBoundaries(body, (stack.framed ? kMinFramedColumnGap : kMinColumnGap) * size);
   CutRows cut = CutIntoCells(rows, body, bounds, header_rows);
   // A narrow gap in a frame is a column edge only when every column it makes
@@ -177,6 +292,10 @@ std::optional<RawTable> BuildRulesTable(const TableCandidate& stack, const std::
     if (cell.row >= header_rows && cell.col_span == 1) used[cell.col] = true;
   }
   if (std::count(used.begin(), used.end(), false) > 0) return std::nullopt;
+  // Whether it is a table was decided line by line, as for any stack; its
+  // rows are then the bands between rules when the rules separate rows.
+  if (stack.rules.size() >= 3) TakeTitleRow(line_bands, area.x0, area.x1, &table);
+  if (RulesSeparateRows(table, line_bands, stack.framed)) table = JoinBandLines(table, line_bands);
   return FinishTable(std::move(table), area);
 }
 

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "pdf/reading_order.h"
@@ -33,6 +34,11 @@ constexpr float kColumnCheckReach = 3.0f;
 constexpr int kMinProseWords = 5;
 // A page with more gutters than this is a form or a chart, not columns of text.
 constexpr size_t kMaxGutters = 4;
+// A block of at least this many rows whose cells run in alphabetical order,
+// row by row or column by column, at least this often is one list set in
+// columns (IsListInColumns).
+constexpr int kMinListRows = 5;
+constexpr float kMinListOrder = 0.8f;
 
 struct Row {
   const std::vector<TextRun>* words = nullptr;
@@ -132,6 +138,44 @@ bool IsIndexEntry(std::string_view text) {
   });
 }
 
+// The word a list of names is sorted by: the cell's last word in lower case
+// ("John W. Eaton" -> "eaton"); empty when it does not start with a letter.
+std::string SortKey(std::string_view text) {
+  const size_t space = text.rfind(' ');
+  std::string key(space == std::string_view::npos ? text : text.substr(space + 1));
+  if (key.empty() || !std::isalpha(static_cast<unsigned char>(key.front()))) return {};
+  for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return key;
+}
+
+// The share of steps from one key to the next that ascend strictly.
+float AscendingShare(const std::vector<std::string>& keys) {
+  int ascending = 0;
+  for (size_t i = 1; i < keys.size(); ++i) ascending += keys[i - 1] < keys[i];
+  return keys.size() < 2 ? 0.0f : static_cast<float>(ascending) / static_cast<float>(keys.size() - 1);
+}
+
+// Whether the block is one alphabetical list set in columns (a manual's
+// contributors, names in three columns), not a table: five rows at least, no
+// header, every cell words, and read row by row or column by column the
+// cells mostly in strictly ascending order of their last words. A table's
+// columns of values, numbers or descriptions do not run so.
+bool IsListInColumns(const Table& table) {
+  if (table.header_rows > 0 || table.rows < kMinListRows) return false;
+  std::vector<std::string> by_rows;  // cells are row-major
+  std::vector<std::vector<std::string>> columns(table.cols);
+  for (const TableCell& cell : table.cells) {
+    if (cell.col_span != 1) continue;
+    std::string key = SortKey(cell.text);
+    if (key.empty()) return false;
+    by_rows.push_back(key);
+    columns[cell.col].push_back(std::move(key));
+  }
+  std::vector<std::string> by_columns;
+  for (const auto& column : columns) by_columns.insert(by_columns.end(), column.begin(), column.end());
+  return std::max(AscendingShare(by_rows), AscendingShare(by_columns)) >= kMinListOrder;
+}
+
 int Median(std::vector<int> values) {
   std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
   return values[values.size() / 2];
@@ -169,7 +213,7 @@ bool LooksLikeTable(const CutRows& cut, float size) {
                                     AlignedShare(centres[c], tolerance), AlignedShare(points[c], tolerance)});
     if (aligned < kMinAlignedShare) return false;
   }
-  if (markers.front() || equations.back()) return false;
+  if (markers.front() || equations.back() || IsListInColumns(table)) return false;
   return Median(cut.words) <= kMaxMedianCellWords;
 }
 

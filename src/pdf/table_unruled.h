@@ -8,7 +8,8 @@
 // conservative (docs/tables.md, "What is not a table"): rows with dot leaders
 // (tables of contents, indexes), rows set mostly in a fixed-pitch font (code,
 // terminal output), blocks whose cells read like prose (a two-column page),
-// lists (a first column of bullets or numbers), numbered equations and
+// lists (a first column of bullets or numbers, or one alphabetical list set
+// in columns), numbered equations and
 // indexes ("abs, 37" side by side) are not tables. Pure functions; thread-safe.
 #pragma once
 

@@ -21,15 +21,6 @@ namespace {
 using Json = nlohmann::json;
 namespace fs = std::filesystem;
 
-Json HitJson(const SearchHit& hit) {
-  Json json = {{"chunk_id", hit.chunk_id}, {"document_id", hit.document_id}, {"path", hit.path},
-               {"title", hit.title},       {"score", hit.score},             {"snippet", hit.snippet},
-               {"text", hit.text},         {"heading_path", hit.heading_path}, {"page_start", hit.page_start},
-               {"page_end", hit.page_end}, {"has_table", hit.has_table}};
-  if (!hit.table_header.empty()) json["table_header"] = hit.table_header;
-  return json;
-}
-
 // Longest file name kept for an upload, well under every file system's 255.
 constexpr size_t kMaxUploadName = 120;
 
@@ -248,7 +239,7 @@ Reply HttpService::Search(const std::string& body) {
   if (!records.ok()) return ErrorReply(records.status(), 0);
   Json results = Json::array();
   for (const SearchHit& hit : *hits) {
-    results.push_back(HitJson(hit));
+    results.push_back(Json::parse(SearchHitJson(hit)));
     if (request->with_records) results.back()["records"] = Json::parse((*records)[hit.document_id]);
   }
   return JsonReply({{"mode", request->mode}, {"hits", std::move(results)}, {"took_seconds", watch.Seconds()}});

@@ -254,7 +254,13 @@ CREATE TABLE jobs(
 CREATE INDEX jobs_unfinished ON jobs(kind, id) WHERE state IN ('queued', 'running');
 )sql";
 
-constexpr std::array<PgMigration, 9> kMigrations = {{
+// Version 10: which tables a chunk holds rows of, as the SQLite store's
+// version 8.
+constexpr const char* kSchemaV10 = R"sql(
+ALTER TABLE chunks ADD COLUMN tables jsonb NOT NULL DEFAULT '[]';
+)sql";
+
+constexpr std::array<PgMigration, 10> kMigrations = {{
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
@@ -264,6 +270,7 @@ constexpr std::array<PgMigration, 9> kMigrations = {{
     {7, kSchemaV7},
     {8, kSchemaV8},
     {9, kSchemaV9},
+    {10, kSchemaV10},
 }};
 
 // Any 64-bit constant that other applications are unlikely to lock: "docpipe\0".

@@ -23,12 +23,13 @@ constexpr const char* kSearch =
     "c.document_id, q WHERE c.tsv @@ q.query{2} ORDER BY score DESC, c.id LIMIT $1) "
     "SELECT c.id, c.document_id, d.path, coalesce(d.metadata->>'title', ''), best.score, "
     "ts_headline('{1}', c.text, q.query, $2), c.text, c.heading_path::text, c.page_start, c.page_end, "
-    "c.has_table::int, c.table_header FROM best JOIN chunks c ON c.id = best.id JOIN documents d ON d.id = c.document_id, q "
+    "c.has_table::int, c.table_header, c.tables::text "
+    "FROM best JOIN chunks c ON c.id = best.id JOIN documents d ON d.id = c.document_id, q "
     "ORDER BY best.score DESC, c.id";
 
 constexpr const char* kChunksOf =
     "SELECT ordinal, text, heading_path::text, page_start, page_end, token_count, char_start, char_end, "
-    "has_table::int, table_header FROM chunks WHERE document_id = $1 ORDER BY ordinal";
+    "has_table::int, table_header, tables::text FROM chunks WHERE document_id = $1 ORDER BY ordinal";
 
 // ts_headline's option string; a double quote cannot be written inside a mark.
 std::string HeadlineOptions(const SearchOptions& options) {
@@ -58,6 +59,7 @@ Result<SearchHit> ReadHit(const PgRows& rows, int row) {
   hit.page_end = static_cast<int>(rows.Int(row, 9));
   hit.has_table = rows.Int(row, 10) != 0;
   hit.table_header = rows.Text(row, 11);
+  DOCPIPE_ASSIGN_OR_RETURN(hit.tables, TablesFromJson(rows.Text(row, 12)));
   return hit;
 }
 
@@ -100,6 +102,7 @@ Result<std::vector<Chunk>> PgStore::ChunksOf(int64_t document_id) {
     chunk.char_end = rows.Int(row, 7);
     chunk.has_table = rows.Int(row, 8) != 0;
     chunk.table_header = rows.Text(row, 9);
+    DOCPIPE_ASSIGN_OR_RETURN(chunk.tables, TablesFromJson(rows.Text(row, 10)));
     chunks.push_back(std::move(chunk));
   }
   return chunks;

@@ -58,7 +58,7 @@ constexpr const char* kAllocateChunkIds =
 
 constexpr const char* kCopyChunks =
     "COPY chunks(id, document_id, ordinal, text, heading_path, page_start, page_end, token_count, char_start, "
-    "char_end, has_table, table_header) FROM STDIN (FORMAT binary)";
+    "char_end, has_table, table_header, tables) FROM STDIN (FORMAT binary)";
 
 // A write that fills the full-text index's pending list (64 MB, pg_schema.cc)
 // merges it into the index itself, gathering entries in work_mem: at the 4 MB
@@ -427,7 +427,7 @@ Status PgStore::CopyChunks(PgConn& conn, const std::vector<DocumentWrite>& write
       for (; chunk < write.chunks.size(); ++chunk) {
         if (out.size() >= kCopyBufferBytes) return true;
         const Chunk& c = write.chunks[chunk];
-        PgCopyEncoder::Row(out, 12);
+        PgCopyEncoder::Row(out, 13);
         PgCopyEncoder::Int64(out, chunk_ids[next_id++]);
         PgCopyEncoder::Int64(out, document_ids[document]);
         PgCopyEncoder::Int32(out, c.ordinal);
@@ -440,6 +440,7 @@ Status PgStore::CopyChunks(PgConn& conn, const std::vector<DocumentWrite>& write
         PgCopyEncoder::Int64(out, c.char_end);
         PgCopyEncoder::Bool(out, c.has_table);
         PgCopyEncoder::Text(out, PgText(c.table_header));
+        PgCopyEncoder::Jsonb(out, PgText(TablesToJson(c.tables)));
       }
     }
     PgCopyEncoder::Trailer(out);

@@ -48,8 +48,8 @@ constexpr const char* kSelectEmbedders =
 // {} is the filter's conditions.
 constexpr const char* kSelectHits =
     "SELECT c.id, c.document_id, d.path, coalesce(d.metadata->>'title', ''), c.text, c.heading_path::text, "
-    "c.page_start, c.page_end, c.has_table::int, c.table_header FROM chunks c JOIN documents d "
-    "ON d.id = c.document_id WHERE c.id = ANY($1::bigint[]){}";
+    "c.page_start, c.page_end, c.has_table::int, c.table_header, c.tables::text "
+    "FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ANY($1::bigint[]){}";
 constexpr const char* kFilteredChunks = "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE true{}";
 // Kept in the embedder's row by triggers (schema version 7, pg_schema.cc).
 constexpr const char* kStamp =
@@ -225,6 +225,7 @@ Result<std::vector<SearchHit>> PgStore::Hits(PgConn& conn, std::span<const int64
     hit.page_end = static_cast<int>(rows.Int(row, 7));
     hit.has_table = rows.Int(row, 8) != 0;
     hit.table_header = rows.Text(row, 9);
+    DOCPIPE_ASSIGN_OR_RETURN(hit.tables, TablesFromJson(rows.Text(row, 10)));
     hit.snippet = LeadingWords(hit.text, options.snippet_tokens);
     hits.push_back(std::move(hit));
   }

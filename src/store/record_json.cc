@@ -87,6 +87,25 @@ Result<std::vector<std::string>> StringsFromJson(std::string_view text) {
                                           [](const json& value) { return value.get<std::vector<std::string>>(); });
 }
 
+std::string TablesToJson(const std::vector<ChunkTable>& tables) {
+  json values = json::array();
+  for (const ChunkTable& table : tables) {
+    values.push_back({{"page", table.page}, {"index", table.index}, {"caption", table.caption}});
+  }
+  return Dump(values);
+}
+
+Result<std::vector<ChunkTable>> TablesFromJson(std::string_view text) {
+  return Decode<std::vector<ChunkTable>>(text, "table list", [](const json& values) {
+    std::vector<ChunkTable> tables;
+    for (const json& value : values.get<std::vector<json>>()) {
+      tables.push_back({value.at("page").get<int>(), value.at("index").get<int>(),
+                        value.at("caption").get<std::string>()});
+    }
+    return tables;
+  });
+}
+
 Result<DocumentKind> ParseDocumentKind(std::string_view name) {
   for (DocumentKind kind : {DocumentKind::kDigital, DocumentKind::kScanned, DocumentKind::kMixed, DocumentKind::kText}) {
     if (DocumentKindName(kind) == name) return kind;

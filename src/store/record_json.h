@@ -27,6 +27,10 @@ Result<std::vector<int>> IntsFromJson(std::string_view json);
 std::string StringsToJson(const std::vector<std::string>& values);
 Result<std::vector<std::string>> StringsFromJson(std::string_view json);
 
+// Chunk::tables as [{"page": 3, "index": 1, "caption": "Table 2: ..."}, ...].
+std::string TablesToJson(const std::vector<ChunkTable>& tables);
+Result<std::vector<ChunkTable>> TablesFromJson(std::string_view json);
+
 // The inverse of DocumentKindName(); kCorrupt for an unknown name.
 Result<DocumentKind> ParseDocumentKind(std::string_view name);
 

@@ -225,7 +225,14 @@ INSERT INTO jobs(id, kind, state, request, result, error, created_at, updated_at
 DROP TABLE server_jobs;
 )sql";
 
-constexpr std::array<Migration, 7> kMigrations = {{
+// Version 8: which tables a chunk holds rows of (Chunk::tables, JSON: page,
+// place on the page, caption), for search hits to name them. Chunks stored
+// before have none listed, though has_table says they hold some.
+constexpr const char* kSchemaV8 = R"sql(
+ALTER TABLE chunks ADD COLUMN tables TEXT NOT NULL DEFAULT '[]';
+)sql";
+
+constexpr std::array<Migration, 8> kMigrations = {{
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
@@ -233,6 +240,7 @@ constexpr std::array<Migration, 7> kMigrations = {{
     {5, kSchemaV5},
     {6, kSchemaV6},
     {7, kSchemaV7},
+    {8, kSchemaV8},
 }};
 
 constexpr char kSqliteMagic[] = "SQLite format 3";  // 16 bytes with its NUL

@@ -19,13 +19,13 @@ constexpr int kMaxSnippetTokens = 64;
 constexpr const char* kSearch =
     "SELECT c.id, c.document_id, d.path, coalesce(json_extract(d.metadata, '$.title'), ''), "
     "-bm25(chunks_fts), snippet(chunks_fts, 0, ?2, ?3, '…', ?4), c.text, c.heading_path, "
-    "c.page_start, c.page_end, c.has_table, c.table_header "
+    "c.page_start, c.page_end, c.has_table, c.table_header, c.tables "
     "FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid JOIN documents d ON d.id = c.document_id "
     "WHERE chunks_fts MATCH ?1 AND" DOCPIPE_FILTER_SQL "ORDER BY rank LIMIT ?5";
 
 constexpr const char* kChunksOf =
     "SELECT ordinal, text, heading_path, page_start, page_end, token_count, char_start, char_end, has_table, "
-    "table_header FROM chunks WHERE document_id = ?1 ORDER BY ordinal";
+    "table_header, tables FROM chunks WHERE document_id = ?1 ORDER BY ordinal";
 
 Result<SearchHit> ReadHit(const Statement& row) {
   SearchHit hit;
@@ -41,6 +41,7 @@ Result<SearchHit> ReadHit(const Statement& row) {
   hit.page_end = static_cast<int>(row.ColumnInt(9));
   hit.has_table = row.ColumnInt(10) != 0;
   hit.table_header = row.ColumnText(11);
+  DOCPIPE_ASSIGN_OR_RETURN(hit.tables, TablesFromJson(row.ColumnText(12)));
   return hit;
 }
 
@@ -99,6 +100,7 @@ Result<std::vector<Chunk>> SqliteStore::ChunksOf(int64_t document_id) {
     chunk.char_end = select->ColumnInt(7);
     chunk.has_table = select->ColumnInt(8) != 0;
     chunk.table_header = select->ColumnText(9);
+    DOCPIPE_ASSIGN_OR_RETURN(chunk.tables, TablesFromJson(select->ColumnText(10)));
     chunks.push_back(std::move(chunk));
   }
   return chunks;

@@ -47,7 +47,8 @@ constexpr const char* kContinueDocument =
     "RETURNING id";
 constexpr const char* kInsertChunk =
     "INSERT INTO chunks(document_id, ordinal, text, heading_path, page_start, page_end, token_count, "
-    "char_start, char_end, has_table, table_header) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    "char_start, char_end, has_table, table_header, tables) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
 // Reads a row selected with DOCPIPE_DOCUMENT_COLUMNS.
 Result<DocumentRecord> ReadRecord(const Statement& row) {
@@ -271,9 +272,11 @@ Result<int64_t> SqliteStore::ContinueDocument(const DocumentWrite& write) {
 Status SqliteStore::WriteChunks(int64_t document_id, const DocumentWrite& write, int64_t embedder_id) {
   DOCPIPE_ASSIGN_OR_RETURN(StatementLease insert, db_->Prepare(kInsertChunk));
   std::string heading_path;
+  std::string tables;
   for (size_t i = 0; i < write.chunks.size(); ++i) {
     const Chunk& chunk = write.chunks[i];
     heading_path = StringsToJson(chunk.heading_path);
+    tables = TablesToJson(chunk.tables);
     insert->BindInt(1, document_id);
     insert->BindInt(2, chunk.ordinal);
     insert->BindText(3, chunk.text);
@@ -285,6 +288,7 @@ Status SqliteStore::WriteChunks(int64_t document_id, const DocumentWrite& write,
     insert->BindInt(9, chunk.char_end);
     insert->BindInt(10, chunk.has_table ? 1 : 0);
     insert->BindText(11, chunk.table_header);
+    insert->BindText(12, tables);
     Status status = insert->Run();
     insert->Reset();
     if (!status.ok()) return status.WithContext(fmt::format("chunk {}", chunk.ordinal));

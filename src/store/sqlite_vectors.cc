@@ -32,7 +32,7 @@ constexpr const char* kSelectEmbedders =
     "WHERE EXISTS (SELECT 1 FROM chunk_vectors v WHERE v.embedder_id = e.id) ORDER BY e.id";
 constexpr const char* kSelectHit =
     "SELECT c.id, c.document_id, d.path, coalesce(json_extract(d.metadata, '$.title'), ''), c.text, "
-    "c.heading_path, c.page_start, c.page_end, c.has_table, c.table_header "
+    "c.heading_path, c.page_start, c.page_end, c.has_table, c.table_header, c.tables "
     "FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?1 AND" DOCPIPE_FILTER_SQL;
 // The chunks a filter lets through, for exact search with a filter.
 constexpr const char* kFilteredChunks =
@@ -198,6 +198,7 @@ Result<std::optional<SearchHit>> SqliteStore::ChunkHit(int64_t chunk_id, const S
   hit.page_end = static_cast<int>(select->ColumnInt(7));
   hit.has_table = select->ColumnInt(8) != 0;
   hit.table_header = select->ColumnText(9);
+  DOCPIPE_ASSIGN_OR_RETURN(hit.tables, TablesFromJson(select->ColumnText(10)));
   hit.snippet = LeadingWords(hit.text, options.snippet_tokens);
   return std::optional<SearchHit>(std::move(hit));
 }

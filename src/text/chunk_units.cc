@@ -59,26 +59,45 @@ void SplitAtWords(std::string_view text, TextSpan sentence, int total, int max_t
   if (piece_tokens > 0) pieces->push_back(piece);
 }
 
+// Makes a table's header line and delimiter row one span, so that no chunk
+// starts or ends between them. Returns the header's tokens when later pieces
+// repeat it: when there are rows to cut between and it takes at most half of
+// max_tokens (a wider header would leave too little room for rows); else 0.
+int JoinTableHeader(std::string_view text, int max_tokens, std::vector<TextSpan>& spans) {
+  if (spans.size() < 2) return 0;
+  spans[1].begin = spans[0].begin;
+  spans.erase(spans.begin());
+  if (spans.size() < 2) return 0;
+  const int tokens = CountTokens(text.substr(spans[0].begin, spans[0].end - spans[0].begin));
+  return 2 * tokens <= max_tokens ? tokens : 0;
+}
+
 // Appends the units of one block whose text starts at `offset` in the document text.
 void UnitizeBlock(const Block& block, int block_index, int64_t offset, int max_tokens,
                   std::vector<TextSpan>& spans, std::vector<TextSpan>& pieces, std::vector<Unit>* units) {
   const std::string_view text = block.text;
   spans.clear();
+  int header_tokens = 0;
   if (block.type == BlockType::kHeading) {
     SplitLines(text, &spans);
     if (spans.size() > 1) spans = {{spans.front().begin, spans.back().end}};
   } else if (block.type == BlockType::kTable) {
     SplitLines(text, &spans);  // a row is a table's sentence
+    header_tokens = JoinTableHeader(text, max_tokens, spans);
   } else {
     SplitSentences(text, &spans);
   }
   bool first = true;
-  for (const TextSpan& span : spans) {
+  for (size_t s = 0; s < spans.size(); ++s) {
+    const TextSpan& span = spans[s];
     const int tokens = CountTokens(text.substr(span.begin, span.end - span.begin));
     if (tokens == 0) continue;  // nothing a reader or a model would see
+    // A row of a table whose header is repeated must fit in a chunk beside it.
+    const int repeated = s > 0 ? header_tokens : 0;
+    const int limit = max_tokens - repeated;
     pieces.clear();
-    if (tokens > max_tokens) {
-      SplitAtWords(text, span, tokens, max_tokens, &pieces);
+    if (tokens > limit) {
+      SplitAtWords(text, span, tokens, limit, &pieces);
     } else {
       pieces.push_back(span);
     }
@@ -92,6 +111,7 @@ void UnitizeBlock(const Block& block, int block_index, int64_t offset, int max_t
       unit.block_start = first;
       unit.heading = block.type == BlockType::kHeading;
       unit.table = block.type == BlockType::kTable;
+      unit.header_tokens = repeated;
       units->push_back(unit);
       first = false;
     }
@@ -108,12 +128,14 @@ UnitizedDocument Unitize(const Document& document, int max_tokens) {
   int64_t offset = 0;
   bool any_text = false;  // mirrors DocumentText: no separator before the first non-empty text
   for (const Page& page : document.pages) {
+    int tables = 0;
     for (const Block& block : page.blocks) {
       if (any_text) offset += 2;  // the "\n\n" DocumentText puts between blocks
       any_text = any_text || !block.text.empty();
       const int index = static_cast<int>(result.blocks.size());
       result.blocks.push_back(&block);
       result.block_pages.push_back(block.page > 0 ? block.page : page.number);
+      result.table_indexes.push_back(block.type == BlockType::kTable ? ++tables : 0);
       UnitizeBlock(block, index, offset, max_tokens, spans, pieces, &result.units);
       offset += static_cast<int64_t>(block.text.size());
     }

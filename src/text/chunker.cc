@@ -31,8 +31,9 @@ int HeadingLevel(const Block& block) { return std::clamp(block.level, 1, 6); }
 
 bool StartsHeading(const Unit& unit) { return unit.heading && unit.block_start; }
 
+// Tokens of the chunk made of `range`, with the table header it repeats.
 int Tokens(const std::vector<Unit>& units, UnitRange range) {
-  int tokens = 0;
+  int tokens = units[range.begin].header_tokens;
   for (int i = range.begin; i < range.end; ++i) tokens += units[i].tokens;
   return tokens;
 }
@@ -83,7 +84,7 @@ struct Planner {
 
   // The end of the chunk that starts at unit `begin`.
   int ChunkEnd(int begin, int section_end) const {
-    int tokens = 0;
+    int tokens = units[begin].header_tokens;
     int best_end = begin + 1;
     int best_tokens = 0;
     int64_t best_score = 0;
@@ -129,15 +130,20 @@ void PlanSection(const Planner& planner, UnitRange section, int merge_limit, std
 // Where the overlap taken from chunk `previous` starts: whole units from its end
 // while they fit in `budget` tokens, else the last words of its last unit.
 // Returns -1 when not even one word fits. *first_unit: the unit the overlap starts in.
+// Table rows are never taken: a chunk starting inside a table opens with
+// the table's header instead, and the rows before it would need it too.
 int64_t OverlapStart(const UnitizedDocument& doc, UnitRange previous, int budget, int* first_unit) {
   const std::vector<Unit>& units = doc.units;
   int tokens = 0;
   int i = previous.end;
-  while (i > previous.begin && tokens + units[i - 1].tokens <= budget) tokens += units[--i].tokens;
+  while (i > previous.begin && !units[i - 1].table && tokens + units[i - 1].tokens <= budget) {
+    tokens += units[--i].tokens;
+  }
   *first_unit = i;
   if (i < previous.end) return units[i].begin;
   *first_unit = previous.end - 1;
   const Unit& last = units[previous.end - 1];
+  if (last.table) return -1;
   const std::string_view text = doc.text;
   int64_t start = -1;
   int64_t pos = last.end;
@@ -154,19 +160,24 @@ int64_t OverlapStart(const UnitizedDocument& doc, UnitRange previous, int budget
 }
 
 // The header line and delimiter row of the table that a chunk starting at
-// `start` in unit `first_unit` begins inside of (past the table's first
-// byte), else empty. Kept beside the chunk, not in its text, which stays an
-// exact slice of the document text.
-std::string TableHeader(const UnitizedDocument& doc, int first_unit, int64_t start) {
-  const Unit& unit = doc.units[first_unit];
-  if (!unit.table) return {};
+// unit `first_unit` continues, when the chunk repeats them; else empty.
+std::string_view RepeatedHeader(const UnitizedDocument& doc, int first_unit) {
+  if (doc.units[first_unit].header_tokens == 0) return {};
   int head = first_unit;
-  while (head > 0 && !doc.units[head].block_start) --head;
-  if (start <= doc.units[head].begin) return {};
-  const std::string& table = doc.blocks[unit.block]->text;
-  size_t end = table.find('\n');
-  if (end != std::string::npos) end = table.find('\n', end + 1);
-  return table.substr(0, end);
+  while (!doc.units[head].block_start) --head;
+  const Unit& header = doc.units[head];
+  return std::string_view(doc.text).substr(header.begin, header.end - header.begin);
+}
+
+// Records the table that `unit` is a row of, once per table.
+void AddTable(const UnitizedDocument& doc, const Unit& unit, Chunk* chunk) {
+  if (!unit.table) return;
+  const int page = doc.block_pages[unit.block];
+  const int index = doc.table_indexes[unit.block];
+  if (chunk->has_table && chunk->tables.back().page == page && chunk->tables.back().index == index) return;
+  chunk->has_table = true;
+  const Block& block = *doc.blocks[unit.block];
+  chunk->tables.push_back({page, index, block.table ? block.table->caption : std::string()});
 }
 
 Chunk MakeChunk(const UnitizedDocument& doc, UnitRange own, int64_t start, int first_unit) {
@@ -177,13 +188,14 @@ Chunk MakeChunk(const UnitizedDocument& doc, UnitRange own, int64_t start, int f
   if (StartsHeading(head)) chunk.heading_path.push_back(block.text);
   chunk.char_start = start;
   chunk.char_end = doc.units[own.end - 1].end;
-  chunk.text = doc.text.substr(start, chunk.char_end - start);
+  chunk.table_header = RepeatedHeader(doc, first_unit);
+  if (!chunk.table_header.empty()) chunk.text = chunk.table_header + "\n";
+  chunk.text.append(doc.text, start, chunk.char_end - start);
   chunk.token_count = CountTokens(chunk.text);
   chunk.page_start = doc.block_pages[doc.units[first_unit].block];
   chunk.page_end = chunk.page_start;
-  chunk.table_header = TableHeader(doc, first_unit, start);
   for (int i = first_unit; i < own.end; ++i) {
-    chunk.has_table |= doc.units[i].table;
+    AddTable(doc, doc.units[i], &chunk);
     const int page = doc.block_pages[doc.units[i].block];
     chunk.page_start = std::min(chunk.page_start, page);
     chunk.page_end = std::max(chunk.page_end, page);
@@ -212,8 +224,10 @@ std::vector<Chunk> ChunkDocument(const Document& document, const ChunkOptions& r
       int64_t start = doc.units[plan[k].begin].begin;
       int first_unit = plan[k].begin;
       const int budget = std::min(overlap, options.max_tokens - Tokens(doc.units, plan[k]));
-      // A chunk that opens with a heading starts a new topic: no tail of the previous one.
-      if (k > 0 && budget > 0 && !StartsHeading(doc.units[plan[k].begin])) {
+      // A chunk that opens with a heading starts a new topic: no tail of the
+      // previous one; one that opens with a table's header has its context.
+      const Unit& opening = doc.units[plan[k].begin];
+      if (k > 0 && budget > 0 && !StartsHeading(opening) && opening.header_tokens == 0) {
         int overlap_unit = 0;
         const int64_t overlap_start = OverlapStart(doc, plan[k - 1], budget, &overlap_unit);
         if (overlap_start >= 0) {

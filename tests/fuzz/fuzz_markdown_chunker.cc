@@ -1,6 +1,6 @@
 // Arbitrary bytes as a Markdown file: parse, render, chunk, and check the
 // chunk contract (every chunk is the exact span of the document text its
-// offsets name, within the token limit).
+// offsets name, after the table header it repeats, within the token limit).
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -29,9 +29,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.overlap_tokens = 6;
   const std::string full = docpipe::DocumentText(document);
   for (const docpipe::Chunk& chunk : docpipe::ChunkDocument(document, options)) {
+    const std::string repeated = chunk.table_header.empty() ? "" : chunk.table_header + "\n";
     if (chunk.char_start < 0 || chunk.char_end > static_cast<int64_t>(full.size()) ||
         chunk.char_start > chunk.char_end ||
-        full.compare(chunk.char_start, chunk.char_end - chunk.char_start, chunk.text) != 0 ||
+        chunk.text.compare(0, repeated.size(), repeated) != 0 ||
+        full.compare(chunk.char_start, chunk.char_end - chunk.char_start, chunk.text, repeated.size()) != 0 ||
         chunk.token_count > options.max_tokens) {
       std::abort();
     }

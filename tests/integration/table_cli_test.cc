@@ -1,6 +1,6 @@
 // Tables through the real executable: `convert` finds a ruled table and
 // `--no-tables` keeps its text in the paragraphs; `ingest` marks the chunk
-// holding the table, and `search --json` shows it.
+// holding the table, and `search` (plain and --json) shows it and which table it is.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -19,12 +19,13 @@ std::string Num(float v) {
   return buffer;
 }
 
-// A one-page PDF (Helvetica) with a paragraph above a ruled 4 x 3 table.
+// A one-page PDF (Helvetica) with a paragraph and a caption above a ruled 4 x 3 table.
 std::string TablePdf() {
   const std::vector<std::vector<std::string>> rows = {
       {"Device", "Reads", "Writes"}, {"alpha", "120", "80"}, {"beta", "95", "61"}, {"gamma", "77", "40"}};
   const float x0 = 72, top = 600, row = 20, col = 100;
-  std::string content = "BT /F1 10 Tf 72 700 Td (Measurements of three devices follow in the table.) Tj ET\n";
+  std::string content = "BT /F1 10 Tf 72 700 Td (Measurements of three devices follow in the table.) Tj ET\n"
+                        "BT /F1 10 Tf 72 614 Td (Table 1: Reads and writes of three devices.) Tj ET\n";
   for (size_t r = 0; r < rows.size(); ++r) {
     for (size_t c = 0; c < rows[r].size(); ++c) {
       content += "BT /F1 10 Tf " + Num(x0 + 4 + col * static_cast<float>(c)) + " " +
@@ -106,6 +107,16 @@ TEST(TableCliTest, IngestMarksTheTableChunkAndSearchShowsIt) {
     ASSERT_EQ(hits.size(), 1u) << search.out;
     EXPECT_EQ(hits[0]["has_table"], tables) << search.out;
     EXPECT_EQ(hits[0]["text"].get<std::string>().find("| gamma | 77 | 40 |") != std::string::npos, tables);
+    if (!tables) {
+      EXPECT_FALSE(hits[0].contains("tables")) << search.out;
+      continue;
+    }
+    EXPECT_EQ(hits[0]["tables"], nlohmann::json::parse(R"([{"page": 1, "index": 1,
+        "caption": "Table 1: Reads and writes of three devices."}])")) << search.out;
+    CliResult plain = RunDocpipe({"search", "gamma", "--db", db});
+    ASSERT_EQ(plain.exit_code, 0) << plain.err;
+    EXPECT_NE(plain.out.find("   table 1 on p. 1: Table 1: Reads and writes of three devices.\n"), std::string::npos)
+        << plain.out;
   }
 }
 

@@ -4,6 +4,7 @@
 // with exact geometry, so the expected cells are known exactly.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -11,102 +12,15 @@
 #include "docpipe/pdf.h"
 #include "docpipe/render.h"
 #include "pdf/text_rules.h"
+#include "page_draw.h"
 #include "pdf_test_support.h"
 
 namespace docpipe {
 namespace {
 
-constexpr float kPageHeight = 792;
-
-// A content stream written in top-left page coordinates.
-class PageDraw {
- public:
-  // `height`: of the page the coordinates are on (a landscape page drawn sideways is 612 high).
-  explicit PageDraw(float height = kPageHeight) : height_(height) {}
-
-  PageDraw& Text(float x, float baseline, const std::string& text, bool bold = false, float size = 10) {
-    out_ += "BT /" + std::string(bold ? "F2 " : "F1 ") + Num(size) + " Tf " + Num(x) + " " +
-            Num(height_ - baseline) + " Td (" + text + ") Tj ET\n";
-    return *this;
-  }
-  // Text turned a quarter counter-clockwise (reading upwards) from (x, baseline).
-  PageDraw& TurnedText(float x, float baseline, const std::string& text) {
-    out_ += "BT /F1 10 Tf 0 1 -1 0 " + Num(x) + " " + Num(height_ - baseline) + " Tm (" + text + ") Tj ET\n";
-    return *this;
-  }
-  // Text in Courier, a fixed-pitch font.
-  PageDraw& Mono(float x, float baseline, const std::string& text, float size = 10) {
-    out_ += "BT /F3 " + Num(size) + " Tf " + Num(x) + " " + Num(height_ - baseline) + " Td (" + text +
-            ") Tj ET\n";
-    return *this;
-  }
-  PageDraw& HLine(float x0, float x1, float y, float width = 0.5f) {
-    out_ += Num(width) + " w " + Num(x0) + " " + Num(height_ - y) + " m " + Num(x1) + " " + Num(height_ - y) +
-            " l S\n";
-    return *this;
-  }
-  PageDraw& VLine(float x, float y0, float y1, float width = 0.5f) {
-    out_ += Num(width) + " w " + Num(x) + " " + Num(height_ - y0) + " m " + Num(x) + " " + Num(height_ - y1) +
-            " l S\n";
-    return *this;
-  }
-  PageDraw& StrokeRect(float x, float y, float w, float h) {
-    out_ += "0.5 w " + Num(x) + " " + Num(height_ - y - h) + " " + Num(w) + " " + Num(h) + " re S\n";
-    return *this;
-  }
-  PageDraw& FillRect(float x, float y, float w, float h) {
-    out_ += Num(x) + " " + Num(height_ - y - h) + " " + Num(w) + " " + Num(h) + " re f\n";
-    return *this;
-  }
-  // Lines of prose, one per baseline, 14 points apart from `top`.
-  PageDraw& Prose(float x, float top, const std::vector<std::string>& lines) {
-    for (size_t i = 0; i < lines.size(); ++i) Text(x, top + 14 * static_cast<float>(i), lines[i]);
-    return *this;
-  }
-  const std::string& str() const { return out_; }
-
- private:
-  static std::string Num(float v) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof(buffer), "%.2f", v);
-    return buffer;
-  }
-  float height_;
-  std::string out_;
-};
-
-struct Grid {
-  float x = 72, y = 200;
-  std::vector<float> widths = {120, 100, 100};
-  float row_height = 20;
-  std::vector<std::vector<std::string>> rows;
-  bool bold_header = true;
-};
-
-// Text of every cell, and every ruling of the full grid.
-void DrawGrid(const Grid& grid, PageDraw* page) {
-  const float height = grid.row_height * static_cast<float>(grid.rows.size());
-  float total = 0;
-  for (float w : grid.widths) total += w;
-  for (size_t r = 0; r <= grid.rows.size(); ++r) {
-    page->HLine(grid.x, grid.x + total, grid.y + grid.row_height * static_cast<float>(r));
-  }
-  float x = grid.x;
-  for (size_t c = 0; c <= grid.widths.size(); ++c) {
-    page->VLine(x, grid.y, grid.y + height);
-    if (c < grid.widths.size()) x += grid.widths[c];
-  }
-  for (size_t r = 0; r < grid.rows.size(); ++r) {
-    float cx = grid.x;
-    for (size_t c = 0; c < grid.rows[r].size(); ++c) {
-      if (!grid.rows[r][c].empty()) {
-        page->Text(cx + 4, grid.y + grid.row_height * static_cast<float>(r) + 14, grid.rows[r][c],
-                   grid.bold_header && r == 0);
-      }
-      cx += grid.widths[c];
-    }
-  }
-}
+using pdf_test::DrawGrid;
+using pdf_test::Grid;
+using pdf_test::PageDraw;
 
 const std::vector<std::string> kIntro = {"The measurements below were taken over three weeks in the spring.",
                                          "Each value is the mean of five runs on the same machine and disk."};
@@ -448,6 +362,119 @@ TEST_F(PdfTableTest, FrameWithRowRulesTakesColumnsFromNarrowGaps) {
   EXPECT_EQ(Count(AllText(document), "resource name: off"), 1u);
 }
 
+// Rows of `lines` per cell (each row's cells as lists of lines), drawn from
+// `top` between horizontal rules 12 points a line plus 8 of padding; returns
+// the y of the last rule. Text starts 4 points inside each column of `xs`.
+float DrawWrappedRows(const std::vector<std::vector<std::vector<std::string>>>& rows, const std::vector<float>& xs,
+                      float top, bool bold_header, PageDraw* page) {
+  float y = top;
+  page->HLine(xs.front(), xs.back(), y);
+  for (size_t r = 0; r < rows.size(); ++r) {
+    size_t lines = 1;
+    for (const auto& cell : rows[r]) lines = std::max(lines, cell.size());
+    for (size_t c = 0; c < rows[r].size(); ++c) {
+      for (size_t l = 0; l < rows[r][c].size(); ++l) {
+        page->Text(xs[c] + 4, y + 13 + 12 * static_cast<float>(l), rows[r][c][l], bold_header && r == 0);
+      }
+    }
+    y += 12 * static_cast<float>(lines) + 8;
+    page->HLine(xs.front(), xs.back(), y);
+  }
+  return y;
+}
+
+const std::vector<std::vector<std::vector<std::string>>> kWrappedRows = {
+    {{"Option"}, {"Default"}, {"Meaning"}},
+    {{"width"}, {"80"}, {"Line width in", "characters"}},
+    {{"height"}, {"24"}, {"Lines per page"}},
+    {{"tabs"}, {"8"}, {"Tab stops every", "eight columns"}},
+    {{"wrap"}, {"on"}, {"Long lines wrap", "at the right", "margin"}},
+};
+const std::vector<std::vector<std::string>> kWrappedCells = {
+    {"Option", "Default", "Meaning"},
+    {"width", "80", "Line width in characters"},
+    {"height", "24", "Lines per page"},
+    {"tabs", "8", "Tab stops every eight columns"},
+    {"wrap", "on", "Long lines wrap at the right margin"}};
+
+// Cells of several lines between the rules of a frame, of a stack of rules
+// with one under every row, and of a fully ruled grid: each cell gathers its
+// lines (joined with spaces) and each band between rules is one row.
+TEST_F(PdfTableTest, CellsOfSeveralLinesBetweenRulesAreOneCell) {
+  const std::vector<float> xs = {72, 172, 242, 402};
+  PageDraw framed;
+  framed.Prose(72, 120, kIntro);
+  const float bottom = DrawWrappedRows(kWrappedRows, xs, 200, true, &framed);
+  framed.VLine(xs.front(), 200, bottom).VLine(xs.back(), 200, bottom);
+  PageDraw stack;  // the same rules without the frame's sides
+  stack.Prose(72, 120, kIntro);
+  DrawWrappedRows(kWrappedRows, xs, 200, true, &stack);
+  PageDraw grid;  // and with every column ruled
+  grid.Prose(72, 120, kIntro);
+  const float grid_bottom = DrawWrappedRows(kWrappedRows, xs, 200, true, &grid);
+  for (float x : xs) grid.VLine(x, 200, grid_bottom);
+  const Document document = Convert({framed.str(), stack.str(), grid.str()}, "wrapped_cells");
+  const auto tables = Tables(document);
+  ASSERT_EQ(tables.size(), 3u);
+  for (const Block* table : tables) {
+    SCOPED_TRACE("page " + std::to_string(table->page));
+    EXPECT_EQ(Cells(*table->table), kWrappedCells);
+    EXPECT_EQ(table->table->header_rows, 1);
+  }
+  EXPECT_NE(tables[0]->text.find("| tabs | 8 | Tab stops every eight columns |"), std::string::npos) << tables[0]->text;
+}
+
+// A title set across a framed table with a rule under every row (gnuplot's
+// "Math library functions", a \multicolumn over the columns): one cell across
+// every column, and the column names under it a header row as well.
+TEST_F(PdfTableTest, TitleRowAcrossAFramedTableIsOneCellAboveTheColumnNames) {
+  const std::vector<float> xs = {72, 172, 242, 402};
+  PageDraw page;
+  page.Prose(72, 120, kIntro);
+  const std::vector<std::vector<std::vector<std::string>>> rows = {
+      {{"Function"}, {"Arguments"}, {"Returns"}}, {{"abs(x)"}, {"any"}, {"absolute value of x"}},
+      {{"acos(x)"}, {"any"}, {"inverse cosine"}}, {{"ceil(x)"}, {"real"}, {"smallest integer not less"}}};
+  page.HLine(xs.front(), xs.back(), 200);
+  page.Text(190, 213, "Math library functions");  // centred on 237, across the gap at 242
+  const float bottom = DrawWrappedRows(rows, xs, 220, false, &page);
+  page.VLine(xs.front(), 200, bottom).VLine(xs.back(), 200, bottom);
+  const Document document = Convert({page.str()}, "title_row");
+  const auto tables = Tables(document);
+  ASSERT_EQ(tables.size(), 1u);
+  const Table& table = *tables[0]->table;
+  EXPECT_EQ(table.header_rows, 2);
+  ASSERT_FALSE(table.cells.empty());
+  EXPECT_EQ(table.cells[0].text, "Math library functions");
+  EXPECT_EQ(table.cells[0].col, 0);
+  EXPECT_EQ(table.cells[0].col_span, 3);
+  EXPECT_EQ(Cells(table), (std::vector<std::vector<std::string>>{{"Math library functions", "", ""},
+                                                                 {"Function", "Arguments", "Returns"},
+                                                                 {"abs(x)", "any", "absolute value of x"},
+                                                                 {"acos(x)", "any", "inverse cosine"},
+                                                                 {"ceil(x)", "real", "smallest integer not less"}}));
+}
+
+// A booktabs table (three rules: top, under the header, bottom) has one band
+// of body lines: each line stays a row.
+TEST_F(PdfTableTest, BooktabsBodyKeepsARowPerLine) {
+  const std::vector<float> xs = {72, 172, 242, 402};
+  PageDraw page;
+  page.Prose(72, 120, kIntro);
+  page.HLine(xs.front(), xs.back(), 200, 0.8f).HLine(xs.front(), xs.back(), 220, 0.5f);
+  page.Text(76, 213, "Option", true).Text(176, 213, "Default", true).Text(246, 213, "Meaning", true);
+  const std::vector<std::vector<std::string>> body = {
+      {"width", "80", "Line width"}, {"height", "24", "Lines per page"}, {"tabs", "8", "Tab stops"}};
+  for (size_t r = 0; r < body.size(); ++r) {
+    for (size_t c = 0; c < 3; ++c) page.Text(xs[c] + 4, 233 + 12 * static_cast<float>(r), body[r][c]);
+  }
+  page.HLine(xs.front(), xs.back(), 262, 0.8f);
+  const Document document = Convert({page.str()}, "booktabs_lines");
+  const auto tables = Tables(document);
+  ASSERT_EQ(tables.size(), 1u);
+  EXPECT_EQ(Cells(*tables[0]->table),
+            (std::vector<std::vector<std::string>>{{"Option", "Default", "Meaning"}, body[0], body[1], body[2]}));
+}
+
 TEST_F(PdfTableTest, TableInsideOneColumnOfATwoColumnPage) {
   PageDraw page;
   std::vector<std::string> left, right;
@@ -692,6 +719,33 @@ TEST_F(PdfTableTest, AlignedNearMissesAreNoUnruledTable) {
     EXPECT_TRUE(Tables(document).empty()) << name;
     EXPECT_FALSE(AllText(document).empty()) << name;
   }
+}
+
+// Names in three columns, sorted by surname down each column and on to the
+// next, or along each row and on to the next (a manual's contributors): one
+// list, no table. The same names out of order, a table of people's names,
+// still are one.
+TEST_F(PdfTableTest, AlphabeticalListSetInColumnsIsNoUnruledTable) {
+  const std::vector<std::string> names = {
+      "Ann Abel",    "Bo Baker",   "Cy Carr",     "Di Dunn",   "Ed Evans",   "Flo Ford",   "Gus Gray",
+      "Hal Hart",    "Ivy Innes",  "Jo Jones",    "Kay Kerr",  "Lou Lane",   "Max Moore",  "Ned Nash",
+      "Olga Owens",  "Pat Price",  "Quin Quick",  "Rob Ross",  "Sam Shaw",   "Tom Tate",   "Uma Upton"};
+  auto draw = [](const std::vector<std::string>& cells, bool by_rows = false) {
+    PageDraw page;
+    page.Prose(72, 120, kIntro);
+    for (size_t i = 0; i < cells.size(); ++i) {
+      const size_t col = by_rows ? i % 3 : i / 7, row = by_rows ? i / 3 : i % 7;
+      page.Text(72 + 168 * static_cast<float>(col), 200 + 14 * static_cast<float>(row), cells[i]);
+    }
+    return page.str();
+  };
+  std::vector<std::string> shuffled = names;
+  for (size_t i = 0; i < shuffled.size(); i += 3) std::swap(shuffled[i], shuffled[shuffled.size() - 1 - i]);
+  const Document list = Convert({draw(names)}, "names_in_columns");
+  EXPECT_TRUE(Tables(list).empty());
+  EXPECT_EQ(Count(AllText(list), "Olga Owens"), 1u);
+  EXPECT_TRUE(Tables(Convert({draw(names, true)}, "names_in_rows")).empty());
+  EXPECT_EQ(Tables(Convert({draw(shuffled)}, "names_table")).size(), 1u);
 }
 
 TEST_F(PdfTableTest, UnruledTableBesideTheOtherColumnsText) {

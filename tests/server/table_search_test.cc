@@ -32,6 +32,7 @@ void PutTableDocument(const std::string& db) {
   }
   write.chunks[1].has_table = true;
   write.chunks[1].table_header = "| Device | Reads |\n| --- | --- |";
+  write.chunks[1].tables = {{1, 2, "Table 2: Reads per device."}, {1, 3, ""}};
   std::vector<DocumentWrite> writes = {write};
   ASSERT_TRUE((*store)->PutDocuments(writes).ok());
 }
@@ -62,6 +63,9 @@ TEST(ServerSearch, HasTableKeepsOnlyTableChunksOrOnlyTheOthers) {
   ASSERT_EQ(tables.json["hits"].size(), 1u) << tables.body;
   EXPECT_EQ(tables.json["hits"][0]["has_table"], true);
   EXPECT_EQ(tables.json["hits"][0]["table_header"], "| Device | Reads |\n| --- | --- |");
+  // Which tables: page, place on the page, and the caption when there is one.
+  EXPECT_EQ(tables.json["hits"][0]["tables"], nlohmann::json::parse(R"([{"page": 1, "index": 2, "caption":
+      "Table 2: Reads per device."}, {"page": 1, "index": 3}])"));
 
   HttpReply prose = server.Post("/search", R"({"query":"reads","k":10,"has_table":false})");
   ASSERT_EQ(prose.status, 200) << prose.body;
@@ -70,6 +74,7 @@ TEST(ServerSearch, HasTableKeepsOnlyTableChunksOrOnlyTheOthers) {
   for (const auto& hit : prose.json["hits"]) {
     EXPECT_EQ(hit["has_table"], false);
     EXPECT_FALSE(hit.contains("table_header"));
+    EXPECT_FALSE(hit.contains("tables"));
   }
 
   HttpReply wrong = server.Post("/search", R"({"query":"reads","has_table":"yes"})");

@@ -77,7 +77,15 @@ void CheckChunks(const GeneratedDocument& g, const ChunkOptions& options, const 
     ASSERT_EQ(c.ordinal, static_cast<int>(k));
     ASSERT_LT(c.char_start, c.char_end);
     ASSERT_LE(c.char_end, static_cast<int64_t>(g.text.size()));
-    ASSERT_EQ(c.text, g.text.substr(c.char_start, c.char_end - c.char_start));
+    const std::string repeated = c.table_header.empty() ? "" : c.table_header + "\n";
+    ASSERT_EQ(c.text, repeated + g.text.substr(c.char_start, c.char_end - c.char_start));
+    if (!c.table_header.empty()) {
+      // Repeated: the header line and delimiter row of the table the chunk starts inside of.
+      const Block& table = *g.blocks[BlockAt(g, c.char_start)];
+      ASSERT_EQ(table.type, BlockType::kTable);
+      EXPECT_EQ(c.table_header, table.text.substr(0, table.text.find('\n', table.text.find('\n') + 1)));
+      EXPECT_GT(c.char_start, g.block_starts[BlockAt(g, c.char_start)]);
+    }
     EXPECT_EQ(c.token_count, CountTokens(c.text));
     EXPECT_LE(c.token_count, options.max_tokens);
     EXPECT_FALSE(std::isspace(static_cast<unsigned char>(c.text.front())));

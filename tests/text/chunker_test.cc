@@ -56,21 +56,25 @@ Document Pages(std::vector<std::vector<Block>> pages) {
 void ExpectOffsetsHold(const Document& document, const std::vector<Chunk>& chunks) {
   const std::string text = DocumentText(document);
   for (const Chunk& chunk : chunks) {
-    EXPECT_EQ(chunk.text, text.substr(chunk.char_start, chunk.char_end - chunk.char_start));
+    const std::string repeated = chunk.table_header.empty() ? "" : chunk.table_header + "\n";
+    EXPECT_EQ(chunk.text, repeated + text.substr(chunk.char_start, chunk.char_end - chunk.char_start));
     EXPECT_EQ(chunk.token_count, CountTokens(chunk.text));
   }
 }
 
-Block TableBlock(int rows) {
+// A table of `rows` rows (header rows included) whose cells read "rR cC",
+// or `header_text` in the header rows' cells when given.
+Block TableBlock(int rows, int header_rows = 1, const std::string& header_text = "") {
   Table table;
   table.rows = rows;
   table.cols = 3;
-  table.header_rows = 1;
+  table.header_rows = header_rows;
   for (int r = 0; r < rows; ++r) {
     for (int c = 0; c < 3; ++c) {
       TableCell cell;
       cell.row = r, cell.col = c;
       cell.text = "r" + std::to_string(r) + " c" + std::to_string(c);
+      if (r < header_rows && !header_text.empty()) cell.text = header_text;
       table.cells.push_back(cell);
     }
   }
@@ -100,23 +104,154 @@ TEST(ChunkerTest, TableThatFitsStaysWholeInOneChunk) {
   ExpectOffsetsHold(document, chunks);
 }
 
-TEST(ChunkerTest, TableLongerThanMaxIsCutBetweenRows) {
+// The table's header line and delimiter row.
+std::string HeaderOf(const Block& table) {
+  return table.text.substr(0, table.text.find('\n', table.text.find('\n') + 1));
+}
+
+// The body rows of `text` (a table's Markdown, or a chunk of one), one a line.
+std::vector<std::string> BodyRows(const std::string& text) {
+  std::vector<std::string> rows;
+  size_t begin = 0;
+  int line = 0;
+  while (begin <= text.size()) {
+    size_t end = text.find('\n', begin);
+    if (end == std::string::npos) end = text.size();
+    if (line++ >= 2) rows.push_back(text.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return rows;
+}
+
+TEST(ChunkerTest, TableLongerThanMaxIsCutBetweenRowsAndEachPieceRepeatsTheHeader) {
   const Block table = TableBlock(60);
+  const Document document = Pages({{table}});
+  const int max_tokens = 80;
+  const std::vector<Chunk> chunks = ChunkDocument(document, {60, max_tokens, 0, 10});
+  ASSERT_GT(chunks.size(), 2u);
+  const std::string header = HeaderOf(table);
+  EXPECT_EQ(header, "| r0 c0 | r0 c1 | r0 c2 |\n| --- | --- | --- |");
+  std::vector<std::string> rows;
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    const Chunk& chunk = chunks[i];
+    EXPECT_TRUE(chunk.has_table);
+    // Every piece is a pipe table with the column names: it opens with the header.
+    EXPECT_EQ(chunk.text.rfind(header + "\n", 0), 0u) << i << ": " << chunk.text;
+    EXPECT_EQ(chunk.text.back(), '|') << chunk.text;
+    // The repeated header is counted against the budget.
+    EXPECT_LE(chunk.token_count, max_tokens) << i;
+    EXPECT_EQ(chunk.table_header, i == 0 ? "" : header) << i;
+    for (std::string& row : BodyRows(chunk.text)) rows.push_back(std::move(row));
+  }
+  // The body rows, each once, in order: no row lost or repeated.
+  EXPECT_EQ(rows, BodyRows(table.text));
+  ExpectOffsetsHold(document, chunks);
+}
+
+TEST(ChunkerTest, SeveralHeaderRowsAreRepeatedAsTheirOneHeaderLine) {
+  const Block table = TableBlock(40, 2);
+  const std::string header = HeaderOf(table);
+  EXPECT_EQ(header, "| r0 c0 r1 c0 | r0 c1 r1 c1 | r0 c2 r1 c2 |\n| --- | --- | --- |");
+  const std::vector<Chunk> chunks = ChunkDocument(Pages({{table}}), {50, 70, 0, 10});
+  ASSERT_GT(chunks.size(), 1u);
+  for (size_t i = 1; i < chunks.size(); ++i) {
+    EXPECT_EQ(chunks[i].text.rfind(header + "\n| r", 0), 0u) << chunks[i].text;
+    EXPECT_LE(chunks[i].token_count, 70);
+  }
+}
+
+TEST(ChunkerTest, HeaderOverHalfTheBudgetIsNotRepeated) {
+  // A header of three 12-word cells: more than half of the 80 tokens.
+  const Block table = TableBlock(40, 1, "a b c d e f g h i j k l");
+  const std::string header = HeaderOf(table);
+  ASSERT_GT(2 * CountTokens(header), 80);
   const Document document = Pages({{table}});
   const std::vector<Chunk> chunks = ChunkDocument(document, {60, 80, 0, 10});
   ASSERT_GT(chunks.size(), 1u);
-  const std::string header = table.text.substr(0, table.text.find('\n', table.text.find('\n') + 1));
-  EXPECT_EQ(header, "| r0 c0 | r0 c1 | r0 c2 |\n| --- | --- | --- |");
-  for (size_t i = 0; i < chunks.size(); ++i) {
-    const Chunk& chunk = chunks[i];
-    EXPECT_EQ(chunk.text.front(), '|') << chunk.text;
-    EXPECT_EQ(chunk.text.back(), '|') << chunk.text;
-    EXPECT_TRUE(chunk.has_table);
-    // Later pieces carry the header rows beside their text, never in it.
-    EXPECT_EQ(chunk.table_header, i == 0 ? "" : header) << i;
-    EXPECT_EQ(chunk.text.find(header), i == 0 ? 0 : std::string::npos) << i;
+  EXPECT_EQ(chunks[0].text.rfind(header + "\n", 0), 0u);
+  for (size_t i = 1; i < chunks.size(); ++i) {
+    // Rows alone, so that they get most of the budget.
+    EXPECT_EQ(chunks[i].table_header, "");
+    EXPECT_EQ(chunks[i].text.rfind("| r", 0), 0u) << chunks[i].text;
+    EXPECT_LE(chunks[i].token_count, 80);
+    EXPECT_TRUE(chunks[i].has_table);
   }
   ExpectOffsetsHold(document, chunks);
+}
+
+TEST(ChunkerTest, RowTooLongBesideTheRepeatedHeaderIsCutToFitIt) {
+  Block table = TableBlock(12);
+  const std::string header = HeaderOf(table);
+  const int header_tokens = CountTokens(header);
+  // One body row of 60 words: more than max - header, less than max.
+  std::string long_cell;
+  for (int i = 0; i < 60; ++i) long_cell += (long_cell.empty() ? "w" : " w") + std::to_string(i);
+  const std::string long_row = "| " + long_cell + " | x | y |";
+  table.text += "\n" + long_row;
+  const int max_tokens = 80;
+  ASSERT_GT(CountTokens(long_row) + header_tokens, max_tokens);
+  ASSERT_LT(CountTokens(long_row), max_tokens);
+  const Document document = Pages({{table}});
+  const std::vector<Chunk> chunks = ChunkDocument(document, {60, max_tokens, 0, 10});
+  ASSERT_GT(chunks.size(), 1u);
+  for (size_t i = 1; i < chunks.size(); ++i) {
+    EXPECT_EQ(chunks[i].table_header, header);
+    EXPECT_LE(chunks[i].token_count, max_tokens) << chunks[i].text;
+  }
+  ExpectOffsetsHold(document, chunks);
+}
+
+TEST(ChunkerTest, OverlapRepeatsNoTableRows) {
+  const Block table = TableBlock(30);
+  const Document document =
+      Pages({{Paragraph(Sentences(0, 4, 10)), table, Paragraph(Sentences(4, 8, 10))}});
+  const std::vector<Chunk> chunks = ChunkDocument(document, {60, 80, 20, 10});
+  ASSERT_GT(chunks.size(), 3u);
+  for (const Chunk& chunk : chunks) {
+    // A piece that opens with the header takes no overlap: it starts at a row.
+    if (!chunk.table_header.empty()) {
+      EXPECT_EQ(chunk.text.rfind(chunk.table_header + "\n| r", 0), 0u);
+    }
+  }
+  // Each body row in one chunk, though chunks overlap.
+  for (int r = 1; r < 30; ++r) {
+    const std::string row = "| r" + std::to_string(r) + " c0 |";
+    int holding = 0;
+    for (const Chunk& chunk : chunks) holding += chunk.text.find(row) != std::string::npos;
+    EXPECT_EQ(holding, 1) << row;
+  }
+  ExpectOffsetsHold(document, chunks);
+}
+
+Block CaptionedTable(int rows, const std::string& caption) {
+  Block block = TableBlock(rows);
+  Table table = *block.table;
+  table.caption = caption;
+  block.table = std::make_shared<const Table>(std::move(table));
+  return block;
+}
+
+TEST(ChunkerTest, ChunksNameTheTablesTheyHoldByPagePlaceAndCaption) {
+  const Document document = Pages({
+      {Paragraph(Sentences(0, 2, 10)), CaptionedTable(3, "Table 1: Small."), Paragraph(Sentences(2, 1, 10)),
+       TableBlock(3)},
+      {Paragraph(Sentences(3, 1, 10)), CaptionedTable(40, "Table 2: Long.")},
+  });
+  const std::vector<Chunk> chunks = ChunkDocument(document, {200, 240, 0, 10});
+  ASSERT_GT(chunks.size(), 2u);
+  // The first chunk holds page 1 whole: two tables, the first with a caption.
+  EXPECT_EQ(chunks[0].tables, (std::vector<ChunkTable>{{1, 1, "Table 1: Small."}, {1, 2, ""}}));
+  int pieces = 0;
+  for (size_t i = 1; i < chunks.size(); ++i) {
+    const std::vector<ChunkTable> expected =
+        chunks[i].has_table ? std::vector<ChunkTable>{{2, 1, "Table 2: Long."}} : std::vector<ChunkTable>{};
+    EXPECT_EQ(chunks[i].tables, expected) << i;
+    pieces += chunks[i].has_table;
+  }
+  EXPECT_GE(pieces, 2);
+  const std::vector<Chunk> prose = ChunkDocument(Pages({{Paragraph(Sentences(0, 2, 10))}}), {});
+  ASSERT_EQ(prose.size(), 1u);
+  EXPECT_TRUE(prose[0].tables.empty());
 }
 
 TEST(ChunkerTest, EmptyDocumentsGiveNoChunks) {

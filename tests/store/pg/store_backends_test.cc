@@ -305,6 +305,7 @@ TEST_P(BackendTest, TableMarksOfChunksRoundTripAndShowInHits) {
                                   {"Prose before the table.", "| gamma | 77 | 40 |\n| delta | 12 | 9 |"});
   write.chunks[1].has_table = true;
   write.chunks[1].table_header = "| Device | Reads | Writes |\n| --- | --- | --- |";
+  write.chunks[1].tables = {{3, 2, "Table 4: Devices, \"reads\" and writes."}, {4, 1, ""}};
   std::vector<DocumentWrite> writes = {write};
   ASSERT_TRUE(store_->PutDocuments(writes).ok());
   auto chunks = store_->ChunksOf(writes[0].record.id);
@@ -314,13 +315,17 @@ TEST_P(BackendTest, TableMarksOfChunksRoundTripAndShowInHits) {
   EXPECT_EQ((*chunks)[0].table_header, "");
   EXPECT_TRUE((*chunks)[1].has_table);
   EXPECT_EQ((*chunks)[1].table_header, write.chunks[1].table_header);
+  EXPECT_TRUE((*chunks)[0].tables.empty());
+  EXPECT_EQ((*chunks)[1].tables, write.chunks[1].tables);
   std::vector<SearchHit> hits = Search("gamma");
   ASSERT_EQ(hits.size(), 1u);
   EXPECT_TRUE(hits[0].has_table);
   EXPECT_EQ(hits[0].table_header, write.chunks[1].table_header);
+  EXPECT_EQ(hits[0].tables, write.chunks[1].tables);
   hits = Search("prose");
   ASSERT_EQ(hits.size(), 1u);
   EXPECT_FALSE(hits[0].has_table);
+  EXPECT_TRUE(hits[0].tables.empty());
 }
 
 TEST_P(BackendTest, SearchStemsFoldsAccentsAndCase) {

@@ -51,6 +51,7 @@ TEST_P(BackendVectorsTest, NearestChunksComeFirstWithTheirDocument) {
   DocumentWrite write = MakeWrite("a.md", "sha-a", {"north text", "east text", "west text"});
   write.chunks[1].has_table = true;  // the hit says it holds a table
   write.chunks[1].table_header = "| Name |\n| --- |";
+  write.chunks[1].tables = {{2, 1, "Table 1: Names."}};
   Put({WithVectors(write, mini_, {{0, 1, 0}, {1, 0, 0}, {-1, 0, 0}})});
   std::vector<SearchHit> hits = Nearest({0.9f, 0.1f, 0}, mini_, 2);
   ASSERT_EQ(hits.size(), 2u);
@@ -63,7 +64,9 @@ TEST_P(BackendVectorsTest, NearestChunksComeFirstWithTheirDocument) {
   EXPECT_EQ(hits[0].page_start, 2);
   EXPECT_TRUE(hits[0].has_table);
   EXPECT_EQ(hits[0].table_header, "| Name |\n| --- |");
+  EXPECT_EQ(hits[0].tables, write.chunks[1].tables);
   EXPECT_FALSE(hits[1].has_table);
+  EXPECT_TRUE(hits[1].tables.empty());
   auto record = store_->FindByPath("a.md");
   ASSERT_TRUE(record.ok() && record->has_value());
   EXPECT_EQ((*record)->embedding_key, mini_.Key());
@@ -241,6 +244,7 @@ TEST_P(BackendVectorsTest, TableFilterKeepsOnlyTableChunksOrOnlyTheOthers) {
       mini_, {{1, 0, 0}, {0.9f, 0.1f, 0}, {0.8f, 0.2f, 0}});
   write.chunks[1].has_table = true;
   write.chunks[1].table_header = "| Device | Reads |\n| --- | --- |";
+  write.chunks[1].tables = {{1, 1, ""}};
   std::vector<DocumentWrite> writes = {write};
   ASSERT_TRUE(store_->PutDocuments(writes).ok());
   auto texts = [](const Result<std::vector<SearchHit>>& hits) {
@@ -263,6 +267,7 @@ TEST_P(BackendVectorsTest, TableFilterKeepsOnlyTableChunksOrOnlyTheOthers) {
   ASSERT_TRUE(hits.ok() && hits->size() == 1u);
   EXPECT_TRUE((*hits)[0].has_table);
   EXPECT_EQ((*hits)[0].table_header, write.chunks[1].table_header);
+  EXPECT_EQ((*hits)[0].tables, write.chunks[1].tables);
 
   options.filter.has_table = false;
   const std::vector<std::string> prose = {"fusion prose before", "fusion after"};
