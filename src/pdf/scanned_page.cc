@@ -177,8 +177,10 @@ void KeepPictureText(const OcrPage& result, const PixelFrame& frame, const BBox&
 // looks like rows of glyphs (text_likeness.h), in a script the loaded
 // languages read. Photos and diagrams are not recognised: that costs as
 // much as a page and yields noise. What is left out is counted by reason.
-void RecognizePictures(fz_context* ctx, fz_page* fz_page, const PageOcr& ocr, OcrSession* session,
-                       double seconds_left, PageWatchdog* watchdog, WarningLog* warnings, RawPage* page) {
+// The worker's session is only started once a picture passes the drawing's
+// test: a run whose pictures are all photos and icons never loads Tesseract.
+void RecognizePictures(fz_context* ctx, fz_page* fz_page, const PageOcr& ocr, double seconds_left,
+                       PageWatchdog* watchdog, WarningLog* warnings, RawPage* page) {
   Stopwatch watch, lap;
   OcrCounts& counts = page->ocr_counts;
   std::string complaint;
@@ -204,6 +206,12 @@ void RecognizePictures(fz_context* ctx, fz_page* fz_page, const PageOcr& ocr, Oc
       page->ocr_seconds += lap.Lap();
       continue;
     }
+    Result<OcrSession*> started = ocr.session();
+    if (!started.ok()) {
+      page->error = "ocr: " + started.status().message();
+      return;
+    }
+    OcrSession* session = *started;
     if (!session->UnreadScript(drawing.image).empty()) {
       ++counts.pictures_other_script;
       page->ocr_seconds += lap.Lap();
@@ -330,16 +338,16 @@ float PictureReadScale(const PageImage& picture, int ocr_dpi, float test_scale, 
 void RecognizePage(fz_context* ctx, fz_page* fz_page, OcrAction action, const PageOcr& ocr,
                    double seconds_left, PageWatchdog* watchdog, WarningLog* warnings, RawPage* page) {
   if (action == OcrAction::kNone) return;
+  if (action == OcrAction::kImageParts) {
+    RecognizePictures(ctx, fz_page, ocr, seconds_left, watchdog, warnings, page);
+    return;
+  }
   Result<OcrSession*> session = ocr.session();
   if (!session.ok()) {
     page->error = "ocr: " + session.status().message();
     return;
   }
-  if (action == OcrAction::kWholePage) {
-    RecognizeWholePage(ctx, fz_page, ocr, *session, seconds_left, watchdog, warnings, page);
-  } else {
-    RecognizePictures(ctx, fz_page, ocr, *session, seconds_left, watchdog, warnings, page);
-  }
+  RecognizeWholePage(ctx, fz_page, ocr, *session, seconds_left, watchdog, warnings, page);
 }
 
 }  // namespace docpipe::pdf
