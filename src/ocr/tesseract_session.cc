@@ -377,7 +377,8 @@ class TesseractSession final : public OcrSession {
   }
 
  private:
-  OcrPage RecognizeOnce(const GrayImage& image, double deadline_seconds, float min_word_confidence, float* skew) {
+  OcrPage RecognizeOnce(const GrayImage& image, double deadline_seconds, float min_word_confidence,
+                        float* skew) {
     OcrPage page;
     page.width = image.width;
     page.height = image.height;

@@ -28,8 +28,8 @@ struct PixelFrame {
   float x0 = 0, y0 = 0;
 
   BBox ToPoints(const BBox& box) const {
-    return BBox{x0 + box.x0 * points_per_pixel, y0 + box.y0 * points_per_pixel, x0 + box.x1 * points_per_pixel,
-                y0 + box.y1 * points_per_pixel};
+    return BBox{x0 + box.x0 * points_per_pixel, y0 + box.y0 * points_per_pixel,
+                x0 + box.x1 * points_per_pixel, y0 + box.y1 * points_per_pixel};
   }
 };
 
@@ -47,10 +47,14 @@ bool CentreOn(const BBox& box, const BBox& picture) {
 // `width` x `height` pixels after turning), in the unturned image's pixels.
 BBox Unturned(const BBox& box, int rotation, int width, int height) {
   switch (rotation) {
-    case 90: return BBox{box.y0, width - box.x1, box.y1, width - box.x0};
-    case 180: return BBox{width - box.x1, height - box.y1, width - box.x0, height - box.y0};
-    case 270: return BBox{height - box.y1, box.x0, height - box.y0, box.x1};
-    default: return box;
+    case 90:
+      return BBox{box.y0, width - box.x1, box.y1, width - box.x0};
+    case 180:
+      return BBox{width - box.x1, height - box.y1, width - box.x0, height - box.y0};
+    case 270:
+      return BBox{height - box.y1, box.x0, height - box.y0, box.x1};
+    default:
+      return box;
   }
 }
 
@@ -101,7 +105,8 @@ std::string Seconds(double seconds) {
 // goes to *complaint: an image it could not decode is left out of the drawing
 // with only a warning.
 bool Render(fz_context* ctx, fz_page* fz_page, float scale, const fz_rect& clip, double seconds_left,
-            PageWatchdog* watchdog, WarningLog* warnings, RawPage* page, Drawing* drawing, std::string* complaint) {
+            PageWatchdog* watchdog, WarningLog* warnings, RawPage* page, Drawing* drawing,
+            std::string* complaint) {
   fz_cookie cookie{};
   GrayPixmap pixmap;
   warnings->last[0] = '\0';
@@ -144,7 +149,8 @@ bool Small(const BBox& box) {
 }
 
 bool CentreOnAny(const BBox& box, const std::vector<BBox>& pictures) {
-  return std::any_of(pictures.begin(), pictures.end(), [&](const BBox& picture) { return CentreOn(box, picture); });
+  return std::any_of(pictures.begin(), pictures.end(),
+                     [&](const BBox& picture) { return CentreOn(box, picture); });
 }
 
 // Keeps what `result` read on `picture` (drawn as `frame`): lines not in the
@@ -161,7 +167,8 @@ void KeepPictureText(const OcrPage& result, const PixelFrame& frame, const BBox&
     upright.bbox = Unturned(line.bbox, result.rotation, result.width, result.height);
     if (result.rotation != 0) upright.baseline = upright.bbox.y1;
     RawLine raw = ToRawLine(upright, frame);
-    if (OnImageOnly(raw, picture, *page) && !CentreOnAny(raw.bbox, read_before)) kept.push_back(std::move(raw));
+    if (OnImageOnly(raw, picture, *page) && !CentreOnAny(raw.bbox, read_before))
+      kept.push_back(std::move(raw));
   }
   for (RawLine& line : kept) page->lines.push_back(std::move(line));
   for (const OcrWord& word : result.low_confidence_words) {
@@ -196,8 +203,8 @@ void RecognizePictures(fz_context* ctx, fz_page* fz_page, const PageOcr& ocr, do
     const fz_rect clip{picture.box.x0, picture.box.y0, picture.box.x1, picture.box.y1};
     float scale = PictureTestScale(picture, ocr.dpi);
     Drawing drawing;
-    const bool drawn = Render(ctx, fz_page, scale, clip, SecondsLeft(seconds_left, watch), watchdog, warnings, page,
-                              &drawing, &complaint);
+    const bool drawn = Render(ctx, fz_page, scale, clip, SecondsLeft(seconds_left, watch), watchdog, warnings,
+                              page, &drawing, &complaint);
     page->render_seconds += lap.Lap();
     if (!drawn) return;
     const TextLikeness likeness = MeasureTextLikeness(drawing.image);
@@ -221,8 +228,8 @@ void RecognizePictures(fz_context* ctx, fz_page* fz_page, const PageOcr& ocr, do
     const float read_scale = PictureReadScale(picture, ocr.dpi, scale, likeness.glyph_height);
     if (read_scale > scale * 1.05f) {
       scale = read_scale;
-      const bool redrawn = Render(ctx, fz_page, scale, clip, SecondsLeft(seconds_left, watch), watchdog, warnings,
-                                  page, &drawing, &complaint);
+      const bool redrawn = Render(ctx, fz_page, scale, clip, SecondsLeft(seconds_left, watch), watchdog,
+                                  warnings, page, &drawing, &complaint);
       page->render_seconds += lap.Lap();
       if (!redrawn) return;
     }
@@ -271,11 +278,12 @@ void RecognizeWholePage(fz_context* ctx, fz_page* fz_page, const PageOcr& ocr, O
   const float scale = OcrScale(page->width, page->height, ocr.dpi);
   Drawing drawing;
   std::string complaint;
-  const bool rendered =
-      Render(ctx, fz_page, scale, fz_infinite_rect, seconds_left, watchdog, warnings, page, &drawing, &complaint);
+  const bool rendered = Render(ctx, fz_page, scale, fz_infinite_rect, seconds_left, watchdog, warnings, page,
+                               &drawing, &complaint);
   page->render_seconds = watch.Lap();
   if (!rendered) return;
-  Result<OcrPage> result = session->Recognize(drawing.image, SecondsLeft(seconds_left, watch), OcrSubject::kPage);
+  Result<OcrPage> result =
+      session->Recognize(drawing.image, SecondsLeft(seconds_left, watch), OcrSubject::kPage);
   page->ocr_seconds = watch.Lap();
   if (!result.ok()) {
     page->error = "ocr: " + result.status().message();
@@ -301,7 +309,8 @@ void RecognizeWholePage(fz_context* ctx, fz_page* fz_page, const PageOcr& ocr, O
   page->lines.clear();
   for (const OcrLine& line : result->lines) page->lines.push_back(ToRawLine(line, drawing.frame));
   for (const OcrWord& word : result->low_confidence_words) {
-    page->low_confidence_words.push_back(OcrWord{word.text, drawing.frame.ToPoints(word.bbox), word.confidence});
+    page->low_confidence_words.push_back(
+        OcrWord{word.text, drawing.frame.ToPoints(word.bbox), word.confidence});
   }
   page->ocr_counts.words_dropped += static_cast<int>(page->low_confidence_words.size());
   // A page read turned a quarter is laid out as read: its lines are

@@ -160,7 +160,8 @@ void ExpectScreenshotRead(const Page& page, const nlohmann::json& truth) {
   const std::string text = PageText(page);
   for (const auto& line : truth["screenshot"]) {
     const std::string expected = line.get<std::string>();
-    EXPECT_NE(text.find(expected.substr(expected.size() / 2)), std::string::npos) << expected << "\nread: " << text;
+    EXPECT_NE(text.find(expected.substr(expected.size() / 2)), std::string::npos)
+        << expected << "\nread: " << text;
   }
   EXPECT_GT(page.ocr_confidence, 0.5f);
   EXPECT_EQ(page.ocr_counts.pictures_read, 1);
@@ -204,7 +205,7 @@ TEST(OcrTest, PicturesAreDrawnAtTheirOwnResolutionAndSmallTypeAtMostTwiceIt) {
   const pdf::PageImage screen{BBox{72, 100, 523, 210}, 96};
   const float test = pdf::PictureTestScale(screen, 300);
   EXPECT_FLOAT_EQ(test, 96 * kPerInch);
-  EXPECT_FLOAT_EQ(pdf::PictureReadScale(screen, 300, test, 16), test);      // large type: as drawn
+  EXPECT_FLOAT_EQ(pdf::PictureReadScale(screen, 300, test, 16), test);        // large type: as drawn
   EXPECT_FLOAT_EQ(pdf::PictureReadScale(screen, 300, test, 8), 1.5f * test);  // up to 12 pixels
   EXPECT_FLOAT_EQ(pdf::PictureReadScale(screen, 300, test, 3), 2 * test);     // at most twice
   EXPECT_FLOAT_EQ(pdf::PictureReadScale(screen, 150, test, 3), 150 * kPerInch);
