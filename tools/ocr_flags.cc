@@ -14,7 +14,8 @@ void AddOcrOptions(CLI::App* cmd, std::string* mode, OcrOptions* options) {
       ->check(CLI::Range(50, 1200))
       ->capture_default_str();
   cmd->add_option("--ocr-min-word-confidence", options->min_word_confidence,
-                  "Recognised words below this confidence (0-1) are left out of the text (listed in JSON)")
+                  "Words recognised on pictures of digital pages below this confidence (0-1) are left out "
+                  "of the text (listed in JSON); scanned pages keep every word")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   cmd->add_option("--tessdata", options->tessdata_dir,

@@ -2,13 +2,14 @@
 """Pictures inside digital PDFs: what `--ocr auto` costs and what it reads.
 
     /usr/bin/python3 bench/ocr/digital_pictures.py --docpipe build/bin/docpipe \\
-        --set tuned=tuned.list --set holdout=holdout.list [--workers 1] \\
+        --set tuned=tuned.list --set holdout=holdout.list [--workers 1] [--rounds 3] \\
         [--sample 40 --sample-dir DIR]
 
 Each list file names PDFs, one a line (real digital documents, e.g. Debian -doc
 packages unpacked by bench/fetch_real_pdfs.sh). For each set, in the same run:
   docpipe ingest --ocr never, then --ocr auto (a fresh store each), one after
-  the other, CPU time (user + system) of each;
+  the other, --rounds times, CPU time (user + system) of each: the median of
+  each is used (a loaded machine moves single runs by a second either way);
   OCR's share of the --ocr auto run's CPU time: (CPU auto - CPU never) / CPU auto
   (target <= 25%), and the same share from the report's busy time
   ((render + ocr) / all stages: wall-clock, but stretched alike on a loaded
@@ -25,6 +26,7 @@ import json
 import os
 import random
 import resource
+import statistics
 import subprocess
 import tempfile
 
@@ -48,18 +50,23 @@ def ingest(docpipe, paths_file, ocr, workers, tmp):
     return cpu, json.loads(out.stdout)
 
 
-def measure(docpipe, name, paths_file, workers):
+def measure(docpipe, name, paths_file, workers, rounds):
+    nevers, autos = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        cpu_never, _ = ingest(docpipe, paths_file, "never", workers, tmp)
-        cpu_auto, report = ingest(docpipe, paths_file, "auto", workers, tmp)
+        for _ in range(rounds):
+            nevers.append(ingest(docpipe, paths_file, "never", workers, tmp)[0])
+            cpu, report = ingest(docpipe, paths_file, "auto", workers, tmp)
+            autos.append(cpu)
+    cpu_never, cpu_auto = statistics.median(nevers), statistics.median(autos)
     busy = report["busy_seconds"]
     stages = sum(busy[k] for k in ("open", "extract", "structure", "chunk", "embed", "store"))
     pictures = report["ocr_pictures"]
     docs = report["documents"]
     print(f"set {name}: {docs['ok']} documents ok, {docs['failed']} failed, {report['pages']} pages, "
           f"{report['pages_ocr']} pages with recognised text")
-    print(f"  CPU: --ocr never {cpu_never:.1f} s, --ocr auto {cpu_auto:.1f} s; OCR share of the auto run "
-          f"{(cpu_auto - cpu_never) / cpu_auto * 100:.1f}% (target <= 25%)")
+    print(f"  CPU (median of {rounds}): --ocr never {cpu_never:.1f} s, --ocr auto {cpu_auto:.1f} s; OCR share of "
+          f"the auto run {(cpu_auto - cpu_never) / cpu_auto * 100:.1f}% (target <= 25%)")
+    print(f"  rounds: never {' '.join(f'{c:.1f}' for c in nevers)}; auto {' '.join(f'{c:.1f}' for c in autos)}")
     print(f"  busy: render {busy['render']:.1f} s + ocr {busy['ocr']:.1f} s of {stages:.1f} s: "
           f"{(busy['render'] + busy['ocr']) / max(stages, 1e-9) * 100:.1f}%")
     print(f"  pictures: {pictures['read']} recognised; skipped {pictures['small']} too small, "
@@ -97,13 +104,14 @@ def main():
     parser.add_argument("--docpipe", required=True)
     parser.add_argument("--set", action="append", required=True, help="NAME=LIST_FILE")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--sample", type=int, default=0)
     parser.add_argument("--sample-dir", default="picture-samples")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f}, {args.workers} worker(s)")
     for spec in args.set:
         name, paths_file = spec.split("=", 1)
-        measure(args.docpipe, name, paths_file, args.workers)
+        measure(args.docpipe, name, paths_file, args.workers, args.rounds)
         if args.sample:
             sample(args.docpipe, name, paths_file, args.sample, args.sample_dir)
 

@@ -77,7 +77,7 @@ struct OcrCounts {
   int pictures_small = 0;         // too small to hold text worth indexing (icons, bullets)
   int pictures_not_text = 0;      // failed the text-likeness test (photos, diagrams)
   int pictures_other_script = 0;  // text in a script the loaded languages do not read
-  int words_dropped = 0;          // words below OcrOptions::min_word_confidence
+  int words_dropped = 0;          // words on pictures below OcrOptions::min_word_confidence
 };
 
 struct Page {
@@ -91,7 +91,7 @@ struct Page {
   // Non-empty: the page's text is in this script (Tesseract's OSD name, e.g.
   // "Han"), which the loaded languages do not read; it was not recognised.
   std::string ocr_unread_script;
-  // Words OCR read below OcrOptions::min_word_confidence, in PDF points and
+  // Words OCR read on pictures below OcrOptions::min_word_confidence, in PDF points and
   // reading order: kept for whoever wants them (JSON), out of the blocks and
   // so out of the text, chunks and index.
   std::vector<OcrWord> low_confidence_words;

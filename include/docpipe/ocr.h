@@ -37,9 +37,12 @@ struct OcrOptions {
   std::string tessdata_dir;       // empty: TESSDATA_PREFIX, else the system's tessdata folder
   bool detect_orientation = true;  // turn pages rotated by 90/180/270 degrees (needs osd.traineddata)
   float low_confidence = 0.6f;     // pages whose mean word confidence is below are listed in reports
-  // Words recognised with a confidence below this are left out of the text
-  // (and counted): on noise, photos and unreadable scripts Tesseract reports
-  // garbage words at 0.0-0.4, on legible text 0.8 and more.
+  // Words recognised on a picture of a digital page with a confidence below
+  // this are left out of the text (and counted): on photos, diagrams and
+  // unreadable scripts Tesseract reports garbage words at 0.0-0.4, on
+  // legible text 0.8 and more. Scanned pages keep every word, as Tesseract's
+  // own output does: on a page of text a low-confidence word is a misread
+  // word, and leaving it out loses more of the text than it keeps out.
   float min_word_confidence = 0.3f;
 };
 
@@ -73,7 +76,7 @@ struct OcrPage {
   int rotation = 0;            // degrees clockwise the image was turned before recognition
   bool timed_out = false;      // the deadline passed; `lines` holds nothing
   int width = 0, height = 0;   // of the image recognised (after turning)
-  // Below OcrOptions::min_word_confidence, left out of `lines`; boxes in the
+  // Of a picture: below OcrOptions::min_word_confidence, left out of `lines`; boxes in the
   // image's pixels like the lines'.
   std::vector<OcrWord> low_confidence_words;
   // Non-empty: OSD found the text to be in this script, which the loaded
@@ -94,6 +97,12 @@ class OcrModel {
   virtual int sessions_made() const = 0;
 };
 
+// What an image given to OcrSession::Recognize is.
+enum class OcrSubject {
+  kPage,     // a scanned page: every word kept
+  kPicture,  // a picture of a digital page: words below OcrOptions::min_word_confidence left out
+};
+
 class OcrSession {
  public:
   static Result<std::unique_ptr<OcrSession>> Make(std::shared_ptr<const OcrModel> model);
@@ -105,7 +114,7 @@ class OcrSession {
   // A page that reads poorly is also checked for its script (OSD): one the
   // loaded languages do not read (CJK with "eng") comes back with no lines
   // and unread_script set.
-  virtual Result<OcrPage> Recognize(const GrayImage& image, double deadline_seconds) = 0;
+  virtual Result<OcrPage> Recognize(const GrayImage& image, double deadline_seconds, OcrSubject subject) = 0;
   // The script OSD finds in `image` when the loaded languages do not read it
   // and OSD is confident enough; empty otherwise (also without osd.traineddata).
   virtual std::string UnreadScript(const GrayImage& image) = 0;

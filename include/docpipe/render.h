@@ -24,8 +24,8 @@ std::string RenderMarkdown(const Document& document);
 //  "kind", "pages": [{"number", "width", "height", "kind", "needs_ocr", "error",
 //  "ocr_confidence", "ocr_unread_script", "ocr_counts": {"pictures_read",
 //  "pictures_small", "pictures_not_text", "pictures_other_script", "words_dropped"},
-//  "ocr_low_confidence_words": [{"text", "bbox", "confidence"}] (OCR words below
-//  the confidence floor: here, not in any block's text),
+//  "ocr_low_confidence_words": [{"text", "bbox", "confidence"}] (OCR words on
+//  pictures below the confidence floor: here, not in any block's text),
 //  "blocks": [{"type", "text", "level", "ordered", "page",
 //  "bbox": [x0, y0, x1, y1], "heading_path": [...], "source", "confidence"}]}]},
 // keys in this order; a table block with a structure adds "table": {"rows",

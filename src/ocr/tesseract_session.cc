@@ -310,7 +310,7 @@ class TesseractSession final : public OcrSession {
     return session;
   }
 
-  Result<OcrPage> Recognize(const GrayImage& image, double deadline_seconds) override {
+  Result<OcrPage> Recognize(const GrayImage& image, double deadline_seconds, OcrSubject subject) override {
     if (image.width <= 0 || image.height <= 0 || image.stride < image.width ||
         image.pixels.size() < static_cast<size_t>(image.stride) * image.height) {
       return Status::InvalidArgument("OCR image has no pixels");
@@ -323,8 +323,9 @@ class TesseractSession final : public OcrSession {
       return deadline_seconds <= 0 ? deadline_seconds
                                    : std::chrono::duration<double>(deadline - std::chrono::steady_clock::now()).count();
     };
+    const float floor = subject == OcrSubject::kPicture ? model_->options().min_word_confidence : 0.0f;
     float skew = 0;
-    OcrPage page = RecognizeOnce(image, deadline_seconds, &skew);
+    OcrPage page = RecognizeOnce(image, deadline_seconds, floor, &skew);
     const bool suspect = page.mean_confidence < kCheckOrientationBelow || MostlyVertical(page);
     if (!page.timed_out && suspect && model_->has_osd()) {
       const OsdGuess guess = Osd(image);
@@ -342,7 +343,7 @@ class TesseractSession final : public OcrSession {
         const double left = seconds_left();
         if (deadline_seconds <= 0 || left > 0) {
           float turned_skew = 0;
-          OcrPage turned = RecognizeOnce(RotateClockwise(image, turn), left, &turned_skew);
+          OcrPage turned = RecognizeOnce(RotateClockwise(image, turn), left, floor, &turned_skew);
           turned.rotation = turn;
           if (turned.timed_out || turned.mean_confidence > page.mean_confidence || MostlyVertical(page)) {
             page = std::move(turned);
@@ -359,7 +360,7 @@ class TesseractSession final : public OcrSession {
       const GrayImage level = TurnedAntiClockwise(page.rotation ? RotateClockwise(image, page.rotation) : image, skew);
       if (level.width > 0) {
         float ignored = 0;
-        OcrPage levelled = RecognizeOnce(level, left, &ignored);
+        OcrPage levelled = RecognizeOnce(level, left, floor, &ignored);
         levelled.rotation = page.rotation;
         if (!levelled.timed_out && levelled.mean_confidence > page.mean_confidence) page = std::move(levelled);
       }
@@ -376,7 +377,8 @@ class TesseractSession final : public OcrSession {
   }
 
  private:
-  OcrPage RecognizeOnce(const GrayImage& image, double deadline_seconds, float* skew) {
+  OcrPage RecognizeOnce(const GrayImage& image, double deadline_seconds, float min_word_confidence,
+                        float* skew) {
     OcrPage page;
     page.width = image.width;
     page.height = image.height;
@@ -389,7 +391,7 @@ class TesseractSession final : public OcrSession {
     if (monitor.deadline_exceeded()) {
       page.timed_out = true;
     } else if (failed == 0) {
-      ReadLines(api_.get(), model_->options().min_word_confidence, &page, skew);
+      ReadLines(api_.get(), min_word_confidence, &page, skew);
     }
     api_->Clear();
     return page;

@@ -101,7 +101,7 @@ int Find(std::vector<int>& parent, int i) {
 
 // Chains glyphs into rows: neighbours of like height on one line, close
 // side by side. Returns the number of rows of kMinRowGlyphs glyphs or more,
-// and the ink in them.
+// the ink in them and their glyphs' median height.
 void CountRows(const std::vector<Component>& glyphs, TextLikeness* out) {
   std::vector<int> order(glyphs.size());
   std::iota(order.begin(), order.end(), 0);
@@ -127,11 +127,18 @@ void CountRows(const std::vector<Component>& glyphs, TextLikeness* out) {
     size[root]++;
     ink[root] += glyphs[i].pixels;
   }
+  std::vector<int> heights;
   for (size_t i = 0; i < glyphs.size(); ++i) {
+    const int root = Find(parent, static_cast<int>(i));
+    if (size[root] >= kMinRowGlyphs) heights.push_back(glyphs[i].height());
     if (size[i] < kMinRowGlyphs) continue;
     out->rows++;
     out->glyphs += size[i];
     out->row_ink += ink[i];
+  }
+  if (!heights.empty()) {
+    std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+    out->glyph_height = heights[heights.size() / 2];
   }
 }
 

@@ -19,6 +19,7 @@ struct TextLikeness {
   int glyphs = 0;          // glyph-sized components in rows
   int rows = 0;            // rows of ten glyphs or more
   long row_ink = 0;        // ink pixels in those rows
+  int glyph_height = 0;    // median height in pixels of the glyphs in those rows
   bool text_like = false;  // kMinTextRows rows holding kMinRowInkShare of the ink
 };
 

@@ -94,18 +94,21 @@ void TryRunPage(fz_context* ctx, fz_document* doc, int index, const fz_stext_opt
   fz_catch(ctx) { Catch(ctx, error); }
 }
 
-void TryRenderGray(fz_context* ctx, fz_page* page, float scale, fz_cookie* cookie, GrayPixmap* out,
-                   CaughtError* error) {
+void TryRenderGray(fz_context* ctx, fz_page* page, float scale, const fz_rect& clip, fz_cookie* cookie,
+                   GrayPixmap* out, CaughtError* error) {
   fz_device* device = nullptr;
   fz_var(device);
   fz_try(ctx) {
     const fz_matrix ctm = fz_scale(scale, scale);
-    const fz_irect box = fz_round_rect(fz_transform_rect(fz_bound_page(ctx, page), ctm));
+    const fz_rect area = fz_intersect_rect(fz_bound_page(ctx, page), clip);
+    const fz_irect box = fz_round_rect(fz_transform_rect(area, ctm));
     out->pixmap = fz_new_pixmap_with_bbox(ctx, fz_device_gray(ctx), box, nullptr, 0);
     fz_clear_pixmap_with_value(ctx, out->pixmap, 255);
     device = fz_new_draw_device(ctx, fz_identity, out->pixmap);
     fz_run_page(ctx, page, device, ctm, cookie);
     fz_close_device(ctx, device);
+    out->x = out->pixmap->x;
+    out->y = out->pixmap->y;
     out->width = fz_pixmap_width(ctx, out->pixmap);
     out->height = fz_pixmap_height(ctx, out->pixmap);
     out->stride = static_cast<int>(fz_pixmap_stride(ctx, out->pixmap));
@@ -186,9 +189,10 @@ Status RunPage(fz_context* ctx, fz_document* doc, int index, const fz_stext_opti
   return Status::Ok();
 }
 
-Status RenderGray(fz_context* ctx, fz_page* page, float scale, fz_cookie* cookie, GrayPixmap* out) {
+Status RenderGray(fz_context* ctx, fz_page* page, float scale, const fz_rect& clip, fz_cookie* cookie,
+                  GrayPixmap* out) {
   CaughtError error;
-  TryRenderGray(ctx, page, scale, cookie, out, &error);
+  TryRenderGray(ctx, page, scale, clip, cookie, out, &error);
   if (error.code == FZ_ERROR_MEMORY) return Status::ResourceExhausted(error.message);
   if (error.code != 0) return Status::Corrupt(error.message);
   return Status::Ok();

@@ -86,9 +86,11 @@ struct PageRun {
 Status RunPage(fz_context* ctx, fz_document* doc, int index, const fz_stext_options& options,
                fz_cookie* cookie, PageRun* run);
 
-// An 8-bit gray pixmap of a page; `pixmap` is owned by the caller (PixmapPtr).
+// An 8-bit gray pixmap of a page or part of one; `pixmap` is owned by the
+// caller (PixmapPtr). Its top-left pixel is (x, y) of the scaled page.
 struct GrayPixmap {
   fz_pixmap* pixmap = nullptr;
+  int x = 0, y = 0;
   int width = 0, height = 0, stride = 0;
   const unsigned char* samples = nullptr;
 };
@@ -99,9 +101,11 @@ struct PixmapDeleter {
 };
 using PixmapPtr = std::unique_ptr<fz_pixmap, PixmapDeleter>;
 
-// Draws `page` scaled by `scale` (pixels per point) onto white, in gray,
+// Draws the part of `page` within `clip` (points; fz_infinite_rect for the
+// whole page) scaled by `scale` (pixels per point) onto white, in gray,
 // honouring `cookie`'s abort flag. On a MuPDF error returns a non-OK Status
 // and leaves any pixmap made in `out` for the caller to drop.
-Status RenderGray(fz_context* ctx, fz_page* page, float scale, fz_cookie* cookie, GrayPixmap* out);
+Status RenderGray(fz_context* ctx, fz_page* page, float scale, const fz_rect& clip, fz_cookie* cookie,
+                  GrayPixmap* out);
 
 }  // namespace docpipe::pdf

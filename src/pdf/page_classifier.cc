@@ -25,8 +25,9 @@ bool TextOverImages(const RawPage& page) {
   int inside = 0;
   for (const RawLine& line : page.lines) {
     const float cx = (line.bbox.x0 + line.bbox.x1) / 2, cy = (line.bbox.y0 + line.bbox.y1) / 2;
-    inside += std::any_of(page.images.begin(), page.images.end(), [&](const BBox& image) {
-      return cx >= image.x0 && cx <= image.x1 && cy >= image.y0 && cy <= image.y1;
+    inside += std::any_of(page.images.begin(), page.images.end(), [&](const PageImage& image) {
+      const BBox& box = image.box;
+      return cx >= box.x0 && cx <= box.x1 && cy >= box.y0 && cy <= box.y1;
     });
   }
   return inside * 10 >= static_cast<int>(page.lines.size()) * 9;

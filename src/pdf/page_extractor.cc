@@ -337,13 +337,23 @@ int TableChars(const std::vector<RawTable>& tables) {
   return chars;
 }
 
-// An image block's box, clipped to the page, into page->images.
-void AddImage(const fz_rect& box, RawPage* page) {
+// Pixels per inch of `image` as painted by `transform` (the unit square onto
+// the page): the coarser of its two axes.
+float PaintedDpi(const fz_image* image, const fz_matrix& transform) {
+  if (!image || image->w <= 0 || image->h <= 0) return 0;
+  const float across = std::hypot(transform.a, transform.b), down = std::hypot(transform.c, transform.d);
+  if (across <= 0 || down <= 0) return 0;
+  return 72 * std::min(image->w / across, image->h / down);
+}
+
+// An image block's box, clipped to the page, and its resolution into page->images.
+void AddImage(const fz_stext_block& block, RawPage* page) {
+  const fz_rect& box = block.bbox;
   const BBox clipped{std::max(box.x0, 0.0f), std::max(box.y0, 0.0f), std::min(box.x1, page->width),
                      std::min(box.y1, page->height)};
   if (clipped.width() <= 0 || clipped.height() <= 0) return;
   page->has_images = true;
-  page->images.push_back(clipped);
+  page->images.push_back(PageImage{clipped, PaintedDpi(block.u.i.image, block.u.i.transform)});
 }
 
 // Share of the page under images, counted on a coarse grid so that
@@ -356,8 +366,9 @@ float ImageCoverage(const RawPage& page) {
     const float y = (gy + 0.5f) * page.height / kGrid;
     for (int gx = 0; gx < kGrid; ++gx) {
       const float x = (gx + 0.5f) * page.width / kGrid;
-      for (const BBox& image : page.images) {
-        if (x >= image.x0 && x <= image.x1 && y >= image.y0 && y <= image.y1) {
+      for (const PageImage& image : page.images) {
+        const BBox& box = image.box;
+        if (x >= box.x0 && x <= box.x1 && y >= box.y0 && y <= box.y1) {
           ++covered;
           break;
         }
@@ -372,7 +383,7 @@ void ReadTextPage(fz_context* ctx, const fz_stext_page* text, const RulingSink* 
   LineBuilder builder(&page->lines);
   FontStyle style;
   for (const fz_stext_block* block = text->first_block; block; block = block->next) {
-    if (block->type == FZ_STEXT_BLOCK_IMAGE) AddImage(block->bbox, page);
+    if (block->type == FZ_STEXT_BLOCK_IMAGE) AddImage(*block, page);
     if (block->type != FZ_STEXT_BLOCK_TEXT) continue;
     for (const fz_stext_line* line = block->u.t.first_line; line; line = line->next) {
       ReadLine(ctx, line, page->tables, &style, &builder);

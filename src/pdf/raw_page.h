@@ -40,13 +40,19 @@ struct RawTable {
   std::shared_ptr<const Table> table;
 };
 
+// An image painted on the page: where, and how fine its pixels are there.
+struct PageImage {
+  BBox box;       // clipped to the page
+  float dpi = 0;  // its pixels per inch as painted (the coarser axis); 0 when unknown
+};
+
 struct RawPage {
   int number = 0;  // 1-based
   float width = 0, height = 0;
   std::string error;    // the page failed alone: "timeout: ...", "damaged page: ..."
   bool has_images = false;   // paints at least one image
   float image_coverage = 0;  // share of the page's area under images, [0, 1]
-  std::vector<BBox> images;  // where the images are painted
+  std::vector<PageImage> images;
   int chars = 0;             // non-space characters over all lines
   PageKind kind = PageKind::kDigital;  // from the text layer against the images
   bool needs_ocr = false;    // no usable text layer of its own

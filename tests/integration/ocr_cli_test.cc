@@ -90,7 +90,7 @@ TEST_F(OcrCliTest, IngestReportsPicturesSkippedAndPagesInAnUnreadScript) {
   CliResult run = RunDocpipe({"ingest", dir / "in", "--db", dir / "kb.sqlite", "--json", "--ocr", "auto"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   nlohmann::json report = nlohmann::json::parse(run.out);
-  EXPECT_EQ(report["ocr_pictures"]["read"], 1);          // the screenshot
+  EXPECT_EQ(report["ocr_pictures"]["read"], 2);          // the two screenshots
   EXPECT_EQ(report["ocr_pictures"]["not_text"], 3);      // two photos and a diagram
   EXPECT_EQ(report["ocr_pictures"]["other_script"], 1);  // the picture of Chinese text
   ASSERT_EQ(report["unread_script_pages"].size(), 1u) << report.dump(1);
@@ -102,7 +102,7 @@ TEST_F(OcrCliTest, IngestReportsPicturesSkippedAndPagesInAnUnreadScript) {
   CliResult text = RunDocpipe({"ingest", dir / "in", "--db", again / "kb.sqlite", "--ocr", "auto"});
   ASSERT_EQ(text.exit_code, 0) << text.err;
   const std::string out = text.out + text.err;
-  EXPECT_NE(out.find("ocr pictures: 1 recognised; skipped 0 too small, 3 not text-like, 1 in a script"),
+  EXPECT_NE(out.find("ocr pictures: 2 recognised; skipped 0 too small, 3 not text-like, 1 in a script"),
             std::string::npos) << out;
   EXPECT_NE(out.find("unread script: "), std::string::npos) << out;
 }

@@ -22,9 +22,10 @@ using scan_test::Words;
 using scan_test::PageText;
 using scan_test::CharacterErrorRate;
 
-std::shared_ptr<const PdfEngine> Engine(OcrMode mode = OcrMode::kAuto) {
+std::shared_ptr<const PdfEngine> Engine(OcrMode mode = OcrMode::kAuto, float min_word_confidence = 0.3f) {
   OcrOptions ocr;
   ocr.mode = mode;
+  ocr.min_word_confidence = min_word_confidence;
   auto engine = PdfEngine::Make(ocr);
   EXPECT_TRUE(engine.ok()) << engine.status().ToString();
   return engine.ok() ? *engine : nullptr;
@@ -38,8 +39,13 @@ Document Convert(const std::string& path, OcrMode mode = OcrMode::kAuto, int wor
   return document.ok() ? std::move(document).value() : Document{};
 }
 
-void ExpectCerAtMost(const std::string& name, double limit) {
-  const Document document = Convert(ScanPdf(name));
+// `min_word_confidence`: the floor, which scanned pages do not apply (they
+// keep every word, as Tesseract's own output does).
+void ExpectCerAtMost(const std::string& name, double limit, float min_word_confidence = 0.3f) {
+  Result<Document> converted =
+      ConvertPdfParallel(Engine(OcrMode::kAuto, min_word_confidence), ScanPdf(name), PdfOptions{}, 1);
+  ASSERT_TRUE(converted.ok()) << converted.status().ToString();
+  const Document& document = *converted;
   const nlohmann::json truth = ScanTruth(name);
   ASSERT_EQ(document.pages.size(), truth["pages"].size());
   EXPECT_EQ(document.kind, DocumentKind::kScanned);
@@ -53,14 +59,17 @@ void ExpectCerAtMost(const std::string& name, double limit) {
     EXPECT_TRUE(page.error.empty()) << page.error;
     EXPECT_GT(page.ocr_confidence, 0.5f);
     for (const Block& block : page.blocks) EXPECT_EQ(block.source, TextSource::kOcr);
+    EXPECT_TRUE(page.low_confidence_words.empty());
+    EXPECT_EQ(page.ocr_counts.words_dropped, 0);
   }
 }
 
 TEST(OcrTest, CleanScansReadWithAtMostTwoPercentCharacterErrors) { ExpectCerAtMost("scan_clean", 0.02); }
 
-// Noise, blur, a skewed page and a page turned 90 degrees (recovered by OSD).
+// Noise, blur, a skewed page and a page turned 90 degrees (recovered by OSD),
+// read with a confidence floor above most of their words: kept all the same.
 TEST(OcrTest, DegradedAndRotatedScansReadWithAtMostFivePercentCharacterErrors) {
-  ExpectCerAtMost("scan_degraded", 0.05);
+  ExpectCerAtMost("scan_degraded", 0.05, 0.97f);
 }
 
 TEST(OcrTest, JpegCcittAndJbig2ImagesAreRecognised) {
@@ -147,9 +156,21 @@ TEST(OcrTest, PictureWithCaptionIsMixedAndItsWordsAreAddedOnce) {
   EXPECT_GT(ocr_blocks, 0);
 }
 
+void ExpectScreenshotRead(const Page& page, const nlohmann::json& truth) {
+  const std::string text = PageText(page);
+  for (const auto& line : truth["screenshot"]) {
+    const std::string expected = line.get<std::string>();
+    EXPECT_NE(text.find(expected.substr(expected.size() / 2)), std::string::npos)
+        << expected << "\nread: " << text;
+  }
+  EXPECT_GT(page.ocr_confidence, 0.5f);
+  EXPECT_EQ(page.ocr_counts.pictures_read, 1);
+  EXPECT_EQ(page.ocr_counts.pictures_not_text, 0);
+}
+
 TEST(OcrTest, OnlyPicturesThatHoldTextAreRecognised) {
   const Document document = Convert(ScanPdf("scan_figures"));
-  ASSERT_EQ(document.pages.size(), 2u);
+  ASSERT_EQ(document.pages.size(), 3u);
   const nlohmann::json truth = ScanTruth("scan_figures");
   for (size_t i = 0; i < document.pages.size(); ++i) {
     EXPECT_EQ(document.pages[i].kind, PageKind::kMixed);
@@ -163,15 +184,36 @@ TEST(OcrTest, OnlyPicturesThatHoldTextAreRecognised) {
   EXPECT_EQ(document.pages[0].ocr_confidence, -1.0f);
   EXPECT_EQ(document.pages[0].ocr_counts.pictures_not_text, 2);
   EXPECT_EQ(document.pages[0].ocr_counts.pictures_read, 0);
-  EXPECT_EQ(document.pages[1].ocr_counts.pictures_read, 1);
-  EXPECT_EQ(document.pages[1].ocr_counts.pictures_not_text, 0);
-  // A screenshot of a terminal: read.
-  const std::string text = PageText(document.pages[1]);
-  for (const auto& line : truth["pages"][1]["screenshot"]) {
-    const std::string expected = line.get<std::string>();
-    EXPECT_NE(text.find(expected.substr(expected.size() / 2)), std::string::npos) << expected << "\nread: " << text;
+  // A screenshot of a terminal, and one at a screen's 96 dpi (read at its
+  // own resolution it loses "/index"): read, on the picture only.
+  for (size_t i = 1; i < document.pages.size(); ++i) {
+    ExpectScreenshotRead(document.pages[i], truth["pages"][i]);
+    for (const Block& block : document.pages[i].blocks) {
+      if (block.source != TextSource::kOcr) continue;
+      EXPECT_TRUE(block.bbox.x0 >= 71 && block.bbox.x1 <= 524 && block.bbox.y0 >= 842 - 621 &&
+                  block.bbox.y1 <= 842 - 499)
+          << "page " << i + 1 << " " << block.text << " off the picture";
+    }
   }
-  EXPECT_GT(document.pages[1].ocr_confidence, 0.5f);
+}
+
+// Pictures are drawn for their tests at their own resolution, and for
+// recognition larger only when their glyphs are small: at most twice, never
+// above the OCR dpi.
+TEST(OcrTest, PicturesAreDrawnAtTheirOwnResolutionAndSmallTypeAtMostTwiceIt) {
+  constexpr float kPerInch = 1.0f / 72;
+  const pdf::PageImage screen{BBox{72, 100, 523, 210}, 96};
+  const float test = pdf::PictureTestScale(screen, 300);
+  EXPECT_FLOAT_EQ(test, 96 * kPerInch);
+  EXPECT_FLOAT_EQ(pdf::PictureReadScale(screen, 300, test, 16), test);        // large type: as drawn
+  EXPECT_FLOAT_EQ(pdf::PictureReadScale(screen, 300, test, 8), 1.5f * test);  // up to 12 pixels
+  EXPECT_FLOAT_EQ(pdf::PictureReadScale(screen, 300, test, 3), 2 * test);     // at most twice
+  EXPECT_FLOAT_EQ(pdf::PictureReadScale(screen, 150, test, 3), 150 * kPerInch);
+  EXPECT_FLOAT_EQ(pdf::PictureReadScale(screen, 300, test, 0), test);  // no glyphs found
+  // A fine scan is drawn at the OCR dpi; a picture of unknown resolution too.
+  EXPECT_FLOAT_EQ(pdf::PictureTestScale({BBox{0, 0, 300, 300}, 600}, 300), 300 * kPerInch);
+  EXPECT_FLOAT_EQ(pdf::PictureTestScale({BBox{0, 0, 300, 300}, 0}, 300), 300 * kPerInch);
+  EXPECT_FLOAT_EQ(pdf::PictureTestScale({BBox{0, 0, 300, 300}, 20}, 300), pdf::kMinPictureDpi * kPerInch);
 }
 
 // Chinese with only "eng" loaded: a scanned page and a picture on a digital
@@ -205,8 +247,8 @@ TEST(OcrTest, LanguagesReadTheirScriptsOnly) {
   EXPECT_TRUE(ocr::LanguagesReadScript("eng", "Fraktur"));  // a script the table does not know: read
 }
 
-// The floor leaves words out of the text and lists them with their boxes:
-// none at 0, some at 0.97.
+// The floor leaves words read on pictures out of the text and lists them with
+// their boxes: none at 0, some at 0.97, each on its picture.
 TEST(OcrTest, WordsBelowTheConfidenceFloorAreListedOutsideTheText) {
   const auto read = [](float floor, int* dropped) {
     OcrOptions ocr;
@@ -214,7 +256,7 @@ TEST(OcrTest, WordsBelowTheConfidenceFloorAreListedOutsideTheText) {
     Result<std::shared_ptr<const PdfEngine>> engine = PdfEngine::Make(ocr);
     EXPECT_TRUE(engine.ok()) << engine.status().ToString();
     if (!engine.ok()) return std::string();
-    Result<Document> document = ConvertPdfParallel(*engine, ScanPdf("scan_degraded"), PdfOptions{}, 1);
+    Result<Document> document = ConvertPdfParallel(*engine, ScanPdf("scan_figures"), PdfOptions{}, 1);
     EXPECT_TRUE(document.ok()) << document.status().ToString();
     if (!document.ok()) return std::string();
     std::string text;
@@ -226,10 +268,10 @@ TEST(OcrTest, WordsBelowTheConfidenceFloorAreListedOutsideTheText) {
       for (const OcrWord& word : page.low_confidence_words) {
         EXPECT_FALSE(word.text.empty());
         EXPECT_LT(word.confidence, floor);
-        // In the page's points (not the image's pixels): the centre is on the page.
+        // In the page's points (not the picture's pixels): the centre is on the picture.
         const float cx = (word.bbox.x0 + word.bbox.x1) / 2, cy = (word.bbox.y0 + word.bbox.y1) / 2;
-        EXPECT_TRUE(word.bbox.x0 < word.bbox.x1 && cx > 0 && cx < page.width) << word.text;
-        EXPECT_TRUE(word.bbox.y0 < word.bbox.y1 && cy > 0 && cy < page.height) << word.text;
+        EXPECT_TRUE(word.bbox.x0 < word.bbox.x1 && cx > 72 && cx < 523) << word.text;
+        EXPECT_TRUE(word.bbox.y0 < word.bbox.y1 && cy > 842 - 620 && cy < 842 - 500) << word.text;
       }
     }
     return text;
