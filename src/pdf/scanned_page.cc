@@ -139,6 +139,21 @@ bool Render(fz_context* ctx, fz_page* fz_page, float scale, const fz_rect& clip,
   return true;
 }
 
+// Puts on the page why a recognition left nothing to keep: an error, or the
+// page's time ran out.
+bool RecognitionFailed(const Result<OcrPage>& result, double seconds_left, RawPage* page) {
+  if (!result.ok()) {
+    page->error = "ocr: " + result.status().message();
+    return true;
+  }
+  if (result->timed_out) {
+    page->error = "timeout: OCR of page " + std::to_string(page->number) + " took longer than " +
+                  Seconds(seconds_left) + " s";
+    return true;
+  }
+  return false;
+}
+
 // Pictures of a digital page smaller than this (points) hold no text worth
 // indexing: icons, bullets, logos.
 constexpr float kMinPictureSide = 36, kMinPictureArea = 72 * 72;
@@ -236,15 +251,7 @@ void RecognizePictures(fz_context* ctx, fz_page* fz_page, const PageOcr& ocr, do
     Result<OcrPage> result =
         session->Recognize(drawing.image, SecondsLeft(seconds_left, watch), OcrSubject::kPicture);
     page->ocr_seconds += lap.Lap();
-    if (!result.ok()) {
-      page->error = "ocr: " + result.status().message();
-      return;
-    }
-    if (result->timed_out) {
-      page->error = "timeout: OCR of page " + std::to_string(page->number) + " took longer than " +
-                    Seconds(seconds_left) + " s";
-      return;
-    }
+    if (RecognitionFailed(result, seconds_left, page)) return;
     if (!result->unread_script.empty()) {
       ++counts.pictures_other_script;
       continue;
@@ -285,15 +292,7 @@ void RecognizeWholePage(fz_context* ctx, fz_page* fz_page, const PageOcr& ocr, O
   Result<OcrPage> result =
       session->Recognize(drawing.image, SecondsLeft(seconds_left, watch), OcrSubject::kPage);
   page->ocr_seconds = watch.Lap();
-  if (!result.ok()) {
-    page->error = "ocr: " + result.status().message();
-    return;
-  }
-  if (result->timed_out) {
-    page->error = "timeout: OCR of page " + std::to_string(page->number) + " took longer than " +
-                  Seconds(seconds_left) + " s";
-    return;
-  }
+  if (RecognitionFailed(result, seconds_left, page)) return;
   if (!complaint.empty() && result->lines.empty()) {
     // Nothing legible and MuPDF complained: a damaged image, not a blank page.
     page->error = "damaged image: " + complaint;
