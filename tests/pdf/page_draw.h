@@ -77,6 +77,16 @@ struct Grid {
   bool bold_header = true;
 };
 
+// A price list at `y`: the header "Item | Count | Price" and the rows
+// "item i | i | price" for i in [first, last).
+inline Grid ItemGrid(float y, int first, int last, const std::string& price) {
+  Grid grid;
+  grid.y = y;
+  grid.rows = {{"Item", "Count", "Price"}};
+  for (int i = first; i < last; ++i) grid.rows.push_back({"item " + std::to_string(i), std::to_string(i), price});
+  return grid;
+}
+
 // Text of every cell, and every ruling of the full grid.
 inline void DrawGrid(const Grid& grid, PageDraw* page) {
   const float height = grid.row_height * static_cast<float>(grid.rows.size());

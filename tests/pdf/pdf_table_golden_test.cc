@@ -28,6 +28,7 @@ namespace docpipe {
 namespace {
 
 using pdf_test::Grid;
+using pdf_test::ItemGrid;
 using pdf_test::PageDraw;
 
 const std::vector<std::string> kBefore = {"The figures below were measured on one machine in the spring.",
@@ -100,15 +101,9 @@ std::vector<std::string> Spans() {
 // A table that runs to the bottom of page 1 and on at the top of page 2,
 // its header row repeated (not bold) there.
 std::vector<std::string> Continued() {
-  Grid first;
-  first.y = 640;
-  first.rows = {{"Item", "Count", "Price"}};
-  for (int i = 0; i < 5; ++i) first.rows.push_back({"item " + std::to_string(i), std::to_string(i), "1.00"});
-  Grid second;
-  second.y = 72;
+  const Grid first = ItemGrid(640, 0, 5, "1.00");
+  Grid second = ItemGrid(72, 5, 9, "2.50");
   second.bold_header = false;
-  second.rows = {{"Item", "Count", "Price"}};
-  for (int i = 5; i < 9; ++i) second.rows.push_back({"item " + std::to_string(i), std::to_string(i), "2.50"});
   PageDraw one, two;
   one.Prose(72, 100, kBefore);
   DrawGrid(first, &one);

@@ -20,6 +20,7 @@ namespace {
 
 using pdf_test::DrawGrid;
 using pdf_test::Grid;
+using pdf_test::ItemGrid;
 using pdf_test::PageDraw;
 
 const std::vector<std::string> kIntro = {"The measurements below were taken over three weeks in the spring.",
@@ -503,15 +504,8 @@ TEST_F(PdfTableTest, TableInsideOneColumnOfATwoColumnPage) {
 }
 
 TEST_F(PdfTableTest, TableContinuedOnTheNextPageIsMarkedAndKeepsItsHeader) {
-  Grid first;
-  first.y = 600;
-  first.rows = {{"Item", "Count", "Price"}};
-  for (int i = 0; i < 6; ++i) first.rows.push_back({"item " + std::to_string(i), std::to_string(i), "1.00"});
-  Grid second;
-  second.y = 72;
-  second.rows = {{"Item", "Count", "Price"}};
-  for (int i = 6; i < 30; ++i)
-    second.rows.push_back({"item " + std::to_string(i), std::to_string(i), "2.00"});
+  const Grid first = ItemGrid(600, 0, 6, "1.00");
+  Grid second = ItemGrid(72, 6, 30, "2.00");
   second.bold_header = false;
   PageDraw one, two;
   one.Prose(72, 100, kIntro);
