@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/ascii_lower.h"
 #include "core/iso_date.h"
 #include "formats/document_builder.h"
 #include "formats/table_grid.h"
@@ -75,12 +76,6 @@ struct ListLevelFormats {
   }
 };
 
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
-}
-
 int HeadingLevelOfStyleName(const std::string& name) {
   if (name == "title") return 1;
   if (name.rfind("heading ", 0) == 0 && name.size() == 9 && name[8] >= '1' && name[8] <= '9') return name[8] - '0';
@@ -94,7 +89,7 @@ std::map<std::string, StyleInfo> ReadStyles(const pugi::xml_document& styles) {
     if (LocalName(style) != "style") continue;
     const std::string id(Val(style, "styleId"));
     StyleInfo info;
-    const std::string name = Lower(Val(Child(style, "name")));
+    const std::string name = AsciiLower(Val(Child(style, "name")));
     info.heading_level = HeadingLevelOfStyleName(name);
     const pugi::xml_node ppr = Child(style, "pPr");
     if (pugi::xml_node outline = Child(ppr, "outlineLvl"); outline && info.heading_level == 0) {

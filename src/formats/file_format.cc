@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/ascii_lower.h"
 #include "docpipe/formats.h"
 #include "docpipe/text_document.h"
 #include "formats/zip_archive.h"
@@ -19,12 +20,6 @@ std::string LowerExtension(const std::string& path) {
   std::string extension = fs::path(path).extension().string();
   for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return extension;
-}
-
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
 }
 
 bool StartsWith(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
@@ -96,7 +91,7 @@ DetectedFormat DetectZip(const std::string& path) {
 }
 
 bool LooksLikeHtml(std::string_view decoded) {
-  const std::string head = Lower(decoded.substr(0, 4096));
+  const std::string head = AsciiLower(decoded.substr(0, 4096));
   size_t start = head.find_first_not_of(" \t\r\n");
   if (start == std::string::npos) return false;
   const std::string_view body = std::string_view(head).substr(start);

@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/ascii_lower.h"
 #include "core/iso_date.h"
 #include "formats/html5_entities.h"
 #include "formats/table_grid.h"
@@ -18,12 +19,6 @@
 
 namespace docpipe::formats {
 namespace {
-
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
-}
 
 // The value after "charset=" (or "encoding=") at `pos`, unquoted.
 std::string ValueAfter(std::string_view text, size_t pos) {
@@ -123,9 +118,9 @@ SkipAttributes ReadSkipAttributes(const xmlNode* node) {
 }
 
 bool IsHidden(const SkipAttributes& attributes) {
-  if (attributes.hidden || Lower(attributes.aria_hidden) == "true") return true;
+  if (attributes.hidden || AsciiLower(attributes.aria_hidden) == "true") return true;
   if (attributes.style.empty()) return false;
-  std::string style = Lower(attributes.style);
+  std::string style = AsciiLower(attributes.style);
   style.erase(std::remove(style.begin(), style.end(), ' '), style.end());
   return style.find("display:none") != std::string::npos || style.find("visibility:hidden") != std::string::npos;
 }
@@ -138,7 +133,7 @@ bool IsSkipped(const xmlNode* node) {
   if (node->properties == nullptr) return false;
   const SkipAttributes attributes = ReadSkipAttributes(node);
   if (IsHidden(attributes)) return true;
-  if (!attributes.role.empty() && AnyToken(Lower(attributes.role), kSkippedRoles)) return true;
+  if (!attributes.role.empty() && AnyToken(AsciiLower(attributes.role), kSkippedRoles)) return true;
   if (!attributes.class_list.empty() && AnyToken(attributes.class_list, kSkippedClasses)) return true;
   return !attributes.id.empty() && kSkippedIds.count(attributes.id) > 0;
 }
@@ -151,9 +146,9 @@ void ReadMetaDate(const xmlNode* meta, HtmlHead* head) {
       "article:published_time", "citation_publication_date"};
   static const std::unordered_set<std::string_view> kModified = {
       "dc.date.modified", "dcterms.modified", "article:modified_time", "last-modified", "revised"};
-  std::string key = Lower(Attribute(meta, "name"));
-  if (key.empty()) key = Lower(Attribute(meta, "property"));
-  if (key.empty()) key = Lower(Attribute(meta, "http-equiv"));
+  std::string key = AsciiLower(Attribute(meta, "name"));
+  if (key.empty()) key = AsciiLower(Attribute(meta, "property"));
+  if (key.empty()) key = AsciiLower(Attribute(meta, "http-equiv"));
   std::string* date = kCreated.count(key) ? &head->created : kModified.count(key) ? &head->modified : nullptr;
   if (date != nullptr && date->empty()) *date = IsoDate(Attribute(meta, "content"));
 }
@@ -431,7 +426,7 @@ struct ContextDeleter {
 // libxml2's HTML parser does not know DTD internal subsets and would show
 // their entity declarations as text; they are cut (never expanded).
 void CutInternalSubset(std::string* html) {
-  const std::string head = Lower(std::string_view(*html).substr(0, 1024));
+  const std::string head = AsciiLower(std::string_view(*html).substr(0, 1024));
   const size_t doctype = head.find("<!doctype");
   if (doctype == std::string::npos) return;
   const size_t bracket = html->find('[', doctype), close = html->find('>', doctype);
@@ -483,7 +478,7 @@ void RewriteHtml5Entities(std::string* html) {
 }  // namespace
 
 std::string DeclaredCharset(std::string_view bytes) {
-  const std::string head = Lower(bytes.substr(0, 4096));
+  const std::string head = AsciiLower(bytes.substr(0, 4096));
   if (head.rfind("<?xml", 0) == 0) {
     const size_t end = head.find("?>");
     const size_t encoding = head.find("encoding");

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <string>
 
+#include "core/ascii_lower.h"
 #include "llm/json_schema.h"
 
 namespace docpipe::llm_internal {
@@ -13,11 +14,6 @@ using nlohmann::json;
 
 bool GivesNothing(const json& value) {
   return value.is_null() || (value.is_string() && value.get_ref<const std::string&>().empty());
-}
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
 }
 
 // JSON pointer escaping: "~" -> "~0", "/" -> "~1".
@@ -50,7 +46,7 @@ void EvidenceAt(const json& value, const std::string& pointer,
     return;
   }
   if (GivesNothing(value) || evidence.contains(pointer)) return;
-  std::string needle = Lower(value.is_string() ? value.get<std::string>() : value.dump());
+  std::string needle = AsciiLower(value.is_string() ? value.get<std::string>() : value.dump());
   json found = json::array();
   for (size_t i = 0; i < chunks.size(); ++i) {
     if (lowered[i].find(needle) == std::string::npos) continue;
@@ -128,7 +124,7 @@ void MergeRecord(json& merged, const json& part) {
 void AddEvidence(const json& record, const std::vector<const ExtractionChunk*>& chunks, json& evidence) {
   std::vector<std::string> lowered;
   lowered.reserve(chunks.size());
-  for (const ExtractionChunk* chunk : chunks) lowered.push_back(Lower(chunk->text));
+  for (const ExtractionChunk* chunk : chunks) lowered.push_back(AsciiLower(chunk->text));
   EvidenceAt(record, "", chunks, lowered, evidence);
 }
 

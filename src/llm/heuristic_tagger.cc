@@ -6,6 +6,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/ascii_lower.h"
 #include "docpipe/tagging.h"
 #include "llm/entity_patterns.h"
 
@@ -16,12 +17,6 @@ constexpr int kMaxModifiers = 5;
 constexpr int kMaxCountPerKeyword = 3;
 
 bool IsWordByte(unsigned char c) { return std::isalnum(c) || c >= 0x80; }
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Occurrences of `keyword` in `text` that are not parts of longer words.
 int CountKeyword(std::string_view text, std::string_view keyword) {
@@ -47,7 +42,7 @@ class LowerText {
  public:
   LowerText(const LowerText&) = delete;  // words_ points into text_
   LowerText& operator=(const LowerText&) = delete;
-  explicit LowerText(std::string_view text) : text_(Lower(text)) {
+  explicit LowerText(std::string_view text) : text_(AsciiLower(text)) {
     std::string_view view = text_;
     for (size_t i = 0; i < view.size();) {
       if (!IsWordByte(static_cast<unsigned char>(view[i]))) {
@@ -84,7 +79,7 @@ std::vector<Scored> Score(const LowerText& lower_text, const std::vector<Taxonom
   std::vector<Scored> scored;
   for (const TaxonomyLabel& label : labels) {
     int hits = 0;
-    for (const std::string& keyword : label.keywords) hits += lower_text.Count(Lower(keyword));
+    for (const std::string& keyword : label.keywords) hits += lower_text.Count(AsciiLower(keyword));
     if (hits > 0) scored.push_back({&label, hits});
   }
   // Stable: ties keep taxonomy order, so results are deterministic.

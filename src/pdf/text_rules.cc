@@ -5,6 +5,8 @@
 #include <cctype>
 #include <cstring>
 
+#include "core/ascii_lower.h"
+
 namespace docpipe::pdf {
 namespace {
 
@@ -64,12 +66,6 @@ std::string_view LeadingLetters(std::string_view text) {
   return text.substr(0, i);
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // First halves of common English compounds: "well-" + "known" keeps its
 // hyphen even when the document never spells the compound whole.
 constexpr std::array<std::string_view, 40> kCompoundHeads = {
@@ -87,9 +83,9 @@ bool KeepHyphen(std::string_view fragment, std::string_view next, const Vocabula
   const unsigned char first = static_cast<unsigned char>(next[0]);
   if (!IsLower(first)) return true;
   if (fragment.find('-') != std::string_view::npos) return true;
-  const std::string head = Lower(fragment);
+  const std::string head = AsciiLower(fragment);
   if (!vocabulary) return IsCompoundHead(head);
-  const std::string tail = Lower(LeadingLetters(next));
+  const std::string tail = AsciiLower(LeadingLetters(next));
   if (vocabulary->Contains(head + tail)) return false;
   return vocabulary->Contains(head + "-" + tail) || IsCompoundHead(head);
 }
@@ -159,7 +155,7 @@ void Vocabulary::AddLine(std::string_view text, bool after_break) {
             (text[j] == '-' && j + 1 < text.size() && std::isalpha(static_cast<unsigned char>(text[j + 1]))))) {
       ++j;
     }
-    if (j > i) words_.insert(Lower(text.substr(i, j - i)));
+    if (j > i) words_.insert(AsciiLower(text.substr(i, j - i)));
     i = j;
   }
 }

@@ -2,14 +2,10 @@
 
 #include <cctype>
 
+#include "core/ascii_lower.h"
+
 namespace docpipe::server {
 namespace {
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string_view Trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -24,7 +20,7 @@ std::string Parameter(std::string_view header, std::string_view key) {
     std::string_view rest = Trim(header.substr(pos + 1));
     const size_t eq = rest.find('=');
     pos += 1;
-    if (eq == std::string_view::npos || Lower(Trim(rest.substr(0, eq))) != key) continue;
+    if (eq == std::string_view::npos || AsciiLower(Trim(rest.substr(0, eq))) != key) continue;
     std::string_view value = Trim(rest.substr(eq + 1));
     if (!value.empty() && value.front() == '"') {
       std::string out;
@@ -48,7 +44,7 @@ Status ParsePartHeaders(std::string_view headers, FormPart& part, size_t index) 
     start = end + 2;
     const size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    if (Lower(Trim(line.substr(0, colon))) != "content-disposition") continue;
+    if (AsciiLower(Trim(line.substr(0, colon))) != "content-disposition") continue;
     std::string_view value = line.substr(colon + 1);
     part.name = Parameter(value, "name");
     part.filename = Parameter(value, "filename");
@@ -62,7 +58,7 @@ Status ParsePartHeaders(std::string_view headers, FormPart& part, size_t index) 
 }  // namespace
 
 Result<std::string> MultipartBoundary(std::string_view content_type) {
-  if (Lower(Trim(content_type.substr(0, content_type.find(';')))) != "multipart/form-data") {
+  if (AsciiLower(Trim(content_type.substr(0, content_type.find(';')))) != "multipart/form-data") {
     return Status::InvalidArgument("Content-Type: expected multipart/form-data");
   }
   std::string boundary = Parameter(content_type, "boundary");
