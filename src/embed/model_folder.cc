@@ -13,11 +13,6 @@ namespace {
 
 constexpr int kDefaultMaxSeqLength = 512;
 
-bool Exists(const std::string& path) {
-  std::error_code ec;
-  return fs::exists(path, ec);
-}
-
 // A value from a JSON object, or `fallback` when the key is absent or null.
 template <typename T>
 T Get(const json& object, const char* key, T fallback) {
@@ -148,7 +143,7 @@ Status ReadDense(const std::string& dir, FolderSpec& spec) {
 // Walks modules.json in order; a folder without one is a bare Transformer
 // with mean pooling, as sentence-transformers itself assumes.
 Status ReadModules(const std::string& folder, FolderSpec& spec) {
-  if (!Exists(folder + "/modules.json")) {
+  if (!PathExists(folder + "/modules.json")) {
     spec.pooling.mean = true;
     return Status::Ok();
   }
@@ -179,7 +174,7 @@ Status ReadModules(const std::string& folder, FolderSpec& spec) {
 Status ReadSequenceLimit(const std::string& folder, int override_length, FolderSpec& spec) {
   int length = kDefaultMaxSeqLength;
   const std::string path = folder + "/sentence_bert_config.json";
-  if (Exists(path)) {
+  if (PathExists(path)) {
     DOCPIPE_ASSIGN_OR_RETURN(json config, ReadJsonFile(path));
     try {
       length = Get(config, "max_seq_length", kDefaultMaxSeqLength);
@@ -247,6 +242,11 @@ Result<FolderSpec> ReadFolderSpec(const std::string& folder, int max_seq_length)
   DOCPIPE_RETURN_IF_ERROR(ReadSequenceLimit(folder, max_seq_length, spec));
   DOCPIPE_RETURN_IF_ERROR(CheckDenseChain(spec));
   return spec;
+}
+
+bool PathExists(const std::string& path) {
+  std::error_code ec;
+  return fs::exists(path, ec);
 }
 
 }  // namespace docpipe::embed

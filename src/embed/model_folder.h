@@ -85,4 +85,7 @@ Result<nlohmann::json> ReadJsonFile(const std::string& path);
 
 std::string ArchitectureName(Architecture architecture);
 
+// True when `path` exists; false also when it cannot be checked.
+bool PathExists(const std::string& path);
+
 }  // namespace docpipe::embed

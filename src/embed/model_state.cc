@@ -19,15 +19,10 @@
 namespace docpipe::embed {
 namespace {
 
-bool Exists(const std::string& path) {
-  std::error_code ec;
-  return std::filesystem::exists(path, ec);
-}
-
 Result<std::unique_ptr<SafetensorsFile>> OpenWeights(const std::string& dir) {
   const std::string path = dir + "/model.safetensors";
-  if (!Exists(path)) {
-    if (Exists(dir + "/pytorch_model.bin"))
+  if (!PathExists(path)) {
+    if (PathExists(dir + "/pytorch_model.bin"))
       return Status::Unsupported(dir +
                                  " has only pytorch_model.bin (a pickle); supported: model.safetensors "
                                  "(convert it once, e.g. with safetensors' convert script)");

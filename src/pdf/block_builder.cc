@@ -10,9 +10,6 @@ namespace {
 
 // A baseline step this much above the usual pitch is a paragraph gap.
 constexpr float kParagraphGapFactor = 1.3f;
-// Font sizes closer than this (points) count as the same size.
-constexpr float kSameSize = 0.6f;
-
 bool SameSize(float a, float b) { return std::fabs(a - b) < kSameSize; }
 
 bool EndsSentence(std::string_view text) {

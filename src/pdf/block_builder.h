@@ -11,6 +11,9 @@
 
 namespace docpipe::pdf {
 
+// Font sizes closer than this (points) count as the same size.
+inline constexpr float kSameSize = 0.6f;
+
 // Document-wide measures the block rules are relative to.
 struct LayoutStats {
   float body_size = 10;    // most common font size by character count

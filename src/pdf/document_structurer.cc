@@ -19,7 +19,6 @@ namespace {
 
 constexpr int kMaxHeadingChars = 250;
 constexpr int kMaxBoldHeadingChars = 120;
-constexpr float kSameSize = 0.6f;
 
 bool HasLetter(std::string_view text) {
   return std::any_of(text.begin(), text.end(), [](char c) {
