@@ -18,6 +18,7 @@
 #include "docpipe/embedder.h"
 #include "docpipe/text_embedder.h"
 #include "embed/packed_linear.h"
+#include "reference_models.h"
 
 namespace docpipe {
 namespace {
@@ -28,9 +29,7 @@ using embed::PackedLinear;
 
 const CpuFeatures kHere = CpuFeatures::Detect();
 
-std::string ModelFolder(const std::string& name) {
-  return std::string(DOCPIPE_EMBED_REFERENCE_DIR) + "/" + name;
-}
+using embed_test::ModelFolder;
 
 std::vector<float> RandomMatrix(size_t rows, size_t cols, float scale, unsigned seed) {
   std::mt19937 rng(seed);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "docpipe/embedder.h"
+#include "reference_models.h"
 
 namespace docpipe {
 namespace {
@@ -23,9 +24,7 @@ const nlohmann::json& Reference() {
   return reference;
 }
 
-std::string ModelFolder(const std::string& name) {
-  return std::string(DOCPIPE_EMBED_REFERENCE_DIR) + "/" + name;
-}
+using embed_test::ModelFolder;
 
 std::vector<std::string> Texts() { return Reference().at("texts").get<std::vector<std::string>>(); }
 

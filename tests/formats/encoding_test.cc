@@ -8,11 +8,7 @@
 namespace docpipe {
 namespace {
 
-std::string TextOf(const std::string& name) {
-  Result<Document> converted = formats_test::Convert(formats_test::Fixture(name));
-  EXPECT_TRUE(converted.ok()) << name << ": " << converted.status().ToString();
-  return converted.ok() ? DocumentText(*converted) : "";
-}
+using formats_test::TextOf;
 
 TEST(EncodingTest, TextFilesInEveryEncoding) {
   for (const char* name : {"utf16.txt", "utf16be.txt", "legacy.txt"}) {

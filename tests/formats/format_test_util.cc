@@ -1,5 +1,7 @@
 #include "format_test_util.h"
 
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <map>
 #include <memory>
@@ -54,6 +56,12 @@ std::string Strip(const std::string& token) {
   return out;
 }
 }  // namespace
+
+std::string TextOf(const std::string& name) {
+  Result<Document> converted = Convert(Fixture(name));
+  EXPECT_TRUE(converted.ok()) << name << ": " << converted.status().ToString();
+  return converted.ok() ? DocumentText(*converted) : "";
+}
 
 std::vector<std::string> Words(const std::string& text) {
   std::vector<std::string> words;

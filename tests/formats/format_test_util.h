@@ -21,6 +21,9 @@ Result<Document> ConvertWithOcr(const std::string& path);
 
 // Tokens as tests/fixtures/word_metrics.py makes them: split on white space,
 // punctuation stripped from both ends, case kept.
+// The text of fixture `name` converted; a failed conversion fails the test and gives "".
+std::string TextOf(const std::string& name);
+
 std::vector<std::string> Words(const std::string& text);
 // Share of `truth` words (as a multiset) found in `text`.
 double WordRecall(const std::string& truth, const std::string& text);

@@ -9,6 +9,7 @@ namespace {
 
 using formats_test::Convert;
 using formats_test::Fixture;
+using formats_test::TextOf;
 
 ConvertFileOptions SmallLimits() {
   ConvertFileOptions options;
@@ -23,12 +24,6 @@ void ExpectFailure(const std::string& name, StatusCode code, const std::string& 
   ASSERT_FALSE(converted.ok()) << name;
   EXPECT_EQ(converted.status().code(), code) << name << ": " << converted.status().ToString();
   EXPECT_NE(converted.status().message().find(words), std::string::npos) << converted.status().ToString();
-}
-
-std::string TextOf(const std::string& name) {
-  Result<Document> converted = Convert(Fixture(name));
-  EXPECT_TRUE(converted.ok()) << name << ": " << converted.status().ToString();
-  return converted.ok() ? DocumentText(*converted) : "";
 }
 
 TEST(HostileTest, ZipBombsStopAtTheirBounds) {

@@ -13,6 +13,7 @@
 
 #include "cli_runner.h"
 #include "docpipe/store.h"
+#include "open_store.h"
 #include "fake_llm_server.h"
 
 namespace docpipe::testing {
@@ -37,12 +38,6 @@ json RunJson(const std::vector<std::string>& args, int expected_exit = 0) {
   json parsed = json::parse(result.out, nullptr, false);
   EXPECT_FALSE(parsed.is_discarded()) << result.out << result.err;
   return parsed.is_discarded() ? json() : parsed;
-}
-
-std::unique_ptr<Store> OpenStore(const std::string& db) {
-  auto store = Store::Open(db);
-  EXPECT_TRUE(store.ok()) << store.status().ToString();
-  return store.ok() ? std::move(*store) : nullptr;
 }
 
 TEST(EmbedIngestTest, NativeModelVectorsAreStoredAndSearchable) {

@@ -13,6 +13,7 @@
 
 #include "cli_runner.h"
 #include "docpipe/store.h"
+#include "open_store.h"
 
 namespace docpipe::testing {
 namespace {
@@ -39,12 +40,6 @@ void WriteNotes(const std::string& dir, int count) {
     std::snprintf(name, sizeof name, "/note%04d.md", i);
     WriteFile(dir + name, Note(i));
   }
-}
-
-std::unique_ptr<Store> OpenStore(const std::string& db) {
-  Result<std::unique_ptr<Store>> store = Store::Open(db);
-  EXPECT_TRUE(store.ok()) << store.status().ToString();
-  return store.ok() ? std::move(store).value() : nullptr;
 }
 
 // Everything stored for the given files: path -> sha256 + chunk texts, for comparing runs.

@@ -77,6 +77,13 @@ struct Grid {
   bool bold_header = true;
 };
 
+// Width (points) of a number in 10-point Helvetica: digits 5.56, the decimal point 2.78.
+inline float NumberWidth(const std::string& text) {
+  float width = 0;
+  for (char c : text) width += c == '.' ? 2.78f : 5.56f;
+  return width;
+}
+
 // A price list at `y`: the header "Item | Count | Price" and the rows
 // "item i | i | price" for i in [first, last).
 inline Grid ItemGrid(float y, int first, int last, const std::string& price) {

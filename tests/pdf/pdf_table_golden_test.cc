@@ -29,6 +29,7 @@ namespace {
 
 using pdf_test::Grid;
 using pdf_test::ItemGrid;
+using pdf_test::NumberWidth;
 using pdf_test::PageDraw;
 
 const std::vector<std::string> kBefore = {"The figures below were measured on one machine in the spring.",
@@ -63,12 +64,6 @@ std::vector<std::string> Booktabs() {
 }
 
 // Helvetica's advance width of digits and '.' at 10 points.
-float NumberWidth(const std::string& text) {
-  float width = 0;
-  for (char c : text) width += c == '.' ? 2.78f : 5.56f;
-  return width;
-}
-
 std::vector<std::string> Unruled() {
   PageDraw page;
   page.Prose(72, 120, kBefore);

@@ -21,6 +21,7 @@ namespace {
 using pdf_test::DrawGrid;
 using pdf_test::Grid;
 using pdf_test::ItemGrid;
+using pdf_test::NumberWidth;
 using pdf_test::PageDraw;
 
 const std::vector<std::string> kIntro = {"The measurements below were taken over three weeks in the spring.",
@@ -625,12 +626,6 @@ TEST_F(PdfTableTest, CodeListingInABoxIsNoTable) {
 
 // Helvetica's advance widths at 10 points: digits and '.' are all the
 // unruled fixtures right- or decimal-align.
-float NumberWidth(const std::string& text) {
-  float width = 0;
-  for (char c : text) width += c == '.' ? 2.78f : 5.56f;
-  return width;
-}
-
 struct UnruledRow {
   std::string name, count, ratio;
 };

@@ -34,7 +34,7 @@ std::string Text(int words, const std::string& lines) {
   return text + "\n" + lines;
 }
 
-ExtractionDocument Document(const std::vector<std::string>& texts) {
+ExtractionDocument DocumentOf(const std::vector<std::string>& texts) {
   ExtractionDocument document;
   for (size_t i = 0; i < texts.size(); ++i) {
     int page = static_cast<int>(i) + 1;
@@ -74,7 +74,7 @@ class ExtractorTest : public ::testing::Test {
 };
 
 ExtractionDocument ShortPaper() {
-  return Document({"title: Parsing PDFs Quickly\nauthors: Ada Lovelace\nyear: 2021",
+  return DocumentOf({"title: Parsing PDFs Quickly\nauthors: Ada Lovelace\nyear: 2021",
                    "open_access: true\nkind: preprint\nvenue.name: DocEng\nauthors: Alan Turing"});
 }
 
@@ -105,7 +105,7 @@ TEST_F(ExtractorTest, ShortDocumentIsOneStructuredRequest) {
 TEST_F(ExtractorTest, LongDocumentIsMappedOverChunkGroupsAndMerged) {
   Connect({});
   auto extractor = Make(nullptr, 512);  // room for about two of these chunks per request
-  ExtractionDocument document = Document(
+  ExtractionDocument document = DocumentOf(
       {Text(60, "title: The Real Title\nauthors: Ada"), Text(60, "datasets: MNIST"),
        Text(60, "authors: Bob\ntitle: A Section Heading Mistaken For A Title"), Text(60, "year: 1999"),
        Text(60, "authors: Ada\ndatasets: ImageNet\ndatasets: MNIST"), Text(60, "venue.city: Oslo")});
@@ -127,7 +127,7 @@ TEST_F(ExtractorTest, MergedRecordMissingARequiredFieldFailsInsteadOfInventingIt
   Connect({});
   auto extractor = Make(nullptr, 512);
   ExtractionResult result =
-      extractor->Extract(Document({Text(100, "authors: Ada"), Text(100, "year: 2000"), Text(100, "")})).get();
+      extractor->Extract(DocumentOf({Text(100, "authors: Ada"), Text(100, "year: 2000"), Text(100, "")})).get();
   EXPECT_EQ(result.status, ExtractionStatus::kFailed);
   EXPECT_NE(result.failure.find("missing \"title\""), std::string::npos) << result.failure;
   EXPECT_EQ(result.record_json, "null");
@@ -218,7 +218,7 @@ std::unique_ptr<Extractor> MakeMarked(LlmClient* client, bool merge_llm, Extract
 
 // Three or more parts: the summary in two of them, methods in two, the year in one.
 ExtractionDocument MarkedPaper() {
-  return Document({Text(60, "title: Fast Parsing\nsummary: We parse PDFs.\nmethods: MuPDF"), Text(60, ""),
+  return DocumentOf({Text(60, "title: Fast Parsing\nsummary: We parse PDFs.\nmethods: MuPDF"), Text(60, ""),
                    Text(60, "summary: We also chunk them.\nmethods: BM25"), Text(60, "year: 2024"),
                    Text(60, "methods: MuPDF")});
 }
@@ -286,7 +286,7 @@ TEST_F(ExtractorTest, CachedDocumentsSendNothing) {
   CacheFile file;
   auto cache = OpenExtractionCacheFile(file.path()).value();
   ExtractionDocument long_document =
-      Document({Text(150, "title: Cached"), Text(150, "authors: Ada"), Text(150, "authors: Bob")});
+      DocumentOf({Text(150, "title: Cached"), Text(150, "authors: Ada"), Text(150, "authors: Bob")});
   ExtractionResult first = Make(cache.get(), 512)->Extract(long_document).get();
   ASSERT_EQ(first.status, ExtractionStatus::kOk) << first.failure;
   int sent = server_->requests();
@@ -308,7 +308,7 @@ TEST_F(ExtractorTest, CachedDocumentsSendNothing) {
 TEST_F(ExtractorTest, ResumesFromTheCacheFileAfterATornWrite) {
   Connect({});
   CacheFile file;
-  ExtractionDocument a = Document({"title: First"}), b = Document({"title: Second"});
+  ExtractionDocument a = DocumentOf({"title: First"}), b = DocumentOf({"title: Second"});
   {
     auto cache = OpenExtractionCacheFile(file.path()).value();
     ASSERT_EQ(Make(cache.get())->Extract(a).get().status, ExtractionStatus::kOk);
@@ -334,7 +334,7 @@ TEST_F(ExtractorTest, ManyDocumentsConcurrentlyUnderFailuresEndValidOrFailedAndN
   auto extractor = Make();
   std::vector<std::future<ExtractionResult>> futures;
   for (int i = 0; i < 40; ++i) {
-    futures.push_back(extractor->Extract(Document({"title: Paper " + std::to_string(i) + "\nyear: 2020"})));
+    futures.push_back(extractor->Extract(DocumentOf({"title: Paper " + std::to_string(i) + "\nyear: 2020"})));
   }
   int ok = 0, failed = 0;
   for (int i = 0; i < 40; ++i) {

@@ -10,11 +10,6 @@
 namespace docpipe::testing {
 namespace {
 
-std::string MessageOf(const HttpReply& reply) {
-  return reply.json.is_object() && reply.json.contains("error") ? reply.json["error"]["message"].get<std::string>()
-                                                                  : reply.body;
-}
-
 TEST(ServerErrors, BadRequestsGetPreciseMessages) {
   ScratchDir dir;
   TestServer server(TestConfig(dir));

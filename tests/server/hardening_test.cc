@@ -20,11 +20,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string MessageOf(const HttpReply& reply) {
-  return reply.json.is_object() && reply.json.contains("error") ? reply.json["error"]["message"].get<std::string>()
-                                                                  : reply.body;
-}
-
 // This process's resident set, in bytes (0 when /proc is not there).
 size_t ResidentBytes() {
   std::ifstream status("/proc/self/status");

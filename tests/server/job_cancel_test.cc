@@ -14,8 +14,6 @@
 namespace docpipe::testing {
 namespace {
 
-const char* kNotes = "# Field notes\n\nThe axolotl regenerates its limbs within weeks.\n";
-
 // Polls GET /jobs/{id} until `done(state)` holds (or 60 s pass).
 template <typename Done>
 nlohmann::json WaitForJobState(int port, const std::string& id, Done done) {

@@ -20,8 +20,6 @@
 namespace docpipe::testing {
 namespace {
 
-const char* kNotes = "# Field notes\n\nThe axolotl regenerates its limbs within weeks.\n";
-
 // Polls GET /jobs/{id} until the job is done or failed (or 60 s pass).
 nlohmann::json WaitForJob(int port, const std::string& id) {
   nlohmann::json job;

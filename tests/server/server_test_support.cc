@@ -68,6 +68,11 @@ HttpReply GetPath(int port, const std::string& path, const std::string& token) {
   return ToReply(client.Get(path.c_str(), AuthHeaders(token)));
 }
 
+std::string MessageOf(const HttpReply& reply) {
+  return reply.json.is_object() && reply.json.contains("error") ? reply.json["error"]["message"].get<std::string>()
+                                                                  : reply.body;
+}
+
 std::string IngestBody(const std::vector<std::pair<std::string, std::string>>& id_texts, bool skip_llm,
                        const std::string& source) {
   nlohmann::json chunks = nlohmann::json::array();

@@ -45,6 +45,12 @@ class TestServer {
 HttpReply PostJson(int port, const std::string& path, const std::string& body, const std::string& token = "");
 HttpReply GetPath(int port, const std::string& path, const std::string& token = "");
 
+// The error message of an error reply ({"error":{"message":...}}), else the body.
+std::string MessageOf(const HttpReply& reply);
+
+// A small Markdown document to upload.
+inline constexpr const char* kNotes = "# Field notes\n\nThe axolotl regenerates its limbs within weeks.\n";
+
 // {"chunks":[{"id":..., "text":...}...], "dataset_source": source, "skip_llm": skip_llm}
 std::string IngestBody(const std::vector<std::pair<std::string, std::string>>& id_texts, bool skip_llm = true,
                        const std::string& source = "test");

@@ -125,6 +125,18 @@ Block TextBlock(BlockType type, std::string text, int level) {
   return block;
 }
 
+Block Heading(const std::string& text, int level, std::vector<std::string> path) {
+  Block block = TextBlock(BlockType::kHeading, text, level);
+  block.heading_path = std::move(path);
+  return block;
+}
+
+Block Paragraph(const std::string& text, std::vector<std::string> path) {
+  Block block = TextBlock(BlockType::kParagraph, text);
+  block.heading_path = std::move(path);
+  return block;
+}
+
 void Reindex(GeneratedDocument* generated) {
   generated->text = DocumentText(generated->document);
   generated->block_starts.clear();

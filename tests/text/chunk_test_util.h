@@ -45,4 +45,8 @@ void Reindex(GeneratedDocument* generated);
 
 Block TextBlock(BlockType type, std::string text, int level = 0);
 
+// A heading / paragraph block under the headings `path`.
+Block Heading(const std::string& text, int level, std::vector<std::string> path = {});
+Block Paragraph(const std::string& text, std::vector<std::string> path = {});
+
 }  // namespace docpipe::test_docs

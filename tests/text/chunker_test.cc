@@ -12,19 +12,9 @@
 namespace docpipe {
 namespace {
 
+using test_docs::Heading;
+using test_docs::Paragraph;
 using test_docs::TextBlock;
-
-Block Heading(const std::string& text, int level, std::vector<std::string> path = {}) {
-  Block block = TextBlock(BlockType::kHeading, text, level);
-  block.heading_path = std::move(path);
-  return block;
-}
-
-Block Paragraph(const std::string& text, std::vector<std::string> path = {}) {
-  Block block = TextBlock(BlockType::kParagraph, text);
-  block.heading_path = std::move(path);
-  return block;
-}
 
 // "Sk w1 w2 ... ." with exactly `tokens` tokens (words and the period).
 std::string Sentence(int k, int tokens) {

@@ -5,10 +5,14 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "chunk_test_util.h"
 #include "docpipe/document.h"
 
 namespace docpipe {
 namespace {
+
+using test_docs::Heading;
+using test_docs::Paragraph;
 
 Block MakeBlock(BlockType type, std::string text, int level = 0, bool ordered = false) {
   Block block;
@@ -19,8 +23,6 @@ Block MakeBlock(BlockType type, std::string text, int level = 0, bool ordered = 
   return block;
 }
 
-Block Heading(std::string text, int level) { return MakeBlock(BlockType::kHeading, std::move(text), level); }
-Block Paragraph(std::string text) { return MakeBlock(BlockType::kParagraph, std::move(text)); }
 Block Item(std::string text, int level, bool ordered) {
   return MakeBlock(BlockType::kListItem, std::move(text), level, ordered);
 }
