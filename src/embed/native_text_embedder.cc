@@ -1,8 +1,8 @@
 // The native engine behind the TextEmbedder interface: one shared model, and a
 // pool of sessions so that concurrent callers each get scratch buffers of
 // their own without making new ones for every call.
-#include <mutex>
 
+#include "core/mutex.h"
 #include "docpipe/embedder.h"
 #include "embed/text_embedders.h"
 
@@ -34,7 +34,7 @@ class NativeTextEmbedder final : public TextEmbedder {
  private:
   Result<std::unique_ptr<EmbeddingSession>> Borrow() {
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       if (!idle_.empty()) {
         std::unique_ptr<EmbeddingSession> session = std::move(idle_.back());
         idle_.pop_back();
@@ -45,13 +45,14 @@ class NativeTextEmbedder final : public TextEmbedder {
   }
 
   void Return(std::unique_ptr<EmbeddingSession> session) {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     idle_.push_back(std::move(session));
   }
 
   std::shared_ptr<const EmbeddingModel> model_;
-  std::mutex mutex_;
-  std::vector<std::unique_ptr<EmbeddingSession>> idle_;  // at most one per caller that ever ran at once
+  Mutex mutex_;
+  // At most one per caller that ever ran at once.
+  std::vector<std::unique_ptr<EmbeddingSession>> idle_ DOCPIPE_GUARDED_BY(mutex_);
 };
 
 }  // namespace

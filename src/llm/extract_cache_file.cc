@@ -3,10 +3,10 @@
 // killed at any instant leaves at worst one torn last line, skipped on load.
 #include <cstdio>
 #include <fstream>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "core/mutex.h"
 #include "docpipe/extract.h"
 
 namespace docpipe {
@@ -25,6 +25,7 @@ struct FileCloser {
 class FileExtractionCache final : public ExtractionCache {
  public:
   Status Open(const std::string& path) {
+    MutexLock lock(mutex_);
     Load(path);
     file_.reset(std::fopen(path.c_str(), "a"));
     if (!file_) return Status::IoError("cannot open the extraction cache " + path + " for appending");
@@ -34,7 +35,7 @@ class FileExtractionCache final : public ExtractionCache {
   }
 
   std::optional<std::string> Get(const ExtractionCacheKey& key) override {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     auto it = answers_.find(KeyText(key));
     if (it == answers_.end()) return std::nullopt;
     return it->second;
@@ -42,7 +43,7 @@ class FileExtractionCache final : public ExtractionCache {
 
   void Put(const ExtractionCacheKey& key, const std::string& answer_json) override {
     std::string line = json{{"key", KeyText(key)}, {"answer", answer_json}}.dump() + "\n";
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     answers_[KeyText(key)] = answer_json;
     // A failed write costs a re-ask on the next run, nothing more.
     std::fwrite(line.data(), 1, line.size(), file_.get());
@@ -50,7 +51,7 @@ class FileExtractionCache final : public ExtractionCache {
   }
 
  private:
-  void Load(const std::string& path) {
+  void Load(const std::string& path) DOCPIPE_REQUIRES(mutex_) {
     std::ifstream in(path, std::ios::binary);
     std::string line;
     while (std::getline(in, line)) {
@@ -62,10 +63,10 @@ class FileExtractionCache final : public ExtractionCache {
     }
   }
 
-  bool torn_tail_ = false;
-  std::mutex mutex_;
-  std::unordered_map<std::string, std::string> answers_;  // guarded by mutex_
-  std::unique_ptr<std::FILE, FileCloser> file_;            // guarded by mutex_
+  Mutex mutex_;
+  bool torn_tail_ DOCPIPE_GUARDED_BY(mutex_) = false;
+  std::unordered_map<std::string, std::string> answers_ DOCPIPE_GUARDED_BY(mutex_);
+  std::unique_ptr<std::FILE, FileCloser> file_ DOCPIPE_GUARDED_BY(mutex_);
 };
 
 }  // namespace

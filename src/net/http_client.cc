@@ -11,11 +11,11 @@
 #include <cctype>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "core/mutex.h"
 #include "core/redact.h"
 #include "net/circuit_breaker.h"
 #include "net/curl_handles.h"
@@ -99,7 +99,7 @@ class CurlHttpClient final : public HttpClient {
 
   ~CurlHttpClient() override {
     {
-      std::lock_guard<std::mutex> lock(incoming_mutex_);
+      MutexLock lock(incoming_mutex_);
       stopping_ = true;
     }
     curl_multi_wakeup(multi_.get());
@@ -110,7 +110,7 @@ class CurlHttpClient final : public HttpClient {
   void Submit(HttpRequest request, HttpCallback done) override;
   void RunOnIoThread(std::function<void()> task) override;
   HttpClientStats stats() const override {
-    std::lock_guard<std::mutex> lock(stats_mutex_);
+    MutexLock lock(stats_mutex_);
     return stats_;
   }
 
@@ -133,13 +133,13 @@ class CurlHttpClient final : public HttpClient {
   CurlSlistPtr headers_;
   std::thread thread_;
 
-  std::mutex incoming_mutex_;
-  std::vector<std::unique_ptr<Transfer>> incoming_;  // guarded by incoming_mutex_
-  std::vector<std::function<void()>> tasks_;         // guarded by incoming_mutex_
-  bool stopping_ = false;                            // guarded by incoming_mutex_
+  Mutex incoming_mutex_;
+  std::vector<std::unique_ptr<Transfer>> incoming_ DOCPIPE_GUARDED_BY(incoming_mutex_);
+  std::vector<std::function<void()>> tasks_ DOCPIPE_GUARDED_BY(incoming_mutex_);
+  bool stopping_ DOCPIPE_GUARDED_BY(incoming_mutex_) = false;
 
-  mutable std::mutex stats_mutex_;
-  HttpClientStats stats_;  // guarded by stats_mutex_
+  mutable Mutex stats_mutex_;
+  HttpClientStats stats_ DOCPIPE_GUARDED_BY(stats_mutex_);
 
   // I/O thread only.
   std::deque<std::unique_ptr<Transfer>> ready_;
@@ -175,12 +175,12 @@ void CurlHttpClient::Submit(HttpRequest request, HttpCallback done) {
   transfer->request = std::move(request);
   transfer->done = std::move(done);
   {
-    std::lock_guard<std::mutex> lock(stats_mutex_);
+    MutexLock lock(stats_mutex_);
     ++stats_.submitted;
   }
   bool stopping;
   {
-    std::lock_guard<std::mutex> lock(incoming_mutex_);
+    MutexLock lock(incoming_mutex_);
     stopping = stopping_;
     if (!stopping) incoming_.push_back(std::move(transfer));
   }
@@ -193,7 +193,7 @@ void CurlHttpClient::Submit(HttpRequest request, HttpCallback done) {
 
 void CurlHttpClient::RunOnIoThread(std::function<void()> task) {
   {
-    std::lock_guard<std::mutex> lock(incoming_mutex_);
+    MutexLock lock(incoming_mutex_);
     if (!stopping_) {
       tasks_.push_back(std::move(task));
       task = nullptr;
@@ -218,7 +218,7 @@ void CurlHttpClient::Loop() {
     curl_multi_perform(multi_.get(), &running);
     CollectFinished();
     {
-      std::lock_guard<std::mutex> lock(stats_mutex_);
+      MutexLock lock(stats_mutex_);
       stats_.io_thread_cpu_seconds = ThreadCpuSeconds();
     }
     StartReady(Clock::now());  // fills the slots that just freed up; curl starts them on the next poll
@@ -232,7 +232,7 @@ bool CurlHttpClient::TakeIncoming() {
   std::vector<std::unique_ptr<Transfer>> taken;
   std::vector<std::function<void()>> tasks;
   {
-    std::lock_guard<std::mutex> lock(incoming_mutex_);
+    MutexLock lock(incoming_mutex_);
     if (stopping_) return false;
     taken.swap(incoming_);
     tasks.swap(tasks_);
@@ -257,7 +257,7 @@ void CurlHttpClient::StartReady(Clock::time_point now) {
     ready_.pop_front();
     if (decision == CircuitBreaker::Decision::kReject) {
       {
-        std::lock_guard<std::mutex> lock(stats_mutex_);
+        MutexLock lock(stats_mutex_);
         ++stats_.breaker_rejected;
       }
       Finish(*transfer, Status::Unavailable("circuit breaker open after repeated failures"));
@@ -295,7 +295,7 @@ void CurlHttpClient::StartTransfer(std::unique_ptr<Transfer> transfer) {
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_multi_add_handle(multi_.get(), easy);
   in_flight_.emplace(easy, std::move(transfer));
-  std::lock_guard<std::mutex> lock(stats_mutex_);
+  MutexLock lock(stats_mutex_);
   ++stats_.attempts;
   stats_.max_in_flight_seen = std::max(stats_.max_in_flight_seen, static_cast<int>(in_flight_.size()));
 }
@@ -320,7 +320,7 @@ Outcome CurlHttpClient::Classify(Transfer& transfer, CURLcode code) {
   Outcome outcome;
   long connects = 0;
   curl_easy_getinfo(transfer.easy.get(), CURLINFO_NUM_CONNECTS, &connects);
-  std::lock_guard<std::mutex> lock(stats_mutex_);
+  MutexLock lock(stats_mutex_);
   stats_.connections_opened += connects;
   if (code != CURLE_OK) {
     std::string detail = transfer.error[0] != '\0' ? transfer.error : curl_easy_strerror(code);
@@ -369,7 +369,7 @@ void CurlHttpClient::AfterAttempt(std::unique_ptr<Transfer> transfer, Outcome ou
                                           ? std::min(outcome.retry_after, options_.retry_after_max)
                                           : backoff_.Next(transfer->attempts);
     {
-      std::lock_guard<std::mutex> lock(stats_mutex_);
+      MutexLock lock(stats_mutex_);
       ++stats_.retries;
     }
     backing_off_.emplace(now + delay, std::move(transfer));
@@ -395,7 +395,7 @@ int CurlHttpClient::PollTimeoutMs(Clock::time_point now) const {
 
 void CurlHttpClient::Finish(Transfer& transfer, Result<HttpResponse> result) {
   {
-    std::lock_guard<std::mutex> lock(stats_mutex_);
+    MutexLock lock(stats_mutex_);
     ++(result.ok() ? stats_.succeeded : stats_.failed);
   }
   if (result.ok()) {
@@ -422,7 +422,7 @@ void CurlHttpClient::CancelAll() {
   std::vector<std::unique_ptr<Transfer>> late;
   std::vector<std::function<void()>> tasks;
   {
-    std::lock_guard<std::mutex> lock(incoming_mutex_);
+    MutexLock lock(incoming_mutex_);
     late.swap(incoming_);
     tasks.swap(tasks_);
   }
@@ -431,7 +431,7 @@ void CurlHttpClient::CancelAll() {
 }
 
 void CurlHttpClient::PublishBreaker() {
-  std::lock_guard<std::mutex> lock(stats_mutex_);
+  MutexLock lock(stats_mutex_);
   stats_.breaker_open = breaker_.open();
   stats_.breaker_opened = breaker_.times_opened();
 }

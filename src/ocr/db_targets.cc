@@ -7,12 +7,12 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <new>
 #include <utility>
 #include <string>
 #include <vector>
 
+#include "core/mutex.h"
 #include "docpipe/ocr_targets.h"
 #include "ocr/db_targets_border.h"
 #include "ocr/db_targets_geometry.h"
@@ -177,7 +177,7 @@ class BlockPool {
     return *pool;
   }
   void* Take(size_t bytes) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     for (size_t i = 0; i < blocks_.size(); ++i) {
       if (blocks_[i].second == bytes) {
         void* block = blocks_[i].first;
@@ -189,7 +189,7 @@ class BlockPool {
   }
   void Give(void* block, size_t bytes) {
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       if (blocks_.size() < kMaxBlocks) {
         blocks_.emplace_back(block, bytes);
         return;
@@ -200,8 +200,8 @@ class BlockPool {
 
  private:
   static constexpr size_t kMaxBlocks = 8;
-  std::mutex mutex_;
-  std::vector<std::pair<void*, size_t>> blocks_;
+  Mutex mutex_;
+  std::vector<std::pair<void*, size_t>> blocks_ DOCPIPE_GUARDED_BY(mutex_);
 };
 
 // Maps usually outlive the call (a DataLoader batch holds them), so most blocks

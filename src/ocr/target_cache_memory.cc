@@ -3,7 +3,7 @@
 namespace docpipe::ocr {
 
 std::optional<DbTargetMaps> TargetCache::Memory::Get(const std::string& key) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = index_.find(key);
   if (it == index_.end()) return std::nullopt;
   order_.splice(order_.begin(), order_, it->second);
@@ -12,7 +12,7 @@ std::optional<DbTargetMaps> TargetCache::Memory::Get(const std::string& key) {
 
 void TargetCache::Memory::Put(const std::string& key, const DbTargetMaps& maps) {
   if (maps.byte_size() > max_bytes_) return;  // would evict everything and still not fit
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = index_.find(key);
   if (it != index_.end()) {
     bytes_ -= it->second->maps.byte_size();
@@ -34,19 +34,19 @@ void TargetCache::Memory::EvictLocked() {
 }
 
 void TargetCache::Memory::Clear() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   order_.clear();
   index_.clear();
   bytes_ = 0;
 }
 
 uint64_t TargetCache::Memory::bytes() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   return bytes_;
 }
 
 uint64_t TargetCache::Memory::entries() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   return order_.size();
 }
 

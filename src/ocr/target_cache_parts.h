@@ -3,11 +3,11 @@
 #pragma once
 
 #include <list>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 
+#include "core/mutex.h"
 #include "docpipe/ocr_target_cache.h"
 
 namespace docpipe::ocr {
@@ -28,13 +28,13 @@ class TargetCache::Memory {
     std::string key;
     DbTargetMaps maps;
   };
-  void EvictLocked();
+  void EvictLocked() DOCPIPE_REQUIRES(mutex_);
 
   const size_t max_bytes_;
-  mutable std::mutex mutex_;
-  std::list<Entry> order_;  // most recently used first; guarded by mutex_
-  std::unordered_map<std::string, std::list<Entry>::iterator> index_;  // guarded by mutex_
-  size_t bytes_ = 0;  // guarded by mutex_
+  mutable Mutex mutex_;
+  std::list<Entry> order_ DOCPIPE_GUARDED_BY(mutex_);  // most recently used first
+  std::unordered_map<std::string, std::list<Entry>::iterator> index_ DOCPIPE_GUARDED_BY(mutex_);
+  size_t bytes_ DOCPIPE_GUARDED_BY(mutex_) = 0;
 };
 
 // One file per entry under <directory>/db-targets-v1/<key[0:2]>/<key>.dbt,

@@ -408,7 +408,7 @@ Result<std::unique_ptr<PageWatchdog>> PageWatchdog::Make() {
 
 PageWatchdog::~PageWatchdog() {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     stop_ = true;
   }
   wake_.notify_all();
@@ -418,7 +418,7 @@ PageWatchdog::~PageWatchdog() {
 void PageWatchdog::Arm(fz_cookie* cookie, double seconds) {
   if (seconds <= 0) return;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     cookie_ = cookie;
     deadline_ = std::chrono::steady_clock::now() +
                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -428,20 +428,20 @@ void PageWatchdog::Arm(fz_cookie* cookie, double seconds) {
 }
 
 void PageWatchdog::Disarm() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   cookie_ = nullptr;
 }
 
 void PageWatchdog::Loop() {
-  std::unique_lock<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   while (!stop_) {
     if (!cookie_) {
-      wake_.wait(lock);
+      lock.Wait(wake_);
     } else if (std::chrono::steady_clock::now() >= deadline_) {
       cookie_->abort = 1;
       cookie_ = nullptr;
     } else {
-      wake_.wait_until(lock, deadline_);
+      lock.WaitUntil(wake_, deadline_);
     }
   }
 }

@@ -8,11 +8,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <thread>
 
 #include <mupdf/fitz.h>
 
+#include "core/mutex.h"
 #include "docpipe/status.h"
 #include "pdf/mupdf_handles.h"
 #include "pdf/raw_page.h"
@@ -40,11 +40,11 @@ class PageWatchdog {
  private:
   void Loop();
 
-  std::mutex mutex_;
+  Mutex mutex_;
   std::condition_variable wake_;
-  fz_cookie* cookie_ = nullptr;  // guarded by mutex_
-  std::chrono::steady_clock::time_point deadline_;  // guarded by mutex_
-  bool stop_ = false;  // guarded by mutex_
+  fz_cookie* cookie_ DOCPIPE_GUARDED_BY(mutex_) = nullptr;
+  std::chrono::steady_clock::time_point deadline_ DOCPIPE_GUARDED_BY(mutex_);
+  bool stop_ DOCPIPE_GUARDED_BY(mutex_) = false;
   std::thread thread_;
 };
 

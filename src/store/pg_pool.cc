@@ -18,7 +18,7 @@ Result<std::shared_ptr<PgPool>> PgPool::Make(const std::string& location, const 
 }
 
 Result<PgLease> PgPool::Acquire() {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.wait_ms);
   while (true) {
     while (!idle_.empty()) {
@@ -28,14 +28,14 @@ Result<PgLease> PgPool::Acquire() {
       --open_;  // the server dropped it while idle
     }
     if (open_ < options_.max_connections) break;
-    if (released_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+    if (!lock.WaitUntil(released_, deadline) && idle_.empty() &&
         open_ >= options_.max_connections) {
       return Status::Timeout(fmt::format("{}: all {} pooled connections stayed busy for {} ms", shown_location(),
                                          options_.max_connections, options_.wait_ms));
     }
   }
   ++open_;
-  lock.unlock();  // connecting may take up to the connect timeout; others go on meanwhile
+  lock.Unlock();  // connecting may take up to the connect timeout; others go on meanwhile
   Result<std::unique_ptr<PgConn>> conn = PgConn::Connect(location_, options_.connect_timeout_s);
   if (conn.ok()) {
     Status set = (*conn)->Exec("SELECT set_config('lock_timeout', $1, false)",
@@ -43,7 +43,7 @@ Result<PgLease> PgPool::Acquire() {
     if (!set.ok()) conn = set;
   }
   if (!conn.ok()) {
-    lock.lock();
+    lock.Lock();
     --open_;
     released_.notify_one();
     return conn.status();
@@ -52,7 +52,7 @@ Result<PgLease> PgPool::Acquire() {
 }
 
 void PgPool::Release(std::unique_ptr<PgConn> conn) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   // A connection left inside a transaction (an error path that could not roll
   // back) or cut off by the server is closed rather than reused.
   if (conn->alive() && PQtransactionStatus(conn->handle()) == PQTRANS_IDLE) {

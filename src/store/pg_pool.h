@@ -9,10 +9,10 @@
 
 #include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "core/mutex.h"
 #include "core/redact.h"
 #include "docpipe/status.h"
 #include "store/pg_conn.h"
@@ -63,10 +63,10 @@ class PgPool {
 
   const std::string location_;
   const PgPoolOptions options_;
-  std::mutex mutex_;
+  Mutex mutex_;
   std::condition_variable released_;
-  std::vector<std::unique_ptr<PgConn>> idle_;  // guarded by mutex_
-  int open_ = 0;                               // idle + leased; guarded by mutex_
+  std::vector<std::unique_ptr<PgConn>> idle_ DOCPIPE_GUARDED_BY(mutex_);
+  int open_ DOCPIPE_GUARDED_BY(mutex_) = 0;  // idle + leased
 };
 
 }  // namespace docpipe::store

@@ -15,7 +15,7 @@ std::string QueuedEnrichmentCache::MapKey(const EnrichmentCacheKey& key) {
 std::optional<EnrichmentResult> QueuedEnrichmentCache::Get(const EnrichmentCacheKey& key) {
   std::optional<std::string> json;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     auto it = pending_.find(MapKey(key));
     if (it != pending_.end()) json = it->second.result_json;
   }
@@ -28,19 +28,19 @@ std::optional<EnrichmentResult> QueuedEnrichmentCache::Get(const EnrichmentCache
 
 void QueuedEnrichmentCache::Put(const EnrichmentCacheKey& key, const EnrichmentResult& result) {
   PendingRow row{key, EnrichmentResultToJson(result)};
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   pending_[MapKey(key)] = std::move(row);
 }
 
 size_t QueuedEnrichmentCache::pending() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return pending_.size();
 }
 
 Status QueuedEnrichmentCache::Flush() {
   std::unordered_map<std::string, PendingRow> rows;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     rows = pending_;
   }
   if (rows.empty()) return Status::Ok();
@@ -50,7 +50,7 @@ Status QueuedEnrichmentCache::Flush() {
   DOCPIPE_RETURN_IF_ERROR(WriteRows(list));
   // Rows stay visible in the queue until committed, so Get() never misses them
   // in between; a newer Put() of the same key made meanwhile is kept.
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (const auto& [map_key, row] : rows) {
     auto it = pending_.find(map_key);
     if (it != pending_.end() && it->second.result_json == row.result_json) pending_.erase(it);

@@ -9,12 +9,12 @@
 #pragma once
 
 #include <cstddef>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "core/mutex.h"
 #include "docpipe/store.h"
 
 namespace docpipe::store {
@@ -39,8 +39,8 @@ class QueuedEnrichmentCache : public StoreEnrichmentCache {
  private:
   static std::string MapKey(const EnrichmentCacheKey& key);
 
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, PendingRow> pending_;  // guarded by mutex_
+  mutable Mutex mutex_;
+  std::unordered_map<std::string, PendingRow> pending_ DOCPIPE_GUARDED_BY(mutex_);
 };
 
 }  // namespace docpipe::store

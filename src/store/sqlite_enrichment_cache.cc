@@ -32,7 +32,7 @@ SqliteEnrichmentCache::~SqliteEnrichmentCache() {
 }
 
 std::optional<std::string> SqliteEnrichmentCache::ReadStored(const EnrichmentCacheKey& key) {
-  std::lock_guard lock(db_mutex_);
+  MutexLock lock(db_mutex_);
   Result<StatementLease> select = db_->Prepare(kSelect);
   if (!select.ok()) return std::nullopt;  // a cache that cannot be read is a miss
   (*select)->BindText(1, key.model);
@@ -44,7 +44,7 @@ std::optional<std::string> SqliteEnrichmentCache::ReadStored(const EnrichmentCac
 }
 
 Status SqliteEnrichmentCache::WriteRows(const std::vector<PendingRow>& rows) {
-  std::lock_guard lock(db_mutex_);
+  MutexLock lock(db_mutex_);
   DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> transaction, Transaction::Begin(*db_));
   DOCPIPE_ASSIGN_OR_RETURN(StatementLease upsert, db_->Prepare(kUpsert));
   for (const PendingRow& row : rows) {

@@ -6,9 +6,9 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "core/mutex.h"
 #include "store/queued_enrichment_cache.h"
 #include "store/sqlite_db.h"
 
@@ -26,8 +26,8 @@ class SqliteEnrichmentCache final : public QueuedEnrichmentCache {
   std::optional<std::string> ReadStored(const EnrichmentCacheKey& key) override;
   Status WriteRows(const std::vector<PendingRow>& rows) override;
 
-  std::mutex db_mutex_;
-  std::unique_ptr<SqliteDb> db_;  // guarded by db_mutex_
+  Mutex db_mutex_;
+  std::unique_ptr<SqliteDb> db_ DOCPIPE_PT_GUARDED_BY(db_mutex_);
 };
 
 }  // namespace docpipe::store
