@@ -204,11 +204,14 @@ Result<IngestReport> RunIngest(Store& store, pipeline::StoreSink& sink, const In
   DOCPIPE_ASSIGN_OR_RETURN(std::unique_ptr<Store> reader, store.OpenReader());
   pipeline::StoreStage store_stage(sink, *enrichment, embedder.get(), options, report, progress, report.inputs);
   std::unordered_set<std::string> seen_in_run;  // identical files within one run are stored once
-  Status store_error;
+  Status store_error;  // the skip check's; read after the run
+  // The source (its own stage) stops on a failure of the skip check or the store stage.
+  std::atomic<bool> skip_check_failed{false};
   size_t next = 0;
 
   auto source = [&]() -> ItemPtr {
-    if (next == listing.files.size() || !store_stage.status().ok() || !store_error.ok() || Cancelled(options)) {
+    if (next == listing.files.size() || store_stage.failed() || skip_check_failed.load(std::memory_order_relaxed) ||
+        Cancelled(options)) {
       return nullptr;
     }
     auto item = std::make_unique<Item>();
@@ -228,6 +231,7 @@ Result<IngestReport> RunIngest(Store& store, pipeline::StoreSink& sink, const In
     Result<std::optional<DocumentRecord>> stored = reader->FindBySha256(item->sha256);
     if (!stored.ok()) {
       if (store_error.ok()) store_error = stored.status();
+      skip_check_failed.store(true, std::memory_order_relaxed);
       item->fate = Fate::kSkip;
     } else if (stored->has_value()) {
       item->stored = true;

@@ -136,6 +136,7 @@ void StoreStage::Collect(bool wait) {
     handed_.pop_front();
     if (!stored.ok()) {
       if (status_.ok()) status_ = stored.status();
+      failed_.store(true, std::memory_order_relaxed);
       continue;
     }
     documents_stored_ += stored->completed;

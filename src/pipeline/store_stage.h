@@ -12,6 +12,7 @@
 // every batch handed over (their after-commit step uses the enrichment).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <future>
@@ -55,6 +56,8 @@ class StoreStage {
   // Flushes, then waits until every batch handed over is written.
   Status Finish();
   const Status& status() const { return status_; }
+  // Whether a store failure was seen; unlike status(), callable from any stage's thread.
+  bool failed() const { return failed_.load(std::memory_order_relaxed); }
   // The writer's busy time on this run's batches (each transaction counted
   // once) and the documents it stored whole (a streamed one once, at its last piece).
   double store_seconds() const { return store_seconds_; }
@@ -84,6 +87,7 @@ class StoreStage {
   double store_seconds_ = 0;
   int64_t documents_stored_ = 0;
   Status status_;
+  std::atomic<bool> failed_{false};
 };
 
 }  // namespace docpipe::pipeline
