@@ -10,6 +10,20 @@
 #include <immintrin.h>
 #endif
 
+// Row loops get an AVX2 clone chosen at load time. Not under ThreadSanitizer: the
+// loader runs the clone resolver before the TSan runtime is set up, and the
+// instrumented resolver crashes the process at start.
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define DOCPIPE_UNDER_TSAN 1
+#endif
+#endif
+#if defined(__x86_64__) && !defined(DOCPIPE_UNDER_TSAN) && !defined(__SANITIZE_THREAD__)
+#define DOCPIPE_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define DOCPIPE_AVX2_CLONES
+#endif
+
 namespace docpipe::ocr {
 namespace {
 
@@ -140,7 +154,7 @@ void MergeMarkedPixels(const BorderEdge& e, double y, double x0, int n, double d
 }
 
 // The true point-to-segment distance, merged into the row.
-__attribute__((target_clones("avx2", "default")))
+DOCPIPE_AVX2_CLONES
 void ExactRowMin(const BorderEdge& e, double y, double x0, int n, double inv_d, float* __restrict row) {
   const double ax = e.ax, ex = e.ex, ey = e.ey, inv_len2 = e.inv_len2;
   const double dy1 = y - e.ay;
@@ -160,7 +174,7 @@ void ExactRowMin(const BorderEdge& e, double y, double x0, int n, double inv_d, 
 // transform is monotonic (scale >= 0, checked by the caller), so applying it to
 // each polygon's contribution and taking the max gives the same floats as
 // transforming the finished canvas: NaN and 1 both leave the pixel as it is.
-__attribute__((target_clones("avx2", "default")))
+DOCPIPE_AVX2_CLONES
 void FoldIntoCanvas(const float* __restrict values, int n, ThresholdTransform t, float* __restrict canvas) {
   for (int k = 0; k < n; ++k) {
     const float v = values[k];
