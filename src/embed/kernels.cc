@@ -11,6 +11,10 @@
 
 #include "embed/model_folder.h"
 
+// OpenBLAS's own (exported, undocumented) call that stops its thread pool, as it
+// does before a fork. Weak: a BLAS without it leaves its pool as it is.
+extern "C" int blas_thread_shutdown_(void) __attribute__((weak));
+
 // Row kernels get AVX-512 and AVX2+FMA clones chosen at load time by the CPU,
 // so the library stays portable while server CPUs run 16 or 8 lanes (with
 // int8 GEMMs, GELU at 8 lanes was a fifth of the int8 GEMM's time on MiniLM).
@@ -102,8 +106,24 @@ inline float SumSquares(const float* x, size_t n, float center) {
 
 void UseCallingThreadForBlas() {
   static std::once_flag once;
-  std::call_once(once, [] { openblas_set_num_threads(1); });
+  std::call_once(once, [] {
+    // One thread first, then the pool stopped: in this order BLAS calls run on the
+    // caller and the pool is never restarted (setting the count after the shutdown
+    // starts a pool thread again).
+    openblas_set_num_threads(1);
+    if (blas_thread_shutdown_ != nullptr) blas_thread_shutdown_();
+  });
 }
+
+// OpenBLAS starts a pool of one thread per core when it is loaded, and each of
+// them spins for work (sched_yield) for about 0.1 s before it sleeps: 0.14 CPU-s
+// of a 0.58 CPU-s `docpipe convert` of a 270-page manual on 2 cores. docpipe
+// never uses that pool (see UseCallingThreadForBlas), so it is stopped as soon as
+// this library's static initialisers run, right after OpenBLAS's own.
+[[maybe_unused]] const bool kBlasPoolStopped = [] {
+  UseCallingThreadForBlas();
+  return true;
+}();
 
 void Linear(const float* x, size_t m, size_t k, const float* w, const float* bias, size_t n, float* y) {
   float beta = 0.0f;
