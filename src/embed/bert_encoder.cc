@@ -25,7 +25,6 @@ Result<std::unique_ptr<BertEncoder>> BertEncoder::Make(const BertConfig& config,
   encoder->config_ = config;
   const int64_t h = config.hidden, ff = config.intermediate;
   WeightBinder w(file, prefix, arena);
-  encoder->precision_ = precision;
   const float* words = w.Bind("embeddings.word_embeddings.weight", {config.vocab_size, h});
   encoder->position_embeddings_ = w.Bind("embeddings.position_embeddings.weight", {config.max_positions, h});
   encoder->type_embeddings_ = w.Bind("embeddings.token_type_embeddings.weight", {config.type_vocab_size, h});

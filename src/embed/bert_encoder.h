@@ -51,7 +51,6 @@ class BertEncoder final : public Encoder {
   EmbeddingTable word_embeddings_;              // [vocab, hidden]
   const float* position_embeddings_ = nullptr;  // F32 [max_positions, hidden]
   const float* type_embeddings_ = nullptr;      // F32 [type_vocab, hidden]; row 0 is used
-  EmbedPrecision precision_ = EmbedPrecision::kFloat32;
   const float* embed_norm_g_ = nullptr;
   const float* embed_norm_b_ = nullptr;
   std::vector<Layer> layers_;
