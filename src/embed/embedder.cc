@@ -26,7 +26,6 @@ Result<std::shared_ptr<const EmbeddingModel>> EmbeddingModel::Load(const Embeddi
     return Status::InvalidArgument("max_batch_texts and max_batch_tokens must be positive");
   auto state = embed::LoadModelState(options);
   if (!state.ok()) return state.status();
-  embed::UseCallingThreadForBlas();
   auto model = std::make_shared<EmbeddingModel>();
   model->state_ = std::move(state).value();
   model->batch_texts_ = static_cast<size_t>(options.max_batch_texts);

@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <mutex>
 
 #include "embed/model_folder.h"
 
@@ -102,28 +101,20 @@ inline float SumSquares(const float* x, size_t n, float center) {
   return s;
 }
 
-}  // namespace
-
-void UseCallingThreadForBlas() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    // One thread first, then the pool stopped: in this order BLAS calls run on the
-    // caller and the pool is never restarted (setting the count after the shutdown
-    // starts a pool thread again).
-    openblas_set_num_threads(1);
-    if (blas_thread_shutdown_ != nullptr) blas_thread_shutdown_();
-  });
-}
-
 // OpenBLAS starts a pool of one thread per core when it is loaded, and each of
 // them spins for work (sched_yield) for about 0.1 s before it sleeps: 0.14 CPU-s
-// of a 0.58 CPU-s `docpipe convert` of a 270-page manual on 2 cores. docpipe
-// never uses that pool (see UseCallingThreadForBlas), so it is stopped as soon as
-// this library's static initialisers run, right after OpenBLAS's own.
-[[maybe_unused]] const bool kBlasPoolStopped = [] {
-  UseCallingThreadForBlas();
+// of a 0.58 CPU-s `docpipe convert` of a 270-page manual on 2 cores. docpipe never
+// uses that pool: BLAS runs on the calling thread, so a worker pool of N threads
+// running N sessions uses N cores, not N * cores. Both are set as soon as this
+// library's static initialisers run, right after OpenBLAS's own: one thread first,
+// then the pool stopped (setting the count after the shutdown starts a pool thread again).
+[[maybe_unused]] const bool kBlasOnCallingThread = [] {
+  openblas_set_num_threads(1);
+  if (blas_thread_shutdown_ != nullptr) blas_thread_shutdown_();
   return true;
 }();
+
+}  // namespace
 
 void Linear(const float* x, size_t m, size_t k, const float* w, const float* bias, size_t n, float* y) {
   float beta = 0.0f;

@@ -8,10 +8,6 @@
 
 namespace docpipe::embed {
 
-// Makes OpenBLAS compute on the calling thread only (once per process), so a
-// worker pool of N threads running N sessions uses N cores, not N * cores.
-void UseCallingThreadForBlas();
-
 // y[m, n] = x[m, k] · w[n, k]ᵀ + bias[n]: PyTorch's Linear with its [out, in]
 // weight layout. `bias` may be null. Row strides are the dense widths.
 void Linear(const float* x, size_t m, size_t k, const float* w, const float* bias, size_t n, float* y);
