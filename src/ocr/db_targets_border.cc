@@ -10,15 +10,10 @@
 #include <immintrin.h>
 #endif
 
-// Row loops get an AVX2 clone chosen at load time. Not under ThreadSanitizer: the
-// loader runs the clone resolver before the TSan runtime is set up, and the
+// Row loops get an AVX2 clone chosen at load time. Not in the ThreadSanitizer build:
+// the loader runs the clone resolver before the TSan runtime is set up, and the
 // instrumented resolver crashes the process at start.
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define DOCPIPE_UNDER_TSAN 1
-#endif
-#endif
-#if defined(__x86_64__) && !defined(DOCPIPE_UNDER_TSAN) && !defined(__SANITIZE_THREAD__)
+#if defined(__x86_64__) && !defined(DOCPIPE_TSAN)
 #define DOCPIPE_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define DOCPIPE_AVX2_CLONES
