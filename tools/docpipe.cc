@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "command.h"
+#include "core/heap_policy.h"
 
 namespace docpipe::cli {
 namespace {
@@ -34,6 +35,7 @@ void FailCommand(std::string_view command, const Status& status, bool not_found_
 }  // namespace docpipe::cli
 
 int main(int argc, char** argv) {
+  docpipe::KeepFreedMemoryForReuse();
   CLI::App app{"docpipe: documents in; structured text, chunks, tags, embeddings and a searchable index out"};
   app.set_version_flag("--version", "docpipe 0.1.0");
   app.require_subcommand(1);
