@@ -338,6 +338,14 @@ class Store {
                            const std::string& error) = 0;
   virtual Result<std::optional<JobRecord>> FindJob(int64_t id) = 0;
   virtual Result<std::vector<JobRecord>> UnfinishedJobs(const std::string& kind) = 0;
+  // Takes over jobs kept elsewhere by an earlier server, with their ids, in
+  // one transaction: a job whose id the store already holds is left as it is,
+  // and AddJob's later ids come after every imported one. Kind, state, request,
+  // result, error and the two times created_at / updated_at are stored as
+  // given (started_at and finished_at stay empty); kInvalidArgument, storing
+  // none, for a state JobRecord does not list or a request or result that is
+  // not JSON.
+  virtual Status ImportJobs(const std::vector<JobRecord>& jobs) = 0;
 };
 
 }  // namespace docpipe

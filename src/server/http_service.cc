@@ -11,6 +11,7 @@
 #include "docpipe/extraction_records.h"
 #include "server/allowed_path.h"
 #include "server/document_jobs.h"
+#include "server/earlier_job_file.h"
 #include "server/extract_api.h"
 #include "server/job_api.h"
 #include "server/request_json.h"
@@ -78,6 +79,7 @@ Result<std::unique_ptr<HttpService>> HttpService::Make(const ServerConfig& confi
   Result<std::unique_ptr<Store>> store = Store::Open(config.db);
   if (!store.ok()) return store.status().WithContext("db " + Store::DisplayLocation(config.db));
   s.store_ = std::move(store).value();
+  DOCPIPE_RETURN_IF_ERROR(ImportEarlierJobFile(config, *s.store_));
   DOCPIPE_ASSIGN_OR_RETURN(s.vectors_, VectorStage::Make(config));
   DOCPIPE_ASSIGN_OR_RETURN(s.writing_, Store::Open(config.db));
   DOCPIPE_ASSIGN_OR_RETURN(s.sink_, pipeline::StoreSink::Make(*s.writing_));

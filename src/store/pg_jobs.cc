@@ -66,4 +66,28 @@ Result<std::vector<JobRecord>> PgStore::UnfinishedJobs(const std::string& kind) 
   return out;
 }
 
+Status PgStore::ImportJobs(const std::vector<JobRecord>& jobs) {
+  DOCPIPE_RETURN_IF_ERROR(CheckWritable());
+  for (const JobRecord& job : jobs) DOCPIPE_RETURN_IF_ERROR(CheckImportedJob(job));
+  if (jobs.empty()) return Status::Ok();
+  DOCPIPE_ASSIGN_OR_RETURN(PgLease conn, pool_->Acquire());
+  DOCPIPE_ASSIGN_OR_RETURN(auto transaction, PgTransaction::Begin(*conn));
+  for (const JobRecord& job : jobs) {
+    DOCPIPE_RETURN_IF_ERROR(
+        conn->Exec("INSERT INTO jobs(id, kind, state, request, result, error, created_at, updated_at) "
+                   "VALUES ($1, $2, $3, $4, $5, $6, coalesce(nullif($7, '')::timestamptz, clock_timestamp()), "
+                   "coalesce(nullif($8, '')::timestamptz, clock_timestamp())) ON CONFLICT (id) DO NOTHING",
+                   {std::to_string(job.id), PgText(job.kind), PgText(job.state), PgText(job.request_json),
+                    PgText(job.result_json), PgText(job.error), PgText(job.created_at), PgText(job.updated_at)})
+            .status());
+  }
+  // An identity column does not follow ids given explicitly: move its
+  // sequence past them (and never back: it may already be further on).
+  DOCPIPE_RETURN_IF_ERROR(
+      conn->Exec("SELECT setval(pg_get_serial_sequence('jobs', 'id'), "
+                 "greatest((SELECT max(id) FROM jobs), nextval(pg_get_serial_sequence('jobs', 'id')) - 1, 1))")
+          .status());
+  return transaction->Commit();
+}
+
 }  // namespace docpipe::store

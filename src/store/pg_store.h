@@ -62,6 +62,7 @@ class PgStore final : public Store {
                    const std::string& error) override;
   Result<std::optional<JobRecord>> FindJob(int64_t id) override;
   Result<std::vector<JobRecord>> UnfinishedJobs(const std::string& kind) override;
+  Status ImportJobs(const std::vector<JobRecord>& jobs) override;
 
   // Called inside each write transaction after the data went in and before
   // COMMIT, with the connection's server process id, so that tests can cut

@@ -72,4 +72,28 @@ Result<std::vector<JobRecord>> SqliteStore::UnfinishedJobs(const std::string& ki
   return out;
 }
 
+Status SqliteStore::ImportJobs(const std::vector<JobRecord>& jobs) {
+  DOCPIPE_RETURN_IF_ERROR(CheckWritable());
+  for (const JobRecord& job : jobs) DOCPIPE_RETURN_IF_ERROR(CheckImportedJob(job));
+  DOCPIPE_ASSIGN_OR_RETURN(auto transaction, Transaction::Begin(*db_));
+  // AUTOINCREMENT's counter follows the largest id inserted, so AddJob goes on after them.
+  DOCPIPE_ASSIGN_OR_RETURN(
+      StatementLease insert,
+      db_->Prepare("INSERT OR IGNORE INTO jobs(id, kind, state, request, result, error, created_at, updated_at) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+  for (const JobRecord& job : jobs) {
+    insert->BindInt(1, job.id);
+    insert->BindText(2, job.kind);
+    insert->BindText(3, job.state);
+    insert->BindText(4, job.request_json);
+    insert->BindText(5, job.result_json);
+    insert->BindText(6, job.error);
+    insert->BindText(7, job.created_at);
+    insert->BindText(8, job.updated_at);
+    DOCPIPE_RETURN_IF_ERROR(insert->Run());
+    insert->Reset();
+  }
+  return transaction->Commit();
+}
+
 }  // namespace docpipe::store

@@ -57,6 +57,7 @@ class SqliteStore final : public Store {
                    const std::string& error) override;
   Result<std::optional<JobRecord>> FindJob(int64_t id) override;
   Result<std::vector<JobRecord>> UnfinishedJobs(const std::string& kind) override;
+  Status ImportJobs(const std::vector<JobRecord>& jobs) override;
 
   // Caps the file at `max_pages` database pages, so that tests can provoke
   // the "disk full" path without filling a disk.

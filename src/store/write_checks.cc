@@ -44,4 +44,14 @@ Status CheckJobUpdate(const std::string& state, const std::string& result_json) 
   return Status::Ok();
 }
 
+Status CheckImportedJob(const JobRecord& job) {
+  if (job.kind != "document" && job.kind != "extract") {
+    return Status::InvalidArgument(fmt::format("job {}: \"{}\" is not a job kind", job.id, job.kind));
+  }
+  if (!IsJson(job.request_json)) {
+    return Status::InvalidArgument(fmt::format("job {}: its request is not valid JSON", job.id));
+  }
+  return CheckJobUpdate(job.state, job.result_json).WithContext(fmt::format("job {}", job.id));
+}
+
 }  // namespace docpipe::store

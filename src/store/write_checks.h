@@ -16,4 +16,8 @@ Status CheckDocumentWrite(const DocumentWrite& write);
 // kInvalidArgument for a job state JobRecord does not list, or a result that is not JSON.
 Status CheckJobUpdate(const std::string& state, const std::string& result_json);
 
+// CheckJobUpdate's checks on a whole job, plus its kind ("document" or
+// "extract") and its request (JSON).
+Status CheckImportedJob(const JobRecord& job);
+
 }  // namespace docpipe::store

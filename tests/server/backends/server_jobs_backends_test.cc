@@ -1,11 +1,16 @@
 // The server's jobs on both store backends: a document job and an extraction
 // job cut off by a shutdown are in the store after a restart, the extraction
 // job runs again to the end, each kind is found only under its own route, and
-// /health names the backend the store really is.
+// /health names the backend the store really is; an earlier server's job file
+// beside a PostgreSQL store is taken over.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <thread>
+
+#include <sqlite3.h>
 
 #include "../../store/pg/pg_test_database.h"
 #include "../server_test_support.h"
@@ -101,6 +106,65 @@ TEST_P(ServerJobsBackends, JobsOutliveARestart) {
   // Ids are shared, kinds are not: each job is found only under its own route.
   EXPECT_EQ(again.Get("/extract/" + document_job).status, 404);
   EXPECT_EQ(again.Get("/jobs/" + extract_job).status, 404);
+}
+
+// Servers before the jobs table kept a PostgreSQL-backed server's document
+// jobs in <upload-dir>/jobs.sqlite. A server on a PostgreSQL store takes them
+// over with their ids (a queued one runs) and renames the file; a SQLite
+// store's own migration covers its jobs, so there the file is not touched.
+TEST_P(ServerJobsBackends, JobsOfAnEarlierServersJobFileMoveIntoTheStore) {
+  ServerConfig config = Config();
+  config.upload_dir = dir_ / "uploads";
+  config.allowed_paths = {dir_.path()};
+  std::filesystem::create_directories(config.upload_dir);
+  const std::string notes = dir_ / "notes.md";
+  {
+    std::ofstream out(notes);
+    out << "# Field notes\n\nThe axolotl regrows limbs.\n";
+  }
+  const std::string job_file = config.upload_dir + "/jobs.sqlite";
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(job_file.c_str(), &db), SQLITE_OK);
+    const std::string sql = R"sql(
+      CREATE TABLE server_jobs(
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+        source TEXT NOT NULL, path TEXT NOT NULL, report TEXT NOT NULL DEFAULT '{}',
+        error TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));
+      INSERT INTO server_jobs(id, state, source, path, report, created_at)
+        VALUES (7, 'done', 'upload', '/up/earlier.pdf', '{"documents": {"ok": 1}}', '2026-11-20T08:30:00.000Z');
+      INSERT INTO server_jobs(id, state, source, path) VALUES (9, 'queued', 'path', ')sql" +
+                            notes + "');";
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+
+  TestServer server(config);
+  ASSERT_TRUE(server.ok());
+  if (GetParam() == "sqlite") {
+    EXPECT_EQ(server.Get("/jobs/7").status, 404);
+    EXPECT_TRUE(std::filesystem::exists(job_file));
+    return;
+  }
+  EXPECT_FALSE(std::filesystem::exists(job_file));
+  EXPECT_TRUE(std::filesystem::exists(job_file + ".imported"));
+  json earlier = server.Get("/jobs/7").json;
+  EXPECT_EQ(earlier["state"], "done") << earlier.dump();
+  EXPECT_EQ(earlier["source"], "upload");
+  EXPECT_EQ(earlier["path"], "/up/earlier.pdf");
+  EXPECT_EQ(earlier["report"]["documents"]["ok"], 1) << earlier.dump();
+  EXPECT_EQ(earlier["created_at"], "2026-11-20T08:30:00.000Z");
+  // The job queued before the upgrade runs now.
+  json queued = WaitFor(server.port(), "/jobs/9", Ended);
+  EXPECT_EQ(queued["state"], "done") << queued.dump();
+  EXPECT_EQ(server.Get("/health").json["components"]["jobs"]["resumed_at_start"], 1);
+  // New jobs are numbered after the imported ones.
+  HttpReply next = server.Post("/documents", json{{"path", notes}}.dump());
+  ASSERT_EQ(next.status, 202) << next.body;
+  EXPECT_GT(std::stoll(next.json["job_id"].get<std::string>()), 9);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ServerJobsBackends, ::testing::Values("sqlite", "postgresql"),

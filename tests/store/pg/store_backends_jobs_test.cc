@@ -9,6 +9,15 @@ namespace {
 
 class BackendJobsTest : public BackendTest {};
 
+JobRecord Job(int64_t id, const std::string& state, const std::string& request_json) {
+  JobRecord job;
+  job.id = id;
+  job.kind = "document";
+  job.state = state;
+  job.request_json = request_json;
+  return job;
+}
+
 TEST_P(BackendJobsTest, JobsKeepTheirStateAndOutliveTheConnection) {
   auto first = store_->AddJob("document", R"({"source": "upload", "path": "/up/a.pdf"})");
   auto second = store_->AddJob("extract", R"({"documents": []})");
@@ -58,6 +67,48 @@ TEST_P(BackendJobsTest, JobsKeepTheirStateAndOutliveTheConnection) {
   // A job queued again after a stop is no longer finished.
   ASSERT_TRUE((*reopened)->UpdateJob(*third, "queued", "{}", "").ok());
   EXPECT_EQ((*(*reopened)->FindJob(*third))->finished_at, "");
+}
+
+// Jobs taken over from an earlier server keep their ids and what they held;
+// an id already there is left alone, a bad job stores none, and new ids go on
+// after the imported ones.
+TEST_P(BackendJobsTest, ImportedJobsKeepTheirIds) {
+  auto existing = store_->AddJob("document", R"({"source": "upload", "path": "/up/now.pdf"})");
+  ASSERT_TRUE(existing.ok()) << existing.status().ToString();
+  JobRecord done = Job(40, "done", R"({"path": "/a.pdf"})");
+  done.result_json = R"({"documents": {"ok": 1}})";
+  done.created_at = "2026-11-20T08:30:00.000Z";
+  done.updated_at = "2026-11-20T08:31:00.000Z";
+  const JobRecord queued = Job(41, "queued", R"({"path": "/b.pdf"})");
+  const JobRecord clash = Job(*existing, "failed", R"({"path": "/c.pdf"})");
+
+  JobRecord bad = queued;
+  bad.id = 50;
+  bad.state = "paused";
+  EXPECT_EQ(store_->ImportJobs({done, bad}).code(), StatusCode::kInvalidArgument);
+  auto none = store_->FindJob(40);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+
+  ASSERT_TRUE(store_->ImportJobs({done, queued, clash}).ok());
+  auto imported = store_->FindJob(40);
+  ASSERT_TRUE(imported.ok() && imported->has_value()) << imported.status().ToString();
+  EXPECT_EQ((*imported)->state, "done");
+  EXPECT_NE((*imported)->result_json.find("\"ok\""), std::string::npos);
+  EXPECT_EQ((*imported)->created_at, "2026-11-20T08:30:00.000Z");
+  EXPECT_EQ((*imported)->updated_at, "2026-11-20T08:31:00.000Z");
+  auto kept = store_->FindJob(*existing);
+  ASSERT_TRUE(kept.ok() && kept->has_value());
+  EXPECT_EQ((*kept)->state, "queued");
+  EXPECT_NE((*kept)->request_json.find("/up/now.pdf"), std::string::npos);
+  auto unfinished = store_->UnfinishedJobs("document");
+  ASSERT_TRUE(unfinished.ok());
+  ASSERT_EQ(unfinished->size(), 2u);
+  EXPECT_EQ((*unfinished)[1].id, 41);
+
+  auto next = store_->AddJob("extract", R"({"documents": []})");
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_GT(*next, 41);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BackendJobsTest, ::testing::Values("sqlite", "postgresql"), BackendName);
