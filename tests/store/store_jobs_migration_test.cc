@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "docpipe/store.h"
+#include "earlier_server_jobs.h"
 #include "store/sqlite_schema.h"
 #include "store_test_util.h"
 
@@ -22,15 +23,8 @@ TEST(StoreJobsMigrationTest, JobsOfTheServersOwnTableMoveIntoTheStore) {
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE(Migrate(**db, DocpipeMigrations().first(6)).ok());
   }
-  // As the first servers made it: before jobs could be cancelled.
+  RawExec(path, docpipe::testing::kEarlierServerJobsTable);
   RawExec(path, R"sql(
-    CREATE TABLE server_jobs(
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
-      state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
-      source TEXT NOT NULL, path TEXT NOT NULL, report TEXT NOT NULL DEFAULT '{}',
-      error TEXT NOT NULL DEFAULT '',
-      created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-      updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));
     INSERT INTO server_jobs(id, state, source, path, report) VALUES (7, 'done', 'path', '/docs/earlier.md',
                                                                     '{"documents": {"ok": 1}}');
     INSERT INTO server_jobs(id, state, source, path) VALUES (9, 'queued', 'upload', '/up/next.pdf');

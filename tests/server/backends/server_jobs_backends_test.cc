@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "../../store/earlier_server_jobs.h"
 #include "../../store/pg/pg_test_database.h"
 #include "../server_test_support.h"
 #include "fake_llm_server.h"
@@ -126,14 +127,7 @@ TEST_P(ServerJobsBackends, JobsOfAnEarlierServersJobFileMoveIntoTheStore) {
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(job_file.c_str(), &db), SQLITE_OK);
-    const std::string sql = R"sql(
-      CREATE TABLE server_jobs(
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
-        source TEXT NOT NULL, path TEXT NOT NULL, report TEXT NOT NULL DEFAULT '{}',
-        error TEXT NOT NULL DEFAULT '',
-        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));
+    const std::string sql = std::string(kEarlierServerJobsTable) + R"sql(
       INSERT INTO server_jobs(id, state, source, path, report, created_at)
         VALUES (7, 'done', 'upload', '/up/earlier.pdf', '{"documents": {"ok": 1}}', '2026-11-20T08:30:00.000Z');
       INSERT INTO server_jobs(id, state, source, path) VALUES (9, 'queued', 'path', ')sql" +
