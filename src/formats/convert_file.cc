@@ -34,7 +34,8 @@ Result<Document> ConvertImage(const std::string& path, const ConvertFileOptions&
   for (size_t page = 0; page < sizes.size(); ++page) {
     const formats::ImageSize& size = sizes[page];
     if (size.width <= 0 || size.height <= 0) return Status::Corrupt("image has no pixels");
-    if (size.width * size.height > options.limits.max_image_pixels) {
+    // Divided, not multiplied: a header may claim 2^32 - 1 pixels each way.
+    if (size.width > options.limits.max_image_pixels / size.height) {
       return Status::ResourceExhausted(
           "image" + (sizes.size() > 1 ? " page " + std::to_string(page + 1) : std::string()) + " of " +
           std::to_string(size.width) + " x " + std::to_string(size.height) + " pixels is larger than the limit of " +

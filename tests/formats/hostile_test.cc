@@ -62,6 +62,8 @@ TEST(HostileTest, HundredThousandLevelsOfHtmlConvert) {
 TEST(HostileTest, HugeImageIsRefusedBeforeDecoding) {
   ExpectFailure("hostile/huge.png", StatusCode::kResourceExhausted, "20000 x 20000 pixels");
   ExpectFailure("hostile/huge.webp", StatusCode::kResourceExhausted, "20000 x 20000 pixels");
+  // Width times height past 64 bits (found by fuzz_convert_file): refused, not overflowed.
+  ExpectFailure("hostile/overflow.png", StatusCode::kResourceExhausted, "4294967295 x 4294967295 pixels");
 }
 
 TEST(HostileTest, TruncatedFilesFailAloneOrConvertWhatIsThere) {

@@ -33,15 +33,19 @@ namespace {
 using Bytes = std::string;
 
 // Tokens that open and close the structures the targets parse (JSON, HTTP,
-// multipart, Markdown, FTS queries, PDF objects): inserting them reaches
-// deeper states than random bytes do.
+// multipart, Markdown, FTS queries, PDF objects, HTML and DOCX/EPUB XML):
+// inserting them reaches deeper states than random bytes do.
 constexpr std::string_view kTokens[] = {
     "{", "}", "[", "]", "\"", ":", ",", "\\", "\\u0000", "\\ud800", "null", "1e999", "-0",
     "\r\n", "\r\n\r\n", "--", "Content-Length: ", "Transfer-Encoding: chunked\r\n", "0\r\n\r\n",
     "boundary=", "Content-Disposition: form-data; name=\"f\"; filename=\"a\"\r\n", "Bearer ",
     "# ", "```", "| a | b |\n|---|---|\n", "* ", "1. ", "NEAR(", "AND ", "OR ", "NOT ", "*", "^",
     "obj", "endobj", "stream\n", "endstream", "<<", ">>", "/Type /Pages", "/Kids [", "/Count ",
-    " 0 R", "xref", "trailer", "%%EOF", "\xff\xfe", "\xc3\x28", "\xf0\x9f\x98\x80", std::string_view("\0", 1)};
+    " 0 R", "xref", "trailer", "%%EOF", "\xff\xfe", "\xc3\x28", "\xf0\x9f\x98\x80",
+    std::string_view("\0", 1), "<", ">", "</", "<p>", "<h1>", "<li>", "<ul>", "</td>",
+    "<table><tr><td colspan=\"9999\" rowspan=\"9999\">",
+    "<w:p>", "</w:p>", "<w:tbl>", "<w:gridSpan w:val=\"9999\"/>", "<w:vMerge/>", "&amp;", "&#xD800;", "&#0;",
+    "<![CDATA[", "]]>", "<!DOCTYPE html>", "<?xml version=\"1.0\" encoding=\"utf-16\"?>", "charset="};
 
 std::vector<Bytes> ReadSeeds(const std::vector<std::string>& paths) {
   std::vector<Bytes> seeds;
