@@ -128,6 +128,13 @@ DetectedFormat DetectText(const std::string& path, std::string_view head) {
                                                         " files are not read as documents)"});
 }
 
+// After a UTF-8 byte order mark and white space, a '<'.
+bool OpensAsMarkup(std::string_view head) {
+  if (head.starts_with("\xEF\xBB\xBF")) head.remove_prefix(3);
+  const size_t first = head.find_first_not_of(" \t\r\n");
+  return first != std::string_view::npos && head[first] == '<';
+}
+
 }  // namespace
 
 std::string_view FileFormatName(FileFormat format) {
@@ -156,14 +163,19 @@ DetectedFormat DetectFileFormat(const std::string& path) {
     if (IsTextFilePath(path)) return {FileFormat::kText, "empty text"};
     return ByExtension(LowerExtension(path), {FileFormat::kUnknown, "empty file"});
   }
-  // PDF readers accept the header anywhere in the first kilobyte.
-  if (head.substr(0, 1024).find("%PDF-") != std::string::npos) return {FileFormat::kPdf, "PDF document"};
+  if (StartsWith(head, "%PDF-")) return {FileFormat::kPdf, "PDF document"};
   for (const Magic& magic : kMagics) {
     if (StartsWith(head, magic.bytes)) return {magic.format, magic.description};
   }
   if (IsBmp(head)) return {FileFormat::kImage, "BMP image"};
   if (IsRiffWebp(head)) return {FileFormat::kImage, "WebP image"};
   if (StartsWith(head, "PK\x03\x04") || StartsWith(head, "PK\x05\x06")) return DetectZip(path);
+  // PDF readers accept the header anywhere in the first kilobyte (behind a
+  // MacBinary or mail header, say); a file that opens as markup is HTML or XML
+  // that mentions one.
+  if (head.substr(0, 1024).find("%PDF-") != std::string::npos && !OpensAsMarkup(head)) {
+    return {FileFormat::kPdf, "PDF document"};
+  }
   return DetectText(path, head);
 }
 

@@ -1,8 +1,16 @@
 #include "pdf/mupdf_handles.h"
 
 #include <cstring>
+#include <fstream>
+#include <string_view>
 
 #include <mupdf/pdf.h>
+
+// MuPDF's reader tables, not declared in its public headers.
+extern "C" {
+extern fz_document_handler pdf_document_handler;
+extern fz_document_handler img_document_handler;
+}
 
 #include "pdf/table_rulings.h"
 
@@ -21,13 +29,45 @@ void RecordWarning(void* user, const char* message) {
   std::strncpy(log->last, message ? message : "", sizeof(log->last) - 1);
 }
 
+// Only the PDF and image readers. MuPDF's others (HTML with its CSS engine,
+// EPUB, FB2, MOBI, XHTML, XPS, SVG, CBZ) are never reachable from an input:
+// docpipe reads those formats itself, and MuPDF picks a reader by the file's
+// name, so an HTML file that holds "%PDF-" reached MuPDF's HTML parser (two
+// memory errors in it, found by fuzz_convert_file).
 void TryRegisterHandlers(fz_context* ctx, CaughtError* error) {
-  fz_try(ctx) { fz_register_document_handlers(ctx); }
+  fz_try(ctx) {
+    fz_register_document_handler(ctx, &pdf_document_handler);
+    fz_register_document_handler(ctx, &img_document_handler);
+  }
   fz_catch(ctx) { Catch(ctx, error); }
 }
 
-void TryOpen(fz_context* ctx, const char* path, fz_document** doc, CaughtError* error) {
-  fz_try(ctx) { *doc = fz_open_document(ctx, path); }
+// The reader by content, not by name: docpipe's format detection sends here
+// files whose first kilobyte holds a PDF header, or that start with an image
+// signature (docpipe/formats.h). Anything else is read as a PDF, whose parser
+// repairs a damaged or missing header.
+const char* ReaderFor(const std::string& path) {
+  char head[1024];
+  std::ifstream in(path, std::ios::binary);
+  in.read(head, sizeof head);
+  const std::string_view bytes(head, static_cast<size_t>(in.gcount()));
+  if (bytes.find("%PDF-") != std::string_view::npos) return "application/pdf";
+  for (std::string_view image : {std::string_view("\x89PNG"), std::string_view("\xFF\xD8\xFF"),
+                                 std::string_view("GIF8"), std::string_view("II*\0", 4),
+                                 std::string_view("MM\0*", 4), std::string_view("BM")}) {
+    if (bytes.starts_with(image)) return "image/png";  // the image reader decodes by content
+  }
+  return "application/pdf";
+}
+
+void TryOpen(fz_context* ctx, const char* path, const char* reader, fz_document** doc, CaughtError* error) {
+  fz_stream* stream = nullptr;
+  fz_var(stream);
+  fz_try(ctx) {
+    stream = fz_open_file(ctx, path);
+    *doc = fz_open_document_with_stream(ctx, reader, stream);
+  }
+  fz_always(ctx) { fz_drop_stream(ctx, stream); }
   fz_catch(ctx) { Catch(ctx, error); }
 }
 
@@ -139,7 +179,7 @@ Result<DocumentPtr> OpenDocument(fz_context* ctx, const std::string& path,
                                  const std::string& password) {
   CaughtError error;
   fz_document* raw = nullptr;
-  TryOpen(ctx, path.c_str(), &raw, &error);
+  TryOpen(ctx, path.c_str(), ReaderFor(path), &raw, &error);
   DocumentPtr doc(raw, DocumentDeleter{ctx});
   if (error.code != 0 || !doc) {
     return Status::Corrupt(std::string("cannot open PDF: ") + error.message);

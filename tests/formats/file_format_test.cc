@@ -45,6 +45,28 @@ TEST(FileFormatTest, DamagedContainersFailInsteadOfBeingSkipped) {
   EXPECT_EQ(DetectFileFormat(Fixture("hostile/stub-scan.bmp")).format, FileFormat::kImage);
 }
 
+// MuPDF picks a reader by the file's name; docpipe opens what the content is,
+// and only with MuPDF's PDF and image readers.
+TEST(FileFormatTest, PdfNamedAsAnotherFormatIsReadAsPdf) {
+  for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{
+           {"hostile/renamed-pdf.html", "This PDF was renamed to html"},
+           {"hostile/late-header.epub", "This PDF was renamed to html"}}) {
+    EXPECT_EQ(DetectFileFormat(Fixture(name)).format, FileFormat::kPdf) << name;
+    Result<Document> converted = formats_test::Convert(Fixture(name));
+    ASSERT_TRUE(converted.ok()) << name << ": " << converted.status().ToString();
+    EXPECT_NE(DocumentText(*converted).find(text), std::string::npos) << name;
+  }
+}
+
+// A header in the first kilobyte makes a PDF, but not of a file that opens as
+// markup: an HTML page about PDFs stays HTML.
+TEST(FileFormatTest, HtmlThatMentionsAPdfHeaderIsHtml) {
+  EXPECT_EQ(DetectFileFormat(Fixture("hostile/mentions-pdf.html")).format, FileFormat::kHtml);
+  Result<Document> converted = formats_test::Convert(Fixture("hostile/mentions-pdf.html"));
+  ASSERT_TRUE(converted.ok()) << converted.status().ToString();
+  EXPECT_NE(DocumentText(*converted).find("starts with a line such as %PDF-1.7"), std::string::npos);
+}
+
 TEST(FileFormatTest, RenamedPdfConvertsAsPdf) {
   Result<Document> converted = formats_test::Convert(Fixture("hostile/renamed-pdf.docx"));
   ASSERT_TRUE(converted.ok()) << converted.status().ToString();

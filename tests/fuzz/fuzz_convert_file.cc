@@ -76,7 +76,9 @@ void Put32(std::string& out, uint32_t value) {
 // A ZIP of stored (uncompressed) entries, in order.
 std::string StoredZip(const std::vector<std::pair<std::string, std::string_view>>& entries) {
   std::string zip, directory;
-  for (const auto& [name, data] : entries) {
+  for (const auto& entry : entries) {
+    const std::string& name = entry.first;  // not a structured binding: clang 14's lambdas cannot capture one
+    const std::string_view data = entry.second;
     const uint32_t offset = static_cast<uint32_t>(zip.size()), crc = Crc32(data);
     const auto size = static_cast<uint32_t>(data.size());
     auto header = [&](std::string& out, bool central) {
