@@ -46,10 +46,8 @@ Result<Document> ConvertImage(const std::string& path, const ConvertFileOptions&
   return worker->Convert(path, options.pdf);
 }
 
-}  // namespace
-
-Result<Document> ConvertFile(const std::string& path, const ConvertFileOptions& options,
-                             const PdfWorkerForThread& pdf_worker) {
+Result<Document> ConvertDetected(const std::string& path, const ConvertFileOptions& options,
+                                 const PdfWorkerForThread& pdf_worker) {
   std::error_code error;
   if (!std::filesystem::exists(path, error)) return Status::NotFound("no such file: " + path);
   const DetectedFormat detected = DetectFileFormat(path);
@@ -72,6 +70,21 @@ Result<Document> ConvertFile(const std::string& path, const ConvertFileOptions& 
   if (!document.ok()) return document.status().WithContext(detected.description);
   document->seconds.extract = watch.Seconds();
   return document;
+}
+
+}  // namespace
+
+Result<Document> ConvertFile(const std::string& path, const ConvertFileOptions& options,
+                             const PdfWorkerForThread& pdf_worker) {
+  // A reader's exception (a library's, or a bound docpipe missed) fails this
+  // file alone instead of the whole run.
+  try {
+    return ConvertDetected(path, options, pdf_worker);
+  } catch (const std::bad_alloc&) {
+    return Status::ResourceExhausted(path + ": out of memory while reading it");
+  } catch (const std::exception& e) {
+    return Status::Corrupt(path + ": cannot be read: " + e.what());
+  }
 }
 
 }  // namespace docpipe

@@ -62,7 +62,9 @@ bool IsBmp(std::string_view head) {
   return reserved_zero && (info == 12 || info == 40 || info == 52 || info == 56 || info == 108 || info == 124);
 }
 
-bool IsRiffWebp(std::string_view head) { return StartsWith(head, "RIFF") && head.substr(8, 4) == "WEBP"; }
+bool IsRiffWebp(std::string_view head) {
+  return head.size() >= 12 && StartsWith(head, "RIFF") && head.substr(8, 4) == "WEBP";
+}
 
 DetectedFormat DetectZip(const std::string& path) {
   const std::string extension = LowerExtension(path);
