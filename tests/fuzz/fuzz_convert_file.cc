@@ -15,7 +15,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,19 +22,9 @@
 #include "core/unicode.h"
 #include "docpipe/formats.h"
 #include "docpipe/pdf.h"
+#include "fuzz_pdf_worker.h"
 
 namespace {
-
-docpipe::PdfWorker* Worker() {
-  static std::unique_ptr<docpipe::PdfWorker> worker = [] {
-    auto engine = docpipe::PdfEngine::Make();
-    if (!engine.ok()) std::abort();
-    auto made = docpipe::PdfWorker::Make(*engine);
-    if (!made.ok()) std::abort();
-    return std::move(made).value();
-  }();
-  return worker.get();
-}
 
 // One scratch directory; the reader types text files by extension, so each
 // mode writes a file name of its own.
@@ -165,7 +154,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.pdf.max_pages = 20;
   options.pdf.worker_memory_bytes = size_t{256} << 20;
   docpipe::Result<docpipe::Document> document =
-      docpipe::ConvertFile(path, options, []() -> docpipe::Result<docpipe::PdfWorker*> { return Worker(); });
+      docpipe::ConvertFile(path, options, []() -> docpipe::Result<docpipe::PdfWorker*> {
+        return &docpipe::fuzz::SharedPdfWorker();
+      });
   std::remove(path.c_str());
   if (!document.ok()) {
     if (document.status().message().empty()) std::abort();

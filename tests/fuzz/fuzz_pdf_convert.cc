@@ -8,24 +8,13 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <memory>
 #include <string>
 
 #include "docpipe/document_problems.h"
 #include "docpipe/pdf.h"
+#include "fuzz_pdf_worker.h"
 
 namespace {
-
-docpipe::PdfWorker& Worker() {
-  static std::unique_ptr<docpipe::PdfWorker> worker = [] {
-    auto engine = docpipe::PdfEngine::Make();
-    if (!engine.ok()) std::abort();
-    auto made = docpipe::PdfWorker::Make(*engine);
-    if (!made.ok()) std::abort();
-    return std::move(made).value();
-  }();
-  return *worker;
-}
 
 // The worker reads a path: the input goes to one scratch file, rewritten per run.
 std::string ScratchPath() {
@@ -53,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.document_timeout_seconds = 5;
   options.max_pages = 50;
   options.worker_memory_bytes = size_t{256} << 20;
-  docpipe::Result<docpipe::Document> document = Worker().Convert(path, options);
+  docpipe::Result<docpipe::Document> document = docpipe::fuzz::SharedPdfWorker().Convert(path, options);
   if (!document.ok()) {
     if (document.status().message().empty()) std::abort();
     return 0;
