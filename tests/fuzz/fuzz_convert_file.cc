@@ -6,7 +6,10 @@
 //   1: as word/document.xml of a DOCX (a valid, stored ZIP around it), so that
 //      mutations reach the DOCX reader instead of the ZIP checks;
 //   2: as the one chapter of an EPUB (container, package and spine valid);
-//   3: as an .html file; 4: as a .md file.
+//   3: as an .html file; 4: as a .md file;
+//   5: as the parts of a DOCX, split at "\n--8<--\n": word/document.xml,
+//      styles.xml, numbering.xml, footnotes.xml, docProps/core.xml;
+//   6: as the package document (content.opf) of an EPUB with one chapter.
 // Checks: no crash or sanitizer report; a failure has a message; pages are
 // numbered in order; every block's text is valid UTF-8.
 #include <unistd.h>
@@ -117,6 +120,9 @@ constexpr std::string_view kPackage =
     "xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>Fuzz</dc:title></metadata><manifest><item id=\"c1\" "
     "href=\"c1.xhtml\" media-type=\"application/xhtml+xml\"/></manifest><spine><itemref idref=\"c1\"/></spine>"
     "</package>";
+constexpr std::string_view kChapter =
+    "<?xml version=\"1.0\"?><html xmlns=\"http://www.w3.org/1999/xhtml\"><head><title>One</title></head>"
+    "<body><h1>One</h1><p>A chapter.</p></body></html>";
 
 }  // namespace
 
@@ -124,7 +130,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
   std::string name, bytes;
-  switch (data[0] % 5) {
+  switch (data[0] % 7) {
     case 0: name = "input"; bytes = input; break;
     case 1: name = "input.docx"; bytes = StoredZip({{"word/document.xml", input}}); break;
     case 2:
@@ -135,7 +141,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                          {"OEBPS/c1.xhtml", input}});
       break;
     case 3: name = "input.html"; bytes = input; break;
-    default: name = "input.md"; bytes = input; break;
+    case 4: name = "input.md"; bytes = input; break;
+    case 5: {
+      name = "parts.docx";
+      static const std::string kPartNames[] = {"word/document.xml", "word/styles.xml", "word/numbering.xml",
+                                               "word/footnotes.xml", "docProps/core.xml"};
+      std::vector<std::pair<std::string, std::string_view>> parts;
+      std::string_view rest = input;
+      for (const std::string& part : kPartNames) {
+        const size_t cut = rest.find("\n--8<--\n");
+        parts.emplace_back(part, rest.substr(0, cut));
+        if (cut == std::string_view::npos) break;
+        rest.remove_prefix(cut + 8);
+      }
+      bytes = StoredZip(parts);
+      break;
+    }
+    default:
+      name = "package.epub";
+      bytes = StoredZip({{"mimetype", "application/epub+zip"},
+                         {"META-INF/container.xml", kContainer},
+                         {"OEBPS/content.opf", input},
+                         {"OEBPS/c1.xhtml", kChapter}});
+      break;
   }
   const std::string path = ScratchDir() + "/" + name;
   FILE* file = std::fopen(path.c_str(), "wb");
