@@ -9,6 +9,7 @@
 #include "docpipe/formats.h"
 #include "docpipe/text_document.h"
 #include "formats/zip_archive.h"
+#include "pdf/image_signature.h"
 #include "text/charset.h"
 
 namespace docpipe {
@@ -30,15 +31,9 @@ struct Magic {
   const char* description;
 };
 
-// Formats told by their first bytes; images are read by the PDF engine (WebP,
-// told by its RIFF header below, is decoded for it first).
+// Formats other than images told by their first bytes (images: the PDF
+// engine's list, pdf/image_signature.h, since that engine reads them).
 constexpr Magic kMagics[] = {
-    {"\x89PNG\r\n\x1a\n", FileFormat::kImage, "PNG image"},
-    {"\xFF\xD8\xFF", FileFormat::kImage, "JPEG image"},
-    {"GIF87a", FileFormat::kImage, "GIF image"},
-    {"GIF89a", FileFormat::kImage, "GIF image"},
-    {std::string_view("II*\0", 4), FileFormat::kImage, "TIFF image"},
-    {std::string_view("MM\0*", 4), FileFormat::kImage, "TIFF image"},
     {"\x1f\x8b", FileFormat::kUnknown, "gzip data"},
     {"BZh", FileFormat::kUnknown, "bzip2 data"},
     {"\xFD" "7zXZ", FileFormat::kUnknown, "xz data"},
@@ -51,20 +46,6 @@ constexpr Magic kMagics[] = {
     {"ID3", FileFormat::kUnknown, "MP3 audio"},
     {"%!PS", FileFormat::kUnknown, "PostScript document"},
 };
-
-// "BM" alone would take text files starting with it: the info header's
-// size must be one BMP defines, and the reserved bytes zero.
-bool IsBmp(std::string_view head) {
-  if (head.size() < 18 || !StartsWith(head, "BM")) return false;
-  const auto byte = [&](size_t i) { return static_cast<unsigned char>(head[i]); };
-  const unsigned info = byte(14) | byte(15) << 8 | byte(16) << 16 | byte(17) << 24;
-  const bool reserved_zero = byte(6) == 0 && byte(7) == 0 && byte(8) == 0 && byte(9) == 0;
-  return reserved_zero && (info == 12 || info == 40 || info == 52 || info == 56 || info == 108 || info == 124);
-}
-
-bool IsRiffWebp(std::string_view head) {
-  return head.size() >= 12 && StartsWith(head, "RIFF") && head.substr(8, 4) == "WEBP";
-}
 
 DetectedFormat DetectZip(const std::string& path) {
   const std::string extension = LowerExtension(path);
@@ -166,11 +147,12 @@ DetectedFormat DetectFileFormat(const std::string& path) {
     return ByExtension(LowerExtension(path), {FileFormat::kUnknown, "empty file"});
   }
   if (StartsWith(head, "%PDF-")) return {FileFormat::kPdf, "PDF document"};
+  if (const std::string_view image = pdf::ImageSignature(head); !image.empty()) {
+    return {FileFormat::kImage, std::string(image)};
+  }
   for (const Magic& magic : kMagics) {
     if (StartsWith(head, magic.bytes)) return {magic.format, magic.description};
   }
-  if (IsBmp(head)) return {FileFormat::kImage, "BMP image"};
-  if (IsRiffWebp(head)) return {FileFormat::kImage, "WebP image"};
   if (StartsWith(head, "PK\x03\x04") || StartsWith(head, "PK\x05\x06")) return DetectZip(path);
   // PDF readers accept the header anywhere in the first kilobyte (behind a
   // MacBinary or mail header, say); a file that opens as markup is HTML or XML

@@ -1,8 +1,6 @@
 #include "pdf/mupdf_handles.h"
 
 #include <cstring>
-#include <fstream>
-#include <string_view>
 
 #include <mupdf/pdf.h>
 
@@ -40,24 +38,6 @@ void TryRegisterHandlers(fz_context* ctx, CaughtError* error) {
     fz_register_document_handler(ctx, &img_document_handler);
   }
   fz_catch(ctx) { Catch(ctx, error); }
-}
-
-// The reader by content, not by name: docpipe's format detection sends here
-// files whose first kilobyte holds a PDF header, or that start with an image
-// signature (docpipe/formats.h). Anything else is read as a PDF, whose parser
-// repairs a damaged or missing header.
-const char* ReaderFor(const std::string& path) {
-  char head[1024];
-  std::ifstream in(path, std::ios::binary);
-  in.read(head, sizeof head);
-  const std::string_view bytes(head, static_cast<size_t>(in.gcount()));
-  if (bytes.find("%PDF-") != std::string_view::npos) return "application/pdf";
-  for (std::string_view image : {std::string_view("\x89PNG"), std::string_view("\xFF\xD8\xFF"),
-                                 std::string_view("GIF8"), std::string_view("II*\0", 4),
-                                 std::string_view("MM\0*", 4), std::string_view("BM")}) {
-    if (bytes.starts_with(image)) return "image/png";  // the image reader decodes by content
-  }
-  return "application/pdf";
 }
 
 void TryOpen(fz_context* ctx, const char* path, const char* reader, fz_document** doc, CaughtError* error) {
@@ -175,11 +155,12 @@ Result<ContextPtr> NewWorkerContext(WarningLog* log, MemoryBudget* memory) {
   return ctx;
 }
 
-Result<DocumentPtr> OpenDocument(fz_context* ctx, const std::string& path,
+Result<DocumentPtr> OpenDocument(fz_context* ctx, const std::string& path, MupdfReader reader,
                                  const std::string& password) {
   CaughtError error;
   fz_document* raw = nullptr;
-  TryOpen(ctx, path.c_str(), ReaderFor(path), &raw, &error);
+  // A MIME type rather than the path: MuPDF would pick the reader by the name.
+  TryOpen(ctx, path.c_str(), reader == MupdfReader::kImage ? "image/png" : "application/pdf", &raw, &error);
   DocumentPtr doc(raw, DocumentDeleter{ctx});
   if (error.code != 0 || !doc) {
     return Status::Corrupt(std::string("cannot open PDF: ") + error.message);

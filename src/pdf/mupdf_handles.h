@@ -54,9 +54,14 @@ struct WarningLog {
 // MuPDF empties its resource store before it lets an allocation fail.
 Result<ContextPtr> NewWorkerContext(WarningLog* log, MemoryBudget* memory);
 
+// Which of MuPDF's two registered readers opens a file: PDF (which repairs a
+// damaged or missing header) or image (which decodes PNG, JPEG, GIF, TIFF and
+// BMP by their content). The caller chooses by content (image_signature.h).
+enum class MupdfReader { kPdf, kImage };
+
 // Opens and authenticates. kCorrupt with MuPDF's reason when the file cannot
 // be parsed; kPermissionDenied when a password is missing or wrong.
-Result<DocumentPtr> OpenDocument(fz_context* ctx, const std::string& path,
+Result<DocumentPtr> OpenDocument(fz_context* ctx, const std::string& path, MupdfReader reader,
                                  const std::string& password);
 
 // Opens a document held in memory, of the type `magic` names (an extension

@@ -15,6 +15,7 @@
 #include "core/iso_date.h"
 #include "pdf/document_budget.h"
 #include "pdf/document_structurer.h"
+#include "pdf/image_signature.h"
 #include "pdf/mupdf_handles.h"
 #include "pdf/page_extractor.h"
 #include "pdf/page_tree.h"
@@ -135,10 +136,15 @@ class PdfWorkerImpl final : public PdfWorker {
     return ocr_session_.get();
   }
 
-  // MuPDF 1.21 reads no WebP: such a picture is decoded first, and one whose
-  // gray pixels alone would not fit the worker's memory is refused unread.
+  // The reader follows the content, never the file's name. MuPDF 1.21 reads
+  // no WebP: such a picture is decoded first, and one whose gray pixels alone
+  // would not fit the worker's memory is refused unread.
   Result<pdf::DocumentPtr> OpenFile(const std::string& path, const PdfOptions& options) {
-    if (!pdf::IsWebpFile(path)) return pdf::OpenDocument(ctx_.get(), path, options.password);
+    const std::string head = pdf::FileHead(path);
+    if (!pdf::IsWebp(head)) {
+      const auto reader = pdf::ImageSignature(head).empty() ? pdf::MupdfReader::kPdf : pdf::MupdfReader::kImage;
+      return pdf::OpenDocument(ctx_.get(), path, reader, options.password);
+    }
     const int64_t max_pixels = options.worker_memory_bytes > 0 ? static_cast<int64_t>(options.worker_memory_bytes)
                                                                 : std::numeric_limits<int64_t>::max();
     DOCPIPE_ASSIGN_OR_RETURN(const std::string pgm, pdf::WebpAsPgm(path, max_pixels));

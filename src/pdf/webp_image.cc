@@ -24,13 +24,6 @@ void ToFullRangeGray(uint8_t* luma, const uint8_t* alpha, size_t pixels) {
 
 }  // namespace
 
-bool IsWebpFile(const std::string& path) {
-  char head[12] = {};
-  std::ifstream in(path, std::ios::binary);
-  if (!in.read(head, sizeof head)) return false;
-  return std::string_view(head, 4) == "RIFF" && std::string_view(head + 8, 4) == "WEBP";
-}
-
 Result<std::string> WebpAsPgm(const std::string& path, int64_t max_pixels) {
   DOCPIPE_ASSIGN_OR_RETURN(const std::string bytes, ReadFileBytes(path));
   const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());

@@ -10,9 +10,6 @@
 
 namespace docpipe::pdf {
 
-// The file starts with "RIFF" <size> "WEBP", the container of every WebP.
-bool IsWebpFile(const std::string& path);
-
 // The picture at `path` as a binary PGM (P5), composited onto white where it
 // is transparent. Its size is read from the header first: a picture of more
 // than `max_pixels` is refused (kResourceExhausted) before anything is
