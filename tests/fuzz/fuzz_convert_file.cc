@@ -124,6 +124,14 @@ constexpr std::string_view kChapter =
     "<?xml version=\"1.0\"?><html xmlns=\"http://www.w3.org/1999/xhtml\"><head><title>One</title></head>"
     "<body><h1>One</h1><p>A chapter.</p></body></html>";
 
+// An EPUB of one chapter, valid around whichever part is the input.
+std::string Epub(std::string_view package, std::string_view chapter) {
+  return StoredZip({{"mimetype", "application/epub+zip"},
+                    {"META-INF/container.xml", kContainer},
+                    {"OEBPS/content.opf", package},
+                    {"OEBPS/c1.xhtml", chapter}});
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -133,13 +141,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   switch (data[0] % 7) {
     case 0: name = "input"; bytes = input; break;
     case 1: name = "input.docx"; bytes = StoredZip({{"word/document.xml", input}}); break;
-    case 2:
-      name = "input.epub";
-      bytes = StoredZip({{"mimetype", "application/epub+zip"},
-                         {"META-INF/container.xml", kContainer},
-                         {"OEBPS/content.opf", kPackage},
-                         {"OEBPS/c1.xhtml", input}});
-      break;
+    case 2: name = "input.epub"; bytes = Epub(kPackage, input); break;
     case 3: name = "input.html"; bytes = input; break;
     case 4: name = "input.md"; bytes = input; break;
     case 5: {
@@ -157,13 +159,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       bytes = StoredZip(parts);
       break;
     }
-    default:
-      name = "package.epub";
-      bytes = StoredZip({{"mimetype", "application/epub+zip"},
-                         {"META-INF/container.xml", kContainer},
-                         {"OEBPS/content.opf", input},
-                         {"OEBPS/c1.xhtml", kChapter}});
-      break;
+    default: name = "package.epub"; bytes = Epub(input, kChapter); break;
   }
   const std::string path = ScratchDir() + "/" + name;
   FILE* file = std::fopen(path.c_str(), "wb");
