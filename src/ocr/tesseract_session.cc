@@ -53,10 +53,17 @@ void KeepOpenMpOnThisThread() { omp_set_max_active_levels(0); }
 
 Result<TessPtr> NewApi(const std::string& tessdata, const std::string& languages,
                        tesseract::OcrEngineMode mode) {
-  TessPtr api(new tesseract::TessBaseAPI());
   // Tesseract prints diagnostics ("Estimating resolution", "Detected N
   // diacritics") through tprintf; they are noise in a pipeline's output.
-  api->SetVariable("debug_file", "/dev/null");
+  // debug_file is one of Tesseract's global parameters: set once, before any
+  // session, since sessions are made on several threads at once (each setting
+  // it raced with the others' writes and tprintf's reads).
+  static const bool quiet = [] {
+    tesseract::TessBaseAPI setter;
+    return setter.SetVariable("debug_file", "/dev/null");
+  }();
+  (void)quiet;
+  TessPtr api(new tesseract::TessBaseAPI());
   if (api->Init(tessdata.c_str(), languages.c_str(), mode) != 0) {
     return Status::Internal("Tesseract cannot load '" + languages + "' from " + tessdata);
   }
