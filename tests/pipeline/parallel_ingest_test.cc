@@ -177,7 +177,10 @@ TEST_F(ParallelIngestTest, InterruptStopsTheRunAndKeepsWhatIsStored) {
                               "--batch", "1"},
                              dir / "out.json", dir / "err.txt");
   ASSERT_GT(child, 0);
-  // Interrupt once the first document is stored.
+  // Interrupt once the first document is being stored (its first piece is in;
+  // it is written whole, being converted). Later than that, in a build whose
+  // conversion outruns its writes (ThreadSanitizer's), every copy was
+  // converted, and so kept, before the interrupt.
   bool stored_one = false;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
   while (!stored_one && std::chrono::steady_clock::now() < deadline) {
@@ -188,7 +191,7 @@ TEST_F(ParallelIngestTest, InterruptStopsTheRunAndKeepsWhatIsStored) {
     auto store = Store::Open(dir / "kb.sqlite", read_only);
     if (!store.ok()) continue;
     auto counts = (*store)->Counts();
-    stored_one = counts.ok() && counts->documents >= 1;
+    stored_one = counts.ok() && counts->documents + counts->partial_documents >= 1;
   }
   ASSERT_TRUE(stored_one) << "no document was stored within the deadline";
   ASSERT_EQ(kill(child, SIGINT), 0);
