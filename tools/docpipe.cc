@@ -4,6 +4,7 @@
 
 #include "command.h"
 #include "core/heap_policy.h"
+#include "store/sqlite_process_policy.h"
 
 namespace docpipe::cli {
 namespace {
@@ -36,6 +37,7 @@ void FailCommand(std::string_view command, const Status& status, bool not_found_
 
 int main(int argc, char** argv) {
   docpipe::KeepFreedMemoryForReuse();
+  docpipe::store::SkipSqliteMemoryStatistics();
   CLI::App app{"docpipe: documents in; structured text, chunks, tags, embeddings and a searchable index out"};
   app.set_version_flag("--version", "docpipe 0.1.0");
   app.require_subcommand(1);

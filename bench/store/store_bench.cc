@@ -2,8 +2,11 @@
 // transactions, cached prepared statements, FTS5 kept in step by triggers),
 // re-ingest of the same paths (delete + insert), and search latency.
 //
-//   docpipe_store_bench --documents 2000 --chunks 40 --batch 16
+//   docpipe_store_bench --documents 2000 --chunks 40 --batch 16 [--enrichment]
 //
+// --enrichment adds tag and entity rows shaped like the heuristic tagger's on
+// real manuals (per chunk: a domain, a task, 3-4 modifiers, 5 entities of
+// about 7 characters), which are half of an ingest's store writer time.
 // Text is synthetic but shaped like prose: words drawn from a Zipf-like
 // vocabulary, about --words words per chunk, so the FTS index does real work.
 #include <unistd.h>
@@ -21,6 +24,8 @@
 
 #include "../cpu_seconds.h"
 #include "docpipe/store.h"
+#include "docpipe/tagging.h"
+#include "store/sqlite_process_policy.h"
 
 namespace {
 
@@ -38,6 +43,8 @@ struct Config {
   int words = 180;
   int batch = 16;
   int queries = 200;
+  bool enrichment = false;
+  bool sqlite_statistics = false;
   std::string dir;
 };
 
@@ -68,6 +75,34 @@ class TextMaker {
   std::discrete_distribution<int> pick_;
 };
 
+// Labels drawn from a taxonomy-sized set, entities from the chunk's own words.
+docpipe::EnrichmentResult MakeEnrichment(const docpipe::Chunk& chunk, int index) {
+  static constexpr const char* kEntityTypes[] = {"term", "other", "date", "quantity", "person"};
+  docpipe::EnrichmentResult result;
+  result.has_tags = result.has_entities = true;
+  result.producer = "heuristic";
+  result.tags.domain = {fmt::format("domain-{}", index % 13), 0.7f};
+  result.tags.task = {fmt::format("task-{}", index % 11), 0.6f};
+  for (int m = 0; m < 3 + index % 2; ++m) {
+    result.tags.modifiers.push_back({fmt::format("modifier-{}", (index + m) % 85), 0.5f});
+  }
+  size_t start = 0;
+  for (int e = 0; e < 5 && start < chunk.text.size(); ++e) {
+    const size_t end = std::min(chunk.text.find(' ', start), chunk.text.size());
+    docpipe::Entity entity;
+    entity.text = chunk.text.substr(start, end - start);
+    entity.type = kEntityTypes[(index + e) % 5];
+    entity.start = static_cast<int64_t>(start);
+    entity.end = static_cast<int64_t>(end);
+    entity.confidence = 0.5f;
+    result.entities.push_back(std::move(entity));
+    start = chunk.text.find(' ', end + 40);
+    if (start == std::string::npos) break;
+    ++start;
+  }
+  return result;
+}
+
 std::vector<docpipe::DocumentWrite> MakeBatch(TextMaker& maker, const Config& config, int first, int count,
                                               const std::string& version, int64_t& bytes) {
   std::vector<docpipe::DocumentWrite> batch;
@@ -89,6 +124,7 @@ std::vector<docpipe::DocumentWrite> MakeBatch(TextMaker& maker, const Config& co
       chunk.char_end = offset + static_cast<int64_t>(chunk.text.size());
       offset = chunk.char_end + 2;
       bytes += static_cast<int64_t>(chunk.text.size());
+      if (config.enrichment) write.enrichments.push_back(MakeEnrichment(chunk, d * config.chunks + c));
       write.chunks.push_back(std::move(chunk));
     }
     batch.push_back(std::move(write));
@@ -175,7 +211,11 @@ int main(int argc, char** argv) {
   app.add_option("--words", config.words, "words per chunk")->check(CLI::PositiveNumber);
   app.add_option("--batch", config.batch, "documents per PutDocuments transaction")->check(CLI::PositiveNumber);
   app.add_option("--queries", config.queries, "search queries to time")->check(CLI::PositiveNumber);
+  app.add_flag("--enrichment", config.enrichment, "store tag and entity rows with every chunk");
   app.add_option("--dir", config.dir, "directory for the scratch store (default: the temp directory)");
+  app.add_flag("--sqlite-statistics", config.sqlite_statistics,
+               "keep SQLite's memory statistics on (its default; the docpipe executable turns them off)");
   CLI11_PARSE(app, argc, argv);
+  if (!config.sqlite_statistics) docpipe::store::SkipSqliteMemoryStatistics();
   return Run(config);
 }
