@@ -150,7 +150,19 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Make(const std::string& path, 
   DOCPIPE_RETURN_IF_ERROR(SwitchToWal(*db, options.lock_timeout_ms));
   DOCPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous = NORMAL"));
   DOCPIPE_RETURN_IF_ERROR(Migrate(*db, DocpipeMigrations()));
-  return std::make_unique<SqliteStore>(std::move(db), /*read_only=*/false, options.lock_timeout_ms);
+  auto store = std::make_unique<SqliteStore>(std::move(db), /*read_only=*/false, options.lock_timeout_ms);
+  // Checkpoints off the writer's thread; where the file could not go to WAL
+  // (a file system without shared memory) or a second connection fails,
+  // SQLite keeps checkpointing in the commits.
+  DOCPIPE_ASSIGN_OR_RETURN(StatementLease mode, store->db_->Prepare("PRAGMA journal_mode"));
+  DOCPIPE_ASSIGN_OR_RETURN(bool row, mode->Step());
+  const bool wal = row && mode->ColumnText(0) == "wal";
+  mode->Reset();
+  if (wal) {
+    Result<std::unique_ptr<WalCheckpointer>> checkpointer = WalCheckpointer::Start(*store->db_);
+    if (checkpointer.ok()) store->checkpointer_ = std::move(checkpointer).value();
+  }
+  return store;
 }
 
 Result<std::unique_ptr<Store>> SqliteStore::OpenReader() const {

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "docpipe/store.h"
+#include "store/sqlite_checkpointer.h"
 #include "store/sqlite_db.h"
 
 namespace docpipe::store {
@@ -62,6 +63,8 @@ class SqliteStore final : public Store {
   // Caps the file at `max_pages` database pages, so that tests can provoke
   // the "disk full" path without filling a disk.
   Status LimitPagesForTesting(int64_t max_pages);
+  // Checkpoints run by this writer's checkpointer so far; -1 without one.
+  int CheckpointsForTesting() const { return checkpointer_ ? checkpointer_->checkpoints() : -1; }
 
  private:
   Status CheckWritable() const;
@@ -89,6 +92,9 @@ class SqliteStore final : public Store {
   Result<std::optional<DocumentRecord>> FindOne(const char* sql, const std::string& key);
 
   std::unique_ptr<SqliteDb> db_;
+  // A writable store's checkpoints (null: SQLite's own, in the commits).
+  // After db_: stopped before the writer's connection closes.
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   bool read_only_;
   int lock_timeout_ms_;
   // StampOf's answers, valid while the file's data_version (other

@@ -1,7 +1,9 @@
 // Writing documents: round trips, replacement rules, all-or-nothing batches,
-// runs, counts, a full disk, and a second writer.
+// runs, counts, a full disk, a second writer, and checkpoints off the writer.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "docpipe/store.h"
@@ -272,6 +274,43 @@ TEST_F(StoreWriteTest, WriterWaitsForAnotherWriter) {
   sqlite3_close(raw);
   EXPECT_TRUE(waited.ok()) << waited.ToString();
   EXPECT_EQ(Counts().documents, 1);
+}
+
+// The log is copied back into the database file by the checkpointer's
+// thread once commits take it past SQLite's threshold, not inside the
+// writer's commits; what is written stays readable throughout.
+TEST_F(StoreWriteTest, CheckpointsRunOffTheWritersThread) {
+  auto* sqlite = dynamic_cast<SqliteStore*>(store_.get());
+  ASSERT_NE(sqlite, nullptr);
+  ASSERT_EQ(sqlite->CheckpointsForTesting(), 0);
+  const auto file_size = [&] { return std::filesystem::file_size(path_); };
+  const uintmax_t size_before = file_size();
+  // About 12 MB of chunk text in 24 commits: well past 1,000 pages of log.
+  const std::vector<std::string> texts(100, std::string(5000, 'y') + " checkpoint words");
+  for (int i = 0; i < 24; ++i) {
+    Put({MakeWrite("doc" + std::to_string(i) + ".pdf", "content " + std::to_string(i), texts)});
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (sqlite->CheckpointsForTesting() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GT(sqlite->CheckpointsForTesting(), 0) << "no checkpoint ran";
+  EXPECT_GT(file_size(), size_before + 4'000'000) << "the database file did not receive the log's pages";
+  auto reader = Store::Open(path_, StoreOptions{.read_only = true});
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  auto counts = (*reader)->Counts();
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->documents, 24);
+  EXPECT_EQ(counts->chunks, 2400);
+  EXPECT_EQ(HitCount("checkpoint"), 10u) << "top 10 of the 2,400 chunks that say it";
+}
+
+TEST_F(StoreWriteTest, ReadOnlyStoreHasNoCheckpointer) {
+  auto reader = Store::Open(path_, StoreOptions{.read_only = true});
+  ASSERT_TRUE(reader.ok());
+  auto* sqlite = dynamic_cast<SqliteStore*>(reader->get());
+  ASSERT_NE(sqlite, nullptr);
+  EXPECT_EQ(sqlite->CheckpointsForTesting(), -1);
 }
 
 }  // namespace
