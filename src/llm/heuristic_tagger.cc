@@ -58,8 +58,14 @@ class LowerText {
 
   int Count(std::string_view keyword) const {
     if (keyword.empty()) return 0;
-    for (char c : keyword) {
-      if (!IsWordByte(static_cast<unsigned char>(c))) return CountKeyword(text_, keyword);
+    size_t first_run = 0;  // the keyword's leading word bytes
+    while (first_run < keyword.size() && IsWordByte(static_cast<unsigned char>(keyword[first_run]))) ++first_run;
+    if (first_run < keyword.size()) {
+      // A phrase ("machine learning"): where it occurs as a whole word, its
+      // first word is a whole word of the text too, so a text without that
+      // word is not scanned (most chunks, for most phrases).
+      if (first_run > 0 && !words_.contains(keyword.substr(0, first_run))) return 0;
+      return CountKeyword(text_, keyword);
     }
     auto it = words_.find(keyword);
     return it == words_.end() ? 0 : std::min(it->second, kMaxCountPerKeyword);
@@ -79,7 +85,8 @@ std::vector<Scored> Score(const LowerText& lower_text, const std::vector<Taxonom
   std::vector<Scored> scored;
   for (const TaxonomyLabel& label : labels) {
     int hits = 0;
-    for (const std::string& keyword : label.keywords) hits += lower_text.Count(AsciiLower(keyword));
+    // Keywords are lower-case (Taxonomy lowers them as it loads them).
+    for (const std::string& keyword : label.keywords) hits += lower_text.Count(keyword);
     if (hits > 0) scored.push_back({&label, hits});
   }
   // Stable: ties keep taxonomy order, so results are deterministic.

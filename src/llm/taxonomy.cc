@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/ascii_lower.h"
 #include "core/sha256.h"
 
 namespace docpipe {
@@ -42,7 +43,8 @@ Result<std::vector<TaxonomyLabel>> ParseAxis(const json& root, const char* key) 
         if (!keyword.is_string() || keyword.get<std::string>().empty()) {
           return Status::InvalidArgument("taxonomy: keywords of \"" + label.name + "\" must be strings");
         }
-        label.keywords.push_back(keyword.get<std::string>());
+        // Matched against lower-cased text: lowered once here, not per chunk.
+        label.keywords.push_back(AsciiLower(keyword.get<std::string>()));
       }
     }
     labels.push_back(std::move(label));

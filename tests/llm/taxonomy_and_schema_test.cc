@@ -39,6 +39,19 @@ TEST(TaxonomyTest, UserTaxonomyReplacesTheDefault) {
   EXPECT_NE((*taxonomy)->fingerprint(), Taxonomy::Default()->fingerprint());
 }
 
+// The tagger matches keywords against lower-cased text: a keyword written with
+// capitals in the file still matches.
+TEST(TaxonomyTest, KeywordsAreLowerCasedAsTheyAreRead) {
+  auto taxonomy = Taxonomy::FromJson(R"({"domains":[{"name":"astronomy","keywords":["Red Giant","NASA"]}],
+      "tasks":[{"name":"describe"}], "modifiers":[{"name":"plain"}]})");
+  ASSERT_TRUE(taxonomy.ok()) << taxonomy.status().ToString();
+  EXPECT_EQ((*taxonomy)->domains().front().keywords, (std::vector<std::string>{"red giant", "nasa"}));
+  HeuristicTagger tagger(*taxonomy);
+  TagSet tags = tagger.Tags("A red giant was observed by NASA.");
+  EXPECT_EQ(tags.domain.label, "astronomy");
+  EXPECT_FLOAT_EQ(tags.domain.confidence, 0.5f) << "both keywords counted";
+}
+
 TEST(TaxonomyTest, RejectsBrokenFiles) {
   EXPECT_FALSE(Taxonomy::FromJson("not json").ok());
   EXPECT_FALSE(Taxonomy::FromJson(R"({"domains":[],"tasks":[{"name":"a"}],"modifiers":[{"name":"b"}]})").ok());
