@@ -114,14 +114,19 @@ Result<std::unique_ptr<SqliteStore>> OpenReadOnly(const std::string& path, const
 // Switching a new database to WAL needs an exclusive lock, and SQLite gives up
 // at once, without its busy handler, when another connection is reading it
 // (several processes or threads opening a fresh store together): retry within
-// the lock timeout.
-Status SwitchToWal(SqliteDb& db, int lock_timeout_ms) {
+// the lock timeout. True when the file is in WAL mode after it (the pragma
+// answers with the mode it ended in: a file system without shared memory
+// keeps the rollback journal).
+Result<bool> SwitchToWal(SqliteDb& db, int lock_timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(lock_timeout_ms);
+  DOCPIPE_ASSIGN_OR_RETURN(StatementLease mode, db.Prepare("PRAGMA journal_mode = WAL"));
   while (true) {
-    Status status = db.Exec("PRAGMA journal_mode = WAL");
-    if (status.ok() || status.code() != StatusCode::kTimeout || std::chrono::steady_clock::now() >= deadline) {
-      return status;
+    Result<bool> row = mode->Step();
+    if (row.ok()) return *row && mode->ColumnText(0) == "wal";
+    if (row.status().code() != StatusCode::kTimeout || std::chrono::steady_clock::now() >= deadline) {
+      return row.status();
     }
+    mode->Reset();
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
 }
@@ -147,17 +152,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Make(const std::string& path, 
   // writer leaves only whole transactions behind. NORMAL sync is durable
   // across process crashes (a power loss may drop the last commits, never
   // corrupt). Switching an existing WAL database is a no-op.
-  DOCPIPE_RETURN_IF_ERROR(SwitchToWal(*db, options.lock_timeout_ms));
+  DOCPIPE_ASSIGN_OR_RETURN(const bool wal, SwitchToWal(*db, options.lock_timeout_ms));
   DOCPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous = NORMAL"));
   DOCPIPE_RETURN_IF_ERROR(Migrate(*db, DocpipeMigrations()));
   auto store = std::make_unique<SqliteStore>(std::move(db), /*read_only=*/false, options.lock_timeout_ms);
-  // Checkpoints off the writer's thread; where the file could not go to WAL
-  // (a file system without shared memory) or a second connection fails,
-  // SQLite keeps checkpointing in the commits.
-  DOCPIPE_ASSIGN_OR_RETURN(StatementLease mode, store->db_->Prepare("PRAGMA journal_mode"));
-  DOCPIPE_ASSIGN_OR_RETURN(bool row, mode->Step());
-  const bool wal = row && mode->ColumnText(0) == "wal";
-  mode->Reset();
+  // Checkpoints off the writer's thread; where the file stayed out of WAL
+  // mode or a second connection fails, SQLite keeps checkpointing in the commits.
   if (wal) {
     Result<std::unique_ptr<WalCheckpointer>> checkpointer = WalCheckpointer::Start(*store->db_);
     if (checkpointer.ok()) store->checkpointer_ = std::move(checkpointer).value();
