@@ -11,15 +11,14 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(SqliteDb& writer
   // first reads: until then a checkpoint through it silently does nothing.
   DOCPIPE_RETURN_IF_ERROR(db->QueryInt("SELECT count(*) FROM sqlite_master").status());
   auto checkpointer = std::make_unique<WalCheckpointer>(std::move(db), writer.handle());
-  WalCheckpointer* self = checkpointer.get();
-  self->thread_ = std::thread([self] { self->Run(); });
   // Replaces the automatic checkpoints (themselves a WAL hook) on the writer.
-  sqlite3_wal_hook(writer.handle(), &WalCheckpointer::OnCommit, self);
+  sqlite3_wal_hook(writer.handle(), &WalCheckpointer::OnCommit, checkpointer.get());
   return checkpointer;
 }
 
 WalCheckpointer::~WalCheckpointer() {
   sqlite3_wal_autocheckpoint(writer_, kCheckpointPages);  // SQLite's hook again
+  if (!thread_.joinable()) return;
   {
     MutexLock lock(mutex_);
     stopping_ = true;
@@ -44,6 +43,11 @@ int WalCheckpointer::OnCommit(void* self, sqlite3* /*writer*/, const char* /*dat
     if (log_pages < checkpointer->copied_) checkpointer->copied_ = 0;
     if (log_pages - checkpointer->copied_ < kCheckpointPages) return SQLITE_OK;
     checkpointer->requested_ = true;
+  }
+  // The thread starts with the first checkpoint: a store that never writes
+  // 1,000 pages between closes (most) never has one.
+  if (!checkpointer->thread_.joinable()) {
+    checkpointer->thread_ = std::thread([checkpointer] { checkpointer->Run(); });
   }
   checkpointer->wake_.notify_one();
   return SQLITE_OK;

@@ -14,7 +14,8 @@
 // Closing the writer's connection still runs the last checkpoint, as before.
 //
 // Thread-safety: made and destroyed on the writer's thread; the hook it
-// installs runs there too (inside commits); the rest is its own thread's.
+// installs runs there too (inside commits) and starts the checkpointer's
+// thread when the first checkpoint is due; the rest is that thread's.
 #pragma once
 
 #include <sqlite3.h>
@@ -62,7 +63,7 @@ class WalCheckpointer {
   bool stopping_ DOCPIPE_GUARDED_BY(mutex_) = false;
   int checkpoints_ DOCPIPE_GUARDED_BY(mutex_) = 0;
   int copied_ DOCPIPE_GUARDED_BY(mutex_) = 0;  // log pages the last checkpoint had copied
-  std::thread thread_;
+  std::thread thread_;  // the writer's thread starts and joins it
 };
 
 }  // namespace docpipe::store
