@@ -258,7 +258,7 @@ Result<IngestReport> RunIngest(Store& store, pipeline::StoreSink& sink, const In
   auto enrich = [&](ItemPtr item) -> ItemPtr {
     if (item->fate != Fate::kConvert || item->chunks.empty()) return item;
     if (!enrichment->uses_llm()) {
-      pipeline::TagChunks(*item, *enrichment);
+      if (!store_stage.TagAndWritePieces(*item)) pipeline::TagChunks(*item, *enrichment);
       return item;
     }
     at_llm.Hand(std::move(item), [&](Item* handed, std::function<void()> on_done) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "docpipe/status.h"
 #include "docpipe/tagging.h"
 #include "pipeline/input_listing.h"
+#include "pipeline/store_sink.h"
 
 namespace docpipe::pipeline {
 
@@ -29,6 +31,9 @@ struct Item {
   std::vector<Chunk> chunks;
   std::vector<EnrichmentResult> enrichments;  // one per chunk once enriched
   EmbeddingMatrix vectors;                    // one per chunk when embedding
+  // Pieces already handed to the store sink as they were tagged (a streamed
+  // document), in order; their outcomes are collected by the store stage.
+  std::vector<std::future<Result<StoredBatch>>> written;
   double hash_seconds = 0;
   bool stored = false;  // the same content is already stored (and stays, whatever happens now)
 };

@@ -1,11 +1,15 @@
 #include "pipeline/store_stage.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <utility>
 
 #include "docpipe/document_problems.h"
+#include "core/for_each_range.h"
+#include "core/mutex.h"
 #include "pipeline/input_listing.h"
 
 namespace docpipe::pipeline {
@@ -14,7 +18,9 @@ namespace {
 // Chunks that make a batch full, whatever its number of documents.
 constexpr size_t kBatchChunks = 2048;
 
-DocumentWrite MakeWrite(Item& item, const TextEmbedder* embedder) {
+// The write of `item` without its chunks: the record, and the embedder that
+// made its vectors.
+DocumentWrite RecordWrite(const Item& item, const TextEmbedder* embedder) {
   DocumentWrite write;
   DocumentRecord& record = write.record;
   record.path = item.path;
@@ -36,12 +42,16 @@ DocumentWrite MakeWrite(Item& item, const TextEmbedder* embedder) {
     if (page.needs_ocr) record.pages_needing_ocr.push_back(page.number);
   }
   record.page_errors = DocumentProblems(document);
+  if (embedder != nullptr) write.embedder = embedder->Identity();
+  return write;
+}
+
+DocumentWrite MakeWrite(Item& item, const TextEmbedder* embedder) {
+  DocumentWrite write = RecordWrite(item, embedder);
+  if (item.fate == Fate::kFailed) return write;
   write.chunks = std::move(item.chunks);
   write.enrichments = std::move(item.enrichments);
-  if (embedder != nullptr) {
-    write.embedder = embedder->Identity();
-    write.vectors = std::move(item.vectors);
-  }
+  if (embedder != nullptr) write.vectors = std::move(item.vectors);
   return write;
 }
 
@@ -57,34 +67,90 @@ EmbeddingMatrix Rows(const EmbeddingMatrix& matrix, size_t begin, size_t end) {
 
 }  // namespace
 
-std::vector<DocumentWrite> CutIntoPieces(DocumentWrite write, int range_pages) {
-  std::vector<DocumentWrite> pieces;
-  const std::vector<Chunk>& chunks = write.chunks;
+std::vector<size_t> PieceBounds(const std::vector<Chunk>& chunks, int range_pages) {
   const auto range_of = [range_pages](const Chunk& chunk) {
     return (chunk.page_start - 1) / std::max(1, range_pages);
   };
-  size_t begin = 0;
+  std::vector<size_t> bounds = {0};
   for (size_t end = 1; end <= chunks.size(); ++end) {
-    if (end < chunks.size() && range_of(chunks[end]) == range_of(chunks[begin])) continue;
-    if (begin == 0 && end == chunks.size()) break;  // one range: written whole
-    DocumentWrite piece;
-    piece.record = write.record;
-    piece.record.state = end == chunks.size() ? DocumentState::kComplete : DocumentState::kPartial;
-    piece.continues = begin > 0;
-    piece.unless_content_stored = write.unless_content_stored;
-    piece.chunks.assign(chunks.begin() + static_cast<ptrdiff_t>(begin),
-                        chunks.begin() + static_cast<ptrdiff_t>(end));
-    if (!write.enrichments.empty()) {
-      piece.enrichments.assign(write.enrichments.begin() + static_cast<ptrdiff_t>(begin),
-                               write.enrichments.begin() + static_cast<ptrdiff_t>(end));
-    }
-    piece.embedder = write.embedder;
-    if (write.vectors.rows > 0) piece.vectors = Rows(write.vectors, begin, end);
-    pieces.push_back(std::move(piece));
-    begin = end;
+    if (end < chunks.size() && range_of(chunks[end]) == range_of(chunks[bounds.back()])) continue;
+    bounds.push_back(end);
   }
-  if (pieces.empty()) pieces.push_back(std::move(write));
+  return bounds;
+}
+
+namespace {
+
+// Piece `index` of the pieces `bounds` cut a document's chunks into: chunks
+// [bounds[index], bounds[index + 1]) with their enrichments (when there are
+// any yet) and vectors, under `whole`'s record.
+DocumentWrite Piece(const DocumentWrite& whole, const std::vector<Chunk>& chunks,
+                    const std::vector<EnrichmentResult>& enrichments, const EmbeddingMatrix& vectors,
+                    const std::vector<size_t>& bounds, size_t index) {
+  const size_t begin = bounds[index];
+  const size_t end = bounds[index + 1];
+  DocumentWrite piece;
+  piece.record = whole.record;
+  piece.record.state = index + 2 == bounds.size() ? DocumentState::kComplete : DocumentState::kPartial;
+  piece.continues = index > 0;
+  piece.unless_content_stored = whole.unless_content_stored;
+  piece.chunks.assign(chunks.begin() + static_cast<ptrdiff_t>(begin), chunks.begin() + static_cast<ptrdiff_t>(end));
+  if (!enrichments.empty()) {
+    piece.enrichments.assign(enrichments.begin() + static_cast<ptrdiff_t>(begin),
+                             enrichments.begin() + static_cast<ptrdiff_t>(end));
+  }
+  piece.embedder = whole.embedder;
+  if (vectors.rows > 0) piece.vectors = Rows(vectors, begin, end);
+  return piece;
+}
+
+}  // namespace
+
+std::vector<DocumentWrite> CutIntoPieces(DocumentWrite write, int range_pages) {
+  const std::vector<size_t> bounds = PieceBounds(write.chunks, range_pages);
+  std::vector<DocumentWrite> pieces;
+  if (bounds.size() <= 2) {  // one range: written whole
+    pieces.push_back(std::move(write));
+    return pieces;
+  }
+  for (size_t index = 0; index + 1 < bounds.size(); ++index) {
+    pieces.push_back(Piece(write, write.chunks, write.enrichments, write.vectors, bounds, index));
+  }
   return pieces;
+}
+
+bool StoreStage::TagAndWritePieces(Item& item) {
+  if (enrichment_.uses_llm()) return false;
+  const std::vector<size_t> bounds = PieceBounds(item.chunks, options_.range_pages);
+  if (bounds.size() <= 2) return false;
+  const size_t pieces = bounds.size() - 1;
+  const DocumentWrite whole = RecordWrite(item, embedder_);
+  // Only each result's source stays with the item, for the report; the
+  // results themselves go with the pieces.
+  item.enrichments.resize(item.chunks.size());
+  std::vector<std::optional<DocumentWrite>> tagged(pieces);
+  std::atomic<size_t> next_to_tag{0};
+  Mutex hand_over;
+  size_t next_to_write = 0;  // under hand_over
+  ForEachRange(pieces, 1, [&](size_t begin, size_t end) {
+    for (size_t taken = begin; taken < end; ++taken) {
+      // In document order whichever thread asks, so the writer is never kept
+      // waiting for an early piece while later ones are done.
+      const size_t index = next_to_tag.fetch_add(1, std::memory_order_relaxed);
+      DocumentWrite piece = Piece(whole, item.chunks, {}, item.vectors, bounds, index);
+      piece.enrichments = enrichment_.Tag(piece.chunks, bounds[index]);
+      for (size_t i = 0; i < piece.enrichments.size(); ++i) {
+        item.enrichments[bounds[index] + i].source = piece.enrichments[i].source;
+      }
+      MutexLock lock(hand_over);
+      tagged[index] = std::move(piece);
+      for (; next_to_write < pieces && tagged[next_to_write]; ++next_to_write) {
+        item.written.push_back(sink_.Write({std::move(*tagged[next_to_write])}));
+        tagged[next_to_write].reset();
+      }
+    }
+  });
+  return true;
 }
 
 void StoreStage::Accept(Item& item) {
@@ -140,10 +206,10 @@ void StoreStage::Collect(bool wait) {
       continue;
     }
     documents_stored_ += stored->completed;
-    if (stored->transaction != last_transaction_) {
+    // Batches written together share one transaction's time: counted once.
+    if (counted_transactions_.insert(stored->transaction).second) {
       store_seconds_ += stored->seconds;
       report_.busy.store += stored->seconds;
-      last_transaction_ = stored->transaction;
     }
   }
 }
@@ -186,6 +252,12 @@ void StoreStage::AcceptConverted(Item& item) {
   }
   for (std::string& problem : DocumentProblems(document)) {
     report_.page_problems.push_back({item.path, std::move(problem)});
+  }
+  if (!item.written.empty()) {  // streamed as it was tagged
+    for (auto& piece : item.written) handed_.push_back(std::move(piece));
+    item.written.clear();
+    Collect(/*wait=*/false);
+    return;
   }
   DocumentWrite write = MakeWrite(item, embedder_);
   std::vector<DocumentWrite> pieces = CutIntoPieces(std::move(write), options_.range_pages);

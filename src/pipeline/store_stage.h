@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <deque>
 #include <future>
+#include <unordered_set>
 #include <vector>
 
 #include "core/stopwatch.h"
@@ -32,6 +33,8 @@ namespace docpipe::pipeline {
 // (ranges of `range_pages` pages); one whole write when its chunks start in
 // one range. Chunks, enrichments and vectors keep their order and ordinals.
 std::vector<DocumentWrite> CutIntoPieces(DocumentWrite write, int range_pages);
+// Where those pieces start, and the end: chunk indexes, one more than pieces.
+std::vector<size_t> PieceBounds(const std::vector<Chunk>& chunks, int range_pages);
 
 class StoreStage {
  public:
@@ -46,6 +49,16 @@ class StoreStage {
         progress_(progress) {
     progress_state_.files_total = files_total;
   }
+
+  // Tags a converted document whose chunks start in several page ranges with
+  // the heuristic tagger, piece by piece (on the threads of the calling task
+  // arena), and hands each piece to the sink as soon as it and those before it
+  // are tagged: the writer starts on a big document while its later pieces
+  // are tagged, instead of after. The pieces' outcomes go in item.written,
+  // collected by Accept(). Returns false, doing nothing, for a document of one
+  // range or with the LLM as tagger. Callable from any pipeline thread (it
+  // touches only the sink, the enrichment and the item).
+  bool TagAndWritePieces(Item& item);
 
   // Counts the item in the report and queues its write (a full batch is written).
   void Accept(Item& item);
@@ -83,7 +96,7 @@ class StoreStage {
   std::vector<DocumentWrite> batch_;
   size_t batch_chunks_ = 0;
   std::deque<std::future<Result<StoredBatch>>> handed_;  // in the order handed over
-  int64_t last_transaction_ = 0;
+  std::unordered_set<int64_t> counted_transactions_;
   double store_seconds_ = 0;
   int64_t documents_stored_ = 0;
   Status status_;
