@@ -26,6 +26,10 @@
 
 namespace docpipe {
 
+namespace llm_internal {
+class KeywordIndex;
+}
+
 struct Tag {
   std::string label;        // a taxonomy label name; empty when nothing fits
   float confidence = 0.0f;  // in [0, 1]
@@ -94,6 +98,7 @@ class HeuristicTagger {
 
  private:
   std::shared_ptr<const Taxonomy> taxonomy_;
+  std::shared_ptr<const llm_internal::KeywordIndex> index_;  // the taxonomy's keywords by word
 };
 
 }  // namespace docpipe

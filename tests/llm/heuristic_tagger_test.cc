@@ -85,6 +85,46 @@ TEST(HeuristicTaggerTest, TagsComeFromTheTaxonomy) {
   EXPECT_EQ(code.task.label, "propose_method");
 }
 
+// Keywords of every shape the index files differently: single words (each
+// counted up to three times, a keyword listed twice counting twice), phrases
+// (found only as whole words), and keywords that start or end with a
+// non-word byte.
+TEST(HeuristicTaggerTest, KeywordsOfEveryShapeAreCounted) {
+  auto taxonomy = Taxonomy::FromJson(R"({"name": "t", "version": "1",
+    "fallback_domain": "general", "fallback_task": "describe",
+    "domains": [{"name": "general", "description": "g", "keywords": []},
+                {"name": "phrases", "description": "p", "keywords": ["beta gamma", "Delta"]},
+                {"name": "words", "description": "w", "keywords": ["alpha", "alpha"]}],
+    "tasks": [{"name": "describe", "description": "d", "keywords": []},
+              {"name": "dotnet", "description": "n", "keywords": [".net", "c++"]}],
+    "modifiers": [{"name": "m1", "description": "m", "keywords": ["alpha"]},
+                  {"name": "m2", "description": "m", "keywords": ["gamma", "beta"]},
+                  {"name": "m3", "description": "m", "keywords": ["omega"]}]})");
+  ASSERT_TRUE(taxonomy.ok()) << taxonomy.status().ToString();
+  HeuristicTagger tagger(*taxonomy);
+  const TagSet tags = tagger.Tags(
+      "Alpha alpha ALPHA alpha alphabet; beta gamma and Beta Gamma, beta-gamma; delta. "
+      "Use .NET or c++ here, not x.net.");
+  // "alpha" four times as a word (not in "alphabet"): three, twice.
+  EXPECT_EQ(tags.domain.label, "words");
+  EXPECT_FLOAT_EQ(tags.domain.confidence, 0.9f);
+  // ".net" twice (its end is a word's end), "c++" once.
+  EXPECT_EQ(tags.task.label, "dotnet");
+  EXPECT_FLOAT_EQ(tags.task.confidence, 0.6f);
+  // m2: "gamma" and "beta" three times each; m1: "alpha" three; m3 nothing.
+  ASSERT_EQ(tags.modifiers.size(), 2u);
+  EXPECT_EQ(tags.modifiers[0].label, "m2");
+  EXPECT_FLOAT_EQ(tags.modifiers[0].confidence, 0.8f);
+  EXPECT_EQ(tags.modifiers[1].label, "m1");
+  EXPECT_FLOAT_EQ(tags.modifiers[1].confidence, 0.5f);
+
+  // The phrase as a whole word twice ("beta-gamma" is not it), "delta" once:
+  // three hits, fewer than "alpha"'s six but the domain without it.
+  const TagSet phrases = tagger.Tags("beta gamma and Beta Gamma, beta-gamma; delta; betagamma");
+  EXPECT_EQ(phrases.domain.label, "phrases");
+  EXPECT_FLOAT_EQ(phrases.domain.confidence, 0.6f);
+}
+
 TEST(HeuristicTaggerTest, NothingMatchedUsesTheFallbackLabels) {
   HeuristicTagger tagger(Taxonomy::Default());
   TagSet tags = tagger.Tags("zzz qqq");
