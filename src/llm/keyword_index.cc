@@ -34,6 +34,21 @@ int CountKeyword(std::string_view text, std::string_view keyword) {
   return count;
 }
 
+// The runs of word bytes in `text`, in order.
+std::vector<std::string> WordRuns(std::string_view text) {
+  std::vector<std::string> runs;
+  for (size_t i = 0; i < text.size();) {
+    const size_t length = LeadingWord(text.substr(i));
+    if (length == 0) {
+      ++i;
+      continue;
+    }
+    runs.emplace_back(text.substr(i, length));
+    i += length;
+  }
+  return runs;
+}
+
 }  // namespace
 
 LowerText::LowerText(std::string_view text) : text_(AsciiLower(text)) {
@@ -61,13 +76,13 @@ KeywordIndex::KeywordIndex(const Taxonomy& taxonomy) {
         if (first_word == keyword.size()) {
           // A keyword made only of word bytes occurs as a whole word exactly
           // where a maximal run of word bytes equals it.
-          by_first_word_[keyword].push_back({axis, label, {}});
+          by_first_word_[keyword].push_back({axis, label, {}, {}});
         } else if (first_word > 0) {
           // A phrase ("machine learning") that occurs as a whole word has its
           // first word among the text's words.
-          by_first_word_[keyword.substr(0, first_word)].push_back({axis, label, keyword});
+          by_first_word_[keyword.substr(0, first_word)].push_back({axis, label, keyword, WordRuns(keyword)});
         } else {
-          scanned_always_.push_back({axis, label, keyword});
+          scanned_always_.push_back({axis, label, keyword, WordRuns(keyword)});
         }
       }
     }
@@ -84,12 +99,20 @@ KeywordIndex::Hits KeywordIndex::Score(const LowerText& text) const {
     const auto filed = by_first_word_.find(word);
     if (filed == by_first_word_.end()) continue;
     for (const Keyword& keyword : filed->second) {
-      add(keyword, keyword.phrase.empty() ? std::min(count, kMaxCountPerKeyword)
-                                          : CountKeyword(text.text(), keyword.phrase));
+      add(keyword, keyword.phrase.empty() ? std::min(count, kMaxCountPerKeyword) : CountPhrase(text, keyword));
     }
   }
-  for (const Keyword& keyword : scanned_always_) add(keyword, CountKeyword(text.text(), keyword.phrase));
+  for (const Keyword& keyword : scanned_always_) add(keyword, CountPhrase(text, keyword));
   return hits;
+}
+
+int KeywordIndex::CountPhrase(const LowerText& text, const Keyword& keyword) {
+  // Inside an occurrence, a run is bounded by the phrase's own non-word bytes
+  // or by its ends, which are checked to be word boundaries when they are word bytes.
+  for (const std::string& word : keyword.words) {
+    if (!text.words().contains(word)) return 0;
+  }
+  return CountKeyword(text.text(), keyword.phrase);
 }
 
 }  // namespace docpipe::llm_internal

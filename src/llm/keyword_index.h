@@ -50,8 +50,12 @@ class KeywordIndex {
   struct Keyword {
     TaxonomyAxis axis;
     size_t label;
-    std::string phrase;  // empty for a single word (the key it is filed under)
+    std::string phrase;              // empty for a single word (the key it is filed under)
+    std::vector<std::string> words;  // a phrase's runs of word bytes
   };
+  // Occurrences of a phrase as a whole word; each of its runs of word bytes is
+  // then a whole word of the text too, so a text lacking one is not searched.
+  static int CountPhrase(const LowerText& text, const Keyword& keyword);
   struct StringHash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
