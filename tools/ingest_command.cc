@@ -187,6 +187,11 @@ void RegisterIngest(CLI::App& app) {
                   "Pages per unit of parallel work within a large document (the chunks do not depend on it)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 20));
+  cmd->add_option("--piece-chunks", o.piece_chunks,
+                  "A large document is committed in pieces of whole page ranges of at least this many chunks, "
+                  "partial (and invisible to search) until its last")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 24));
   IngestEnrichOptions& e = o.enrich;
   AddLlmFlags(cmd, flags->llm,
               "LLM server base URL for tags and entities: Ollama (http://host:11434) or OpenAI-compatible "

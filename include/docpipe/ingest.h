@@ -95,6 +95,12 @@ struct IngestOptions {
   // Pages per unit of parallel work in a large document's structure, chunking,
   // tagging and embedding; the chunks do not depend on it.
   int range_pages = 64;
+  // A document of several page ranges is committed in pieces of whole ranges,
+  // each of at least this many chunks (the last may be smaller), so the store
+  // holds it as partial between them (docs/ingest.md). Fewer, larger pieces
+  // cost the single store writer less: each transaction writes the pages it
+  // touched again.
+  int piece_chunks = 1024;
   std::shared_ptr<CancelToken> cancel;  // null: the run cannot be cancelled
 };
 

@@ -169,6 +169,7 @@ Result<IngestReport> RunIngest(Store& store, pipeline::StoreSink& sink, const In
   Stopwatch wall;
   if (options.store_batch_documents < 1) return Status::InvalidArgument("store batch size must be at least 1");
   if (options.range_pages < 1) return Status::InvalidArgument("pages per range must be at least 1");
+  if (options.piece_chunks < 1) return Status::InvalidArgument("chunks per piece must be at least 1");
   DOCPIPE_ASSIGN_OR_RETURN(InputListing listing, ListInputs(options));
   OrderLargestFirst(listing.files);
 

@@ -67,13 +67,14 @@ EmbeddingMatrix Rows(const EmbeddingMatrix& matrix, size_t begin, size_t end) {
 
 }  // namespace
 
-std::vector<size_t> PieceBounds(const std::vector<Chunk>& chunks, int range_pages) {
+std::vector<size_t> PieceBounds(const std::vector<Chunk>& chunks, int range_pages, int piece_chunks) {
   const auto range_of = [range_pages](const Chunk& chunk) {
     return (chunk.page_start - 1) / std::max(1, range_pages);
   };
   std::vector<size_t> bounds = {0};
   for (size_t end = 1; end <= chunks.size(); ++end) {
-    if (end < chunks.size() && range_of(chunks[end]) == range_of(chunks[bounds.back()])) continue;
+    if (end < chunks.size() && range_of(chunks[end]) == range_of(chunks[end - 1])) continue;
+    if (end < chunks.size() && end - bounds.back() < static_cast<size_t>(std::max(1, piece_chunks))) continue;
     bounds.push_back(end);
   }
   return bounds;
@@ -106,8 +107,8 @@ DocumentWrite Piece(const DocumentWrite& whole, const std::vector<Chunk>& chunks
 
 }  // namespace
 
-std::vector<DocumentWrite> CutIntoPieces(DocumentWrite write, int range_pages) {
-  const std::vector<size_t> bounds = PieceBounds(write.chunks, range_pages);
+std::vector<DocumentWrite> CutIntoPieces(DocumentWrite write, int range_pages, int piece_chunks) {
+  const std::vector<size_t> bounds = PieceBounds(write.chunks, range_pages, piece_chunks);
   std::vector<DocumentWrite> pieces;
   if (bounds.size() <= 2) {  // one range: written whole
     pieces.push_back(std::move(write));
@@ -121,7 +122,7 @@ std::vector<DocumentWrite> CutIntoPieces(DocumentWrite write, int range_pages) {
 
 bool StoreStage::TagAndWritePieces(Item& item) {
   if (enrichment_.uses_llm()) return false;
-  const std::vector<size_t> bounds = PieceBounds(item.chunks, options_.range_pages);
+  const std::vector<size_t> bounds = PieceBounds(item.chunks, options_.range_pages, options_.piece_chunks);
   if (bounds.size() <= 2) return false;
   const size_t pieces = bounds.size() - 1;
   const DocumentWrite whole = RecordWrite(item, embedder_);
@@ -260,7 +261,7 @@ void StoreStage::AcceptConverted(Item& item) {
     return;
   }
   DocumentWrite write = MakeWrite(item, embedder_);
-  std::vector<DocumentWrite> pieces = CutIntoPieces(std::move(write), options_.range_pages);
+  std::vector<DocumentWrite> pieces = CutIntoPieces(std::move(write), options_.range_pages, options_.piece_chunks);
   if (pieces.size() == 1) {
     Enqueue(std::move(pieces.front()));
     return;

@@ -2,10 +2,9 @@
 // to the StoreSink (the one group-commit writer, on its own thread), and
 // keeps the run report and progress. It does not wait for a batch to be
 // written: a batch's outcome is collected at the next hand-over, and a store
-// failure ends the run. A document whose chunks span several page ranges is
-// streamed: written in pieces, one page range's chunks each, one batch per
-// piece, partial until its last piece (docpipe/store.h,
-// DocumentWrite::continues). Private to the pipeline.
+// failure ends the run. A big document is streamed: written in pieces of
+// whole page ranges (CutIntoPieces), one batch per piece, partial until its
+// last piece (docpipe/store.h, DocumentWrite::continues). Private to the pipeline.
 //
 // Thread-safety: one thread at a time (it is the chain's serial sink, and the
 // caller of Ingest() after the chain has finished). The destructor waits for
@@ -29,12 +28,13 @@
 
 namespace docpipe::pipeline {
 
-// `write` cut into pieces by the page range of each chunk's first page
-// (ranges of `range_pages` pages); one whole write when its chunks start in
-// one range. Chunks, enrichments and vectors keep their order and ordinals.
-std::vector<DocumentWrite> CutIntoPieces(DocumentWrite write, int range_pages);
+// `write` cut into pieces of whole page ranges (by the page range of each
+// chunk's first page, ranges of `range_pages` pages), each of at least
+// `piece_chunks` chunks but the last; one whole write when that makes one
+// piece. Chunks, enrichments and vectors keep their order and ordinals.
+std::vector<DocumentWrite> CutIntoPieces(DocumentWrite write, int range_pages, int piece_chunks);
 // Where those pieces start, and the end: chunk indexes, one more than pieces.
-std::vector<size_t> PieceBounds(const std::vector<Chunk>& chunks, int range_pages);
+std::vector<size_t> PieceBounds(const std::vector<Chunk>& chunks, int range_pages, int piece_chunks);
 
 class StoreStage {
  public:
@@ -50,13 +50,13 @@ class StoreStage {
     progress_state_.files_total = files_total;
   }
 
-  // Tags a converted document whose chunks start in several page ranges with
+  // Tags a converted document written in several pieces (CutIntoPieces) with
   // the heuristic tagger, piece by piece (on the threads of the calling task
   // arena), and hands each piece to the sink as soon as it and those before it
   // are tagged: the writer starts on a big document while its later pieces
   // are tagged, instead of after. The pieces' outcomes go in item.written,
   // collected by Accept(). Returns false, doing nothing, for a document of one
-  // range or with the LLM as tagger. Callable from any pipeline thread (it
+  // piece or with the LLM as tagger. Callable from any pipeline thread (it
   // touches only the sink, the enrichment and the item).
   bool TagAndWritePieces(Item& item);
 

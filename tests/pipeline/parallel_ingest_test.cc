@@ -287,11 +287,11 @@ StoreDump DumpStore(const std::string& db, const std::vector<std::string>& paths
 // exactly a clean run's rows, every document complete.
 TEST_F(ParallelIngestTest, KillInsideOneBigDocumentResumesToACleanRun) {
   ScratchDir dir;
-  // Small page ranges: the long document is written in hundreds of pieces,
-  // so the process is killed while the store holds it in part.
+  // Small page ranges and pieces: the long document is written in hundreds
+  // of pieces, so the process is killed while the store holds it in part.
   const std::vector<std::string> paths = CopiesOfLong(dir, Pdfs() + "/long.pdf", "big", 3);
-  const std::vector<std::string> args = {"ingest",        dir / "big", "--workers", "2",
-                                         "--range-pages", "2",         "--json"};
+  const std::vector<std::string> args = {"ingest", dir / "big",     "--workers", "2", "--range-pages",
+                                         "2",      "--piece-chunks", "1",         "--json"};
   auto with_db = [&args](const std::string& db) {
     std::vector<std::string> all = args;
     all.insert(all.begin() + 2, {"--db", db});
