@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstring>
 
+#include <tbb/enumerable_thread_specific.h>
+
 #include "core/for_each_range.h"
 #include "core/unicode.h"
 #include "pdf/block_builder.h"
@@ -227,15 +229,28 @@ void AssignHeadingPaths(std::vector<Block>& blocks) {
   }
 }
 
-Vocabulary BuildVocabulary(const std::vector<std::vector<PageLine>>& pages) {
-  Vocabulary vocabulary;
-  bool after_break = false;
-  for (const auto& page : pages) {
-    for (const PageLine& line : page) {
-      vocabulary.AddLine(line.line.text, after_break);
-      after_break = EndsWithHyphen(line.line.text);
+// Built by ranges of pages on the arena's threads, each thread into a
+// vocabulary of its own, merged at the end: the same words as one pass.
+Vocabulary BuildVocabulary(const std::vector<std::vector<PageLine>>& pages, int range_pages) {
+  tbb::enumerable_thread_specific<Vocabulary> parts;
+  ForEachRange(pages.size(), static_cast<size_t>(range_pages), [&](size_t begin, size_t end) {
+    // A range's first line follows the last line of the pages before it.
+    bool after_break = false;
+    for (size_t page = begin; page-- > 0;) {
+      if (pages[page].empty()) continue;
+      after_break = EndsWithHyphen(pages[page].back().line.text);
+      break;
     }
-  }
+    Vocabulary& vocabulary = parts.local();
+    for (size_t page = begin; page < end; ++page) {
+      for (const PageLine& line : pages[page]) {
+        vocabulary.AddLine(line.line.text, after_break);
+        after_break = EndsWithHyphen(line.line.text);
+      }
+    }
+  });
+  Vocabulary vocabulary;
+  for (Vocabulary& part : parts) vocabulary.Merge(std::move(part));
   return vocabulary;
 }
 
@@ -328,7 +343,7 @@ void StructureDocument(std::vector<RawPage> raw_pages, Document* document, int r
   const std::vector<PendingBlock> pending = BuildBlocks(ordered, stats);
   Vocabulary vocabulary;
   const bool use_vocabulary = NeedsVocabulary(pending);
-  if (use_vocabulary) vocabulary = BuildVocabulary(ordered);
+  if (use_vocabulary) vocabulary = BuildVocabulary(ordered, range_pages);
   const std::vector<float> text_sizes = TextSizes(pending);
   std::vector<Block> blocks(pending.size());
   // Blocks by ranges of about range_pages pages' worth.

@@ -34,6 +34,8 @@ class Vocabulary {
   // is skipped too.
   void AddLine(std::string_view text, bool after_break);
   bool Contains(std::string_view word) const { return words_.count(std::string(word)) > 0; }
+  // Adds the words of `other` (vocabularies of parts of a document, built apart).
+  void Merge(Vocabulary&& other) { words_.merge(other.words_); }
 
  private:
   std::unordered_set<std::string> words_;
