@@ -30,7 +30,8 @@ std::vector<Scored> Ranked(const std::vector<int>& hits, const std::vector<Taxon
 
 float Confidence(int hits, float base, float cap) { return std::min(cap, base + 0.1f * static_cast<float>(hits)); }
 
-Tag Best(const std::vector<int>& hits, const std::vector<TaxonomyLabel>& labels, const std::string& fallback) {
+Tag Best(const std::vector<int>& hits, const std::vector<TaxonomyLabel>& labels,
+         const std::string& fallback) {
   std::vector<Scored> scored = Ranked(hits, labels);
   if (scored.empty()) return {fallback, 0.2f};
   return {scored.front().label->name, Confidence(scored.front().hits, 0.3f, 0.9f)};

@@ -99,7 +99,8 @@ KeywordIndex::Hits KeywordIndex::Score(const LowerText& text) const {
     const auto filed = by_first_word_.find(word);
     if (filed == by_first_word_.end()) continue;
     for (const Keyword& keyword : filed->second) {
-      add(keyword, keyword.phrase.empty() ? std::min(count, kMaxCountPerKeyword) : CountPhrase(text, keyword));
+      add(keyword,
+          keyword.phrase.empty() ? std::min(count, kMaxCountPerKeyword) : CountPhrase(text, keyword));
     }
   }
   for (const Keyword& keyword : scanned_always_) add(keyword, CountPhrase(text, keyword));

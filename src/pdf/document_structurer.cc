@@ -1,11 +1,11 @@
 #include "pdf/document_structurer.h"
 
+#include <tbb/enumerable_thread_specific.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstring>
-
-#include <tbb/enumerable_thread_specific.h>
 
 #include "core/for_each_range.h"
 #include "core/unicode.h"

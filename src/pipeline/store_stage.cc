@@ -7,9 +7,9 @@
 #include <string>
 #include <utility>
 
-#include "docpipe/document_problems.h"
 #include "core/for_each_range.h"
 #include "core/mutex.h"
+#include "docpipe/document_problems.h"
 #include "pipeline/input_listing.h"
 
 namespace docpipe::pipeline {
@@ -95,7 +95,8 @@ DocumentWrite Piece(const DocumentWrite& whole, const std::vector<Chunk>& chunks
   piece.record.state = index + 2 == bounds.size() ? DocumentState::kComplete : DocumentState::kPartial;
   piece.continues = index > 0;
   piece.unless_content_stored = whole.unless_content_stored;
-  piece.chunks.assign(chunks.begin() + static_cast<ptrdiff_t>(begin), chunks.begin() + static_cast<ptrdiff_t>(end));
+  piece.chunks.assign(chunks.begin() + static_cast<ptrdiff_t>(begin),
+                      chunks.begin() + static_cast<ptrdiff_t>(end));
   if (!enrichments.empty()) {
     piece.enrichments.assign(enrichments.begin() + static_cast<ptrdiff_t>(begin),
                              enrichments.begin() + static_cast<ptrdiff_t>(end));
@@ -261,7 +262,8 @@ void StoreStage::AcceptConverted(Item& item) {
     return;
   }
   DocumentWrite write = MakeWrite(item, embedder_);
-  std::vector<DocumentWrite> pieces = CutIntoPieces(std::move(write), options_.range_pages, options_.piece_chunks);
+  std::vector<DocumentWrite> pieces =
+      CutIntoPieces(std::move(write), options_.range_pages, options_.piece_chunks);
   if (pieces.size() == 1) {
     Enqueue(std::move(pieces.front()));
     return;

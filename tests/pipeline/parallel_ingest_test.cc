@@ -290,7 +290,7 @@ TEST_F(ParallelIngestTest, KillInsideOneBigDocumentResumesToACleanRun) {
   // Small page ranges and pieces: the long document is written in hundreds
   // of pieces, so the process is killed while the store holds it in part.
   const std::vector<std::string> paths = CopiesOfLong(dir, Pdfs() + "/long.pdf", "big", 3);
-  const std::vector<std::string> args = {"ingest", dir / "big",     "--workers", "2", "--range-pages",
+  const std::vector<std::string> args = {"ingest", dir / "big",      "--workers", "2",     "--range-pages",
                                          "2",      "--piece-chunks", "1",         "--json"};
   auto with_db = [&args](const std::string& db) {
     std::vector<std::string> all = args;
