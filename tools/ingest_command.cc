@@ -187,10 +187,9 @@ void RegisterIngest(CLI::App& app) {
                   "Pages per unit of parallel work within a large document (the chunks do not depend on it)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 20));
-  cmd->add_option(
-         "--piece-chunks", o.piece_chunks,
-         "A large document is committed in pieces of whole page ranges of at least this many chunks, "
-         "partial (and invisible to search) until its last")
+  cmd->add_option("--piece-chunks", o.piece_chunks,
+                  "Least chunks per committed piece of a large document (whole page ranges; the "
+                  "document is partial, invisible to search, until its last piece)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 24));
   IngestEnrichOptions& e = o.enrich;
