@@ -173,14 +173,16 @@ TEST_F(ParallelIngestTest, InterruptStopsTheRunAndKeepsWhatIsStored) {
     std::ofstream(path, std::ios::app) << "\n% copy " << i << "\n";
     paths.push_back(path);
   }
+  // One-chunk pieces: each copy (1,000 chunks) is written one 64-page range
+  // at a time, as by default a document of more than 1,024 chunks is.
   pid_t child = StartDocpipe({"ingest", dir / "many", "--db", dir / "kb.sqlite", "--json", "--workers", "2",
-                              "--batch", "1"},
+                              "--batch", "1", "--piece-chunks", "1"},
                              dir / "out.json", dir / "err.txt");
   ASSERT_GT(child, 0);
-  // Interrupt once the first document is being stored (its first piece is in;
-  // it is written whole, being converted). Later than that, in a build whose
-  // conversion outruns its writes (ThreadSanitizer's), every copy was
-  // converted, and so kept, before the interrupt.
+  // Interrupt once the first document is being stored (its first piece is
+  // in). Later than that, in a build whose conversion outruns its writes
+  // (ThreadSanitizer's), every copy was converted, and so kept, before the
+  // interrupt.
   bool stored_one = false;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
   while (!stored_one && std::chrono::steady_clock::now() < deadline) {
