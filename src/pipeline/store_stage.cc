@@ -111,7 +111,7 @@ DocumentWrite Piece(const DocumentWrite& whole, const std::vector<Chunk>& chunks
 std::vector<DocumentWrite> CutIntoPieces(DocumentWrite write, int range_pages, int piece_chunks) {
   const std::vector<size_t> bounds = PieceBounds(write.chunks, range_pages, piece_chunks);
   std::vector<DocumentWrite> pieces;
-  if (bounds.size() <= 2) {  // one range: written whole
+  if (bounds.size() <= 2) {  // one piece: written whole
     pieces.push_back(std::move(write));
     return pieces;
   }
