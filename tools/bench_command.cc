@@ -156,7 +156,8 @@ void RegisterBench(CLI::App& app) {
   cmd->add_option("--range-pages", flags->options.range_pages, "Pages per unit of parallel work within a document")
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 20));
-  cmd->add_option("--piece-chunks", flags->options.piece_chunks, "Least chunks per committed piece of a large document")
+  cmd->add_option("--piece-chunks", flags->options.piece_chunks,
+                  "Least chunks per committed piece of a large document")
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 24));
   cmd->add_option("--include", flags->options.include_globs, "Glob for files to take from directories");
