@@ -163,7 +163,7 @@ void StoreSink::Loop(Store& store) {
   }
 }
 
-void StoreSink::Commit(Batch& batch, std::vector<int64_t> ids, double seconds, int64_t transaction) {
+void StoreSink::Commit(Batch& batch, std::vector<int64_t> ids, double seconds) {
   int64_t completed = 0;
   for (const DocumentWrite& write : batch.writes) completed += write.record.state == DocumentState::kComplete;
   {
@@ -176,16 +176,14 @@ void StoreSink::Commit(Batch& batch, std::vector<int64_t> ids, double seconds, i
     batch.done.set_value(after);
     return;
   }
-  batch.done.set_value(StoredBatch{std::move(ids), transaction, completed, seconds});
+  batch.done.set_value(StoredBatch{std::move(ids), completed, seconds});
 }
 
 void StoreSink::WriteGroup(Store& store, std::vector<Batch>& group) {
   Stopwatch watch;
-  int64_t transaction = 0;
   const auto account = [&] {
     const double seconds = watch.Lap();
     MutexLock lock(mutex_);
-    transaction = ++transactions_;
     busy_seconds_ += seconds;
     return seconds;
   };
@@ -197,11 +195,12 @@ void StoreSink::WriteGroup(Store& store, std::vector<Batch>& group) {
     Status status = store.PutDocuments(all);
     const double seconds = account();
     if (status.ok()) {
+      const double share = seconds / static_cast<double>(group.size());
       size_t next = 0;
       for (Batch& batch : group) {
         std::vector<int64_t> ids;
         for (size_t i = 0; i < batch.writes.size(); ++i) ids.push_back(all[next++].record.id);
-        Commit(batch, std::move(ids), seconds, transaction);
+        Commit(batch, std::move(ids), share);
       }
       return;
     }
@@ -215,7 +214,7 @@ void StoreSink::WriteGroup(Store& store, std::vector<Batch>& group) {
     Status status = store.PutDocuments(batch.writes);
     const double seconds = account();
     if (status.ok()) {
-      Commit(batch, Ids(batch.writes), seconds, transaction);
+      Commit(batch, Ids(batch.writes), seconds);
     } else {
       batch.done.set_value(status);
     }

@@ -46,9 +46,11 @@ namespace docpipe::pipeline {
 // What one batch's transaction did.
 struct StoredBatch {
   std::vector<int64_t> ids;  // record id of each document of the batch, in order
-  int64_t transaction = 0;   // the sink's count of transactions: equal for batches written together
   int64_t completed = 0;     // documents of the batch now whole in the store (a partial piece is not one)
-  double seconds = 0;        // the transaction's time (shared with the batches written with it)
+  // The batch's share of its transaction's time (split evenly among the
+  // batches written together), so that summing batches counts each
+  // transaction once, in whatever order their outcomes are read.
+  double seconds = 0;
 };
 
 class StoreSink {
@@ -92,7 +94,7 @@ class StoreSink {
   std::vector<Batch> TakeGroup(MutexLock& lock) DOCPIPE_REQUIRES(mutex_);
   bool WritingAnyPathOf(const Batch& batch) const DOCPIPE_REQUIRES(mutex_);
   void WriteGroup(Store& store, std::vector<Batch>& group);
-  void Commit(Batch& batch, std::vector<int64_t> ids, double seconds, int64_t transaction);
+  void Commit(Batch& batch, std::vector<int64_t> ids, double seconds);
 
   std::vector<Store*> stores_;                      // one per writer thread, which alone writes through it
   std::vector<std::unique_ptr<Store>> own_stores_;  // those the sink opened
@@ -107,7 +109,6 @@ class StoreSink {
   double busy_seconds_ DOCPIPE_GUARDED_BY(mutex_) = 0;
   int64_t documents_written_ DOCPIPE_GUARDED_BY(mutex_) = 0;
   int64_t documents_completed_ DOCPIPE_GUARDED_BY(mutex_) = 0;
-  int64_t transactions_ DOCPIPE_GUARDED_BY(mutex_) = 0;
   // Paths of the batches being written, with how many of them write each.
   std::unordered_map<std::string, int> writing_ DOCPIPE_GUARDED_BY(mutex_);
   std::vector<std::thread> threads_;

@@ -7,7 +7,8 @@
 // last piece (docpipe/store.h, DocumentWrite::continues). Private to the pipeline.
 //
 // Thread-safety: one thread at a time (it is the chain's serial sink, and the
-// caller of Ingest() after the chain has finished). The destructor waits for
+// caller of Ingest() after the chain has finished), except TagAndWritePieces(),
+// which any pipeline thread may call meanwhile. The destructor waits for
 // every batch handed over (their after-commit step uses the enrichment).
 #pragma once
 
@@ -15,7 +16,6 @@
 #include <cstdint>
 #include <deque>
 #include <future>
-#include <unordered_set>
 #include <vector>
 
 #include "core/stopwatch.h"
@@ -96,7 +96,6 @@ class StoreStage {
   std::vector<DocumentWrite> batch_;
   size_t batch_chunks_ = 0;
   std::deque<std::future<Result<StoredBatch>>> handed_;  // in the order handed over
-  std::unordered_set<int64_t> counted_transactions_;
   double store_seconds_ = 0;
   int64_t documents_stored_ = 0;
   Status status_;
