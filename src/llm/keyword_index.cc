@@ -19,6 +19,20 @@ size_t LeadingWord(std::string_view text) {
   return end;
 }
 
+// Calls `visit` with each maximal run of word bytes of `text`, in order.
+template <typename Visit>
+void ForEachWordRun(std::string_view text, const Visit& visit) {
+  for (size_t i = 0; i < text.size();) {
+    const size_t length = LeadingWord(text.substr(i));
+    if (length == 0) {
+      ++i;
+      continue;
+    }
+    visit(text.substr(i, length));
+    i += length;
+  }
+}
+
 // Occurrences of `keyword` in `text` that are not parts of longer words.
 int CountKeyword(std::string_view text, std::string_view keyword) {
   const bool word_start = IsWordByte(keyword.front());
@@ -34,34 +48,16 @@ int CountKeyword(std::string_view text, std::string_view keyword) {
   return count;
 }
 
-// The runs of word bytes in `text`, in order.
 std::vector<std::string> WordRuns(std::string_view text) {
   std::vector<std::string> runs;
-  for (size_t i = 0; i < text.size();) {
-    const size_t length = LeadingWord(text.substr(i));
-    if (length == 0) {
-      ++i;
-      continue;
-    }
-    runs.emplace_back(text.substr(i, length));
-    i += length;
-  }
+  ForEachWordRun(text, [&runs](std::string_view run) { runs.emplace_back(run); });
   return runs;
 }
 
 }  // namespace
 
 LowerText::LowerText(std::string_view text) : text_(AsciiLower(text)) {
-  const std::string_view view = text_;
-  for (size_t i = 0; i < view.size();) {
-    const size_t length = LeadingWord(view.substr(i));
-    if (length == 0) {
-      ++i;
-      continue;
-    }
-    ++words_[view.substr(i, length)];
-    i += length;
-  }
+  ForEachWordRun(text_, [this](std::string_view word) { ++words_[word]; });
 }
 
 KeywordIndex::KeywordIndex(const Taxonomy& taxonomy) {
